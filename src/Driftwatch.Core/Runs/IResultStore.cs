@@ -1,0 +1,43 @@
+namespace Driftwatch.Core.Runs;
+
+/// <summary>The process that works on a run, so that an interrupted run can be told from a live one.</summary>
+public sealed record RunOwner(string Host, int ProcessId, DateTimeOffset ProcessStartedAt);
+
+/// <summary>Filters for listing runs.</summary>
+public sealed record RunQuery(string? Agent = null, string? Suite = null, int? Limit = null);
+
+/// <summary>
+/// Where runs and trials live. Every finished trial is committed at once; a planned trial is
+/// pending until then, so an interrupted run can be resumed with nothing lost or duplicated.
+/// </summary>
+public interface IResultStore : IDisposable
+{
+    /// <summary>Creates a run with all its planned trials pending, owned by <paramref name="owner"/>.</summary>
+    Task<long> CreateRunAsync(RunPlan plan, RunFingerprint fingerprint, DateTimeOffset startedAt, RunOwner owner, CancellationToken cancellationToken = default);
+
+    Task<RunHeader?> GetRunAsync(long runId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<RunHeader>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
+
+    Task<RunPlan> GetPlanAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Trials with no outcome yet, or whose last attempt ended in an infrastructure error.</summary>
+    Task<IReadOnlyList<PlannedTrial>> GetPendingTrialsAsync(long runId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<Trial>> GetTrialsAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Commits one finished trial and its artifacts in one transaction.</summary>
+    Task RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, CancellationToken cancellationToken = default);
+
+    /// <summary>Takes over an interrupted run for resuming. Fails when its owner is still alive.</summary>
+    Task ClaimRunAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default);
+
+    Task UpdateFingerprintAsync(long runId, RunFingerprint fingerprint, CancellationToken cancellationToken = default);
+
+    Task FinishRunAsync(long runId, RunStatus status, DateTimeOffset finishedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest run that is incomplete (interrupted or with errors left), if any.</summary>
+    Task<long?> FindLatestResumableRunAsync(CancellationToken cancellationToken = default);
+
+    Task<string?> GetArtifactAsync(long runId, TrialKey trial, ArtifactKind kind, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,91 @@
+using System.Collections.Immutable;
+using Driftwatch.Core.Statistics;
+
+namespace Driftwatch.Core.Runs;
+
+/// <summary>What was around a run: versions of everything that could change the results.</summary>
+public sealed record RunFingerprint
+{
+    public string? DriftwatchVersion { get; init; }
+    public string? Os { get; init; }
+    public string? Runtime { get; init; }
+    public string? AgentVersion { get; init; }
+    public ImmutableArray<string> Models { get; init; } = [];
+    public string? SuiteRevision { get; init; }
+    public string? Sandbox { get; init; }
+}
+
+/// <summary>Everything needed to start (or resume) a run, fixed when it is created.</summary>
+public sealed record RunPlan
+{
+    public required string AgentName { get; init; }
+    public required string AgentKind { get; init; }
+
+    /// <summary>The agent's resolved configuration as JSON, so that a resume uses the same agent.</summary>
+    public required string AgentConfigJson { get; init; }
+
+    public required bool Synthetic { get; init; }
+    public required string SuiteName { get; init; }
+    public required string SuitePath { get; init; }
+    public required string SuiteRevision { get; init; }
+    public required int TrialsPerTask { get; init; }
+    public required int Seed { get; init; }
+    public string? TaskFilter { get; init; }
+    public required string SandboxMode { get; init; }
+
+    /// <summary>The trials in the order they run (shuffled with <see cref="Seed"/>).</summary>
+    public required ImmutableArray<PlannedTrial> Trials { get; init; }
+}
+
+public sealed record PlannedTrial(string TaskId, int TrialIndex, int Sequence, Suites.TaskCategory Category, string Language);
+
+/// <summary>A run as listed: header, status and summary.</summary>
+public sealed record RunHeader
+{
+    public required long Id { get; init; }
+    public required string Agent { get; init; }
+    public required string AgentKind { get; init; }
+    public required bool Synthetic { get; init; }
+    public required string Suite { get; init; }
+    public required string SuiteRevision { get; init; }
+    public required RunStatus Status { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public required int Seed { get; init; }
+    public required int TrialsPerTask { get; init; }
+    public required int PlannedTrials { get; init; }
+    public string? TaskFilter { get; init; }
+    public required string SandboxMode { get; init; }
+    public RunFingerprint Fingerprint { get; init; } = new();
+    public required RunSummary Summary { get; init; }
+}
+
+/// <summary>Counts by outcome and the pass rate with its Wilson 95% interval (errors excluded).</summary>
+public sealed record RunSummary(int Total, int Pass, int Fail, int Timeout, int Error, int Pending)
+{
+    public static readonly RunSummary Empty = new(0, 0, 0, 0, 0, 0);
+
+    /// <summary>Trials that count for the pass rate: infrastructure errors never do.</summary>
+    public int Scored => Pass + Fail + Timeout;
+
+    public double? PassRate => Scored == 0 ? null : (double)Pass / Scored;
+
+    public Interval? Interval => Scored == 0 ? null : Wilson.Interval(Pass, Scored);
+
+    public static RunSummary Of(IEnumerable<TrialOutcome?> outcomes)
+    {
+        int pass = 0, fail = 0, timeout = 0, error = 0, pending = 0;
+        foreach (var outcome in outcomes)
+        {
+            switch (outcome)
+            {
+                case TrialOutcome.Pass: pass++; break;
+                case TrialOutcome.Fail: fail++; break;
+                case TrialOutcome.Timeout: timeout++; break;
+                case TrialOutcome.Error: error++; break;
+                default: pending++; break;
+            }
+        }
+        return new RunSummary(pass + fail + timeout + error, pass, fail, timeout, error, pending);
+    }
+}

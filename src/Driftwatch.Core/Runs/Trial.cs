@@ -1,0 +1,73 @@
+using Driftwatch.Core.Suites;
+
+namespace Driftwatch.Core.Runs;
+
+/// <summary>Identifies one attempt of one task in a run.</summary>
+public readonly record struct TrialKey(string TaskId, int TrialIndex)
+{
+    public override string ToString() => $"{TaskId}#{TrialIndex}";
+}
+
+/// <summary>Tokens and money an agent reported for one trial (null when the agent does not say).</summary>
+public sealed record AgentUsage
+{
+    public static readonly AgentUsage None = new();
+
+    public long? InputTokens { get; init; }
+    public long? OutputTokens { get; init; }
+    public long? CacheReadTokens { get; init; }
+    public long? CacheWriteTokens { get; init; }
+    public decimal? CostUsd { get; init; }
+    public int? Turns { get; init; }
+    public int? ToolCalls { get; init; }
+}
+
+/// <summary>A finished trial, as stored.</summary>
+public sealed record Trial
+{
+    public required long RunId { get; init; }
+    public required string TaskId { get; init; }
+    public required int TrialIndex { get; init; }
+
+    /// <summary>Position in the run's shuffled order.</summary>
+    public required int Sequence { get; init; }
+
+    public required TaskCategory Category { get; init; }
+    public required string Language { get; init; }
+    public required TrialOutcome Outcome { get; init; }
+
+    /// <summary>Partial credit: tests passed and counted (from JUnit XML, else 1/1 or 0/1).</summary>
+    public int TestsPassed { get; init; }
+    public int TestsTotal { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+    public required DateTimeOffset FinishedAt { get; init; }
+    public long DurationMs { get; init; }
+    public long AgentDurationMs { get; init; }
+    public long TestDurationMs { get; init; }
+
+    public AgentUsage Usage { get; init; } = AgentUsage.None;
+    public string? AgentVersion { get; init; }
+    public string? Model { get; init; }
+    public string? StopReason { get; init; }
+
+    /// <summary>For <see cref="TrialOutcome.Error"/> (and some timeouts): what failed.</summary>
+    public string? ErrorKind { get; init; }
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>How many attempts it took (infrastructure errors are retried).</summary>
+    public int Attempts { get; init; } = 1;
+
+    public TrialKey Key => new(TaskId, TrialIndex);
+}
+
+/// <summary>Large text kept with a trial, stored compressed.</summary>
+public enum ArtifactKind
+{
+    Transcript,
+    AgentOutput,
+    Diff,
+    TestOutput,
+}
+
+public sealed record TrialArtifact(ArtifactKind Kind, string Content);

@@ -1,0 +1,148 @@
+using System.Text;
+
+namespace Driftwatch.Core.Text;
+
+/// <summary>
+/// Line diffs in unified format (as `diff -u` prints them), from the shortest edit script of
+/// Myers, "An O(ND) Difference Algorithm and Its Variations", Algorithmica 1986.
+/// </summary>
+public static class UnifiedDiff
+{
+    private enum Op
+    {
+        Keep,
+        Delete,
+        Insert,
+    }
+
+    /// <summary>Returns "" when the texts are equal; otherwise a unified diff with 3 lines of context.</summary>
+    public static string Create(string? oldText, string? newText, string oldName, string newName, int context = 3)
+    {
+        if (oldText == newText)
+            return "";
+        var a = SplitLines(oldText);
+        var b = SplitLines(newText);
+        var script = EditScript(a, b);
+        var output = new StringBuilder();
+        output.Append("--- ").Append(oldText is null ? "/dev/null" : oldName).Append('\n');
+        output.Append("+++ ").Append(newText is null ? "/dev/null" : newName).Append('\n');
+
+        var index = 0;
+        while (index < script.Count)
+        {
+            // Find the next change, then extend the hunk while changes are within 2*context lines.
+            while (index < script.Count && script[index].Op == Op.Keep)
+                index++;
+            if (index == script.Count)
+                break;
+            var start = Math.Max(0, index - context);
+            var end = index;
+            var lastChange = index;
+            while (end < script.Count)
+            {
+                if (script[end].Op != Op.Keep)
+                    lastChange = end;
+                else if (end - lastChange > 2 * context)
+                    break;
+                end++;
+            }
+            end = Math.Min(script.Count, lastChange + context + 1);
+
+            var (oldStart, newStart) = Positions(script, start);
+            var oldCount = script.Skip(start).Take(end - start).Count(s => s.Op != Op.Insert);
+            var newCount = script.Skip(start).Take(end - start).Count(s => s.Op != Op.Delete);
+            output.Append("@@ -").Append(Range(oldStart, oldCount)).Append(" +").Append(Range(newStart, newCount)).Append(" @@\n");
+            for (var i = start; i < end; i++)
+            {
+                var (op, line) = script[i];
+                output.Append(op switch { Op.Keep => ' ', Op.Delete => '-', _ => '+' }).Append(line).Append('\n');
+            }
+            index = end;
+        }
+        return output.ToString();
+    }
+
+    private static string Range(int start, int count) =>
+        count == 1 ? $"{start}" : $"{(count == 0 ? start - 1 : start)},{count}";
+
+    private static (int Old, int New) Positions(List<(Op Op, string Line)> script, int upTo)
+    {
+        int oldLine = 1, newLine = 1;
+        for (var i = 0; i < upTo; i++)
+        {
+            if (script[i].Op != Op.Insert)
+                oldLine++;
+            if (script[i].Op != Op.Delete)
+                newLine++;
+        }
+        return (oldLine, newLine);
+    }
+
+    private static string[] SplitLines(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+            return [];
+        var lines = text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
+        return text.EndsWith('\n') ? lines[..^1] : lines;
+    }
+
+    private static List<(Op Op, string Line)> EditScript(string[] a, string[] b)
+    {
+        int n = a.Length, m = b.Length, max = n + m;
+        var offset = max + 1;
+        var v = new int[2 * max + 3];
+        var trace = new List<int[]>();
+        for (var d = 0; d <= max; d++)
+        {
+            trace.Add((int[])v.Clone());
+            for (var k = -d; k <= d; k += 2)
+            {
+                var x = k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1])
+                    ? v[offset + k + 1]
+                    : v[offset + k - 1] + 1;
+                var y = x - k;
+                while (x < n && y < m && a[x] == b[y])
+                {
+                    x++;
+                    y++;
+                }
+                v[offset + k] = x;
+                if (x >= n && y >= m)
+                    return Backtrack(trace, a, b, offset, d);
+            }
+        }
+        throw new InvalidOperationException("unreachable: an edit script always exists");
+    }
+
+    private static List<(Op Op, string Line)> Backtrack(List<int[]> trace, string[] a, string[] b, int offset, int depth)
+    {
+        var script = new List<(Op Op, string Line)>();
+        int x = a.Length, y = b.Length;
+        for (var d = depth; d > 0; d--)
+        {
+            var v = trace[d];
+            var k = x - y;
+            var previousK = k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]) ? k + 1 : k - 1;
+            var previousX = v[offset + previousK];
+            var previousY = previousX - previousK;
+            while (x > previousX && y > previousY)
+            {
+                x--;
+                y--;
+                script.Add((Op.Keep, a[x]));
+            }
+            if (x == previousX)
+                script.Add((Op.Insert, b[--y]));
+            else
+                script.Add((Op.Delete, a[--x]));
+        }
+        while (x > 0 && y > 0)
+        {
+            x--;
+            y--;
+            script.Add((Op.Keep, a[x]));
+        }
+        script.Reverse();
+        return script;
+    }
+}

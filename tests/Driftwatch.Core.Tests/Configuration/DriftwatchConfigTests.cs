@@ -1,0 +1,84 @@
+using Driftwatch.Core.Configuration;
+using Driftwatch.Testing;
+using Shouldly;
+
+namespace Driftwatch.Core.Tests.Configuration;
+
+public sealed class DriftwatchConfigTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("config");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void No_file_means_built_in_defaults() =>
+        DriftwatchConfig.Load(null, _temp.Path).ShouldBe(DriftwatchConfig.Empty);
+
+    [Fact]
+    public void Reads_database_suites_agents_and_defaults_relative_to_the_file()
+    {
+        // Given a driftwatch.yaml in the working directory
+        _temp.Write("driftwatch.yaml", """
+            database: data/dw.db
+            defaults:
+              agent: steady
+              trials: 3
+            suites:
+              mine: suites/mine
+            agents:
+              steady:
+                kind: simulated
+                skill: 0.9
+                degradation:
+                  - from: 2026-05-01
+                    drop: 0.1
+            """);
+
+        // When it is loaded implicitly
+        var config = DriftwatchConfig.Load(null, _temp.Path);
+
+        // Then paths resolve against its folder and the agent keeps its options as JSON
+        config.Database.ShouldBe(_temp.Combine("data", "dw.db"));
+        config.Suites["mine"].ShouldBe(_temp.Combine("suites", "mine"));
+        config.Defaults.Trials.ShouldBe(3);
+        var agent = config.Agents["steady"];
+        agent.Kind.ShouldBe("simulated");
+        agent.Options["skill"]!.ToString().ShouldBe("0.9");
+        agent.Options["degradation"]![0]!["drop"]!.ToString().ShouldBe("0.1");
+        agent.Options.ContainsKey("kind").ShouldBeFalse();
+        agent.Source.ShouldStartWith(_temp.Combine("driftwatch.yaml") + ":");
+    }
+
+    [Fact]
+    public void Agent_definition_round_trips_through_json()
+    {
+        var definition = new AgentDefinition("a", "simulated", new System.Text.Json.Nodes.JsonObject { ["skill"] = "0.7" }, "test");
+
+        var back = AgentDefinition.FromJson(definition.ToJson(), "stored run");
+
+        back.Name.ShouldBe("a");
+        back.Kind.ShouldBe("simulated");
+        back.Options["skill"]!.ToString().ShouldBe("0.7");
+    }
+
+    [Fact]
+    public void Errors_name_file_line_and_field()
+    {
+        var file = _temp.Write("driftwatch.yaml", "defaults:\n  trials: 0\n");
+
+        var error = Should.Throw<InvalidInputException>(() => DriftwatchConfig.Load(null, _temp.Path));
+
+        error.Message.ShouldBe($"{file}:2: defaults.trials: expected a whole number from 1 to 10000, got '0'");
+    }
+
+    [Fact]
+    public void An_explicit_missing_file_is_bad_input() =>
+        Should.Throw<InvalidInputException>(() => DriftwatchConfig.Load("nope.yaml", _temp.Path)).Message.ShouldContain("nope.yaml: configuration file not found");
+
+    [Fact]
+    public void An_agent_without_kind_is_rejected()
+    {
+        var file = _temp.Write("driftwatch.yaml", "agents:\n  x:\n    skill: 0.5\n");
+        Should.Throw<InvalidInputException>(() => DriftwatchConfig.Load(null, _temp.Path)).Message.ShouldBe($"{file}:3: agents.x.kind: required field is missing");
+    }
+}
