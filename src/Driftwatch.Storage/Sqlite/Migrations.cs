@@ -1,0 +1,82 @@
+namespace Driftwatch.Storage.Sqlite;
+
+/// <summary>
+/// The schema, as numbered steps. A database records the last step applied in PRAGMA user_version;
+/// opening applies the missing ones in order, each in its own transaction. Never edit a released
+/// step: add a new one.
+/// </summary>
+internal static class Migrations
+{
+    public static readonly IReadOnlyList<string> Steps =
+    [
+        // 1: runs, their planned and finished trials, and compressed artifacts.
+        """
+        CREATE TABLE runs (
+            id               INTEGER PRIMARY KEY AUTOINCREMENT,
+            agent            TEXT    NOT NULL,
+            agent_kind       TEXT    NOT NULL,
+            agent_config     TEXT    NOT NULL,
+            synthetic        INTEGER NOT NULL,
+            suite            TEXT    NOT NULL,
+            suite_path       TEXT    NOT NULL,
+            suite_revision   TEXT    NOT NULL,
+            trials_per_task  INTEGER NOT NULL,
+            seed             INTEGER NOT NULL,
+            task_filter      TEXT,
+            sandbox          TEXT    NOT NULL,
+            status           TEXT    NOT NULL,
+            started_at       TEXT    NOT NULL,
+            finished_at      TEXT,
+            fingerprint      TEXT    NOT NULL,
+            owner_host       TEXT,
+            owner_pid        INTEGER,
+            owner_started_at TEXT
+        );
+        CREATE INDEX runs_by_agent_suite ON runs (agent, suite, started_at);
+
+        CREATE TABLE trials (
+            run_id             INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            task_id            TEXT    NOT NULL,
+            trial_index        INTEGER NOT NULL,
+            sequence           INTEGER NOT NULL,
+            category           TEXT    NOT NULL,
+            language           TEXT    NOT NULL,
+            outcome            TEXT,
+            tests_passed       INTEGER,
+            tests_total        INTEGER,
+            started_at         TEXT,
+            finished_at        TEXT,
+            duration_ms        INTEGER,
+            agent_duration_ms  INTEGER,
+            test_duration_ms   INTEGER,
+            input_tokens       INTEGER,
+            output_tokens      INTEGER,
+            cache_read_tokens  INTEGER,
+            cache_write_tokens INTEGER,
+            cost_usd           TEXT,
+            turns              INTEGER,
+            tool_calls         INTEGER,
+            agent_version      TEXT,
+            model              TEXT,
+            stop_reason        TEXT,
+            error_kind         TEXT,
+            error_message      TEXT,
+            attempts           INTEGER,
+            PRIMARY KEY (run_id, task_id, trial_index)
+        ) WITHOUT ROWID;
+        CREATE INDEX trials_by_task ON trials (task_id, run_id);
+
+        CREATE TABLE artifacts (
+            run_id      INTEGER NOT NULL,
+            task_id     TEXT    NOT NULL,
+            trial_index INTEGER NOT NULL,
+            kind        TEXT    NOT NULL,
+            encoding    TEXT    NOT NULL,
+            size        INTEGER NOT NULL,
+            content     BLOB    NOT NULL,
+            PRIMARY KEY (run_id, task_id, trial_index, kind),
+            FOREIGN KEY (run_id, task_id, trial_index) REFERENCES trials (run_id, task_id, trial_index) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        """,
+    ];
+}

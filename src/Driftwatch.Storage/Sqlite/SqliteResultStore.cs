@@ -1,0 +1,499 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text.Json;
+using Driftwatch.Core;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Suites;
+using Microsoft.Data.Sqlite;
+
+namespace Driftwatch.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store (SPEC §6): one SQLite file in WAL mode, schema migrations applied on open,
+/// short transactions so that a run and the dashboard can share the file. A file that is not a
+/// SQLite database, or is corrupt, is reported as bad input and never written to.
+/// </summary>
+public sealed class SqliteResultStore : IResultStore
+{
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
+
+    private readonly string _connectionString;
+    private readonly Func<RunOwner, bool> _isOwnerAlive;
+
+    private SqliteResultStore(string path, Func<RunOwner, bool> isOwnerAlive)
+    {
+        Path = path;
+        _isOwnerAlive = isOwnerAlive;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    /// <summary>The newest schema step this build knows.</summary>
+    public static int SchemaVersion => Migrations.Steps.Count;
+
+    /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and migrates it.</summary>
+    public static SqliteResultStore Open(string path, Func<RunOwner, bool>? isOwnerAlive = null)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        EnsureLooksLikeSqlite(full);
+        if (System.IO.Path.GetDirectoryName(full) is { Length: > 0 } directory)
+            Directory.CreateDirectory(directory);
+        var store = new SqliteResultStore(full, isOwnerAlive ?? RunOwners.IsAlive);
+        store.Guard(store.Migrate);
+        return store;
+    }
+
+    private static void EnsureLooksLikeSqlite(string path)
+    {
+        if (Directory.Exists(path))
+            throw new InvalidInputException($"{path}: is a folder, not a database file");
+        if (!File.Exists(path))
+            return;
+        using var file = File.OpenRead(path);
+        if (file.Length == 0)
+            return;
+        var header = new byte[SqliteHeader.Length];
+        var read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
+        if (read < header.Length || !header.AsSpan().SequenceEqual(SqliteHeader))
+            throw new InvalidInputException($"{path}: not a SQLite database (left untouched; choose another file with --db or DRIFTWATCH_DB)");
+    }
+
+    private void Migrate()
+    {
+        using var connection = OpenConnection();
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            wal.ExecuteNonQuery();
+        }
+        var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
+        if (version > Migrations.Steps.Count)
+            throw new InvalidInputException($"{Path}: database schema version {version} is newer than this Driftwatch knows ({Migrations.Steps.Count}); upgrade Driftwatch");
+        for (var step = version; step < Migrations.Steps.Count; step++)
+        {
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, Migrations.Steps[step], transaction);
+            Execute(connection, $"PRAGMA user_version = {step + 1};", transaction);
+            transaction.Commit();
+        }
+    }
+
+    private SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        // FULL: a committed trial survives power loss, not just a killed process.
+        command.CommandText = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    public Task<long> CreateRunAsync(RunPlan plan, RunFingerprint fingerprint, DateTimeOffset startedAt, RunOwner owner, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            using var transaction = connection.BeginTransaction();
+            using var insert = Command(connection, transaction, """
+                INSERT INTO runs (agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision,
+                                  trials_per_task, seed, task_filter, sandbox, status, started_at, fingerprint,
+                                  owner_host, owner_pid, owner_started_at)
+                VALUES ($agent, $kind, $config, $synthetic, $suite, $suitePath, $revision, $k, $seed, $filter,
+                        $sandbox, 'running', $started, $fingerprint, $host, $pid, $ownerStarted)
+                RETURNING id;
+                """,
+                ("$agent", plan.AgentName), ("$kind", plan.AgentKind), ("$config", plan.AgentConfigJson),
+                ("$synthetic", plan.Synthetic), ("$suite", plan.SuiteName), ("$suitePath", plan.SuitePath),
+                ("$revision", plan.SuiteRevision), ("$k", plan.TrialsPerTask), ("$seed", plan.Seed),
+                ("$filter", plan.TaskFilter), ("$sandbox", plan.SandboxMode), ("$started", Time(startedAt)),
+                ("$fingerprint", JsonSerializer.Serialize(fingerprint, Json)), ("$host", owner.Host),
+                ("$pid", owner.ProcessId), ("$ownerStarted", Time(owner.ProcessStartedAt)));
+            var runId = (long)insert.ExecuteScalar()!;
+
+            using var trial = Command(connection, transaction, """
+                INSERT INTO trials (run_id, task_id, trial_index, sequence, category, language)
+                VALUES ($run, $task, $index, $sequence, $category, $language);
+                """, ("$run", runId), ("$task", ""), ("$index", 0), ("$sequence", 0), ("$category", ""), ("$language", ""));
+            foreach (var planned in plan.Trials)
+            {
+                trial.Parameters["$task"].Value = planned.TaskId;
+                trial.Parameters["$index"].Value = planned.TrialIndex;
+                trial.Parameters["$sequence"].Value = planned.Sequence;
+                trial.Parameters["$category"].Value = planned.Category.Name();
+                trial.Parameters["$language"].Value = planned.Language;
+                trial.ExecuteNonQuery();
+            }
+            transaction.Commit();
+            return runId;
+        }));
+
+    public Task<RunHeader?> GetRunAsync(long runId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            return ReadHeaders(connection, "WHERE r.id = $id", ("$id", runId)).FirstOrDefault();
+        }));
+
+    public Task<IReadOnlyList<RunHeader>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            var where = "WHERE ($agent IS NULL OR r.agent = $agent) AND ($suite IS NULL OR r.suite = $suite)";
+            var headers = ReadHeaders(connection, where, ("$agent", query.Agent), ("$suite", query.Suite));
+            IReadOnlyList<RunHeader> list = query.Limit is { } limit ? headers.TakeLast(limit).ToList() : headers;
+            return list;
+        }));
+
+    public Task<RunPlan> GetPlanAsync(long runId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            using var command = Command(connection, null, """
+                SELECT agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision,
+                       trials_per_task, seed, task_filter, sandbox
+                FROM runs WHERE id = $id;
+                """, ("$id", runId));
+            using var reader = command.ExecuteReader();
+            if (!reader.Read())
+                throw new InvalidInputException($"run {runId} not found");
+            var plan = new RunPlan
+            {
+                AgentName = reader.GetString(0),
+                AgentKind = reader.GetString(1),
+                AgentConfigJson = reader.GetString(2),
+                Synthetic = reader.GetInt64(3) != 0,
+                SuiteName = reader.GetString(4),
+                SuitePath = reader.GetString(5),
+                SuiteRevision = reader.GetString(6),
+                TrialsPerTask = reader.GetInt32(7),
+                Seed = reader.GetInt32(8),
+                TaskFilter = reader.IsDBNull(9) ? null : reader.GetString(9),
+                SandboxMode = reader.GetString(10),
+                Trials = [.. ReadPlannedTrials(connection, runId, pendingOnly: false)],
+            };
+            return plan;
+        }));
+
+    public Task<IReadOnlyList<PlannedTrial>> GetPendingTrialsAsync(long runId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            IReadOnlyList<PlannedTrial> pending = ReadPlannedTrials(connection, runId, pendingOnly: true);
+            return pending;
+        }));
+
+    public Task<IReadOnlyList<Trial>> GetTrialsAsync(long runId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            using var command = Command(connection, null, """
+                SELECT task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
+                       started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms,
+                       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, turns, tool_calls,
+                       agent_version, model, stop_reason, error_kind, error_message, attempts
+                FROM trials WHERE run_id = $run AND outcome IS NOT NULL ORDER BY sequence;
+                """, ("$run", runId));
+            using var reader = command.ExecuteReader();
+            var trials = new List<Trial>();
+            while (reader.Read())
+            {
+                trials.Add(new Trial
+                {
+                    RunId = runId,
+                    TaskId = reader.GetString(0),
+                    TrialIndex = reader.GetInt32(1),
+                    Sequence = reader.GetInt32(2),
+                    Category = TaskCategoryNames.ParseCategory(reader.GetString(3)),
+                    Language = reader.GetString(4),
+                    Outcome = OutcomeNames.ParseOutcome(reader.GetString(5)),
+                    TestsPassed = reader.GetInt32(6),
+                    TestsTotal = reader.GetInt32(7),
+                    StartedAt = ParseTime(reader.GetString(8)),
+                    FinishedAt = ParseTime(reader.GetString(9)),
+                    DurationMs = reader.GetInt64(10),
+                    AgentDurationMs = reader.GetInt64(11),
+                    TestDurationMs = reader.GetInt64(12),
+                    Usage = new AgentUsage
+                    {
+                        InputTokens = NullableLong(reader, 13),
+                        OutputTokens = NullableLong(reader, 14),
+                        CacheReadTokens = NullableLong(reader, 15),
+                        CacheWriteTokens = NullableLong(reader, 16),
+                        CostUsd = reader.IsDBNull(17) ? null : decimal.Parse(reader.GetString(17), CultureInfo.InvariantCulture),
+                        Turns = (int?)NullableLong(reader, 18),
+                        ToolCalls = (int?)NullableLong(reader, 19),
+                    },
+                    AgentVersion = NullableString(reader, 20),
+                    Model = NullableString(reader, 21),
+                    StopReason = NullableString(reader, 22),
+                    ErrorKind = NullableString(reader, 23),
+                    ErrorMessage = NullableString(reader, 24),
+                    Attempts = reader.GetInt32(25),
+                });
+            }
+            IReadOnlyList<Trial> result = trials;
+            return result;
+        }));
+
+    public Task RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, CancellationToken cancellationToken = default)
+    {
+        Guard(() =>
+        {
+            using var connection = OpenConnection();
+            using var transaction = connection.BeginTransaction();
+            using var update = Command(connection, transaction, """
+                UPDATE trials SET outcome = $outcome, tests_passed = $passed, tests_total = $total,
+                    started_at = $started, finished_at = $finished, duration_ms = $duration,
+                    agent_duration_ms = $agentDuration, test_duration_ms = $testDuration,
+                    input_tokens = $input, output_tokens = $output, cache_read_tokens = $cacheRead,
+                    cache_write_tokens = $cacheWrite, cost_usd = $cost, turns = $turns, tool_calls = $tools,
+                    agent_version = $version, model = $model, stop_reason = $stop, error_kind = $errorKind,
+                    error_message = $errorMessage, attempts = $attempts
+                WHERE run_id = $run AND task_id = $task AND trial_index = $index
+                  AND (outcome IS NULL OR outcome = 'error');
+                """,
+                ("$outcome", trial.Outcome.Name()), ("$passed", trial.TestsPassed), ("$total", trial.TestsTotal),
+                ("$started", Time(trial.StartedAt)), ("$finished", Time(trial.FinishedAt)),
+                ("$duration", trial.DurationMs), ("$agentDuration", trial.AgentDurationMs), ("$testDuration", trial.TestDurationMs),
+                ("$input", trial.Usage.InputTokens), ("$output", trial.Usage.OutputTokens),
+                ("$cacheRead", trial.Usage.CacheReadTokens), ("$cacheWrite", trial.Usage.CacheWriteTokens),
+                ("$cost", trial.Usage.CostUsd?.ToString(CultureInfo.InvariantCulture)),
+                ("$turns", trial.Usage.Turns), ("$tools", trial.Usage.ToolCalls),
+                ("$version", trial.AgentVersion), ("$model", trial.Model), ("$stop", trial.StopReason),
+                ("$errorKind", trial.ErrorKind), ("$errorMessage", trial.ErrorMessage), ("$attempts", trial.Attempts),
+                ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex));
+            if (update.ExecuteNonQuery() != 1)
+                throw new InvalidOperationException($"trial {trial.Key} of run {trial.RunId} is not pending (already recorded, or never planned)");
+
+            using var artifact = Command(connection, transaction, """
+                INSERT OR REPLACE INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content)
+                VALUES ($run, $task, $index, $kind, $encoding, $size, $content);
+                """, ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex),
+                ("$kind", ""), ("$encoding", ArtifactCodec.Encoding), ("$size", 0), ("$content", Array.Empty<byte>()));
+            foreach (var item in artifacts)
+            {
+                artifact.Parameters["$kind"].Value = ArtifactName(item.Kind);
+                artifact.Parameters["$size"].Value = ArtifactCodec.ByteCount(item.Content);
+                artifact.Parameters["$content"].Value = ArtifactCodec.Compress(item.Content);
+                artifact.ExecuteNonQuery();
+            }
+            transaction.Commit();
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task ClaimRunAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default)
+    {
+        Guard(() =>
+        {
+            using var connection = OpenConnection();
+            using var transaction = connection.BeginTransaction();
+            var header = ReadHeaders(connection, "WHERE r.id = $id", transaction, ("$id", runId)).FirstOrDefault()
+                ?? throw new InvalidInputException($"run {runId} not found");
+            if (header.Status == RunStatus.Running)
+                throw new InvalidInputException($"run {runId} is still running in another process; it cannot be resumed twice");
+            if (header.Summary.Pending == 0 && header.Summary.Error == 0)
+                throw new InvalidInputException($"run {runId} is complete: nothing to resume");
+            Execute(connection, """
+                UPDATE runs SET status = 'running', finished_at = NULL,
+                    owner_host = $host, owner_pid = $pid, owner_started_at = $started
+                WHERE id = $id;
+                """, transaction, ("$host", owner.Host), ("$pid", owner.ProcessId),
+                ("$started", Time(owner.ProcessStartedAt)), ("$id", runId));
+            transaction.Commit();
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task UpdateFingerprintAsync(long runId, RunFingerprint fingerprint, CancellationToken cancellationToken = default)
+    {
+        Guard(() =>
+        {
+            using var connection = OpenConnection();
+            Execute(connection, "UPDATE runs SET fingerprint = $fingerprint WHERE id = $id;", null,
+                ("$fingerprint", JsonSerializer.Serialize(fingerprint, Json)), ("$id", runId));
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task FinishRunAsync(long runId, RunStatus status, DateTimeOffset finishedAt, CancellationToken cancellationToken = default)
+    {
+        Guard(() =>
+        {
+            using var connection = OpenConnection();
+            Execute(connection, """
+                UPDATE runs SET status = $status, finished_at = $finished, owner_pid = NULL WHERE id = $id;
+                """, null, ("$status", status.Name()), ("$finished", Time(finishedAt)), ("$id", runId));
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task<long?> FindLatestResumableRunAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            var candidates = ReadHeaders(connection, "WHERE r.status <> 'complete'");
+            return candidates.LastOrDefault(h => h.Status == RunStatus.Incomplete)?.Id;
+        }));
+
+    public Task<string?> GetArtifactAsync(long runId, TrialKey trial, ArtifactKind kind, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            using var command = Command(connection, null, """
+                SELECT encoding, content FROM artifacts
+                WHERE run_id = $run AND task_id = $task AND trial_index = $index AND kind = $kind;
+                """, ("$run", runId), ("$task", trial.TaskId), ("$index", trial.TrialIndex), ("$kind", ArtifactName(kind)));
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0)) : null;
+        }));
+
+    public void Dispose()
+    {
+        // Connections are pooled per connection string; release this file's so it can be moved or deleted.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private List<RunHeader> ReadHeaders(SqliteConnection connection, string where, params (string Name, object? Value)[] parameters) =>
+        ReadHeaders(connection, where, null, parameters);
+
+    private List<RunHeader> ReadHeaders(SqliteConnection connection, string where, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, $"""
+            SELECT r.id, r.agent, r.agent_kind, r.synthetic, r.suite, r.suite_revision, r.status, r.started_at,
+                   r.finished_at, r.seed, r.trials_per_task, r.task_filter, r.sandbox, r.fingerprint,
+                   r.owner_host, r.owner_pid, r.owner_started_at,
+                   COUNT(t.task_id),
+                   SUM(t.outcome = 'pass'), SUM(t.outcome = 'fail'), SUM(t.outcome = 'timeout'),
+                   SUM(t.outcome = 'error'), SUM(t.outcome IS NULL)
+            FROM runs r LEFT JOIN trials t ON t.run_id = r.id
+            {where}
+            GROUP BY r.id ORDER BY r.started_at, r.id;
+            """, parameters);
+        using var reader = command.ExecuteReader();
+        var headers = new List<RunHeader>();
+        while (reader.Read())
+        {
+            var status = OutcomeNames.ParseStatus(reader.GetString(6));
+            if (status == RunStatus.Running && !reader.IsDBNull(15))
+            {
+                var owner = new RunOwner(reader.GetString(14), reader.GetInt32(15), ParseTime(reader.GetString(16)));
+                if (!_isOwnerAlive(owner))
+                    status = RunStatus.Incomplete;
+            }
+            int Count(int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetInt32(ordinal);
+            var pass = Count(18);
+            var fail = Count(19);
+            var timeout = Count(20);
+            var error = Count(21);
+            var pending = Count(22);
+            headers.Add(new RunHeader
+            {
+                Id = reader.GetInt64(0),
+                Agent = reader.GetString(1),
+                AgentKind = reader.GetString(2),
+                Synthetic = reader.GetInt64(3) != 0,
+                Suite = reader.GetString(4),
+                SuiteRevision = reader.GetString(5),
+                Status = status,
+                StartedAt = ParseTime(reader.GetString(7)),
+                FinishedAt = reader.IsDBNull(8) ? null : ParseTime(reader.GetString(8)),
+                Seed = reader.GetInt32(9),
+                TrialsPerTask = reader.GetInt32(10),
+                TaskFilter = NullableString(reader, 11),
+                SandboxMode = reader.GetString(12),
+                Fingerprint = JsonSerializer.Deserialize<RunFingerprint>(reader.GetString(13), Json) ?? new RunFingerprint(),
+                PlannedTrials = Count(17),
+                Summary = new RunSummary(pass + fail + timeout + error, pass, fail, timeout, error, pending),
+            });
+        }
+        return headers;
+    }
+
+    private static List<PlannedTrial> ReadPlannedTrials(SqliteConnection connection, long runId, bool pendingOnly)
+    {
+        using var command = Command(connection, null, $"""
+            SELECT task_id, trial_index, sequence, category, language FROM trials
+            WHERE run_id = $run {(pendingOnly ? "AND (outcome IS NULL OR outcome = 'error')" : "")}
+            ORDER BY sequence;
+            """, ("$run", runId));
+        using var reader = command.ExecuteReader();
+        var trials = new List<PlannedTrial>();
+        while (reader.Read())
+        {
+            trials.Add(new PlannedTrial(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2),
+                TaskCategoryNames.ParseCategory(reader.GetString(3)), reader.GetString(4)));
+        }
+        return trials;
+    }
+
+    private static string ArtifactName(ArtifactKind kind) => kind switch
+    {
+        ArtifactKind.Transcript => "transcript",
+        ArtifactKind.AgentOutput => "agent-output",
+        ArtifactKind.Diff => "diff",
+        ArtifactKind.TestOutput => "test-output",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    /// <summary>Runs database work, turning "not a database" and corruption into bad-input errors.</summary>
+    private T Guard<T>(Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        {
+            throw new InvalidInputException($"{Path}: the database is corrupt or not a SQLite database ({ex.SqliteErrorCode}: {ex.Message.TrimEnd('.')}); it was left untouched", ex);
+        }
+    }
+
+    private void Guard(Action work) => Guard(() =>
+    {
+        work();
+        return 0;
+    });
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, sql, parameters);
+        command.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = Command(connection, null, sql);
+        return command.ExecuteScalar();
+    }
+
+    private static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private static long? NullableLong(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+
+    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}
