@@ -1,0 +1,79 @@
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Suites;
+using Driftwatch.Execution.Sandbox;
+
+namespace Driftwatch.Execution.Agents;
+
+/// <summary>An agent under evaluation: something that edits a workspace to do a task.</summary>
+public interface IAgent
+{
+    /// <summary>The configured name ("simulated", "claude-code", or a name from driftwatch.yaml).</summary>
+    string Name { get; }
+
+    /// <summary>The adapter kind (simulated, claude-code, command, anthropic, openai).</summary>
+    string Kind { get; }
+
+    /// <summary>True for synthetic agents: their results are marked as such wherever they show.</summary>
+    bool Synthetic { get; }
+
+    /// <summary>The agent's version (e.g. `claude --version`), asked once per run.</summary>
+    Task<string?> GetVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Works on one trial. Infrastructure failures are reported in the result, not thrown.</summary>
+    Task<AgentResult> RunAsync(AgentRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>Where and when a trial happens.</summary>
+public sealed record TrialContext(long RunId, DateOnly Day, int TrialIndex, int Attempt, int Seed);
+
+/// <summary>One trial for an agent: the task, the workspace to edit, and the sandbox to run in.</summary>
+public sealed record AgentRequest
+{
+    public required TaskDefinition Task { get; init; }
+    public required SuiteDefinition Suite { get; init; }
+    public required string Workspace { get; init; }
+    public required string Home { get; init; }
+    public required string Temp { get; init; }
+    public required TrialContext Context { get; init; }
+    public required ISandbox Sandbox { get; init; }
+
+    /// <summary>What the sandbox must hide from the agent (the suite: hidden tests and solutions).</summary>
+    public required SandboxPolicy Policy { get; init; }
+}
+
+public enum AgentExit
+{
+    /// <summary>The agent finished (whether or not it solved the task).</summary>
+    Completed,
+
+    /// <summary>The agent ran past the task's agent timeout and was killed.</summary>
+    TimedOut,
+
+    /// <summary>The infrastructure failed (API 429/5xx, network, crash before any work): retried, never a model failure.</summary>
+    InfrastructureError,
+}
+
+/// <summary>What an agent did in one trial.</summary>
+public sealed record AgentResult
+{
+    public required AgentExit Exit { get; init; }
+    public AgentUsage Usage { get; init; } = AgentUsage.None;
+    public string? Model { get; init; }
+    public string? StopReason { get; init; }
+    public string? ErrorKind { get; init; }
+    public string? ErrorMessage { get; init; }
+
+    /// <summary>The agent's event stream or conversation, kept as the trial's transcript.</summary>
+    public string? Transcript { get; init; }
+
+    /// <summary>The agent's own console output.</summary>
+    public string? Output { get; init; }
+
+    public static AgentResult Infrastructure(string kind, string message, string? output = null) => new()
+    {
+        Exit = AgentExit.InfrastructureError,
+        ErrorKind = kind,
+        ErrorMessage = message,
+        Output = output,
+    };
+}

@@ -1,0 +1,145 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using Driftwatch.Core;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Suites;
+using Driftwatch.Execution.Agents;
+using Driftwatch.Execution.Sandbox;
+
+namespace Driftwatch.Execution.Running;
+
+/// <summary>What to run: the suite, the agent and how.</summary>
+public sealed record RunRequest
+{
+    public required SuiteDefinition Suite { get; init; }
+    public required IAgent Agent { get; init; }
+
+    /// <summary>The agent's configuration as JSON, stored so that a resume rebuilds the same agent.</summary>
+    public required string AgentConfigJson { get; init; }
+
+    public int TrialsPerTask { get; init; } = 1;
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+    public required int Seed { get; init; }
+    public string? TaskFilter { get; init; }
+}
+
+/// <summary>Progress of a run, for progress bars.</summary>
+public sealed record RunProgress(long RunId, int Planned, int Done, RunSummary Summary, TrialRecord? Last);
+
+/// <summary>How a run ended.</summary>
+public sealed record RunOutcome(RunHeader Header, bool Interrupted, int TestsReused);
+
+/// <summary>
+/// The run loop (SPEC §5): plans a run, stores it with every trial pending, runs the trials in
+/// parallel and commits each one the moment it finishes, so that an interrupted run resumes with
+/// nothing lost or repeated. The loop sits behind this one class so it can move to a job queue.
+/// </summary>
+public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptions options, TimeProvider time, RunOwner owner)
+{
+    /// <summary>A run is incomplete when more than this share of its trials ended in infrastructure errors.</summary>
+    public const double MaxErrorShare = 0.10;
+
+    public async Task<long> CreateAsync(RunRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Parallelism < 1)
+            throw new InvalidInputException("--parallel: must be at least 1");
+        var tasks = RunPlanner.SelectTasks(request.Suite, request.TaskFilter);
+        var plan = new RunPlan
+        {
+            AgentName = request.Agent.Name,
+            AgentKind = request.Agent.Kind,
+            AgentConfigJson = request.AgentConfigJson,
+            Synthetic = request.Agent.Synthetic,
+            SuiteName = request.Suite.Name,
+            SuitePath = request.Suite.Directory,
+            SuiteRevision = request.Suite.Revision,
+            TrialsPerTask = request.TrialsPerTask,
+            Seed = request.Seed,
+            TaskFilter = request.TaskFilter,
+            SandboxMode = sandbox.Name,
+            Trials = RunPlanner.Plan(tasks, request.TrialsPerTask, request.Seed),
+        };
+        var fingerprint = await FingerprintAsync(request.Agent, request.Suite, cancellationToken).ConfigureAwait(false);
+        return await store.CreateRunAsync(plan, fingerprint, time.GetUtcNow(), owner, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs every pending trial of a run (all of them for a new run) and closes the run.</summary>
+    public async Task<RunOutcome> ExecuteAsync(long runId, SuiteDefinition suite, IAgent agent, int parallelism, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
+        var header = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidInputException($"run {runId} not found");
+        if (header.SuiteRevision != suite.Revision)
+        {
+            throw new InvalidInputException(
+                $"{suite.Directory}: suite '{suite.Name}' changed since run {runId} started (revision {SuiteRevision.Short(header.SuiteRevision)} → {SuiteRevision.Short(suite.Revision)}); its trials would not be comparable");
+        }
+        var pending = await store.GetPendingTrialsAsync(runId, cancellationToken).ConfigureAwait(false);
+        foreach (var trial in pending)
+        {
+            if (suite.FindTask(trial.TaskId) is null)
+                throw new InvalidInputException($"{suite.Directory}: task '{trial.TaskId}' of run {runId} is not in the suite");
+        }
+
+        var context = new RunContext(runId, DateOnly.FromDateTime(header.StartedAt.UtcDateTime), header.Seed, header.Fingerprint.AgentVersion);
+        var runner = new TrialRunner(agent, sandbox, options, time);
+        var planned = header.PlannedTrials;
+        var outcomes = new List<TrialOutcome>((await store.GetTrialsAsync(runId, cancellationToken).ConfigureAwait(false))
+            .Where(t => t.Outcome != TrialOutcome.Error).Select(t => t.Outcome));
+        var reused = 0;
+        var gate = new Lock();
+        var interrupted = false;
+        progress?.Report(new RunProgress(runId, planned, outcomes.Count, Summarise(outcomes, planned), null));
+
+        try
+        {
+            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+                async (trial, token) =>
+                {
+                    var task = suite.FindTask(trial.TaskId)!;
+                    var record = await runner.RunAsync(suite, task, trial, context, token).ConfigureAwait(false);
+                    // Committed at once, and not cancelled by Ctrl-C: a finished trial is never lost.
+                    await store.RecordTrialAsync(record.Trial, record.Artifacts, CancellationToken.None).ConfigureAwait(false);
+                    lock (gate)
+                    {
+                        outcomes.Add(record.Trial.Outcome);
+                        if (record.TestsReused)
+                            reused++;
+                        progress?.Report(new RunProgress(runId, planned, outcomes.Count, Summarise(outcomes, planned), record));
+                    }
+                }).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            interrupted = true;
+        }
+
+        var after = (await store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false))!;
+        var models = (await store.GetTrialsAsync(runId, CancellationToken.None).ConfigureAwait(false))
+            .Select(t => t.Model).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
+        if (!models.SequenceEqual(after.Fingerprint.Models))
+            await store.UpdateFingerprintAsync(runId, after.Fingerprint with { Models = models }, CancellationToken.None).ConfigureAwait(false);
+        var status = interrupted || after.Summary.Pending > 0 || after.Summary.Error > MaxErrorShare * after.PlannedTrials
+            ? RunStatus.Incomplete
+            : RunStatus.Complete;
+        await store.FinishRunAsync(runId, status, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        var final = (await store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false))!;
+        return new RunOutcome(final, interrupted, reused);
+    }
+
+    private static RunSummary Summarise(List<TrialOutcome> outcomes, int planned)
+    {
+        var summary = RunSummary.Of(outcomes.Select(o => (TrialOutcome?)o));
+        return summary with { Pending = planned - outcomes.Count };
+    }
+
+    private async Task<RunFingerprint> FingerprintAsync(IAgent agent, SuiteDefinition suite, CancellationToken cancellationToken) => new()
+    {
+        DriftwatchVersion = DriftwatchInfo.Version,
+        Os = RuntimeInformation.OSDescription,
+        Runtime = RuntimeInformation.FrameworkDescription,
+        AgentVersion = await agent.GetVersionAsync(cancellationToken).ConfigureAwait(false),
+        SuiteRevision = suite.Revision,
+        Sandbox = sandbox.Name,
+        Models = ImmutableArray<string>.Empty,
+    };
+}
