@@ -1,0 +1,201 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Driftwatch.Agents;
+using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Cli.Rendering;
+using Driftwatch.Core.Configuration;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Statistics;
+using Driftwatch.Core.Suites;
+using Driftwatch.Execution.Running;
+using Driftwatch.Execution.Sandbox;
+using Driftwatch.Execution.Scoring;
+using Driftwatch.Storage;
+using Driftwatch.Storage.Sqlite;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Driftwatch.Cli.Commands;
+
+public sealed class DemoSettings : CommandSettings
+{
+    [CommandOption("--days <N>")]
+    [Description("Days of history to build. Default: 40")]
+    public int Days { get; init; } = 40;
+
+    [CommandOption("--drop <POINTS>")]
+    [Description("How much the simulated agent's pass rate falls (0.10 = 10 points). Default: 0.10")]
+    public double Drop { get; init; } = 0.10;
+
+    [CommandOption("--db <PATH>")]
+    [Description("Database to fill (default: a fresh temporary folder, printed at the end)")]
+    public string? Database { get; init; }
+
+    [CommandOption("--seed <SEED>")]
+    [Description("Seed of the simulated agent and the trial order. Default: 7")]
+    public int Seed { get; init; } = 7;
+
+    [CommandOption("-p|--parallel <N>")]
+    [Description("Trials run at once. Default: number of cores")]
+    public int? Parallel { get; init; }
+
+    [CommandOption("--sandbox <MODE>")]
+    [Description("auto, bwrap or none. Default: auto")]
+    public string Sandbox { get; init; } = "auto";
+
+    [CommandOption("--no-serve")]
+    [Description("Do not start anything long-running after the tour (the dashboard, once it exists)")]
+    public bool NoServe { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (Days is < 10 or > 3650)
+            return ValidationResult.Error("--days: must be from 10 to 3650");
+        if (Drop is < 0 or > 0.5)
+            return ValidationResult.Error("--drop: must be from 0 to 0.5");
+        return Parallel is < 1 ? ValidationResult.Error("--parallel: must be at least 1") : ValidationResult.Success();
+    }
+}
+
+/// <summary>
+/// The offline tour on the embedded defaults: a simulated agent works the built-in suite once a
+/// day for N days (real workspaces, real hidden tests) and loses about ten points from 60% of
+/// the way in; then the history and where the drop shows.
+/// </summary>
+public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var databasePath = settings.Database is { } db
+            ? Path.GetFullPath(db, cli.WorkingDirectory)
+            : Path.Combine(Path.GetTempPath(), $"driftwatch-demo-{Guid.NewGuid().ToString("N")[..8]}", "driftwatch.db");
+        var suite = SuiteLoader.Load(Locations.BuiltInSuiteDirectory);
+        var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox), cancellationToken);
+        if (warning is not null)
+            cli.Warn(warning);
+
+        var today = DateOnly.FromDateTime(cli.Time.GetUtcNow().UtcDateTime);
+        var firstDay = today.AddDays(-(settings.Days - 1));
+        var dropDay = DropDay(settings.Days);
+        var dropDate = firstDay.AddDays(dropDay - 1);
+        var definition = new AgentDefinition("simulated", "simulated", new JsonObject
+        {
+            ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture),
+            ["skill"] = "0.8",
+            ["degradation"] = new JsonArray(new JsonObject
+            {
+                ["from"] = dropDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ["drop"] = settings.Drop.ToString(CultureInfo.InvariantCulture),
+            }),
+        }, "demo");
+        var agent = AgentCatalog.Create(definition);
+
+        cli.Out.MarkupLine($"[bold]Driftwatch demo[/] · a [yellow]simulated (synthetic)[/] agent works the built-in suite " +
+            $"[bold]{suite.Name}[/] ({suite.Tasks.Length} tasks) once a day for {settings.Days} days, sandbox {sandbox.Name}.");
+        cli.Out.MarkupLine($"[grey]Every trial edits a real workspace and runs the real hidden tests. From day {dropDay} ({dropDate:yyyy-MM-dd}) " +
+            $"the agent gets {settings.Drop * 100:0} points worse; identical workspaces are tested once and their result reused.[/]");
+
+        using var store = SqliteResultStore.Open(databasePath);
+        var cache = new TestResultCache();
+        var options = new TrialOptions { TestCache = cache, MaxAttempts = 1 };
+        var owner = RunOwners.Current();
+        var parallel = settings.Parallel ?? Environment.ProcessorCount;
+        var runIds = new List<long>();
+
+        async Task RunDays(Action<int, RunProgress?>? report)
+        {
+            for (var day = 1; day <= settings.Days; day++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var date = firstDay.AddDays(day - 1);
+                var time = ShiftedTimeProvider.StartingAt(cli.Time, new DateTimeOffset(date.ToDateTime(new TimeOnly(6, 0)), TimeSpan.Zero));
+                var runner = new SuiteRunner(store, sandbox, options, time, owner);
+                var runId = await runner.CreateAsync(new RunRequest
+                {
+                    Suite = suite,
+                    Agent = agent,
+                    AgentConfigJson = definition.ToJson(),
+                    Seed = settings.Seed + day,
+                    Parallelism = parallel,
+                }, cancellationToken);
+                var currentDay = day;
+                await runner.ExecuteAsync(runId, suite, agent, parallel,
+                    report is null ? null : new InlineProgress<RunProgress>(p => report(currentDay, p)), cancellationToken);
+                runIds.Add(runId);
+                report?.Invoke(day, null);
+            }
+        }
+
+        if (cli.ShowProgress)
+        {
+            await cli.Out.Progress().AutoClear(true)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async progress =>
+                {
+                    var bar = progress.AddTask("building history", maxValue: settings.Days * suite.Tasks.Length);
+                    await RunDays((day, p) =>
+                    {
+                        bar.Value = (day - 1) * suite.Tasks.Length + (p?.Done ?? suite.Tasks.Length);
+                        bar.Description = $"day {day}/{settings.Days}";
+                    });
+                });
+        }
+        else
+        {
+            await RunDays(null);
+        }
+
+        var runs = (await store.ListRunsAsync(new RunQuery(), cancellationToken)).Where(r => runIds.Contains(r.Id)).ToList();
+        RenderHistory(runs, firstDay, dropDay);
+        RenderDrop(runs, dropDay);
+
+        cli.Out.WriteLine();
+        cli.Out.MarkupLine($"{runs.Count} runs, {runs.Sum(r => r.Summary.Total)} trials, {cache.Size} distinct workspaces tested, in {RunReport.Seconds(clock.ElapsedMilliseconds)}.");
+        cli.Out.MarkupLine($"Database: [bold]{Markup.Escape(databasePath)}[/]");
+        cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch show {runIds[^1]} --db {Markup.Escape(databasePath)}[/]");
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The day the simulated drop starts: 60% of the way in (day 25 of 40).</summary>
+    public static int DropDay(int days) => Math.Max(2, (int)Math.Round(days * 0.6) + 1);
+
+    private void RenderHistory(IReadOnlyList<RunHeader> runs, DateOnly firstDay, int dropDay)
+    {
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn(new TableColumn("day").RightAligned()).AddColumn("date")
+            .AddColumn(new TableColumn("pass").RightAligned()).AddColumn(new TableColumn("rate").RightAligned())
+            .AddColumn(new TableColumn("95% CI").RightAligned()).AddColumn("");
+        foreach (var run in runs)
+        {
+            var day = DateOnly.FromDateTime(run.StartedAt.UtcDateTime).DayNumber - firstDay.DayNumber + 1;
+            var rate = run.Summary.PassRate ?? 0;
+            var bar = new string('█', (int)Math.Round(rate * 40));
+            var colour = day >= dropDay ? "yellow" : "green";
+            table.AddRow(
+                day.ToString(CultureInfo.InvariantCulture), run.StartedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                $"{run.Summary.Pass}/{run.Summary.Scored}", RunReport.Percent(run.Summary.PassRate), RunReport.Range(run.Summary.Interval),
+                $"[{colour}]{bar}[/]{(day == dropDay ? " [yellow]← simulated drop starts[/]" : "")}");
+        }
+        cli.Out.Write(table);
+    }
+
+    /// <summary>
+    /// Where the drop shows: the pass rate before and after the scheduled change. The calibrated
+    /// detectors (`driftwatch check`) report their verdict and change day here once they exist.
+    /// </summary>
+    private void RenderDrop(List<RunHeader> runs, int dropDay)
+    {
+        var before = runs.Take(dropDay - 1).ToList();
+        var after = runs.Skip(dropDay - 1).ToList();
+        var (passBefore, scoredBefore) = (before.Sum(r => r.Summary.Pass), before.Sum(r => r.Summary.Scored));
+        var (passAfter, scoredAfter) = (after.Sum(r => r.Summary.Pass), after.Sum(r => r.Summary.Scored));
+        var rateBefore = (double)passBefore / scoredBefore;
+        var rateAfter = (double)passAfter / scoredAfter;
+        cli.Out.MarkupLine($"days 1–{dropDay - 1}: {RunReport.Percent(rateBefore)} [grey]({RunReport.Range(Wilson.Interval(passBefore, scoredBefore))})[/] · " +
+            $"days {dropDay}–{runs.Count}: {RunReport.Percent(rateAfter)} [grey]({RunReport.Range(Wilson.Interval(passAfter, scoredAfter))})[/] · " +
+            $"change [bold]{(rateAfter - rateBefore) * 100:+0.0;-0.0} points[/]");
+    }
+}

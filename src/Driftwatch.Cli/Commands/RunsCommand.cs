@@ -1,0 +1,45 @@
+using System.ComponentModel;
+using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Cli.Rendering;
+using Driftwatch.Core.Runs;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Driftwatch.Cli.Commands;
+
+public sealed class RunsSettings : StoreSettings
+{
+    [CommandOption("-a|--agent <AGENT>")]
+    [Description("Only runs of this agent")]
+    public string? Agent { get; init; }
+
+    [CommandOption("-s|--suite <SUITE>")]
+    [Description("Only runs of this suite (by name)")]
+    public string? Suite { get; init; }
+
+    [CommandOption("-n|--last <N>")]
+    [Description("Only the newest N runs")]
+    public int? Last { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print an array of run headers as JSON")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() =>
+        Last is < 1 ? ValidationResult.Error("--last: must be at least 1") : ValidationResult.Success();
+}
+
+/// <summary>History: every stored run with status and pass rate.</summary>
+public sealed class RunsCommand(CliContext cli) : AsyncCommand<RunsSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, RunsSettings settings, CancellationToken cancellationToken)
+    {
+        using var store = Locations.Resolve(cli, settings).OpenStore();
+        var runs = await store.ListRunsAsync(new RunQuery(settings.Agent, settings.Suite, settings.Last), cancellationToken);
+        if (settings.Json)
+            cli.WriteRaw(Json.Serialize(runs.Select(Json.Header).ToArray()));
+        else
+            RunReport.RunList(cli.Out, runs);
+        return ExitCodes.Ok;
+    }
+}

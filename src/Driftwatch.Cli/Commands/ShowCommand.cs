@@ -1,0 +1,63 @@
+using System.ComponentModel;
+using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Cli.Rendering;
+using Driftwatch.Core;
+using Driftwatch.Core.Runs;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Driftwatch.Cli.Commands;
+
+public sealed class ShowSettings : StoreSettings
+{
+    [CommandArgument(0, "<RUN>")]
+    [Description("Run id (see `driftwatch runs`)")]
+    public long Run { get; init; }
+
+    [CommandOption("--task <TASK>")]
+    [Description("Also print this task's transcript, diff and test output for every trial")]
+    public string? Task { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print the run and its trials as JSON")]
+    public bool Json { get; init; }
+}
+
+/// <summary>One run: header, closing table, every trial; with --task, what happened in that task's trials.</summary>
+public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, ShowSettings settings, CancellationToken cancellationToken)
+    {
+        using var store = Locations.Resolve(cli, settings).OpenStore();
+        var run = await store.GetRunAsync(settings.Run, cancellationToken)
+            ?? throw new InvalidInputException($"RUN: run {settings.Run} not found (see `driftwatch runs`)");
+        var trials = await store.GetTrialsAsync(run.Id, cancellationToken);
+        if (settings.Json)
+        {
+            cli.WriteRaw(Json.Serialize(Json.Run(run, trials)));
+            return ExitCodes.Ok;
+        }
+
+        RunReport.Title(cli.Out, run);
+        RunReport.Trials(cli.Out, trials);
+        RunReport.Summary(cli.Out, run, trials);
+        if (settings.Task is { } taskId)
+        {
+            var selected = trials.Where(t => t.TaskId == taskId).ToList();
+            if (selected.Count == 0)
+                throw new InvalidInputException($"--task: run {run.Id} has no finished trial of task '{taskId}'");
+            foreach (var trial in selected)
+            {
+                foreach (var kind in Enum.GetValues<ArtifactKind>())
+                {
+                    var text = await store.GetArtifactAsync(run.Id, trial.Key, kind, cancellationToken);
+                    if (text is null)
+                        continue;
+                    cli.Out.Write(new Rule($"{Markup.Escape(trial.Key.ToString())} · {kind}").LeftJustified());
+                    cli.WriteRaw(text.TrimEnd());
+                }
+            }
+        }
+        return ExitCodes.Ok;
+    }
+}

@@ -1,0 +1,108 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Cli.Rendering;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Suites;
+using Driftwatch.Execution.Running;
+using Driftwatch.Execution.Sandbox;
+using Driftwatch.Execution.Scoring;
+using Driftwatch.Execution.Validation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Driftwatch.Cli.Commands;
+
+public sealed class SuiteValidateSettings : StoreSettings
+{
+    [CommandArgument(0, "<PATH>")]
+    [Description("Suite folder (or its suite.yaml), or a suite name")]
+    public string Path { get; init; } = "";
+
+    [CommandOption("--tasks <GLOB>")]
+    [Description("Only tasks whose id matches")]
+    public string? Tasks { get; init; }
+
+    [CommandOption("-p|--parallel <N>")]
+    [Description("Tasks checked at once. Default: number of cores")]
+    public int? Parallel { get; init; }
+
+    [CommandOption("--sandbox <MODE>")]
+    [Description("auto, bwrap or none. Default: auto")]
+    public string? Sandbox { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print the verdicts as JSON")]
+    public bool Json { get; init; }
+
+    public override ValidationResult Validate() =>
+        Parallel is < 1 ? ValidationResult.Error("--parallel: must be at least 1") : ValidationResult.Success();
+}
+
+/// <summary>`suite validate`: proves every task sound; exit 2 when any is not.</summary>
+public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteValidateSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, SuiteValidateSettings settings, CancellationToken cancellationToken)
+    {
+        var locations = Locations.Resolve(cli, settings);
+        var suite = locations.LoadSuite(settings.Path);
+        var tasks = RunPlanner.SelectTasks(suite, settings.Tasks);
+        var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox ?? locations.Config.Defaults.Sandbox ?? "auto"), cancellationToken);
+        if (warning is not null)
+            cli.Warn(warning);
+
+        var validator = new SuiteValidator(sandbox, new TrialOptions().WorkRoot);
+        var clock = Stopwatch.StartNew();
+        var parallel = settings.Parallel ?? Environment.ProcessorCount;
+        IReadOnlyList<TaskValidation> results;
+        if (cli.ShowProgress && !settings.Json)
+        {
+            results = [];
+            await cli.Out.Progress().AutoClear(true).StartAsync(async progress =>
+            {
+                var bar = progress.AddTask($"validating {Markup.Escape(suite.Name)}", maxValue: tasks.Count);
+                results = await validator.ValidateAsync(suite, tasks, parallel, new InlineProgress<TaskValidation>(_ => bar.Increment(1)), cancellationToken);
+            });
+        }
+        else
+        {
+            results = await validator.ValidateAsync(suite, tasks, parallel, null, cancellationToken);
+        }
+
+        var unsound = results.Count(r => !r.Sound);
+        if (settings.Json)
+        {
+            cli.WriteRaw(Json.Serialize(Json.Validation(suite, results)));
+        }
+        else
+        {
+            Render(suite, results, clock.Elapsed, sandbox);
+        }
+        return unsound == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
+    }
+
+    private void Render(SuiteDefinition suite, IReadOnlyList<TaskValidation> results, TimeSpan elapsed, ISandbox sandbox)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("task").AddColumn("category").AddColumn("language").AddColumn("difficulty")
+            .AddColumn(new TableColumn("bare workspace").RightAligned())
+            .AddColumn(new TableColumn("reference").RightAligned())
+            .AddColumn("verdict");
+        foreach (var result in results)
+        {
+            table.AddRow(
+                Markup.Escape(result.Task.Id), result.Task.Category.Name(), Markup.Escape(result.Task.Language), result.Task.Difficulty.Name(),
+                Check(result.Bare), Check(result.Reference),
+                result.Sound ? "[green]sound[/]" : "[red]UNSOUND[/] " + Markup.Escape(string.Join("; ", result.Problems)));
+        }
+        cli.Out.MarkupLine($"[bold]{Markup.Escape(suite.Name)}[/]@{SuiteRevision.Short(suite.Revision)} · {results.Count} tasks · sandbox {sandbox.Name}");
+        cli.Out.Write(table);
+        var unsound = results.Count(r => !r.Sound);
+        cli.Out.MarkupLine($"{results.Count - unsound} sound, {(unsound == 0 ? "0" : $"[red]{unsound}[/]")} unsound · " +
+            $"{string.Join(" · ", results.GroupBy(r => r.Task.Category).OrderBy(g => g.Key).Select(g => $"{g.Key.Name()} {g.Count()}"))} · " +
+            $"{RunReport.Seconds(elapsed.TotalMilliseconds)}");
+    }
+
+    private static string Check(TestResult result) =>
+        $"{RunReport.OutcomeMarkup(result.Outcome)} {result.Passed}/{result.Total} {RunReport.Seconds(result.Duration.TotalMilliseconds)}";
+}

@@ -1,0 +1,69 @@
+using Driftwatch.Cli.Commands;
+using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Core;
+using Spectre.Console.Cli;
+
+namespace Driftwatch.Cli;
+
+/// <summary>The command tree and the mapping of failures to exit codes, shared by Program and the tests.</summary>
+public static class DriftwatchApp
+{
+    public static CommandApp Create(CliContext context)
+    {
+        var registrar = new TypeRegistrar();
+        registrar.RegisterInstance(typeof(CliContext), context);
+        var app = new CommandApp(registrar);
+        app.Configure(config => Configure(config, context));
+        return app;
+    }
+
+    public static void Configure(IConfigurator config, CliContext context)
+    {
+        config.SetApplicationName("driftwatch");
+        config.SetApplicationVersion(DriftwatchInfo.Version);
+        config.ConfigureConsole(context.Out);
+        config.UseStrictParsing();
+        config.CancellationExitCode(ExitCodes.Interrupted);
+        config.SetExceptionHandler((exception, _) => HandleException(exception, context));
+
+        config.AddCommand<RunCommand>("run")
+            .WithDescription("Run a suite against an agent, store every trial, print the summary")
+            .WithExample("run", "--agent", "simulated", "--trials", "3")
+            .WithExample("run", "--resume");
+        config.AddCommand<RunsCommand>("runs").WithDescription("List stored runs");
+        config.AddCommand<ShowCommand>("show").WithDescription("Show one run: summary and every trial")
+            .WithExample("show", "12", "--task", "gen-word-frequencies");
+        config.AddCommand<DemoCommand>("demo")
+            .WithDescription("Offline tour: a simulated agent's daily history on the built-in suite, with a drop in it");
+        config.AddBranch("suite", suite =>
+        {
+            suite.SetDescription("Task hygiene: validate and list suites");
+            suite.AddCommand<SuiteValidateCommand>("validate")
+                .WithDescription("Prove every task sound: the reference passes, the bare workspace fails, both in time")
+                .WithExample("suite", "validate", "suites/core");
+            suite.AddCommand<SuiteListCommand>("list").WithDescription("List the suites this configuration knows");
+        });
+    }
+
+    /// <summary>Bad input → one line and exit 2; anything else is our failure → exit 1.</summary>
+    public static int HandleException(Exception exception, CliContext context)
+    {
+        switch (exception)
+        {
+            case InvalidInputException:
+                context.Error.WriteLine($"error: {exception.Message}");
+                return ExitCodes.BadInput;
+            case CommandParseException or CommandRuntimeException:
+                context.Error.WriteLine($"error: {exception.Message}");
+                return ExitCodes.BadInput;
+            case OperationCanceledException:
+                context.Error.WriteLine("interrupted");
+                return ExitCodes.Interrupted;
+            default:
+                context.Error.WriteLine($"driftwatch failed: {exception.GetType().Name}: {exception.Message}");
+                if (context.GetEnvironmentVariable("DRIFTWATCH_DEBUG") is { Length: > 0 })
+                    context.Error.WriteLine(exception.ToString());
+                return ExitCodes.Failure;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Spectre.Console;
+
+namespace Driftwatch.Cli.Infrastructure;
+
+/// <summary>
+/// What commands need from the outside world, injected so that tests run commands in-process
+/// with their own console, folder, environment and clock.
+/// </summary>
+public sealed class CliContext
+{
+    public required IAnsiConsole Out { get; init; }
+
+    /// <summary>Where errors and warnings go (standard error).</summary>
+    public required TextWriter Error { get; init; }
+
+    public required string WorkingDirectory { get; init; }
+
+    public required Func<string, string?> GetEnvironmentVariable { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Live progress bars only on an interactive terminal.</summary>
+    public bool ShowProgress { get; init; }
+
+    public static CliContext FromProcess()
+    {
+        var console = AnsiConsole.Console;
+        return new CliContext
+        {
+            Out = console,
+            Error = Console.Error,
+            WorkingDirectory = Environment.CurrentDirectory,
+            GetEnvironmentVariable = Environment.GetEnvironmentVariable,
+            ShowProgress = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected,
+        };
+    }
+
+    public void Warn(string message) => Error.WriteLine($"warning: {message}");
+
+    /// <summary>Writes text as is (JSON): no markup, no wrapping at the console width.</summary>
+    public void WriteRaw(string text)
+    {
+        Out.Profile.Out.Writer.WriteLine(text);
+        Out.Profile.Out.Writer.Flush();
+    }
+}

@@ -1,0 +1,75 @@
+using Driftwatch.Core;
+using Driftwatch.Core.Configuration;
+using Driftwatch.Core.Suites;
+using Driftwatch.Storage.Sqlite;
+
+namespace Driftwatch.Cli.Infrastructure;
+
+/// <summary>
+/// Where a command finds its things: the configuration, the database and the suites, resolved
+/// from flags, environment and driftwatch.yaml in that order.
+/// </summary>
+public sealed class Locations
+{
+    public const string BuiltInSuite = "core";
+    public const string DatabaseVariable = "DRIFTWATCH_DB";
+
+    private Locations(CliContext context, DriftwatchConfig config, string databasePath)
+    {
+        Context = context;
+        Config = config;
+        DatabasePath = databasePath;
+    }
+
+    public CliContext Context { get; }
+    public DriftwatchConfig Config { get; }
+    public string DatabasePath { get; }
+
+    public static Locations Resolve(CliContext context, StoreSettings settings)
+    {
+        var config = DriftwatchConfig.Load(settings.ConfigFile, context.WorkingDirectory);
+        var database = settings.Database
+            ?? NonEmpty(context.GetEnvironmentVariable(DatabaseVariable))
+            ?? config.Database
+            ?? Path.Combine(".driftwatch", "driftwatch.db");
+        return new Locations(context, config, Path.GetFullPath(database, context.WorkingDirectory));
+    }
+
+    public SqliteResultStore OpenStore() => SqliteResultStore.Open(DatabasePath);
+
+    /// <summary>
+    /// The folder of the built-in suite: the repository's suites/core when running from a clone
+    /// (so edits show at once), else the copy shipped next to the executable.
+    /// </summary>
+    public static string BuiltInSuiteDirectory { get; } = FindBuiltInSuite();
+
+    private static string FindBuiltInSuite()
+    {
+        for (var directory = Directory.GetParent(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "suites", BuiltInSuite);
+            if (File.Exists(Path.Combine(directory.FullName, "Driftwatch.slnx")) && File.Exists(Path.Combine(candidate, SuiteLoader.SuiteFileName)))
+                return candidate;
+        }
+        return Path.Combine(AppContext.BaseDirectory, "suites", BuiltInSuite);
+    }
+
+    /// <summary>Resolves a suite name from driftwatch.yaml, a folder path, or the built-in "core".</summary>
+    public string SuitePath(string? nameOrPath)
+    {
+        var requested = nameOrPath ?? Config.Defaults.Suite ?? BuiltInSuite;
+        if (Config.Suites.TryGetValue(requested, out var configured))
+            return configured;
+        var asPath = Path.GetFullPath(requested, Context.WorkingDirectory);
+        if (Directory.Exists(asPath) || File.Exists(asPath))
+            return asPath;
+        if (requested == BuiltInSuite)
+            return BuiltInSuiteDirectory;
+        var known = Config.Suites.Keys.Append(BuiltInSuite).Distinct().Order(StringComparer.Ordinal);
+        throw new InvalidInputException($"--suite: '{requested}' is neither a suite folder nor a known suite name (known: {string.Join(", ", known)})");
+    }
+
+    public SuiteDefinition LoadSuite(string? nameOrPath) => SuiteLoader.Load(SuitePath(nameOrPath));
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Statistics;
+using Driftwatch.Core.Suites;
+using Spectre.Console;
+
+namespace Driftwatch.Cli.Rendering;
+
+/// <summary>Console views of runs: the closing table of a run, the list of runs, the trials of one.</summary>
+public static class RunReport
+{
+    public static string Percent(double? value) => value is { } v ? (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "–";
+
+    public static string Range(Interval? interval) => interval is { } i
+        ? $"{(i.Low * 100).ToString("0.0", CultureInfo.InvariantCulture)}–{(i.High * 100).ToString("0.0", CultureInfo.InvariantCulture)}%"
+        : "–";
+
+    public static string Seconds(double milliseconds) => (milliseconds / 1000).ToString("0.00", CultureInfo.InvariantCulture) + " s";
+
+    public static string AgentLabel(RunHeader run) =>
+        run.Synthetic ? $"{Markup.Escape(run.Agent)} [yellow](synthetic)[/]" : Markup.Escape(run.Agent);
+
+    public static void Title(IAnsiConsole console, RunHeader run)
+    {
+        console.MarkupLine($"[bold]Run {run.Id}[/] · {AgentLabel(run)} on [bold]{Markup.Escape(run.Suite)}[/]@{SuiteRevision.Short(run.SuiteRevision)[..7]} · {StatusMarkup(run.Status)}");
+        console.MarkupLine($"[grey]{run.PlannedTrials} trials ({run.TrialsPerTask} per task) · seed {run.Seed} · sandbox {run.SandboxMode}[/]");
+        var fingerprint = run.Fingerprint;
+        console.MarkupLine($"[grey]started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z · agent {Markup.Escape(fingerprint.AgentVersion ?? "unknown version")}" +
+            $"{(fingerprint.Models.IsDefaultOrEmpty ? "" : " · models " + Markup.Escape(string.Join(", ", fingerprint.Models)))} · driftwatch {Markup.Escape(fingerprint.DriftwatchVersion ?? "?")}[/]");
+    }
+
+    public static string StatusMarkup(RunStatus status) => status switch
+    {
+        RunStatus.Complete => "[green]complete[/]",
+        RunStatus.Running => "[blue]running[/]",
+        _ => "[yellow]incomplete[/]",
+    };
+
+    /// <summary>The closing table: pass rate with its Wilson 95% interval overall and per category, outcomes, time.</summary>
+    public static void Summary(IAnsiConsole console, RunHeader run, IReadOnlyList<Trial> trials, TimeSpan? wall = null)
+    {
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn("category")
+            .AddColumn(new TableColumn("trials").RightAligned())
+            .AddColumn(new TableColumn("pass").RightAligned())
+            .AddColumn(new TableColumn("fail").RightAligned())
+            .AddColumn(new TableColumn("t/o").RightAligned())
+            .AddColumn(new TableColumn("err").RightAligned())
+            .AddColumn(new TableColumn("pass rate (95% CI)").RightAligned())
+            .AddColumn(new TableColumn("tests").RightAligned());
+        foreach (var category in Enum.GetValues<TaskCategory>())
+        {
+            var subset = trials.Where(t => t.Category == category).ToList();
+            if (subset.Count > 0)
+                AddRow(table, category.Name(), subset, bold: false);
+        }
+        AddRow(table, "all", trials, bold: true);
+        console.Write(table);
+
+        var summary = run.Summary;
+        console.MarkupLine($"outcomes: [green]pass {summary.Pass}[/] · [red]fail {summary.Fail}[/] · [yellow]timeout {summary.Timeout}[/] · " +
+            $"[magenta]error {summary.Error}[/] (infrastructure, not counted){(summary.Pending > 0 ? $" · [grey]not run {summary.Pending}[/]" : "")}");
+        if (trials.Count > 0)
+        {
+            var overhead = trials.Select(t => (double)(t.DurationMs - t.AgentDurationMs - t.TestDurationMs)).ToList();
+            console.MarkupLine($"time: {(wall is { } w ? $"wall {Seconds(w.TotalMilliseconds)} · " : "")}per trial median {Seconds(Median(trials.Select(t => (double)t.DurationMs)))} " +
+                $"(agent {Seconds(Median(trials.Select(t => (double)t.AgentDurationMs)))}, tests {Seconds(Median(trials.Select(t => (double)t.TestDurationMs)))}, " +
+                $"harness {Seconds(Median(overhead))})");
+            var tokensIn = trials.Sum(t => t.Usage.InputTokens ?? 0);
+            var tokensOut = trials.Sum(t => t.Usage.OutputTokens ?? 0);
+            var cost = trials.Sum(t => t.Usage.CostUsd ?? 0);
+            console.MarkupLine($"usage: {tokensIn:N0} input tokens · {tokensOut:N0} output tokens · ${cost.ToString("0.0000", CultureInfo.InvariantCulture)}" +
+                (run.Synthetic ? " [yellow](synthetic agent: token counts are estimates, no model was called)[/]" : ""));
+        }
+    }
+
+    private static void AddRow(Table table, string label, IReadOnlyList<Trial> trials, bool bold)
+    {
+        var summary = RunSummary.Of(trials.Select(t => (TrialOutcome?)t.Outcome));
+        var testsPassed = trials.Where(t => t.Outcome != TrialOutcome.Error).Sum(t => t.TestsPassed);
+        var testsTotal = trials.Where(t => t.Outcome != TrialOutcome.Error).Sum(t => t.TestsTotal);
+        string B(string text) => bold ? $"[bold]{text}[/]" : text;
+        table.AddRow(
+            B(label), B(summary.Total.ToString(CultureInfo.InvariantCulture)), summary.Pass.ToString(CultureInfo.InvariantCulture),
+            summary.Fail.ToString(CultureInfo.InvariantCulture), summary.Timeout.ToString(CultureInfo.InvariantCulture),
+            summary.Error.ToString(CultureInfo.InvariantCulture), $"{B(Percent(summary.PassRate))} [grey]({Range(summary.Interval)})[/]",
+            testsTotal == 0 ? "–" : $"{testsPassed}/{testsTotal}");
+    }
+
+    public static void RunList(IAnsiConsole console, IReadOnlyList<RunHeader> runs)
+    {
+        if (runs.Count == 0)
+        {
+            console.MarkupLine("[grey]no runs yet: start one with `driftwatch run` or try `driftwatch demo`[/]");
+            return;
+        }
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn(new TableColumn("run").RightAligned())
+            .AddColumn("started (UTC)")
+            .AddColumn("agent")
+            .AddColumn("suite")
+            .AddColumn("status")
+            .AddColumn(new TableColumn("trials").RightAligned())
+            .AddColumn(new TableColumn("pass rate").RightAligned())
+            .AddColumn(new TableColumn("95% CI").RightAligned())
+            .AddColumn(new TableColumn("errors").RightAligned());
+        foreach (var run in runs)
+        {
+            table.AddRow(
+                run.Id.ToString(CultureInfo.InvariantCulture), run.StartedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+                AgentLabel(run), $"{Markup.Escape(run.Suite)}@{SuiteRevision.Short(run.SuiteRevision)[..7]}", StatusMarkup(run.Status),
+                $"{run.Summary.Total}/{run.PlannedTrials}", Percent(run.Summary.PassRate), Range(run.Summary.Interval),
+                run.Summary.Error.ToString(CultureInfo.InvariantCulture));
+        }
+        console.Write(table);
+    }
+
+    public static void Trials(IAnsiConsole console, IReadOnlyList<Trial> trials)
+    {
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("task")
+            .AddColumn(new TableColumn("#").RightAligned())
+            .AddColumn("category")
+            .AddColumn("outcome")
+            .AddColumn(new TableColumn("tests").RightAligned())
+            .AddColumn(new TableColumn("time").RightAligned())
+            .AddColumn(new TableColumn("tokens in/out").RightAligned())
+            .AddColumn("note");
+        foreach (var trial in trials.OrderBy(t => t.TaskId, StringComparer.Ordinal).ThenBy(t => t.TrialIndex))
+        {
+            table.AddRow(
+                Markup.Escape(trial.TaskId), trial.TrialIndex.ToString(CultureInfo.InvariantCulture), trial.Category.Name(),
+                OutcomeMarkup(trial.Outcome), $"{trial.TestsPassed}/{trial.TestsTotal}", Seconds(trial.DurationMs),
+                $"{trial.Usage.InputTokens?.ToString(CultureInfo.InvariantCulture) ?? "–"}/{trial.Usage.OutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "–"}",
+                Markup.Escape(trial.ErrorKind is null ? trial.StopReason ?? "" : $"{trial.ErrorKind}: {trial.ErrorMessage}"));
+        }
+        console.Write(table);
+    }
+
+    public static string OutcomeMarkup(TrialOutcome outcome) => outcome switch
+    {
+        TrialOutcome.Pass => "[green]pass[/]",
+        TrialOutcome.Fail => "[red]fail[/]",
+        TrialOutcome.Timeout => "[yellow]timeout[/]",
+        _ => "[magenta]error[/]",
+    };
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        if (sorted.Count == 0)
+            return 0;
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
