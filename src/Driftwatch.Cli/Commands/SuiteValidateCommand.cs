@@ -103,6 +103,6 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
             $"{RunReport.Seconds(elapsed.TotalMilliseconds)}");
     }
 
-    private static string Check(TestResult result) =>
+    private static string Check(HiddenTestResult result) =>
         $"{RunReport.OutcomeMarkup(result.Outcome)} {result.Passed}/{result.Total} {RunReport.Seconds(result.Duration.TotalMilliseconds)}";
 }

@@ -58,7 +58,7 @@ public sealed class TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions opt
         var startedAt = time.GetUtcNow();
         var clock = Stopwatch.StartNew();
         var artifacts = new List<TrialArtifact>();
-        Trial Finish(TrialOutcome outcome, AgentResult? agentResult, TestResult? test, long agentMs, string? errorKind = null, string? errorMessage = null) => new()
+        Trial Finish(TrialOutcome outcome, AgentResult? agentResult, HiddenTestResult? test, long agentMs, string? errorKind = null, string? errorMessage = null) => new()
         {
             RunId = run.RunId,
             TaskId = task.Id,

@@ -10,7 +10,7 @@ using Driftwatch.Execution.Workspaces;
 namespace Driftwatch.Execution.Scoring;
 
 /// <summary>The verdict of the hidden tests on a workspace.</summary>
-public sealed record TestResult(TrialOutcome Outcome, int Passed, int Total, TimeSpan Duration, string Output)
+public sealed record HiddenTestResult(TrialOutcome Outcome, int Passed, int Total, TimeSpan Duration, string Output)
 {
     /// <summary>True when the result was reused from an identical workspace instead of run again.</summary>
     public bool Reused { get; init; }
@@ -22,12 +22,12 @@ public sealed record TestResult(TrialOutcome Outcome, int Passed, int Total, Tim
 /// </summary>
 public sealed class TestResultCache
 {
-    private readonly ConcurrentDictionary<string, Lazy<Task<TestResult>>> _results = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<HiddenTestResult>>> _results = new(StringComparer.Ordinal);
 
     public int Size => _results.Count;
 
-    internal Task<TestResult> GetOrRunAsync(string key, Func<Task<TestResult>> run) =>
-        _results.GetOrAdd(key, _ => new Lazy<Task<TestResult>>(run)).Value;
+    internal Task<HiddenTestResult> GetOrRunAsync(string key, Func<Task<HiddenTestResult>> run) =>
+        _results.GetOrAdd(key, _ => new Lazy<Task<HiddenTestResult>>(run)).Value;
 }
 
 /// <summary>
@@ -37,7 +37,7 @@ public sealed class TestResultCache
 /// </summary>
 public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null)
 {
-    public async Task<TestResult> ScoreAsync(SuiteDefinition suite, TaskDefinition task, TrialWorkspace workspace, CancellationToken cancellationToken)
+    public async Task<HiddenTestResult> ScoreAsync(SuiteDefinition suite, TaskDefinition task, TrialWorkspace workspace, CancellationToken cancellationToken)
     {
         PrepareForTests(suite, task, workspace);
         if (cache is null)
@@ -73,7 +73,7 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null)
             File.Delete(file);
     }
 
-    private async Task<TestResult> RunTestsAsync(SuiteDefinition suite, TaskDefinition task, TrialWorkspace workspace, CancellationToken cancellationToken)
+    private async Task<HiddenTestResult> RunTestsAsync(SuiteDefinition suite, TaskDefinition task, TrialWorkspace workspace, CancellationToken cancellationToken)
     {
         var environment = ChildEnvironment.ForTrial(workspace.Home, workspace.Temp)
             .SetItem("DRIFTWATCH_JUNIT", workspace.JUnitReportPath);
@@ -98,7 +98,7 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null)
         var output = run.StartFailure ?? run.CombinedOutput;
         if (run.TimedOut)
             output += $"\n[driftwatch: test command killed after {task.TestTimeout.TotalSeconds:0} s]\n";
-        return new TestResult(outcome, passed, total, run.Duration, output);
+        return new HiddenTestResult(outcome, passed, total, run.Duration, output);
     }
 
     private static JUnitCounts? ReadReport(TaskDefinition task, TrialWorkspace workspace)

@@ -8,7 +8,7 @@ using Driftwatch.Execution.Workspaces;
 namespace Driftwatch.Execution.Validation;
 
 /// <summary>The verdict on one task: sound when its reference passes and its bare workspace fails.</summary>
-public sealed record TaskValidation(TaskDefinition Task, TestResult Bare, TestResult Reference, ImmutableArray<string> Problems)
+public sealed record TaskValidation(TaskDefinition Task, HiddenTestResult Bare, HiddenTestResult Reference, ImmutableArray<string> Problems)
 {
     public bool Sound => Problems.IsEmpty;
 }
@@ -36,7 +36,7 @@ public sealed class SuiteValidator(ISandbox sandbox, string workRoot)
     public async Task<TaskValidation> ValidateTaskAsync(SuiteDefinition suite, TaskDefinition task, CancellationToken cancellationToken)
     {
         var scorer = new TestScorer(sandbox);
-        TestResult bare, reference;
+        HiddenTestResult bare, reference;
         using (var workspace = TrialWorkspace.Create(task, workRoot, $"validate-{task.Id}-bare", keep: false))
             bare = await scorer.ScoreAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
         using (var workspace = TrialWorkspace.Create(task, workRoot, $"validate-{task.Id}-ref", keep: false))

@@ -1,0 +1,229 @@
+using Driftwatch.Core;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Suites;
+using Driftwatch.Execution.Agents;
+using Driftwatch.Execution.Running;
+using Driftwatch.Execution.Sandbox;
+using Driftwatch.Storage.Sqlite;
+using Driftwatch.Testing;
+using Shouldly;
+
+namespace Driftwatch.Execution.Tests.Running;
+
+public sealed class SuiteRunnerTests : IDisposable
+{
+    private static readonly RunOwner Owner = new("test-host", 1, DateTimeOffset.UnixEpoch);
+    private readonly TempDirectory _temp = new("runner");
+    private readonly SqliteResultStore _store;
+
+    public SuiteRunnerTests() => _store = SqliteResultStore.Open(_temp.Combine("dw.db"), _ => false);
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _temp.Dispose();
+    }
+
+    private SuiteDefinition Suite(int tasks = 3)
+    {
+        var builder = new SuiteBuilder(_temp.Combine("suite"));
+        for (var i = 0; i < tasks; i++)
+            builder.AddAdder($"add-{i}", i % 2 == 0 ? "generation" : "debugging");
+        return SuiteLoader.Load(builder.Build());
+    }
+
+    private SuiteRunner Runner(TrialOptions? options = null) =>
+        new(_store, new NoSandbox(), options ?? new TrialOptions { WorkRoot = _temp.Combine("work"), RetryDelay = TimeSpan.FromMilliseconds(1) }, TimeProvider.System, Owner);
+
+    private static RunRequest Request(SuiteDefinition suite, IAgent agent, int k = 2, string? filter = null) => new()
+    {
+        Suite = suite,
+        Agent = agent,
+        AgentConfigJson = "{}",
+        TrialsPerTask = k,
+        Seed = 11,
+        TaskFilter = filter,
+    };
+
+    [Fact]
+    public async Task Every_planned_trial_is_run_scored_and_stored()
+    {
+        // Given a perfect agent on 3 tasks × 2 trials
+        var suite = Suite();
+        var runner = Runner();
+        var runId = await runner.CreateAsync(Request(suite, ScriptedAgent.Solver()), CancellationToken.None);
+
+        // When the run executes
+        var outcome = await runner.ExecuteAsync(runId, suite, ScriptedAgent.Solver(), 2, null, CancellationToken.None);
+
+        // Then all 6 trials passed with full credit, and the run is complete
+        outcome.Header.Status.ShouldBe(RunStatus.Complete);
+        outcome.Header.Summary.ShouldBe(new RunSummary(6, 6, 0, 0, 0, 0));
+        var trials = await _store.GetTrialsAsync(runId);
+        trials.Select(t => (t.TaskId, t.TrialIndex)).Order().ShouldBe(suite.Tasks.SelectMany(t => new[] { (t.Id, 0), (t.Id, 1) }).Order());
+        trials.ShouldAllBe(t => t.TestsPassed == 3 && t.TestsTotal == 3 && t.AgentVersion == "scripted 1.0" && t.Model == "scripted-model");
+        outcome.Header.Fingerprint.Models.ShouldBe(["scripted-model"]);
+        (await _store.GetArtifactAsync(runId, trials[0].Key, ArtifactKind.Diff)).ShouldNotBeNull().ShouldContain("+    return a + b");
+        (await _store.GetArtifactAsync(runId, trials[0].Key, ArtifactKind.TestOutput)).ShouldNotBeNull().ShouldContain("test_zero");
+    }
+
+    [Fact]
+    public async Task The_order_is_shuffled_reproducibly_by_the_seed()
+    {
+        var suite = Suite(5);
+        var tasks = suite.Tasks;
+
+        var first = RunPlanner.Plan(tasks, 3, seed: 1);
+        var again = RunPlanner.Plan(tasks, 3, seed: 1);
+        var other = RunPlanner.Plan(tasks, 3, seed: 2);
+
+        first.ShouldBe(again);
+        first.Select(t => (t.TaskId, t.TrialIndex)).ShouldNotBe(other.Select(t => (t.TaskId, t.TrialIndex)));
+        first.Select(t => (t.TaskId, t.TrialIndex)).ShouldNotBe(first.Select(t => (t.TaskId, t.TrialIndex)).Order());
+        first.Select(t => t.Sequence).ShouldBe(Enumerable.Range(0, 15));
+    }
+
+    [Fact]
+    public async Task Task_filters_select_tasks_and_reject_empty_selections()
+    {
+        var suite = Suite();
+        RunPlanner.SelectTasks(suite, "add-[02]").Select(t => t.Id).ShouldBe(["add-0", "add-2"]);
+        Should.Throw<InvalidInputException>(() => RunPlanner.SelectTasks(suite, "nothing-*")).Message.ShouldContain("matches no task");
+        Should.Throw<InvalidInputException>(() => RunPlanner.Plan(suite.Tasks, 0, 1)).Message.ShouldContain("--trials");
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Infrastructure_errors_are_retried_and_never_scored_as_failures()
+    {
+        // Given an agent whose first attempt at every trial hits an API outage
+        var attempts = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var agent = new ScriptedAgent((request, _) =>
+        {
+            var key = $"{request.Task.Id}#{request.Context.TrialIndex}";
+            if (attempts.AddOrUpdate(key, 1, (_, n) => n + 1) == 1)
+                return AgentResult.Infrastructure("api-529", "overloaded");
+            Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
+            return ScriptedAgent.Done();
+        });
+        var suite = Suite(2);
+        var runner = Runner();
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+
+        // When it runs with retries
+        var outcome = await runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+
+        // Then each trial passed on its second attempt
+        outcome.Header.Summary.Pass.ShouldBe(2);
+        (await _store.GetTrialsAsync(runId)).ShouldAllBe(t => t.Attempts == 2 && t.Outcome == TrialOutcome.Pass);
+    }
+
+    [Fact]
+    public async Task Trials_that_keep_failing_for_infrastructure_reasons_end_as_errors_and_the_run_incomplete()
+    {
+        var agent = new ScriptedAgent((_, _) => AgentResult.Infrastructure("api-500", "internal server error"));
+        var suite = Suite(2);
+        var runner = Runner(new TrialOptions { WorkRoot = _temp.Combine("work"), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(1) });
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+
+        var outcome = await runner.ExecuteAsync(runId, suite, agent, 2, null, CancellationToken.None);
+
+        outcome.Header.Summary.ShouldBe(new RunSummary(2, 0, 0, 0, 2, 0));
+        outcome.Header.Summary.PassRate.ShouldBeNull();
+        outcome.Header.Status.ShouldBe(RunStatus.Incomplete);
+        agent.Calls.ShouldBe(4);
+        (await _store.GetTrialsAsync(runId)).ShouldAllBe(t => t.ErrorKind == "api-500" && t.Attempts == 2);
+    }
+
+    [Fact]
+    public async Task An_agent_that_overruns_its_time_is_a_timeout_and_its_tests_do_not_run()
+    {
+        var agent = new ScriptedAgent((_, _) => new AgentResult { Exit = AgentExit.TimedOut });
+        var suite = Suite(1);
+        var runner = Runner();
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+
+        await runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+
+        var trial = (await _store.GetTrialsAsync(runId)).Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Timeout);
+        trial.ErrorKind.ShouldBe("agent-timeout");
+        trial.TestDurationMs.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task An_interrupted_run_resumes_with_no_trial_lost_or_repeated()
+    {
+        // Given a run cancelled after a few trials were recorded
+        var suite = Suite(4);
+        var runner = Runner();
+        var runId = await runner.CreateAsync(Request(suite, ScriptedAgent.Solver(), k: 3), CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        var seen = 0;
+        var progress = new Progress(p =>
+        {
+            if (p.Last is not null && Interlocked.Increment(ref seen) == 4)
+                cancel.Cancel();
+        });
+        var first = await runner.ExecuteAsync(runId, suite, ScriptedAgent.Solver(), 1, progress, cancel.Token);
+        first.Interrupted.ShouldBeTrue();
+        first.Header.Status.ShouldBe(RunStatus.Incomplete);
+        var recordedBefore = await _store.GetTrialsAsync(runId);
+        recordedBefore.Count.ShouldBeInRange(4, 11);
+
+        // When it is resumed
+        var counting = ScriptedAgent.Solver();
+        var second = await runner.ExecuteAsync(runId, suite, counting, 2, null, CancellationToken.None);
+
+        // Then exactly the missing trials ran, and the run has each planned trial once
+        counting.Calls.ShouldBe(12 - recordedBefore.Count);
+        second.Header.Status.ShouldBe(RunStatus.Complete);
+        var all = await _store.GetTrialsAsync(runId);
+        all.Count.ShouldBe(12);
+        all.Select(t => t.Key).Distinct().Count().ShouldBe(12);
+        foreach (var before in recordedBefore)
+            all.Single(t => t.Key == before.Key).ShouldBe(before);
+    }
+
+    [Fact]
+    public async Task A_suite_that_changed_since_the_run_started_is_refused_on_resume()
+    {
+        var suite = Suite(2);
+        var runner = Runner();
+        var runId = await runner.CreateAsync(Request(suite, ScriptedAgent.Solver()), CancellationToken.None);
+        File.AppendAllText(Path.Combine(suite.Directory, "tasks", "add-0", "tests", "test_calc.py"), "\n# changed\n");
+        var changed = SuiteLoader.Load(suite.Directory);
+
+        var error = await Should.ThrowAsync<InvalidInputException>(() => runner.ExecuteAsync(runId, changed, ScriptedAgent.Solver(), 1, null, CancellationToken.None));
+
+        error.Message.ShouldContain("changed since run");
+    }
+
+    [Fact]
+    public async Task A_harness_fault_is_an_error_not_a_failure()
+    {
+        // Given an agent that replaces its workspace folder with a file, so the tests cannot be copied in
+        var agent = new ScriptedAgent((request, _) =>
+        {
+            Directory.Delete(request.Workspace, recursive: true);
+            File.WriteAllText(request.Workspace, "not a folder");
+            return ScriptedAgent.Done();
+        });
+        var suite = Suite(1);
+        var runner = Runner(new TrialOptions { WorkRoot = _temp.Combine("work"), MaxAttempts = 1 });
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+
+        // When the trial runs
+        await runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+
+        // Then it is an infrastructure error of the harness, not a failure of the agent
+        var trial = (await _store.GetTrialsAsync(runId)).Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Error);
+        trial.ErrorKind.ShouldBe("harness");
+    }
+
+    private sealed class Progress(Action<RunProgress> report) : IProgress<RunProgress>
+    {
+        public void Report(RunProgress value) => report(value);
+    }
+}
