@@ -43,7 +43,7 @@ public static class AgentCatalog
         if (!Factories.TryGetValue(definition.Kind, out var factory))
         {
             throw new InvalidInputException(
-                $"{definition.Source}: kind: unknown agent kind '{definition.Kind}' (available: {string.Join(", ", Factories.Keys.Order(StringComparer.Ordinal))})");
+                $"{definition.Locate("kind")}: unknown agent kind '{definition.Kind}' (available: {string.Join(", ", Factories.Keys.Order(StringComparer.Ordinal))})");
         }
         return factory(definition);
     }

@@ -56,5 +56,5 @@ public sealed class AgentOptions
     };
 
     public InvalidInputException Error(string field, string problem) =>
-        new($"{_definition.Source}: {field}: {problem}");
+        new($"{_definition.Locate(field)}: {problem}");
 }

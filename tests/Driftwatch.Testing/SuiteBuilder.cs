@@ -61,8 +61,9 @@ public sealed class SuiteBuilder
     }
 
     /// <summary>
-    /// "Implement add(a, b)": three hidden tests; the bare stub fails all, the reference passes all,
-    /// and the simulated agent's mistakes (a + b → a - b etc.) fail some.
+    /// "Implement add(a, b)": four hidden tests; the bare stub fails all, the reference passes all,
+    /// and every mistake the simulated agent can make in the reference (a == 0 → a != 0, 0 → 1)
+    /// fails at least one.
     /// </summary>
     public SuiteBuilder AddAdder(string id, string category = "generation", string difficulty = "medium") => AddTask(id, category,
         workspace: new Dictionary<string, string> { ["calc.py"] = "def add(a, b):\n    raise NotImplementedError\n" },
@@ -82,6 +83,9 @@ public sealed class SuiteBuilder
 
                     def test_negative(self):
                         self.assertEqual(add(-4, 1), -3)
+
+                    def test_ones(self):
+                        self.assertEqual(add(1, 1), 2)
                 """,
         },
         difficulty: difficulty);

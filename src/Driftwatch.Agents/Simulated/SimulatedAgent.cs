@@ -5,6 +5,7 @@ using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Core.Text;
 using Driftwatch.Execution.Agents;
+using Driftwatch.Execution.Validation;
 using Driftwatch.Execution.Workspaces;
 
 namespace Driftwatch.Agents.Simulated;

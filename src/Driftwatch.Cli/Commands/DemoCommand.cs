@@ -103,30 +103,35 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         var options = new TrialOptions { TestCache = cache, MaxAttempts = 1 };
         var owner = RunOwners.Current();
         var parallel = settings.Parallel ?? Environment.ProcessorCount;
-        var runIds = new List<long>();
-
-        async Task RunDays(Action<int, RunProgress?>? report)
+        // Days are independent runs: several go at once (each one trial at a time), so that no core
+        // idles while a day waits for its slowest trial.
+        var runIds = new long[settings.Days];
+        var finishedTrials = 0;
+        async Task RunDays(Action<int>? report)
         {
-            for (var day = 1; day <= settings.Days; day++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var date = firstDay.AddDays(day - 1);
-                var time = ShiftedTimeProvider.StartingAt(cli.Time, new DateTimeOffset(date.ToDateTime(new TimeOnly(6, 0)), TimeSpan.Zero));
-                var runner = new SuiteRunner(store, sandbox, options, time, owner);
-                var runId = await runner.CreateAsync(new RunRequest
+            await Parallel.ForEachAsync(Enumerable.Range(1, settings.Days),
+                new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken },
+                async (day, token) =>
                 {
-                    Suite = suite,
-                    Agent = agent,
-                    AgentConfigJson = definition.ToJson(),
-                    Seed = settings.Seed + day,
-                    Parallelism = parallel,
-                }, cancellationToken);
-                var currentDay = day;
-                await runner.ExecuteAsync(runId, suite, agent, parallel,
-                    report is null ? null : new InlineProgress<RunProgress>(p => report(currentDay, p)), cancellationToken);
-                runIds.Add(runId);
-                report?.Invoke(day, null);
-            }
+                    var date = firstDay.AddDays(day - 1);
+                    var time = ShiftedTimeProvider.StartingAt(cli.Time, new DateTimeOffset(date.ToDateTime(new TimeOnly(6, 0)), TimeSpan.Zero));
+                    var runner = new SuiteRunner(store, sandbox, options, time, owner);
+                    var runId = await runner.CreateAsync(new RunRequest
+                    {
+                        Suite = suite,
+                        Agent = agent,
+                        AgentConfigJson = definition.ToJson(),
+                        Seed = settings.Seed + day,
+                        Parallelism = 1,
+                    }, token);
+                    var progress = report is null ? null : new InlineProgress<RunProgress>(p =>
+                    {
+                        if (p.Last is not null)
+                            report(Interlocked.Increment(ref finishedTrials));
+                    });
+                    await runner.ExecuteAsync(runId, suite, agent, 1, progress, token);
+                    runIds[day - 1] = runId;
+                });
         }
 
         if (cli.ShowProgress)
@@ -135,12 +140,8 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
                 .StartAsync(async progress =>
                 {
-                    var bar = progress.AddTask("building history", maxValue: settings.Days * suite.Tasks.Length);
-                    await RunDays((day, p) =>
-                    {
-                        bar.Value = (day - 1) * suite.Tasks.Length + (p?.Done ?? suite.Tasks.Length);
-                        bar.Description = $"day {day}/{settings.Days}";
-                    });
+                    var bar = progress.AddTask($"building {settings.Days} days of history", maxValue: settings.Days * suite.Tasks.Length);
+                    await RunDays(done => bar.Value = done);
                 });
         }
         else
@@ -148,14 +149,14 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
             await RunDays(null);
         }
 
-        var runs = (await store.ListRunsAsync(new RunQuery(), cancellationToken)).Where(r => runIds.Contains(r.Id)).ToList();
+        var runs = (await store.ListRunsAsync(new RunQuery(), cancellationToken)).Where(r => runIds.Contains(r.Id)).OrderBy(r => r.StartedAt).ToList();
         RenderHistory(runs, firstDay, dropDay);
         RenderDrop(runs, dropDay);
 
         cli.Out.WriteLine();
         cli.Out.MarkupLine($"{runs.Count} runs, {runs.Sum(r => r.Summary.Total)} trials, {cache.Size} distinct workspaces tested, in {RunReport.Seconds(clock.ElapsedMilliseconds)}.");
         cli.Out.MarkupLine($"Database: [bold]{Markup.Escape(databasePath)}[/]");
-        cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch show {runIds[^1]} --db {Markup.Escape(databasePath)}[/]");
+        cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch show {runs[^1].Id} --db {Markup.Escape(databasePath)}[/]");
         return ExitCodes.Ok;
     }
 

@@ -31,6 +31,10 @@ public sealed class SuiteValidateSettings : StoreSettings
     [Description("auto, bwrap or none. Default: auto")]
     public string? Sandbox { get; init; }
 
+    [CommandOption("--mistakes")]
+    [Description("Also make every plausible mistake in each reference and report those the hidden tests miss (slow)")]
+    public bool Mistakes { get; init; }
+
     [CommandOption("--json")]
     [Description("Print the verdicts as JSON")]
     public bool Json { get; init; }
@@ -51,7 +55,7 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
         if (warning is not null)
             cli.Warn(warning);
 
-        var validator = new SuiteValidator(sandbox, new TrialOptions().WorkRoot);
+        var validator = new SuiteValidator(sandbox, new TrialOptions().WorkRoot, settings.Mistakes);
         var clock = Stopwatch.StartNew();
         var parallel = settings.Parallel ?? Environment.ProcessorCount;
         IReadOnlyList<TaskValidation> results;
@@ -83,20 +87,32 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
 
     private void Render(SuiteDefinition suite, IReadOnlyList<TaskValidation> results, TimeSpan elapsed, ISandbox sandbox)
     {
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("task").AddColumn("category").AddColumn("language").AddColumn("difficulty")
-            .AddColumn(new TableColumn("bare workspace").RightAligned())
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("task").AddColumn("category").AddColumn("language")
+            .AddColumn(new TableColumn("bare").RightAligned())
             .AddColumn(new TableColumn("reference").RightAligned())
             .AddColumn("verdict");
         foreach (var result in results)
         {
             table.AddRow(
-                Markup.Escape(result.Task.Id), result.Task.Category.Name(), Markup.Escape(result.Task.Language), result.Task.Difficulty.Name(),
+                Markup.Escape(result.Task.Id), result.Task.Category.Name(), Markup.Escape(result.Task.Language),
                 Check(result.Bare), Check(result.Reference),
-                result.Sound ? "[green]sound[/]" : "[red]UNSOUND[/] " + Markup.Escape(string.Join("; ", result.Problems)));
+                result.Sound ? "[green]sound[/]" : "[red]UNSOUND[/]");
         }
         cli.Out.MarkupLine($"[bold]{Markup.Escape(suite.Name)}[/]@{SuiteRevision.Short(suite.Revision)} · {results.Count} tasks · sandbox {sandbox.Name}");
         cli.Out.Write(table);
+        foreach (var result in results.Where(r => !r.Sound))
+            cli.Out.MarkupLine($"[red]{Markup.Escape(result.Task.Id)}[/]: {Markup.Escape(string.Join("; ", result.Problems))}");
+        foreach (var result in results.Where(r => !r.SurvivingMistakes.IsEmpty))
+        {
+            cli.Out.MarkupLine($"[yellow]{Markup.Escape(result.Task.Id)}[/]: the hidden tests miss {result.SurvivingMistakes.Length} of {result.MistakesChecked} plausible mistakes:");
+            foreach (var site in result.SurvivingMistakes)
+                cli.Out.MarkupLine($"  {Markup.Escape(site.File)}:{site.Line}: {Markup.Escape(site.Description)}: [grey]{Markup.Escape(site.MutatedLine.Trim())}[/]");
+        }
+        if (results.Any(r => r.MistakesChecked is not null))
+        {
+            cli.Out.MarkupLine($"plausible mistakes caught by the hidden tests: {results.Sum(r => (r.MistakesChecked ?? 0) - r.SurvivingMistakes.Length)} of {results.Sum(r => r.MistakesChecked ?? 0)}");
+        }
         var unsound = results.Count(r => !r.Sound);
         cli.Out.MarkupLine($"{results.Count - unsound} sound, {(unsound == 0 ? "0" : $"[red]{unsound}[/]")} unsound · " +
             $"{string.Join(" · ", results.GroupBy(r => r.Task.Category).OrderBy(g => g.Key).Select(g => $"{g.Key.Name()} {g.Count()}"))} · " +
@@ -104,5 +120,5 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
     }
 
     private static string Check(HiddenTestResult result) =>
-        $"{RunReport.OutcomeMarkup(result.Outcome)} {result.Passed}/{result.Total} {RunReport.Seconds(result.Duration.TotalMilliseconds)}";
+        $"{RunReport.OutcomeMarkup(result.Outcome)} {result.Passed}/{result.Total} [grey]{result.Duration.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}s[/]";
 }

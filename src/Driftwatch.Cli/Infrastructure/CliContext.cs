@@ -25,6 +25,13 @@ public sealed class CliContext
     public static CliContext FromProcess()
     {
         var console = AnsiConsole.Console;
+        // Piped output (CI logs, files) is not wrapped at 80 columns: tables stay one row a line.
+        if (Console.IsOutputRedirected)
+        {
+            console.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 40
+                ? columns
+                : 160;
+        }
         return new CliContext
         {
             Out = console,

@@ -54,7 +54,10 @@ public static class Json
         [.. results.Select(r => new TaskValidationJson(
             r.Task.Id, r.Task.Category.Name(), r.Task.Language, r.Task.Difficulty.Name(), r.Sound, [.. r.Problems],
             new CheckJson(r.Bare.Outcome.Name(), r.Bare.Passed, r.Bare.Total, (long)r.Bare.Duration.TotalMilliseconds),
-            new CheckJson(r.Reference.Outcome.Name(), r.Reference.Passed, r.Reference.Total, (long)r.Reference.Duration.TotalMilliseconds)))],
+            new CheckJson(r.Reference.Outcome.Name(), r.Reference.Passed, r.Reference.Total, (long)r.Reference.Duration.TotalMilliseconds),
+            r.MistakesChecked is { } checkedCount
+                ? new MistakesJson(checkedCount, [.. r.SurvivingMistakes.Select(m => new MistakeJson(m.File, m.Line, m.Description))])
+                : null))],
         results.Count(r => r.Sound), results.Count(r => !r.Sound));
 }
 
@@ -80,6 +83,10 @@ public sealed record RunJson(
 
 public sealed record CheckJson(string Outcome, int TestsPassed, int TestsTotal, long DurationMs);
 
-public sealed record TaskValidationJson(string Id, string Category, string Language, string Difficulty, bool Sound, string[] Problems, CheckJson Bare, CheckJson Reference);
+public sealed record MistakeJson(string File, int Line, string Description);
+
+public sealed record MistakesJson(int Checked, MistakeJson[] Surviving);
+
+public sealed record TaskValidationJson(string Id, string Category, string Language, string Difficulty, bool Sound, string[] Problems, CheckJson Bare, CheckJson Reference, MistakesJson? Mistakes);
 
 public sealed record ValidationJson(string Suite, string Revision, TaskValidationJson[] Tasks, int Sound, int Unsound);

@@ -10,6 +10,18 @@ namespace Driftwatch.Core.Configuration;
 /// </summary>
 public sealed record AgentDefinition(string Name, string Kind, JsonObject Options, string Source)
 {
+    /// <summary>The configuration file the agent was defined in, if any.</summary>
+    public string? File { get; init; }
+
+    /// <summary>The line of each option in <see cref="File"/>, for error messages.</summary>
+    public IReadOnlyDictionary<string, int> OptionLines { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>"file:line: agents.name.option" when the option's line is known, else "source: option".</summary>
+    public string Locate(string option) =>
+        File is not null && OptionLines.TryGetValue(option, out var line)
+            ? $"{File}:{line}: agents.{Name}.{option}"
+            : $"{Source}: {option}";
+
     private static readonly JsonSerializerOptions Compact = new() { WriteIndented = false };
 
     public string ToJson() => new JsonObject

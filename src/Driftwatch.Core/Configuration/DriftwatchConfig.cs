@@ -79,7 +79,11 @@ public sealed record DriftwatchConfig
             if (!SuiteLoader.IsValidName(name))
                 throw InvalidInputException.AtLocation(file, map.Line, $"agents.{name}", "not a valid agent name (letters, digits, '.', '-', '_')");
             var kind = map.RequiredString("kind");
-            agents[name] = new AgentDefinition(name, kind, map.ToJson("kind"), $"{file}:{map.Line} agents.{name}");
+            agents[name] = new AgentDefinition(name, kind, map.ToJson("kind"), $"{file}:{map.Line}: agents.{name}")
+            {
+                File = file,
+                OptionLines = map.FieldLines(),
+            };
         }
 
         var database = yaml.OptionalString("database");

@@ -95,6 +95,10 @@ public sealed class YamlMap
 
     public bool Has(string field) => Find(field) is not null;
 
+    /// <summary>The line of every field of this mapping.</summary>
+    public IReadOnlyDictionary<string, int> FieldLines() => _node.Children.ToDictionary(
+        c => (c.Key as YamlScalarNode)?.Value ?? "", c => (int)c.Key.Start.Line, StringComparer.Ordinal);
+
     public string RequiredString(string field) =>
         OptionalString(field) ?? throw Error(_node, Qualify(field), "required field is missing");
 

@@ -27,7 +27,7 @@ public sealed record ResourceLimits
     public static readonly ResourceLimits Default = new();
 
     /// <summary>Memory of the whole tree (enforced through a cgroup where this machine allows one).</summary>
-    public long MemoryBytes { get; init; } = 4L * 1024 * 1024 * 1024;
+    public long MemoryBytes { get; init; } = 2L * 1024 * 1024 * 1024;
 
     /// <summary>Processes and threads of the whole tree (cgroup pids controller).</summary>
     public int MaxProcesses { get; init; } = 1024;

@@ -11,13 +11,19 @@ namespace Driftwatch.Execution.Validation;
 public sealed record TaskValidation(TaskDefinition Task, HiddenTestResult Bare, HiddenTestResult Reference, ImmutableArray<string> Problems)
 {
     public bool Sound => Problems.IsEmpty;
+
+    /// <summary>How many plausible mistakes were tried (null: not checked).</summary>
+    public int? MistakesChecked { get; init; }
+
+    /// <summary>Plausible mistakes in the reference that the hidden tests do not catch: weak tests.</summary>
+    public ImmutableArray<PlausibleMistakes.Site> SurvivingMistakes { get; init; } = [];
 }
 
 /// <summary>
 /// Proves the tasks of a suite sound (SPEC §3): the reference solution passes its hidden tests,
 /// the untouched workspace fails them, and both finish inside the task's test timeout.
 /// </summary>
-public sealed class SuiteValidator(ISandbox sandbox, string workRoot)
+public sealed class SuiteValidator(ISandbox sandbox, string workRoot, bool checkMistakes = false)
 {
     public async Task<IReadOnlyList<TaskValidation>> ValidateAsync(SuiteDefinition suite, IReadOnlyList<TaskDefinition> tasks, int parallelism,
         IProgress<TaskValidation>? progress, CancellationToken cancellationToken)
@@ -64,7 +70,27 @@ public sealed class SuiteValidator(ISandbox sandbox, string workRoot)
                 problems.Add($"untouched workspace did not finish inside the test timeout ({task.TestTimeout.TotalSeconds:0} s)");
                 break;
         }
-        return new TaskValidation(task, bare, reference, problems.ToImmutable());
+        var validation = new TaskValidation(task, bare, reference, problems.ToImmutable());
+        return checkMistakes && validation.Sound ? await CheckMistakesAsync(suite, validation, scorer, cancellationToken).ConfigureAwait(false) : validation;
+    }
+
+    /// <summary>
+    /// Mutation testing of the hidden tests: every plausible mistake in the reference (the ones the
+    /// simulated agent makes) should fail them; those that pass point at missing test cases.
+    /// </summary>
+    private async Task<TaskValidation> CheckMistakesAsync(SuiteDefinition suite, TaskValidation validation, TestScorer scorer, CancellationToken cancellationToken)
+    {
+        var sites = PlausibleMistakes.Sites(validation.Task);
+        var surviving = ImmutableArray.CreateBuilder<PlausibleMistakes.Site>();
+        foreach (var site in sites)
+        {
+            using var workspace = TrialWorkspace.Create(validation.Task, workRoot, $"validate-{validation.Task.Id}-mistake", keep: false);
+            PlausibleMistakes.Apply(validation.Task, workspace.Workspace, site);
+            var result = await scorer.ScoreAsync(suite, validation.Task, workspace, cancellationToken).ConfigureAwait(false);
+            if (result.Outcome == TrialOutcome.Pass)
+                surviving.Add(site);
+        }
+        return validation with { MistakesChecked = sites.Count, SurvivingMistakes = surviving.ToImmutable() };
     }
 
     private static string LastLine(string output)

@@ -47,6 +47,7 @@ public sealed class DriftwatchConfigTests : IDisposable
         agent.Options["degradation"]![0]!["drop"]!.ToString().ShouldBe("0.1");
         agent.Options.ContainsKey("kind").ShouldBeFalse();
         agent.Source.ShouldStartWith(_temp.Combine("driftwatch.yaml") + ":");
+        agent.Locate("skill").ShouldBe($"{_temp.Combine("driftwatch.yaml")}:10: agents.steady.skill");
     }
 
     [Fact]

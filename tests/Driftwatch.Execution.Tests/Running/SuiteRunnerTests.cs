@@ -61,7 +61,7 @@ public sealed class SuiteRunnerTests : IDisposable
         outcome.Header.Summary.ShouldBe(new RunSummary(6, 6, 0, 0, 0, 0));
         var trials = await _store.GetTrialsAsync(runId);
         trials.Select(t => (t.TaskId, t.TrialIndex)).Order().ShouldBe(suite.Tasks.SelectMany(t => new[] { (t.Id, 0), (t.Id, 1) }).Order());
-        trials.ShouldAllBe(t => t.TestsPassed == 3 && t.TestsTotal == 3 && t.AgentVersion == "scripted 1.0" && t.Model == "scripted-model");
+        trials.ShouldAllBe(t => t.TestsPassed == 4 && t.TestsTotal == 4 && t.AgentVersion == "scripted 1.0" && t.Model == "scripted-model");
         outcome.Header.Fingerprint.Models.ShouldBe(["scripted-model"]);
         (await _store.GetArtifactAsync(runId, trials[0].Key, ArtifactKind.Diff)).ShouldNotBeNull().ShouldContain("+    return a + b");
         (await _store.GetArtifactAsync(runId, trials[0].Key, ArtifactKind.TestOutput)).ShouldNotBeNull().ShouldContain("test_zero");

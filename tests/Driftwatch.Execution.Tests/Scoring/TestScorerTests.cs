@@ -39,9 +39,9 @@ public sealed class TestScorerTests : IDisposable
         // When the hidden tests run
         var result = await Score(suite, "add", new Dictionary<string, string> { ["calc.py"] = "def add(a, b):\n    return abs(a) + abs(b)\n" });
 
-        // Then it fails with 2 of 3 tests passed
+        // Then it fails with 3 of 4 tests passed
         result.Outcome.ShouldBe(TrialOutcome.Fail);
-        (result.Passed, result.Total).ShouldBe((2, 3));
+        (result.Passed, result.Total).ShouldBe((3, 4));
         result.Output.ShouldContain("test_negative");
     }
 
@@ -83,7 +83,7 @@ public sealed class TestScorerTests : IDisposable
         var result = await Score(Suite(), "add", new Dictionary<string, string> { ["calc.py"] = "def add(a, b):\n    return a + b\n" });
 
         result.Outcome.ShouldBe(TrialOutcome.Pass);
-        (result.Passed, result.Total).ShouldBe((3, 3));
+        (result.Passed, result.Total).ShouldBe((4, 4));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class TestScorerTests : IDisposable
 
         // Then the real tests run and fail
         result.Outcome.ShouldBe(TrialOutcome.Fail);
-        result.Total.ShouldBe(3);
+        result.Total.ShouldBe(4);
         result.Passed.ShouldBe(0);
     }
 
@@ -168,6 +168,6 @@ public sealed class TestScorerTests : IDisposable
 
         cache.Size.ShouldBe(1);
         results.Select(r => r.Reused).ShouldBe([false, true, true]);
-        results.ShouldAllBe(r => r.Outcome == TrialOutcome.Fail && r.Total == 3);
+        results.ShouldAllBe(r => r.Outcome == TrialOutcome.Fail && r.Total == 4);
     }
 }

@@ -3,7 +3,7 @@ using Driftwatch.Core.Suites;
 using Driftwatch.Core.Text;
 using Driftwatch.Execution.Workspaces;
 
-namespace Driftwatch.Agents.Simulated;
+namespace Driftwatch.Execution.Validation;
 
 /// <summary>
 /// Wrong edits that look like an agent's near miss: the reference solution with one small
@@ -31,24 +31,23 @@ public static partial class PlausibleMistakes
         new(SmallInteger(), m => (int.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "a constant off by one"),
     ];
 
+    /// <summary>One place where a mistake can be made: a file, a line, and what changes there.</summary>
+    public sealed record Site(string File, int Line, string Description, string MutatedLine);
+
     /// <summary>
-    /// Writes the solution into the workspace with one mistake chosen by (seed, task, variant).
-    /// Returns what was changed, or null (and leaves the workspace untouched) when the solution has
-    /// no place for a mistake.
+    /// Every mistake that can be made in the task's reference solution, in a stable order: on the
+    /// lines the solution adds or changes, outside comments, imports and string literals.
     /// </summary>
-    public static string? Apply(TaskDefinition task, string workspace, int seed, int variant)
+    public static IReadOnlyList<Site> Sites(TaskDefinition task)
     {
-        var sites = new List<(string File, int Line, Mutation Mutation, Match Match)>();
+        var sites = new List<Site>();
         var solutionFiles = Directory.EnumerateFiles(task.SolutionDirectory, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(task.SolutionDirectory, f))
             .Where(f => !Path.GetFileName(f).EndsWith("proj", StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-        var texts = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            .Order(StringComparer.Ordinal);
         foreach (var file in solutionFiles)
         {
             var solution = File.ReadAllLines(Path.Combine(task.SolutionDirectory, file));
-            texts[file] = solution;
             var original = Path.Combine(task.WorkspaceDirectory, file);
             var before = File.Exists(original) ? File.ReadAllLines(original).Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal) : [];
             for (var line = 0; line < solution.Length; line++)
@@ -56,24 +55,64 @@ public static partial class PlausibleMistakes
                 var text = solution[line];
                 if (before.Contains(text.Trim()) || IsCommentOrImport(text))
                     continue;
+                var literals = StringLiterals(text);
                 foreach (var mutation in Mutations)
                 {
                     foreach (Match match in mutation.Pattern.Matches(text))
-                        sites.Add((file, line, mutation, match));
+                    {
+                        if (literals.Any(l => match.Index < l.End && match.Index + match.Length > l.Start))
+                            continue;
+                        var mutated = text[..match.Index] + mutation.Replace(match) + text[(match.Index + match.Length)..];
+                        sites.Add(new Site(file.Replace('\\', '/'), line + 1, mutation.Description, mutated));
+                    }
                 }
             }
         }
+        return sites;
+    }
+
+    /// <summary>
+    /// Writes the solution into the workspace with one mistake chosen by (seed, task, variant).
+    /// Returns what was changed, or null (and leaves the workspace untouched) when the solution has
+    /// no place for a mistake.
+    /// </summary>
+    public static string? Apply(TaskDefinition task, string workspace, int seed, int variant)
+    {
+        var sites = Sites(task);
         if (sites.Count == 0)
             return null;
+        var site = sites[(int)(StableHash.Of("mistake", seed, task.Id, variant) % (ulong)sites.Count)];
+        Apply(task, workspace, site);
+        return $"{site.File}:{site.Line}: {site.Description}";
+    }
 
-        var (chosenFile, chosenLine, chosen, chosenMatch) = sites[(int)(StableHash.Of("mistake", seed, task.Id, variant) % (ulong)sites.Count)];
+    /// <summary>Writes the solution into the workspace with the mistake of <paramref name="site"/>.</summary>
+    public static void Apply(TaskDefinition task, string workspace, Site site)
+    {
         TrialWorkspace.CopyTree(task.SolutionDirectory, workspace);
-        var lines = texts[chosenFile];
-        var mutated = lines[chosenLine][..chosenMatch.Index] + chosen.Replace(chosenMatch) + lines[chosenLine][(chosenMatch.Index + chosenMatch.Length)..];
-        lines = [.. lines];
-        lines[chosenLine] = mutated;
-        File.WriteAllText(Path.Combine(workspace, chosenFile), string.Join('\n', lines) + "\n");
-        return $"{chosenFile}:{chosenLine + 1}: {chosen.Description}";
+        var lines = File.ReadAllLines(Path.Combine(task.SolutionDirectory, site.File));
+        lines[site.Line - 1] = site.MutatedLine;
+        File.WriteAllText(Path.Combine(workspace, site.File), string.Join('\n', lines) + "\n");
+    }
+
+    /// <summary>The spans of quoted strings on a line ('..', "..", `..`), roughly: escapes honoured, no multi-line strings.</summary>
+    private static List<(int Start, int End)> StringLiterals(string line)
+    {
+        var spans = new List<(int, int)>();
+        for (var i = 0; i < line.Length; i++)
+        {
+            var quote = line[i];
+            if (quote is not ('"' or '\'' or '`'))
+                continue;
+            var start = i;
+            for (i++; i < line.Length && line[i] != quote; i++)
+            {
+                if (line[i] == '\\')
+                    i++;
+            }
+            spans.Add((start, Math.Min(i + 1, line.Length)));
+        }
+        return spans;
     }
 
     private static bool IsCommentOrImport(string line)

@@ -1,0 +1,127 @@
+using Driftwatch.Testing;
+using Shouldly;
+
+namespace Driftwatch.Cli.Tests.Commands;
+
+/// <summary>Bad input gets one clear line naming the file or flag, exit code 2, and loses nothing.</summary>
+public sealed class BadInputTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("cli-bad");
+    private readonly CliHarness _cli;
+    private readonly string _suite;
+
+    public BadInputTests()
+    {
+        _cli = new CliHarness(_temp.Path);
+        _suite = new SuiteBuilder(_temp.Combine("suite")).AddAdder("add-a").Build();
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Db => _temp.Combine("dw.db");
+
+    private async Task<CliResult> Fails(params string[] args)
+    {
+        var result = await _cli.RunAsync(args);
+        result.ExitCode.ShouldBe(2, $"stdout: {result.Output}\nstderr: {result.Error}");
+        result.Error.ShouldStartWith("error: ");
+        result.Error.TrimEnd('\n').ShouldNotContain('\n');
+        return result;
+    }
+
+    [Fact]
+    public async Task Unknown_agent() =>
+        (await Fails("run", "--agent", "gpt-9", "--suite", _suite, "--db", Db)).Error.ShouldContain("--agent: unknown agent 'gpt-9'");
+
+    [Fact]
+    public async Task Zero_trials() =>
+        (await Fails("run", "--trials", "0", "--suite", _suite, "--db", Db)).Error.ShouldContain("--trials: must be at least 1");
+
+    [Fact]
+    public async Task Zero_parallelism() =>
+        (await Fails("run", "--parallel", "0", "--suite", _suite, "--db", Db)).Error.ShouldContain("--parallel: must be at least 1");
+
+    [Fact]
+    public async Task Unknown_flag_and_unknown_command()
+    {
+        (await Fails("run", "--colour", "blue")).Error.ShouldContain("colour");
+        (await Fails("frobnicate")).Error.ShouldContain("frobnicate");
+    }
+
+    [Fact]
+    public async Task Missing_suite_folder() =>
+        (await Fails("run", "--suite", "no/such/suite", "--db", Db)).Error.ShouldContain("--suite: 'no/such/suite' is neither a suite folder nor a known suite name");
+
+    [Fact]
+    public async Task Malformed_suite_yaml_names_file_and_line()
+    {
+        var file = Path.Combine(_suite, "suite.yaml");
+        File.WriteAllText(file, "name: mini\ndefaults: [unclosed\n");
+
+        (await Fails("suite", "validate", _suite)).Error.ShouldContain($"{file}:");
+    }
+
+    [Fact]
+    public async Task Unknown_category_in_a_task_names_file_line_and_field()
+    {
+        var file = Path.Combine(_suite, "tasks", "add-a", "task.yaml");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("category: generation", "category: poetry"));
+
+        (await Fails("run", "--suite", _suite, "--db", Db)).Error.ShouldContain($"{file}:2: category: unknown value 'poetry'");
+    }
+
+    [Fact]
+    public async Task A_path_with_dot_dot_in_a_task()
+    {
+        var file = Path.Combine(_suite, "tasks", "add-a", "task.yaml");
+        File.AppendAllText(file, "junit: ../../../etc/passwd\n");
+
+        (await Fails("suite", "validate", _suite)).Error.ShouldContain("junit: '../../../etc/passwd' must be a relative path inside the suite");
+    }
+
+    [Fact]
+    public async Task Missing_test_command()
+    {
+        var file = Path.Combine(_suite, "tasks", "add-a", "task.yaml");
+        File.WriteAllText(file, File.ReadAllText(file).Replace("language: python", "language: cobol"));
+
+        (await Fails("run", "--suite", _suite, "--db", Db)).Error.ShouldContain("test_command: required field is missing");
+    }
+
+    [Fact]
+    public async Task A_database_that_is_not_sqlite_is_refused_and_kept_byte_for_byte()
+    {
+        var bytes = "precious notes, not a database"u8.ToArray();
+        File.WriteAllBytes(Db, bytes);
+
+        (await Fails("run", "--suite", _suite, "--db", Db)).Error.ShouldContain("not a SQLite database");
+        (await Fails("runs", "--db", Db)).Error.ShouldContain("not a SQLite database");
+
+        File.ReadAllBytes(Db).ShouldBe(bytes);
+    }
+
+    [Fact]
+    public async Task Malformed_configuration_file()
+    {
+        var file = _temp.Write("driftwatch.yaml", "agents:\n  broken:\n    kind: simulated\n    skill: lots\n");
+
+        (await Fails("run", "--agent", "broken", "--suite", _suite, "--db", Db)).Error.ShouldContain($"{file}:4: agents.broken.skill: expected a number");
+    }
+
+    [Fact]
+    public async Task Show_of_an_unknown_run() =>
+        (await Fails("show", "42", "--db", Db)).Error.ShouldContain("run 42 not found");
+
+    [Fact]
+    public async Task Unsound_suite_fails_validation_with_exit_2()
+    {
+        // Given a task whose reference solution is wrong
+        File.WriteAllText(Path.Combine(_suite, "tasks", "add-a", "solution", "calc.py"), "def add(a, b):\n    return a * b\n");
+
+        var result = await _cli.RunAsync("suite", "validate", _suite, "--sandbox", "none", "--json");
+
+        result.ExitCode.ShouldBe(2);
+        result.Output.ShouldContain("\"unsound\": 1");
+        result.Output.ShouldContain("reference solution fails its tests");
+    }
+}

@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Driftwatch.Testing;
+using Shouldly;
+
+namespace Driftwatch.Cli.Tests.Commands;
+
+public sealed class RunCommandTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("cli-run");
+    private readonly CliHarness _cli;
+    private readonly string _suite;
+
+    public RunCommandTests()
+    {
+        _cli = new CliHarness(_temp.Path);
+        _suite = new SuiteBuilder(_temp.Combine("suite")).AddAdder("add-a").AddAdder("add-b", "debugging").AddAdder("add-c", "completion").Build();
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Db => _temp.Combine("dw.db");
+
+    [Fact]
+    public async Task Run_json_has_the_documented_shape()
+    {
+        // When a run is started with --json
+        var result = await _cli.RunAsync("run", "--suite", _suite, "--trials", "2", "--seed", "5", "--db", Db, "--sandbox", "none", "--json");
+
+        // Then it exits 0 and prints the run with every documented field
+        result.ExitCode.ShouldBe(0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        var run = json.RootElement;
+        foreach (var field in new[] { "id", "agent", "suite", "status", "startedAt", "finishedAt", "trials", "summary" })
+            run.TryGetProperty(field, out _).ShouldBeTrue(field);
+        run.GetProperty("agent").GetString().ShouldBe("simulated");
+        run.GetProperty("synthetic").GetBoolean().ShouldBeTrue();
+        run.GetProperty("suite").GetString().ShouldBe("mini");
+        run.GetProperty("status").GetString().ShouldBe("complete");
+        run.GetProperty("seed").GetInt32().ShouldBe(5);
+        var trials = run.GetProperty("trials").EnumerateArray().ToList();
+        trials.Count.ShouldBe(6);
+        foreach (var field in new[] { "task", "trial", "outcome", "testsPassed", "testsTotal", "durationMs", "inputTokens", "outputTokens", "costUsd", "agentVersion" })
+            trials[0].TryGetProperty(field, out _).ShouldBeTrue(field);
+        trials.Select(t => t.GetProperty("outcome").GetString()).ShouldAllBe(o => o == "pass" || o == "fail");
+        trials.ShouldAllBe(t => t.GetProperty("testsTotal").GetInt32() == 4);
+        var summary = run.GetProperty("summary");
+        foreach (var field in new[] { "total", "pass", "fail", "timeout", "error", "passRate", "low", "high" })
+            summary.TryGetProperty(field, out _).ShouldBeTrue(field);
+        summary.GetProperty("total").GetInt32().ShouldBe(6);
+        var pass = summary.GetProperty("pass").GetInt32();
+        summary.GetProperty("passRate").GetDouble().ShouldBe(pass / 6.0, 1e-9);
+        summary.GetProperty("low").GetDouble().ShouldBeLessThanOrEqualTo(pass / 6.0);
+        summary.GetProperty("high").GetDouble().ShouldBeGreaterThanOrEqualTo(pass / 6.0);
+    }
+
+    [Fact]
+    public async Task Run_prints_the_closing_table_per_category_with_wilson_intervals()
+    {
+        var result = await _cli.RunAsync("run", "--suite", _suite, "--db", Db, "--sandbox", "none", "--seed", "1");
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        result.Output.ShouldContain("Run 1");
+        result.Output.ShouldContain("(synthetic)");
+        result.Output.ShouldContain("generation");
+        result.Output.ShouldContain("debugging");
+        result.Output.ShouldContain("completion");
+        result.Output.ShouldContain("pass rate (95% CI)");
+        result.Output.ShouldContain("outcomes: pass");
+        result.Output.ShouldContain("harness");
+        result.Error.ShouldContain("sandbox disabled (--sandbox none)");
+    }
+
+    [Fact]
+    public async Task Runs_and_show_list_and_describe_stored_runs()
+    {
+        await _cli.RunAsync("run", "--suite", _suite, "--db", Db, "--sandbox", "none", "--seed", "1");
+        await _cli.RunAsync("run", "--suite", _suite, "--db", Db, "--sandbox", "none", "--seed", "2", "--tasks", "add-a");
+
+        var runs = await _cli.RunAsync("runs", "--db", Db, "--json");
+        var show = await _cli.RunAsync("show", "2", "--db", Db, "--json");
+        var text = await _cli.RunAsync("show", "1", "--db", Db, "--task", "add-b");
+
+        runs.ExitCode.ShouldBe(0);
+        using var list = JsonDocument.Parse(runs.Output);
+        list.RootElement.GetArrayLength().ShouldBe(2);
+        foreach (var field in new[] { "id", "agent", "suite", "status", "startedAt", "summary" })
+            list.RootElement[0].TryGetProperty(field, out _).ShouldBeTrue(field);
+        using var one = JsonDocument.Parse(show.Output);
+        one.RootElement.GetProperty("id").GetInt64().ShouldBe(2);
+        one.RootElement.GetProperty("taskFilter").GetString().ShouldBe("add-a");
+        one.RootElement.GetProperty("trials").GetArrayLength().ShouldBe(1);
+        text.ExitCode.ShouldBe(0, text.Error);
+        text.Output.ShouldContain("add-b#0 · Transcript");
+        text.Output.ShouldContain("add-b#0 · TestOutput");
+        text.Output.ShouldContain("\"type\":\"synthetic\"");
+    }
+
+    [Fact]
+    public async Task A_run_whose_trials_all_fail_still_exits_zero()
+    {
+        // Given an agent that nearly always gets it wrong
+        _temp.Write("driftwatch.yaml", "agents:\n  hopeless:\n    kind: simulated\n    skill: 0.01\n    seed: 3\n");
+
+        var result = await _cli.RunAsync("run", "--agent", "hopeless", "--suite", _suite, "--db", Db, "--sandbox", "none", "--json");
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        json.RootElement.GetProperty("summary").GetProperty("pass").GetInt32().ShouldBe(0);
+        json.RootElement.GetProperty("agent").GetString().ShouldBe("hopeless");
+    }
+
+    [Fact]
+    public async Task The_database_comes_from_DRIFTWATCH_DB_when_no_flag_is_given()
+    {
+        var fromEnvironment = _temp.Combine("elsewhere", "env.db");
+        var cli = new CliHarness(_temp.Path, new Dictionary<string, string> { ["DRIFTWATCH_DB"] = fromEnvironment });
+
+        var result = await cli.RunAsync("run", "--suite", _suite, "--sandbox", "none", "--tasks", "add-a");
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        File.Exists(fromEnvironment).ShouldBeTrue();
+        File.Exists(_temp.Combine(".driftwatch", "driftwatch.db")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Without_flag_or_variable_the_database_is_under_dot_driftwatch()
+    {
+        var result = await _cli.RunAsync("run", "--suite", _suite, "--sandbox", "none", "--tasks", "add-a");
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        File.Exists(_temp.Combine(".driftwatch", "driftwatch.db")).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Resume_without_an_incomplete_run_is_bad_input()
+    {
+        await _cli.RunAsync("run", "--suite", _suite, "--db", Db, "--sandbox", "none", "--tasks", "add-a");
+
+        var result = await _cli.RunAsync("run", "--resume", "--db", Db);
+
+        result.ExitCode.ShouldBe(2);
+        result.Error.ShouldBe("error: --resume: no incomplete run to resume\n");
+    }
+}
