@@ -32,7 +32,7 @@ internal sealed class ScriptedAgent(Func<AgentRequest, int, AgentResult> act) : 
     /// <summary>Writes the reference solution of the task (like a perfect agent).</summary>
     public static ScriptedAgent Solver() => new((request, _) =>
     {
-        Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
+        Execution.Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
         return Done();
     });
 

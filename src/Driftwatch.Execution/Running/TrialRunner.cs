@@ -85,7 +85,7 @@ public sealed class TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions opt
 
         try
         {
-            using var workspace = TrialWorkspace.Create(task, options.WorkRoot, $"r{run.RunId}-{task.Id}-{planned.TrialIndex}", options.KeepWorkspaces);
+            using var workspace = TrialWorkspace.Create(task, WorkRoot.ForThisProcess(options.WorkRoot), $"r{run.RunId}-{task.Id}-{planned.TrialIndex}", options.KeepWorkspaces);
             var request = new AgentRequest
             {
                 Task = task,

@@ -25,6 +25,8 @@ public sealed record TaskValidation(TaskDefinition Task, HiddenTestResult Bare, 
 /// </summary>
 public sealed class SuiteValidator(ISandbox sandbox, string workRoot, bool checkMistakes = false)
 {
+    private readonly string _workRoot = WorkRoot.ForThisProcess(workRoot);
+
     public async Task<IReadOnlyList<TaskValidation>> ValidateAsync(SuiteDefinition suite, IReadOnlyList<TaskDefinition> tasks, int parallelism,
         IProgress<TaskValidation>? progress, CancellationToken cancellationToken)
     {
@@ -43,9 +45,9 @@ public sealed class SuiteValidator(ISandbox sandbox, string workRoot, bool check
     {
         var scorer = new TestScorer(sandbox);
         HiddenTestResult bare, reference;
-        using (var workspace = TrialWorkspace.Create(task, workRoot, $"validate-{task.Id}-bare", keep: false))
+        using (var workspace = TrialWorkspace.Create(task, _workRoot, $"validate-{task.Id}-bare", keep: false))
             bare = await scorer.ScoreAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
-        using (var workspace = TrialWorkspace.Create(task, workRoot, $"validate-{task.Id}-ref", keep: false))
+        using (var workspace = TrialWorkspace.Create(task, _workRoot, $"validate-{task.Id}-ref", keep: false))
         {
             workspace.Overlay(task.SolutionDirectory);
             reference = await scorer.ScoreAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
@@ -84,7 +86,7 @@ public sealed class SuiteValidator(ISandbox sandbox, string workRoot, bool check
         var surviving = ImmutableArray.CreateBuilder<PlausibleMistakes.Site>();
         foreach (var site in sites)
         {
-            using var workspace = TrialWorkspace.Create(validation.Task, workRoot, $"validate-{validation.Task.Id}-mistake", keep: false);
+            using var workspace = TrialWorkspace.Create(validation.Task, _workRoot, $"validate-{validation.Task.Id}-mistake", keep: false);
             PlausibleMistakes.Apply(validation.Task, workspace.Workspace, site);
             var result = await scorer.ScoreAsync(suite, validation.Task, workspace, cancellationToken).ConfigureAwait(false);
             if (result.Outcome == TrialOutcome.Pass)

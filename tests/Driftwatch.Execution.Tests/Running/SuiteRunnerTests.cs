@@ -103,7 +103,7 @@ public sealed class SuiteRunnerTests : IDisposable
             var key = $"{request.Task.Id}#{request.Context.TrialIndex}";
             if (attempts.AddOrUpdate(key, 1, (_, n) => n + 1) == 1)
                 return AgentResult.Infrastructure("api-529", "overloaded");
-            Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
+            Execution.Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
             return ScriptedAgent.Done();
         });
         var suite = Suite(2);

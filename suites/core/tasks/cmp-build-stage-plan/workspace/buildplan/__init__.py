@@ -1,0 +1,1 @@
+"""Plans which build steps of a monorepo run, and in which parallel stages."""

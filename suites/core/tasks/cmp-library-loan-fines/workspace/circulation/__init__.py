@@ -1,0 +1,1 @@
+"""Loans, due dates and overdue fines for the city library's branches."""

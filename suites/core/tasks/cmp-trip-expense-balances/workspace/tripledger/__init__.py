@@ -1,0 +1,1 @@
+"""Shared trip expenses: who paid what, who owes whom."""

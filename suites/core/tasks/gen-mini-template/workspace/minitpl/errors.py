@@ -1,0 +1,2 @@
+class TemplateError(Exception):
+    """Raised for any syntax or rendering error in a template."""
