@@ -10,6 +10,7 @@ using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
+using Driftwatch.Execution.Workspaces;
 using Driftwatch.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -55,7 +56,7 @@ public sealed class RunSettings : StoreSettings
     public int? Retries { get; init; }
 
     [CommandOption("--keep-workspaces")]
-    [Description("Keep every trial's folder (printed per trial with `show`) for debugging")]
+    [Description("Keep every trial's folder for debugging (where: printed at the end)")]
     public bool KeepWorkspaces { get; init; }
 
     [CommandOption("--json")]
@@ -140,6 +141,8 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         {
             RunReport.Title(cli.Out, outcome.Header);
             RunReport.Summary(cli.Out, outcome.Header, trials, clock.Elapsed);
+            if (settings.KeepWorkspaces)
+                cli.Out.MarkupLine($"trial folders kept under [bold]{Markup.Escape(WorkRoot.ForThisProcess(options.WorkRoot))}[/]");
             if (outcome.Header.Status == RunStatus.Incomplete)
                 cli.Out.MarkupLine($"[yellow]run {runId} is incomplete[/]: finish it with [bold]driftwatch run --resume {runId}[/]");
         }
