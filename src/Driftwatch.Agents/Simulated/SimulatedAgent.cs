@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Driftwatch.Core;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Core.Text;
@@ -24,6 +23,9 @@ public sealed class SimulatedAgent(string name, SimulatedAgentSettings settings)
     public const string KindName = "simulated";
     public const string ModelName = "simulated";
 
+    /// <summary>The simulator's own version: changes only when its decisions would change.</summary>
+    public const string Version = "driftwatch-simulated 1";
+
     private const double TaskSpread = 0.6;
     private readonly ConcurrentDictionary<string, SuiteModel> _models = new(StringComparer.Ordinal);
 
@@ -32,8 +34,7 @@ public sealed class SimulatedAgent(string name, SimulatedAgentSettings settings)
     public bool Synthetic => true;
     public SimulatedAgentSettings Settings { get; } = settings;
 
-    public Task<string?> GetVersionAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<string?>($"driftwatch-simulated {DriftwatchInfo.Version}");
+    public Task<string?> GetVersionAsync(CancellationToken cancellationToken) => Task.FromResult<string?>(Version);
 
     public async Task<AgentResult> RunAsync(AgentRequest request, CancellationToken cancellationToken)
     {

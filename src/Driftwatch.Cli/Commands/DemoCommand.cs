@@ -122,7 +122,6 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
                         Agent = agent,
                         AgentConfigJson = definition.ToJson(),
                         Seed = settings.Seed + day,
-                        Parallelism = 1,
                     }, token);
                     var progress = report is null ? null : new InlineProgress<RunProgress>(p =>
                     {

@@ -122,7 +122,6 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
                 Agent = agent,
                 AgentConfigJson = definition.ToJson(),
                 TrialsPerTask = settings.Trials ?? locations.Config.Defaults.Trials ?? 1,
-                Parallelism = parallel,
                 Seed = seed,
                 TaskFilter = settings.Tasks,
             }, cancellationToken);

@@ -18,7 +18,6 @@ public sealed record RunRequest
     public required string AgentConfigJson { get; init; }
 
     public int TrialsPerTask { get; init; } = 1;
-    public int Parallelism { get; init; } = Environment.ProcessorCount;
     public required int Seed { get; init; }
     public string? TaskFilter { get; init; }
 }
@@ -27,7 +26,7 @@ public sealed record RunRequest
 public sealed record RunProgress(long RunId, int Planned, int Done, RunSummary Summary, TrialRecord? Last);
 
 /// <summary>How a run ended.</summary>
-public sealed record RunOutcome(RunHeader Header, bool Interrupted, int TestsReused);
+public sealed record RunOutcome(RunHeader Header, bool Interrupted);
 
 /// <summary>
 /// The run loop (SPEC §5): plans a run, stores it with every trial pending, runs the trials in
@@ -41,8 +40,6 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
 
     public async Task<long> CreateAsync(RunRequest request, CancellationToken cancellationToken)
     {
-        if (request.Parallelism < 1)
-            throw new InvalidInputException("--parallel: must be at least 1");
         var tasks = RunPlanner.SelectTasks(request.Suite, request.TaskFilter);
         var plan = new RunPlan
         {
@@ -66,6 +63,7 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
     /// <summary>Runs every pending trial of a run (all of them for a new run) and closes the run.</summary>
     public async Task<RunOutcome> ExecuteAsync(long runId, SuiteDefinition suite, IAgent agent, int parallelism, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         var header = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidInputException($"run {runId} not found");
         if (header.SuiteRevision != suite.Revision)
@@ -85,7 +83,6 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
         var planned = header.PlannedTrials;
         var outcomes = new List<TrialOutcome>((await store.GetTrialsAsync(runId, cancellationToken).ConfigureAwait(false))
             .Where(t => t.Outcome != TrialOutcome.Error).Select(t => t.Outcome));
-        var reused = 0;
         var gate = new Lock();
         var interrupted = false;
         progress?.Report(new RunProgress(runId, planned, outcomes.Count, Summarise(outcomes, planned), null));
@@ -102,8 +99,6 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
                     lock (gate)
                     {
                         outcomes.Add(record.Trial.Outcome);
-                        if (record.TestsReused)
-                            reused++;
                         progress?.Report(new RunProgress(runId, planned, outcomes.Count, Summarise(outcomes, planned), record));
                     }
                 }).ConfigureAwait(false);
@@ -123,7 +118,7 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
             : RunStatus.Complete;
         await store.FinishRunAsync(runId, status, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         var final = (await store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false))!;
-        return new RunOutcome(final, interrupted, reused);
+        return new RunOutcome(final, interrupted);
     }
 
     private static RunSummary Summarise(List<TrialOutcome> outcomes, int planned)

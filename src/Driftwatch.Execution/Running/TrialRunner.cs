@@ -28,7 +28,7 @@ public sealed record TrialOptions
 }
 
 /// <summary>A finished trial and what to keep of it.</summary>
-public sealed record TrialRecord(Trial Trial, IReadOnlyList<TrialArtifact> Artifacts, bool TestsReused);
+public sealed record TrialRecord(Trial Trial, IReadOnlyList<TrialArtifact> Artifacts);
 
 /// <summary>
 /// Runs one trial (SPEC §5): a fresh copy of the workspace, the agent, the hidden tests, the
@@ -111,19 +111,19 @@ public sealed class TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions opt
             AddArtifact(artifacts, ArtifactKind.AgentOutput, agentResult.Output);
 
             if (agentResult.Exit == AgentExit.InfrastructureError)
-                return new TrialRecord(Finish(TrialOutcome.Error, agentResult, null, agentMs), artifacts, false);
+                return new TrialRecord(Finish(TrialOutcome.Error, agentResult, null, agentMs), artifacts);
 
             AddArtifact(artifacts, ArtifactKind.Diff, workspace.Diff());
             if (agentResult.Exit == AgentExit.TimedOut)
             {
                 return new TrialRecord(Finish(TrialOutcome.Timeout, agentResult, null, agentMs, "agent-timeout",
-                    $"the agent was stopped after {task.AgentTimeout.TotalSeconds:0} s"), artifacts, false);
+                    $"the agent was stopped after {task.AgentTimeout.TotalSeconds:0} s"), artifacts);
             }
 
             var test = await _scorer.ScoreAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
             AddArtifact(artifacts, ArtifactKind.TestOutput, test.Output);
             var errorKind = test.Outcome == TrialOutcome.Timeout ? "test-timeout" : null;
-            return new TrialRecord(Finish(test.Outcome, agentResult, test, agentMs, errorKind), artifacts, test.Reused);
+            return new TrialRecord(Finish(test.Outcome, agentResult, test, agentMs, errorKind), artifacts);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -132,7 +132,7 @@ public sealed class TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions opt
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             // A fault of the harness itself (disk full, a file we could not copy): infrastructure, not the model.
-            return new TrialRecord(Finish(TrialOutcome.Error, null, null, 0, "harness", ex.Message), artifacts, false);
+            return new TrialRecord(Finish(TrialOutcome.Error, null, null, 0, "harness", ex.Message), artifacts);
         }
     }
 
