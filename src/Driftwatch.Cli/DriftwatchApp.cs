@@ -35,6 +35,18 @@ public static class DriftwatchApp
             .WithExample("show", "12", "--task", "gen-word-frequencies");
         config.AddCommand<DemoCommand>("demo")
             .WithDescription("Offline tour: a simulated agent's daily history on the built-in suite, with a drop in it");
+        config.AddCommand<CheckCommand>("check")
+            .WithDescription("A verdict per agent × suite from the stored history (exit 3 on a degradation)")
+            .WithExample("check", "--agent", "simulated", "--json");
+        config.AddCommand<CompareCommand>("compare")
+            .WithDescription("Paired comparison of two runs on the same tasks, with the tasks that flipped")
+            .WithExample("compare", "12", "13");
+        config.AddCommand<SimulateCommand>("simulate")
+            .WithDescription("The detector benchmark: false alarms and delays on synthetic histories (SPEC §7's reference model)")
+            .WithExample("simulate", "--scenario", "null,step", "--tau", "0,0.15,0.3");
+        config.AddCommand<PlanCommand>("plan")
+            .WithDescription("How many trials a day a target drop needs, under the false-alarm budget")
+            .WithExample("plan", "--delta", "0.05", "--power", "0.8");
         config.AddBranch("suite", suite =>
         {
             suite.SetDescription("Task hygiene: validate and list suites");

@@ -6,6 +6,7 @@ using Driftwatch.Agents;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Configuration;
+using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Statistics;
 using Driftwatch.Core.Suites;
@@ -151,12 +152,35 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         var runs = (await store.ListRunsAsync(new RunQuery(), cancellationToken)).Where(r => runIds.Contains(r.Id)).OrderBy(r => r.StartedAt).ToList();
         RenderHistory(runs, firstDay, dropDay);
         RenderDrop(runs, dropDay);
+        RenderVerdict(await store.GetHistoryAsync(agent.Name, suite.Name, cancellationToken), firstDay, dropDay);
 
         cli.Out.WriteLine();
         cli.Out.MarkupLine($"{runs.Count} runs, {runs.Sum(r => r.Summary.Total)} trials, {cache.Size} distinct workspaces tested, in {RunReport.Seconds(clock.ElapsedMilliseconds)}.");
         cli.Out.MarkupLine($"Database: [bold]{Markup.Escape(databasePath)}[/]");
         cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch show {runs[^1].Id} --db {Markup.Escape(databasePath)}[/]");
         return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// What `driftwatch check` says of the history: the calibrated CUSUM's verdict, the estimated
+    /// first day of the change, and the day a daily check would have raised the alarm.
+    /// </summary>
+    private void RenderVerdict(History history, DateOnly firstDay, int dropDay)
+    {
+        var verdict = Checker.Check(history, new CheckOptions());
+        cli.Out.WriteLine();
+        cli.Out.MarkupLine("[bold]driftwatch check[/] on this history:");
+        VerdictReport.Render(cli.Out, [verdict]);
+        if (verdict.AlarmDay is { } alarm)
+        {
+            var alarmDay = alarm.DayNumber - firstDay.DayNumber + 1;
+            cli.Out.MarkupLine($"The drop began on day {dropDay}; a daily `driftwatch check` would have raised the alarm on [bold]day {alarmDay}[/] ({alarm:yyyy-MM-dd}), " +
+                $"{alarmDay - dropDay + 1} day(s) in, and dated the change to day {verdict.ChangeDay!.Value.DayNumber - firstDay.DayNumber + 1}.");
+        }
+        else
+        {
+            cli.Out.MarkupLine($"The detector has not raised an alarm (verdict: {verdict.Status.ToString().ToLowerInvariant()}).");
+        }
     }
 
     /// <summary>The day the simulated drop starts: 60% of the way in (day 25 of 40).</summary>
@@ -182,10 +206,7 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         cli.Out.Write(table);
     }
 
-    /// <summary>
-    /// Where the drop shows: the pass rate before and after the scheduled change. The calibrated
-    /// detectors (`driftwatch check`) report their verdict and change day here once they exist.
-    /// </summary>
+    /// <summary>Where the drop shows: the pass rate before and after the scheduled change.</summary>
     private void RenderDrop(List<RunHeader> runs, int dropDay)
     {
         var before = runs.Take(dropDay - 1).ToList();

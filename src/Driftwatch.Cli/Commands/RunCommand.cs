@@ -5,6 +5,7 @@ using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
 using Driftwatch.Core.Configuration;
+using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Agents;
@@ -30,6 +31,10 @@ public sealed class RunSettings : StoreSettings
     [CommandOption("-k|--trials <K>")]
     [Description("Trials per task. Default: 1")]
     public int? Trials { get; init; }
+
+    [CommandOption("--budget <N>")]
+    [Description("Trials today, spent adaptively from this agent's baseline on the suite (instead of --trials per task)")]
+    public int? Budget { get; init; }
 
     [CommandOption("-p|--parallel <N>")]
     [Description("Trials run at once. Default: number of cores")]
@@ -69,6 +74,10 @@ public sealed class RunSettings : StoreSettings
             return ValidationResult.Error("--trials: must be at least 1");
         if (Parallel is < 1)
             return ValidationResult.Error("--parallel: must be at least 1");
+        if (Budget is < 1)
+            return ValidationResult.Error("--budget: must be at least 1");
+        if (Budget is not null && Trials is not null)
+            return ValidationResult.Error("--budget: give either --budget (adaptive) or --trials (uniform), not both");
         if (Retries is < 0)
             return ValidationResult.Error("--retries: must be 0 or more");
         if (Resume is { IsSet: true } && (Agent ?? Suite ?? Tasks) is not null)
@@ -115,13 +124,27 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
             suite = locations.LoadSuite(settings.Suite);
             sandbox = await CreateSandboxAsync(settings.Sandbox ?? locations.Config.Defaults.Sandbox ?? "auto", cancellationToken);
             var seed = settings.Seed ?? Random.Shared.Next();
+            var trialsPerTask = settings.Trials ?? locations.Config.Defaults.Trials ?? 1;
+            IReadOnlyDictionary<string, int>? taskTrials = null;
+            if (settings.Budget is { } budget)
+            {
+                var selected = RunPlanner.SelectTasks(suite, settings.Tasks).Select(t => t.Id).ToList();
+                var history = await store.GetHistoryAsync(agent.Name, suite.Name, cancellationToken);
+                taskTrials = Checker.AdaptiveTrials(history, selected, budget, DateOnly.FromDateTime(cli.Time.GetUtcNow().UtcDateTime), new CheckOptions());
+                if (taskTrials is null)
+                {
+                    trialsPerTask = Math.Max(1, (int)Math.Round((double)budget / selected.Count));
+                    cli.Warn($"--budget: {agent.Name} on {suite.Name} has no baseline yet ({CheckOptions.MinimumDays} days needed); running every task {trialsPerTask} time(s) until it has");
+                }
+            }
             var creator = new SuiteRunner(store, sandbox, options, cli.Time, owner);
             runId = await creator.CreateAsync(new RunRequest
             {
                 Suite = suite,
                 Agent = agent,
                 AgentConfigJson = definition.ToJson(),
-                TrialsPerTask = settings.Trials ?? locations.Config.Defaults.Trials ?? 1,
+                TrialsPerTask = trialsPerTask,
+                TaskTrials = taskTrials,
                 Seed = seed,
                 TaskFilter = settings.Tasks,
             }, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Validation;
@@ -34,6 +35,12 @@ public static class Json
         [.. trials.Select(Trial)],
         Summary(run.Summary));
 
+    public static VerdictJson Verdict(Verdict v) => new(
+        v.Agent, v.Suite, v.Status.ToString().ToLowerInvariant(), v.Detector.Name(), v.Effect, v.Low, v.High, v.ChangeDay, v.AlarmDay,
+        [.. v.FlippedTasks.Select(f => new FlipJson(f.Task, f.RateBefore, f.RateAfter, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],
+        [.. v.FingerprintChanges], v.BaselineFrom, v.BaselineTo, v.BaselineDays, v.MonitoredDays, v.BaselinePassRate, v.RecentPassRate,
+        v.Statistic, v.Threshold, v.Note);
+
     public static SummaryJson Summary(RunSummary summary) => new(
         summary.Total, summary.Pass, summary.Fail, summary.Timeout, summary.Error, summary.Pending,
         summary.PassRate, summary.Interval?.Low, summary.Interval?.High);
@@ -60,6 +67,13 @@ public static class Json
                 : null))],
         results.Count(r => r.Sound), results.Count(r => !r.Sound));
 }
+
+public sealed record FlipJson(string Task, double Before, double After, int PassesBefore, int TrialsBefore, int PassesAfter, int TrialsAfter);
+
+public sealed record VerdictJson(
+    string Agent, string Suite, string Verdict, string Detector, double? Effect, double? Low, double? High, DateOnly? ChangeDay,
+    DateOnly? AlarmDay, FlipJson[] FlippedTasks, string[] FingerprintChanges, DateOnly? BaselineFrom, DateOnly? BaselineTo,
+    int BaselineDays, int MonitoredDays, double? BaselinePassRate, double? RecentPassRate, double? Statistic, double? Threshold, string? Note);
 
 public sealed record SummaryJson(int Total, int Pass, int Fail, int Timeout, int Error, int Pending, double? PassRate, double? Low, double? High);
 

@@ -23,7 +23,8 @@ public static class RunReport
     public static void Title(IAnsiConsole console, RunHeader run)
     {
         console.MarkupLine($"[bold]Run {run.Id}[/] · {AgentLabel(run)} on [bold]{Markup.Escape(run.Suite)}[/]@{SuiteRevision.Short(run.SuiteRevision)[..7]} · {StatusMarkup(run.Status)}");
-        console.MarkupLine($"[grey]{run.PlannedTrials} trials ({run.TrialsPerTask} per task) · seed {run.Seed} · sandbox {run.SandboxMode}[/]");
+        var allocation = run.Allocation == "adaptive" ? "adaptive allocation" : $"{run.TrialsPerTask} per task";
+        console.MarkupLine($"[grey]{run.PlannedTrials} trials ({allocation}) · seed {run.Seed} · sandbox {run.SandboxMode}[/]");
         var fingerprint = run.Fingerprint;
         console.MarkupLine($"[grey]started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z · agent {Markup.Escape(fingerprint.AgentVersion ?? "unknown version")}" +
             $"{(fingerprint.Models.IsDefaultOrEmpty ? "" : " · models " + Markup.Escape(string.Join(", ", fingerprint.Models)))} · driftwatch {Markup.Escape(fingerprint.DriftwatchVersion ?? "?")}[/]");

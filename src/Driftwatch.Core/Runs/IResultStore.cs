@@ -40,4 +40,7 @@ public interface IResultStore : IDisposable
     Task<long?> FindLatestResumableRunAsync(CancellationToken cancellationToken = default);
 
     Task<string?> GetArtifactAsync(long runId, TrialKey trial, ArtifactKind kind, CancellationToken cancellationToken = default);
+
+    /// <summary>Every run of an agent on a suite with its trials' outcomes, oldest first (for detection).</summary>
+    Task<Detection.History> GetHistoryAsync(string agent, string suite, CancellationToken cancellationToken = default);
 }

@@ -33,6 +33,9 @@ public sealed record RunPlan
     public string? TaskFilter { get; init; }
     public required string SandboxMode { get; init; }
 
+    /// <summary>"uniform" (every task K times) or "adaptive" (a daily budget spent by a baseline).</summary>
+    public string Allocation { get; init; } = "uniform";
+
     /// <summary>The trials in the order they run (shuffled with <see cref="Seed"/>).</summary>
     public required ImmutableArray<PlannedTrial> Trials { get; init; }
 }
@@ -56,6 +59,7 @@ public sealed record RunHeader
     public required int PlannedTrials { get; init; }
     public string? TaskFilter { get; init; }
     public required string SandboxMode { get; init; }
+    public string Allocation { get; init; } = "uniform";
     public RunFingerprint Fingerprint { get; init; } = new();
     public required RunSummary Summary { get; init; }
 }

@@ -28,8 +28,14 @@ public static class RunPlanner
     {
         if (trialsPerTask < 1)
             throw new InvalidInputException("--trials: must be at least 1");
+        return Plan(tasks, _ => trialsPerTask, seed);
+    }
+
+    /// <summary>The same with a number of trials chosen per task (adaptive allocation; 0 skips a task today).</summary>
+    public static ImmutableArray<PlannedTrial> Plan(IReadOnlyList<TaskDefinition> tasks, Func<TaskDefinition, int> trials, int seed)
+    {
         var order = tasks
-            .SelectMany(task => Enumerable.Range(0, trialsPerTask).Select(index => (Task: task, Index: index)))
+            .SelectMany(task => Enumerable.Range(0, trials(task)).Select(index => (Task: task, Index: index)))
             .OrderBy(t => StableHash.Of("order", seed, t.Task.Id, t.Index))
             .ThenBy(t => t.Task.Id, StringComparer.Ordinal)
             .ThenBy(t => t.Index);

@@ -18,6 +18,9 @@ public sealed record RunRequest
     public required string AgentConfigJson { get; init; }
 
     public int TrialsPerTask { get; init; } = 1;
+
+    /// <summary>Trials per task chosen by adaptive allocation (overrides <see cref="TrialsPerTask"/>).</summary>
+    public IReadOnlyDictionary<string, int>? TaskTrials { get; init; }
     public required int Seed { get; init; }
     public string? TaskFilter { get; init; }
 }
@@ -54,8 +57,13 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
             Seed = request.Seed,
             TaskFilter = request.TaskFilter,
             SandboxMode = sandbox.Name,
-            Trials = RunPlanner.Plan(tasks, request.TrialsPerTask, request.Seed),
+            Allocation = request.TaskTrials is null ? "uniform" : "adaptive",
+            Trials = request.TaskTrials is { } chosen
+                ? RunPlanner.Plan(tasks, t => chosen.GetValueOrDefault(t.Id), request.Seed)
+                : RunPlanner.Plan(tasks, request.TrialsPerTask, request.Seed),
         };
+        if (plan.Trials.IsEmpty)
+            throw new InvalidInputException("--budget: the allocation gives no task a trial today");
         var fingerprint = await FingerprintAsync(request.Agent, request.Suite, cancellationToken).ConfigureAwait(false);
         return await store.CreateRunAsync(plan, fingerprint, time.GetUtcNow(), owner, cancellationToken).ConfigureAwait(false);
     }

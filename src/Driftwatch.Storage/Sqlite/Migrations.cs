@@ -78,5 +78,10 @@ internal static class Migrations
             FOREIGN KEY (run_id, task_id, trial_index) REFERENCES trials (run_id, task_id, trial_index) ON DELETE CASCADE
         ) WITHOUT ROWID;
         """,
+
+        // 2: how a run spread its trials over tasks ("uniform" K each, or "adaptive" from a baseline).
+        """
+        ALTER TABLE runs ADD COLUMN allocation TEXT NOT NULL DEFAULT 'uniform';
+        """,
     ];
 }

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Driftwatch.Core;
+using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Microsoft.Data.Sqlite;
@@ -108,9 +109,9 @@ public sealed class SqliteResultStore : IResultStore
             using var insert = Command(connection, transaction, """
                 INSERT INTO runs (agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision,
                                   trials_per_task, seed, task_filter, sandbox, status, started_at, fingerprint,
-                                  owner_host, owner_pid, owner_started_at)
+                                  owner_host, owner_pid, owner_started_at, allocation)
                 VALUES ($agent, $kind, $config, $synthetic, $suite, $suitePath, $revision, $k, $seed, $filter,
-                        $sandbox, 'running', $started, $fingerprint, $host, $pid, $ownerStarted)
+                        $sandbox, 'running', $started, $fingerprint, $host, $pid, $ownerStarted, $allocation)
                 RETURNING id;
                 """,
                 ("$agent", plan.AgentName), ("$kind", plan.AgentKind), ("$config", plan.AgentConfigJson),
@@ -118,7 +119,7 @@ public sealed class SqliteResultStore : IResultStore
                 ("$revision", plan.SuiteRevision), ("$k", plan.TrialsPerTask), ("$seed", plan.Seed),
                 ("$filter", plan.TaskFilter), ("$sandbox", plan.SandboxMode), ("$started", Time(startedAt)),
                 ("$fingerprint", JsonSerializer.Serialize(fingerprint, Json)), ("$host", owner.Host),
-                ("$pid", owner.ProcessId), ("$ownerStarted", Time(owner.ProcessStartedAt)));
+                ("$pid", owner.ProcessId), ("$ownerStarted", Time(owner.ProcessStartedAt)), ("$allocation", plan.Allocation));
             var runId = (long)insert.ExecuteScalar()!;
 
             using var trial = Command(connection, transaction, """
@@ -161,7 +162,7 @@ public sealed class SqliteResultStore : IResultStore
             using var connection = OpenConnection();
             using var command = Command(connection, null, """
                 SELECT agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision,
-                       trials_per_task, seed, task_filter, sandbox
+                       trials_per_task, seed, task_filter, sandbox, allocation
                 FROM runs WHERE id = $id;
                 """, ("$id", runId));
             using var reader = command.ExecuteReader();
@@ -180,6 +181,7 @@ public sealed class SqliteResultStore : IResultStore
                 Seed = reader.GetInt32(8),
                 TaskFilter = reader.IsDBNull(9) ? null : reader.GetString(9),
                 SandboxMode = reader.GetString(10),
+                Allocation = reader.GetString(11),
                 Trials = [.. ReadPlannedTrials(connection, runId, pendingOnly: false)],
             };
             return plan;
@@ -359,6 +361,39 @@ public sealed class SqliteResultStore : IResultStore
             return reader.Read() ? ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0)) : null;
         }));
 
+    public Task<History> GetHistoryAsync(string agent, string suite, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            var runs = ReadHeaders(connection, "WHERE r.agent = $agent AND r.suite = $suite", ("$agent", agent), ("$suite", suite));
+            using var configs = Command(connection, null, "SELECT id, agent_config FROM runs WHERE agent = $agent AND suite = $suite;", ("$agent", agent), ("$suite", suite));
+            var configById = new Dictionary<long, string>();
+            using (var reader = configs.ExecuteReader())
+            {
+                while (reader.Read())
+                    configById[reader.GetInt64(0)] = reader.GetString(1);
+            }
+            using var outcomes = Command(connection, null, """
+                SELECT t.run_id, t.task_id, t.outcome FROM trials t JOIN runs r ON r.id = t.run_id
+                WHERE r.agent = $agent AND r.suite = $suite AND t.outcome IS NOT NULL;
+                """, ("$agent", agent), ("$suite", suite));
+            var trials = new Dictionary<long, List<(string, TrialOutcome)>>();
+            using (var reader = outcomes.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var runId = reader.GetInt64(0);
+                    if (!trials.TryGetValue(runId, out var list))
+                        trials[runId] = list = [];
+                    list.Add((reader.GetString(1), OutcomeNames.ParseOutcome(reader.GetString(2))));
+                }
+            }
+            var history = runs.Select(r => new HistoryRun(
+                r.Id, DateOnly.FromDateTime(r.StartedAt.UtcDateTime), r.SuiteRevision, configById[r.Id], r.Fingerprint,
+                trials.TryGetValue(r.Id, out var list) ? list : [])).ToList();
+            return new History(agent, suite, history);
+        }));
+
     public void Dispose()
     {
         // Connections are pooled per connection string; release this file's so it can be moved or deleted.
@@ -374,7 +409,7 @@ public sealed class SqliteResultStore : IResultStore
         using var command = Command(connection, transaction, $"""
             SELECT r.id, r.agent, r.agent_kind, r.synthetic, r.suite, r.suite_revision, r.status, r.started_at,
                    r.finished_at, r.seed, r.trials_per_task, r.task_filter, r.sandbox, r.fingerprint,
-                   r.owner_host, r.owner_pid, r.owner_started_at,
+                   r.owner_host, r.owner_pid, r.owner_started_at, r.allocation,
                    COUNT(t.task_id),
                    SUM(t.outcome = 'pass'), SUM(t.outcome = 'fail'), SUM(t.outcome = 'timeout'),
                    SUM(t.outcome = 'error'), SUM(t.outcome IS NULL)
@@ -394,11 +429,11 @@ public sealed class SqliteResultStore : IResultStore
                     status = RunStatus.Incomplete;
             }
             int Count(int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetInt32(ordinal);
-            var pass = Count(18);
-            var fail = Count(19);
-            var timeout = Count(20);
-            var error = Count(21);
-            var pending = Count(22);
+            var pass = Count(19);
+            var fail = Count(20);
+            var timeout = Count(21);
+            var error = Count(22);
+            var pending = Count(23);
             headers.Add(new RunHeader
             {
                 Id = reader.GetInt64(0),
@@ -414,8 +449,9 @@ public sealed class SqliteResultStore : IResultStore
                 TrialsPerTask = reader.GetInt32(10),
                 TaskFilter = NullableString(reader, 11),
                 SandboxMode = reader.GetString(12),
+                Allocation = reader.GetString(17),
                 Fingerprint = JsonSerializer.Deserialize<RunFingerprint>(reader.GetString(13), Json) ?? new RunFingerprint(),
-                PlannedTrials = Count(17),
+                PlannedTrials = Count(18),
                 Summary = new RunSummary(pass + fail + timeout + error, pass, fail, timeout, error, pending),
             });
         }

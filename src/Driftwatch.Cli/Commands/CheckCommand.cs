@@ -1,0 +1,145 @@
+using System.ComponentModel;
+using System.Globalization;
+using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Cli.Rendering;
+using Driftwatch.Core;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Runs;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Driftwatch.Cli.Commands;
+
+/// <summary>Options shared by the commands that judge histories (check, plan, demo).</summary>
+public class DetectionSettings : StoreSettings
+{
+    [CommandOption("--detector <NAME>")]
+    [Description("cusum (default), ewma, or tracker-windows (the public trackers' rule, for comparison)")]
+    public string Detector { get; init; } = "cusum";
+
+    [CommandOption("--arl0 <DAYS>")]
+    [Description("False-alarm budget: mean days between false alarms when nothing changed. Default: 365")]
+    public double Arl0 { get; init; } = 365;
+
+    [CommandOption("--target-drop <D>")]
+    [Description("The drop in pass rate the detector is tuned for. Default: 0.03")]
+    public double TargetDrop { get; init; } = 0.03;
+
+    [CommandOption("--baseline-days <N>")]
+    [Description("Days in the baseline. Default: 30 (shorter histories: 60% of their days)")]
+    public int BaselineDays { get; init; } = 30;
+
+    [CommandOption("--baseline <MODE>")]
+    [Description("pinned (the first days since the last declared change; default) or rolling (the days before the last 14)")]
+    public string Baseline { get; init; } = "pinned";
+
+    public override ValidationResult Validate()
+    {
+        if (Arl0 < 10)
+            return ValidationResult.Error("--arl0: must be at least 10 days");
+        if (TargetDrop is <= 0 or >= 0.5)
+            return ValidationResult.Error("--target-drop: must be between 0 and 0.5");
+        return BaselineDays < 5 ? ValidationResult.Error("--baseline-days: must be at least 5") : ValidationResult.Success();
+    }
+
+    public CheckOptions ToOptions() => new()
+    {
+        Detector = DetectorNames.Parse(Detector),
+        Detection = new DetectorOptions { Arl0 = Arl0, TargetDrop = TargetDrop },
+        BaselineDays = BaselineDays,
+        Baseline = Baseline.ToLowerInvariant() switch
+        {
+            "pinned" => BaselineMode.Pinned,
+            "rolling" => BaselineMode.Rolling,
+            _ => throw new InvalidInputException($"--baseline: unknown mode '{Baseline}' (expected pinned or rolling)"),
+        },
+    };
+}
+
+public sealed class CheckSettings : DetectionSettings
+{
+    [CommandOption("-a|--agent <AGENT>")]
+    [Description("Only this agent (default: every agent with runs)")]
+    public string? Agent { get; init; }
+
+    [CommandOption("-s|--suite <SUITE>")]
+    [Description("Only this suite, by name (default: every suite with runs)")]
+    public string? Suite { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print the verdicts as JSON")]
+    public bool Json { get; init; }
+}
+
+/// <summary>`check`: a verdict per agent × suite from the stored history; exit 3 on a degradation.</summary>
+public sealed class CheckCommand(CliContext cli) : AsyncCommand<CheckSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, CheckSettings settings, CancellationToken cancellationToken)
+    {
+        var options = settings.ToOptions();
+        using var store = Locations.Resolve(cli, settings).OpenStore();
+        var verdicts = await Verdicts(store, settings.Agent, settings.Suite, options, cancellationToken);
+        if (settings.Json)
+            cli.WriteRaw(Json.Serialize(verdicts.Select(Json.Verdict).ToArray()));
+        else
+            VerdictReport.Render(cli.Out, verdicts);
+        return verdicts.Any(v => v.Status == VerdictStatus.Degraded) ? ExitCodes.Degraded : ExitCodes.Ok;
+    }
+
+    public static async Task<List<Verdict>> Verdicts(IResultStore store, string? agent, string? suite, CheckOptions options, CancellationToken cancellationToken)
+    {
+        var runs = await store.ListRunsAsync(new RunQuery(agent, suite), cancellationToken);
+        if (runs.Count == 0)
+        {
+            var what = agent is null && suite is null ? "no runs stored yet" : $"no runs of {agent ?? "any agent"} on {suite ?? "any suite"}";
+            throw new InvalidInputException($"check: {what} (run `driftwatch run` first)");
+        }
+        var verdicts = new List<Verdict>();
+        foreach (var pair in runs.Select(r => (r.Agent, r.Suite)).Distinct().OrderBy(p => p.Agent, StringComparer.Ordinal).ThenBy(p => p.Suite, StringComparer.Ordinal))
+        {
+            var history = await store.GetHistoryAsync(pair.Agent, pair.Suite, cancellationToken);
+            verdicts.Add(Checker.Check(history, options));
+        }
+        return verdicts;
+    }
+}
+
+/// <summary>Console view of verdicts.</summary>
+public static class VerdictReport
+{
+    public static string StatusMarkup(VerdictStatus status) => status switch
+    {
+        VerdictStatus.Degraded => "[bold red]DEGRADED[/]",
+        VerdictStatus.Improved => "[bold green]improved[/]",
+        VerdictStatus.Warning => "[yellow]warning[/]",
+        _ => "[green]ok[/]",
+    };
+
+    public static string Points(double? value) =>
+        value is { } v ? (v * 100).ToString("+0.0;−0.0;0.0", CultureInfo.InvariantCulture) + " pts" : "–";
+
+    public static void Render(IAnsiConsole console, IReadOnlyList<Verdict> verdicts)
+    {
+        foreach (var v in verdicts)
+        {
+            console.MarkupLine($"{StatusMarkup(v.Status)} · [bold]{Markup.Escape(v.Agent)}[/] on [bold]{Markup.Escape(v.Suite)}[/] · {v.Detector.Name()}");
+            if (v.Note is { } note)
+                console.MarkupLine($"  [grey]{Markup.Escape(note)}[/]");
+            if (v.BaselineFrom is { } from)
+            {
+                console.MarkupLine($"  baseline {from:yyyy-MM-dd}..{v.BaselineTo:yyyy-MM-dd} ({v.BaselineDays} days, pass rate {RunReport.Percent(v.BaselinePassRate)}) · " +
+                    $"{v.MonitoredDays} days monitored · statistic {v.Statistic?.ToString("0.00", CultureInfo.InvariantCulture) ?? "–"} of limit {v.Threshold?.ToString("0.00", CultureInfo.InvariantCulture) ?? "–"}");
+            }
+            if (v.Effect is not null)
+            {
+                var since = v.ChangeDay is { } day ? $"since {day:yyyy-MM-dd}" : "over the monitored days";
+                console.MarkupLine($"  effect {since}: [bold]{Points(v.Effect)}[/] (95% CI {Points(v.Low)} to {Points(v.High)}), pass rate {RunReport.Percent(v.RecentPassRate)}" +
+                    (v.AlarmDay is { } alarm ? $" · alarm on {alarm:yyyy-MM-dd}" : ""));
+            }
+            if (v.FlippedTasks.Count > 0)
+                console.MarkupLine($"  tasks that moved most: {Markup.Escape(string.Join("; ", v.FlippedTasks.Take(5)))}");
+            foreach (var change in v.FingerprintChanges)
+                console.MarkupLine($"  [blue]changed around then:[/] {Markup.Escape(change)}");
+        }
+    }
+}

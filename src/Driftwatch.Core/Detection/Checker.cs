@@ -1,0 +1,277 @@
+using System.Globalization;
+using Driftwatch.Core.Statistics;
+using Driftwatch.Core.Text;
+
+namespace Driftwatch.Core.Detection;
+
+public enum VerdictStatus
+{
+    Ok,
+    Warning,
+    Degraded,
+    Improved,
+}
+
+public enum BaselineMode
+{
+    /// <summary>The first days of the current segment, fixed: slow drifts stay visible.</summary>
+    Pinned,
+
+    /// <summary>The days before the most recent ones: follows slow change, for noisy agents.</summary>
+    Rolling,
+}
+
+/// <summary>How `check` builds baselines and runs its detector.</summary>
+public sealed record CheckOptions
+{
+    public DetectorKind Detector { get; init; } = DetectorKind.Cusum;
+    public DetectorOptions Detection { get; init; } = new();
+
+    /// <summary>Baseline length in days (shorter histories use 60% of their days, at least 7).</summary>
+    public int BaselineDays { get; init; } = 30;
+
+    public BaselineMode Baseline { get; init; } = BaselineMode.Pinned;
+
+    /// <summary>With a rolling baseline: how many of the latest days are monitored against the days before them.</summary>
+    public int RollingWindow { get; init; } = 14;
+
+    /// <summary>Fewer days than this in the current segment: not enough to judge.</summary>
+    public const int MinimumDays = 8;
+}
+
+public sealed record TaskFlip(string Task, int TrialsBefore, int PassesBefore, int TrialsAfter, int PassesAfter)
+{
+    public double RateBefore => TrialsBefore == 0 ? double.NaN : (double)PassesBefore / TrialsBefore;
+    public double RateAfter => TrialsAfter == 0 ? double.NaN : (double)PassesAfter / TrialsAfter;
+    public double Change => RateAfter - RateBefore;
+
+    public override string ToString() =>
+        $"{Task} {PassesBefore}/{TrialsBefore} → {PassesAfter}/{TrialsAfter}";
+}
+
+/// <summary>The verdict of SPEC §7 on one agent × suite.</summary>
+public sealed record Verdict
+{
+    public required string Agent { get; init; }
+    public required string Suite { get; init; }
+    public required VerdictStatus Status { get; init; }
+    public required DetectorKind Detector { get; init; }
+
+    /// <summary>Change in pass rate since the change began (or over the monitored days), mean over tasks.</summary>
+    public double? Effect { get; init; }
+    public double? Low { get; init; }
+    public double? High { get; init; }
+
+    /// <summary>The estimated first day of the change.</summary>
+    public DateOnly? ChangeDay { get; init; }
+
+    /// <summary>The day the detector first crossed its limit in the current excursion.</summary>
+    public DateOnly? AlarmDay { get; init; }
+
+    public IReadOnlyList<TaskFlip> FlippedTasks { get; init; } = [];
+    public IReadOnlyList<string> FingerprintChanges { get; init; } = [];
+
+    public DateOnly? BaselineFrom { get; init; }
+    public DateOnly? BaselineTo { get; init; }
+    public int BaselineDays { get; init; }
+    public int MonitoredDays { get; init; }
+    public double? BaselinePassRate { get; init; }
+    public double? RecentPassRate { get; init; }
+
+    /// <summary>The detector's "worse" statistic today and its limit.</summary>
+    public double? Statistic { get; init; }
+    public double? Threshold { get; init; }
+
+    public string? Note { get; init; }
+
+    /// <summary>The statistic day by day (for charts): day, worse, better.</summary>
+    public IReadOnlyList<(DateOnly Day, double Down, double Up)> Trace { get; init; } = [];
+}
+
+/// <summary>
+/// Turns the stored history of one agent × suite into a verdict: the current segment's days, a
+/// baseline fitted on its first weeks, thresholds calibrated to the false-alarm budget, the
+/// detector over the days since, and then the evidence a person needs — the effect with its
+/// interval, where the change began, which tasks flipped, and what changed around it.
+/// </summary>
+public static class Checker
+{
+    public static Verdict Check(History history, CheckOptions options)
+    {
+        var segment = history.CurrentSegment();
+        var series = DailySeries.From(segment);
+        var days = series.Days;
+        Verdict Empty(string note) => new()
+        {
+            Agent = history.Agent,
+            Suite = history.Suite,
+            Status = VerdictStatus.Ok,
+            Detector = options.Detector,
+            Note = note,
+            MonitoredDays = 0,
+            BaselineDays = 0,
+        };
+        if (days.Count < CheckOptions.MinimumDays)
+            return Empty($"not enough history to judge: {days.Count} day(s) since the last declared change, {CheckOptions.MinimumDays} needed");
+
+        int baselineStart, baselineCount;
+        if (options.Baseline == BaselineMode.Rolling)
+        {
+            var window = Math.Min(options.RollingWindow, days.Count - 7);
+            baselineCount = Math.Min(options.BaselineDays, days.Count - window);
+            baselineStart = days.Count - window - baselineCount;
+        }
+        else
+        {
+            baselineStart = 0;
+            baselineCount = Math.Min(options.BaselineDays, Math.Max(7, (int)Math.Floor(days.Count * 0.6)));
+        }
+        var baselineDays = days.Skip(baselineStart).Take(baselineCount).ToList();
+        var monitoring = days.Skip(baselineStart + baselineCount).ToList();
+        var baseline = Baseline.Fit(baselineDays);
+
+        var policyAllocations = (monitoring.Count > 0 ? monitoring : baselineDays).Select(d => d.Trials).ToList();
+        var allocation = new ObservedAllocation(policyAllocations);
+        var seed = StableHash.Of("calibration", history.Agent, history.Suite, baselineDays[0].Day.DayNumber, baselineCount, monitoring.Count);
+        var thresholds = options.Detector == DetectorKind.TrackerWindows
+            ? new Thresholds(0.5, 0.5, 0.5, 0.5)
+            : ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], allocation, options.Detection, seed);
+        var trace = DetectorRunner.Run(options.Detector, baseline, thresholds, options.Detection, baselineDays, monitoring);
+
+        var status = trace.DownNow ? VerdictStatus.Degraded
+            : trace.UpNow ? VerdictStatus.Improved
+            : Warning(trace, options, baseline, baselineDays, monitoring) ? VerdictStatus.Warning
+            : VerdictStatus.Ok;
+
+        int? changeIndex = trace.ChangeIndex;
+        int? alarmIndex = null;
+        if (changeIndex is { } c && status is VerdictStatus.Degraded or VerdictStatus.Improved)
+        {
+            var statistic = status == VerdictStatus.Degraded ? trace.Down : trace.Up;
+            var limit = status == VerdictStatus.Degraded ? trace.DownThreshold : trace.UpThreshold;
+            alarmIndex = Enumerable.Range(c, statistic.Length - c).First(t => statistic[t] > limit);
+        }
+        else
+        {
+            changeIndex = null;
+        }
+
+        var after = changeIndex is { } from ? monitoring.Skip(from).ToList() : monitoring;
+        var (effect, flips) = Compare(series.Tasks, baselineDays, after, status);
+        var changeDay = changeIndex is { } ci ? monitoring[ci].Day : (DateOnly?)null;
+
+        return new Verdict
+        {
+            Agent = history.Agent,
+            Suite = history.Suite,
+            Status = status,
+            Detector = options.Detector,
+            Effect = double.IsNaN(effect.Value) ? null : effect.Value,
+            Low = double.IsNaN(effect.Interval.Low) ? null : effect.Interval.Low,
+            High = double.IsNaN(effect.Interval.High) ? null : effect.Interval.High,
+            ChangeDay = changeDay,
+            AlarmDay = alarmIndex is { } a ? monitoring[a].Day : null,
+            FlippedTasks = flips,
+            FingerprintChanges = FingerprintChanges(segment, baselineDays[^1].Day, changeDay ?? (monitoring.Count > 0 ? monitoring[0].Day : baselineDays[^1].Day)),
+            BaselineFrom = baselineDays[0].Day,
+            BaselineTo = baselineDays[^1].Day,
+            BaselineDays = baselineDays.Count,
+            MonitoredDays = monitoring.Count,
+            BaselinePassRate = baseline.PassRate,
+            RecentPassRate = after.Count == 0 ? null : (double)after.Sum(d => d.TotalPasses) / Math.Max(1, after.Sum(d => d.TotalTrials)),
+            Statistic = trace.Down.Length > 0 ? trace.Down[^1] : null,
+            Threshold = trace.DownThreshold,
+            Note = monitoring.Count == 0 ? "every day so far is part of the baseline" : null,
+            Trace = [.. monitoring.Select((d, i) => (d.Day, trace.Down[i], trace.Up[i]))],
+        };
+    }
+
+    /// <summary>
+    /// Trials per task for one day of a run with a daily <paramref name="budget"/>, spent by
+    /// <see cref="AdaptiveAllocation"/> from the baseline of this agent × suite; null when the
+    /// history is too short to have one (the caller then spreads the budget evenly).
+    /// </summary>
+    public static IReadOnlyDictionary<string, int>? AdaptiveTrials(History history, IReadOnlyList<string> taskIds, int budget, DateOnly day, CheckOptions options)
+    {
+        var series = DailySeries.From(history.CurrentSegment());
+        if (series.Days.Count < CheckOptions.MinimumDays)
+            return null;
+        var count = Math.Min(options.BaselineDays, Math.Max(7, (int)Math.Floor(series.Days.Count * 0.6)));
+        var baselineDays = series.Days.Take(count).ToList();
+        var baseline = Baseline.Fit(baselineDays);
+        var known = series.Tasks.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        var prior = baseline.PriorAlpha / (baseline.PriorAlpha + baseline.PriorBeta);
+        var rates = taskIds.Select(id => known.TryGetValue(id, out var i) ? baseline.Rates[i] : prior).ToArray();
+        var allocation = new AdaptiveAllocation(rates, budget);
+        var trials = allocation.TrialsOn(day.DayNumber - baselineDays[^1].Day.DayNumber - 1);
+        return taskIds.Select((id, i) => (id, n: trials[i])).ToDictionary(x => x.id, x => x.n, StringComparer.Ordinal);
+    }
+
+    /// <summary>Evidence building up: the statistic past half its limit, or the trackers' rule firing today.</summary>
+    private static bool Warning(DetectorTrace trace, CheckOptions options, Baseline baseline, List<DayCounts> baselineDays, List<DayCounts> monitoring)
+    {
+        if (monitoring.Count == 0)
+            return false;
+        if (options.Detector != DetectorKind.TrackerWindows && trace.Down[^1] > trace.DownThreshold / 2)
+            return true;
+        var all = baselineDays.Concat(monitoring).ToList();
+        return TrackerRule.Evaluate(all, all.Count - 1, baseline.PassRate, options.Detection.TrackerAlpha).Worse;
+    }
+
+    /// <summary>Per-task change after − before, its mean over tasks with a task-clustered t interval, and the tasks that moved most.</summary>
+    private static (Estimate Effect, IReadOnlyList<TaskFlip> Flips) Compare(string[] tasks, List<DayCounts> before, List<DayCounts> after, VerdictStatus status)
+    {
+        var flips = new List<TaskFlip>();
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            var tb = before.Sum(d => d.Trials[i]);
+            var ta = after.Sum(d => d.Trials[i]);
+            if (tb == 0 || ta == 0)
+                continue;
+            flips.Add(new TaskFlip(tasks[i], tb, before.Sum(d => d.Passes[i]), ta, after.Sum(d => d.Passes[i])));
+        }
+        var effect = Clustered.MeanDifference([.. flips.Select(f => f.Change)]);
+        var direction = status == VerdictStatus.Improved ? 1 : -1;
+        var moved = flips.Where(f => direction * f.Change >= 0.25)
+            .OrderByDescending(f => direction * f.Change).ThenBy(f => f.Task, StringComparer.Ordinal).Take(10).ToList();
+        return (effect, moved);
+    }
+
+    /// <summary>What the runs around the change ran with that the baseline never did.</summary>
+    internal static IReadOnlyList<string> FingerprintChanges(IReadOnlyList<HistoryRun> segment, DateOnly baselineEnd, DateOnly changeDay)
+    {
+        var before = segment.Where(r => r.Day <= baselineEnd).ToList();
+        var recent = segment.Where(r => r.Day >= changeDay.AddDays(-3)).OrderBy(r => r.Day).ToList();
+        var changes = new List<string>();
+        void Field(string name, Func<HistoryRun, IEnumerable<string?>> values)
+        {
+            var known = before.SelectMany(values).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var run in recent)
+            {
+                foreach (var value in values(run).OfType<string>())
+                {
+                    if (known.Contains(value) || !seen.Add(value))
+                        continue;
+                    var previous = known.Count == 0 ? "none" : string.Join(", ", known.Order(StringComparer.Ordinal));
+                    changes.Add($"{name}: {previous} → {value} (first seen {run.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})");
+                }
+            }
+        }
+        Field("agent version", r => [r.Fingerprint.AgentVersion]);
+        Field("model", r => r.Fingerprint.Models.IsDefault ? [] : r.Fingerprint.Models.Select(m => (string?)m));
+        Field("driftwatch", r => [r.Fingerprint.DriftwatchVersion]);
+        Field("sandbox", r => [r.Fingerprint.Sandbox]);
+        return changes;
+    }
+}
+
+/// <summary>The allocations the monitored days really had, repeated in turn (for calibrating on real histories).</summary>
+public sealed class ObservedAllocation(IReadOnlyList<int[]> days) : IAllocation
+{
+    private readonly int[][] _patterns = days.Count == 0 ? [] : days.GroupBy(d => string.Join(',', d)).Select(g => g.First()).ToArray();
+
+    public int Period => Math.Max(1, _patterns.Length);
+
+    public int[] TrialsOn(int dayIndex) => _patterns[dayIndex % _patterns.Length];
+}

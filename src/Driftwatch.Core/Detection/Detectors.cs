@@ -1,0 +1,255 @@
+namespace Driftwatch.Core.Detection;
+
+/// <summary>The detectors `check`, `simulate` and the JSON name them by (SPEC §7).</summary>
+public enum DetectorKind
+{
+    /// <summary>Page's CUSUM on the standardised daily evidence, calibrated to the false-alarm budget.</summary>
+    Cusum,
+
+    /// <summary>An exponentially weighted moving average of the same evidence, calibrated the same way.</summary>
+    Ewma,
+
+    /// <summary>The public trackers' rule: 1/7/30-day windows, Wilson interval and exact binomial test against the baseline, uncorrected.</summary>
+    TrackerWindows,
+}
+
+public static class DetectorNames
+{
+    public static string Name(this DetectorKind kind) => kind switch
+    {
+        DetectorKind.Cusum => "cusum",
+        DetectorKind.Ewma => "ewma",
+        _ => "tracker-windows",
+    };
+
+    public static DetectorKind Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "cusum" => DetectorKind.Cusum,
+        "ewma" => DetectorKind.Ewma,
+        "tracker-windows" or "tracker" => DetectorKind.TrackerWindows,
+        _ => throw new InvalidInputException($"--detector: unknown detector '{name}' (expected cusum, ewma or tracker-windows)"),
+    };
+
+    public static IReadOnlyList<DetectorKind> All { get; } = [DetectorKind.Cusum, DetectorKind.Ewma, DetectorKind.TrackerWindows];
+}
+
+/// <summary>How detectors are designed and calibrated.</summary>
+public sealed record DetectorOptions
+{
+    /// <summary>False-alarm budget: mean days between false alarms when nothing changed, per direction.</summary>
+    public double Arl0 { get; init; } = 365;
+
+    /// <summary>The drop in suite-mean pass rate the CUSUM is tuned for (its reference value is half of it, in standard deviations).</summary>
+    public double TargetDrop { get; init; } = 0.03;
+
+    /// <summary>
+    /// Daily evidence is clipped to ±this many standard deviations before it enters the CUSUM and
+    /// the EWMA, so that one extreme day (an outage scored as failures) cannot raise an alarm on
+    /// its own; persistent changes still add up day after day.
+    /// </summary>
+    public double EvidenceClip { get; init; } = 3;
+
+    /// <summary>Weight of the newest day in the EWMA.</summary>
+    public double EwmaLambda { get; init; } = 0.2;
+
+    /// <summary>Simulated paths per calibration.</summary>
+    public int CalibrationPaths { get; init; } = 300;
+
+    /// <summary>Pilot calibration paths are followed for this many times the ARL0 target at most.</summary>
+    public double CalibrationHorizon { get; init; } = 2;
+
+    /// <summary>Main calibration paths stop at this many days, as `simulate` caps its null runs.</summary>
+    public double CalibrationCap { get; init; } = 3000;
+
+    /// <summary>Significance of each window test of the trackers' rule.</summary>
+    public double TrackerAlpha { get; init; } = 0.05;
+
+    public static readonly int[] TrackerWindows = [1, 7, 30];
+}
+
+/// <summary>Alarm limits, per detector and direction, in the units of each statistic.</summary>
+public sealed record Thresholds(double CusumDown, double CusumUp, double EwmaDown, double EwmaUp)
+{
+    /// <summary>The calibration's own estimate of the ARL0 it reached for the CUSUM (days).</summary>
+    public double EstimatedCusumArl0 { get; init; }
+}
+
+/// <summary>A detector's statistic day by day, and what it concluded.</summary>
+public sealed record DetectorTrace
+{
+    public required DetectorKind Detector { get; init; }
+
+    /// <summary>The "worse" statistic per monitoring day (CUSUM sum; −EWMA; tracker: 1 on a day any window fires).</summary>
+    public required double[] Down { get; init; }
+
+    /// <summary>The "better" statistic per monitoring day.</summary>
+    public required double[] Up { get; init; }
+
+    public required double DownThreshold { get; init; }
+    public required double UpThreshold { get; init; }
+
+    /// <summary>Index of the first monitoring day the "worse" statistic crossed its threshold, if any.</summary>
+    public int? FirstDownAlarm { get; init; }
+
+    public int? FirstUpAlarm { get; init; }
+
+    public bool DownNow => Down.Length > 0 && Down[^1] > DownThreshold;
+    public bool UpNow => Up.Length > 0 && Up[^1] > UpThreshold;
+
+    /// <summary>
+    /// Where the current excursion began: the most likely first day of a shift in the mean of the
+    /// daily evidence (for the CUSUM and the EWMA), or the first day of the current alarm (trackers).
+    /// </summary>
+    public int? ChangeIndex { get; init; }
+}
+
+/// <summary>Runs the detectors over the monitoring days of a fitted baseline.</summary>
+public static class DetectorRunner
+{
+    public static DetectorTrace Run(DetectorKind kind, Baseline baseline, Thresholds thresholds, DetectorOptions options,
+        IReadOnlyList<DayCounts> baselineDays, IReadOnlyList<DayCounts> monitoring)
+    {
+        var n = monitoring.Count;
+        var down = new double[n];
+        var up = new double[n];
+        switch (kind)
+        {
+            case DetectorKind.Cusum:
+            {
+                var evidence = new Evidence(baseline, options.TargetDrop, options.EvidenceClip);
+                var zs = new double[n];
+                double s = 0, u = 0;
+                for (var t = 0; t < n; t++)
+                {
+                    var (z, k) = evidence.Of(monitoring[t]);
+                    zs[t] = z;
+                    s = Math.Max(0, s - z - k);
+                    u = Math.Max(0, u + z - k);
+                    down[t] = s;
+                    up[t] = u;
+                }
+                return Trace(kind, down, up, thresholds.CusumDown, thresholds.CusumUp, zs);
+            }
+            case DetectorKind.Ewma:
+            {
+                var evidence = new Evidence(baseline, options.TargetDrop, options.EvidenceClip);
+                var zs = new double[n];
+                double e = 0;
+                for (var t = 0; t < n; t++)
+                {
+                    zs[t] = evidence.Of(monitoring[t]).Z;
+                    e = options.EwmaLambda * zs[t] + (1 - options.EwmaLambda) * e;
+                    down[t] = -e;
+                    up[t] = e;
+                }
+                return Trace(kind, down, up, thresholds.EwmaDown, thresholds.EwmaUp, zs);
+            }
+            default:
+            {
+                var all = baselineDays.Concat(monitoring).ToList();
+                for (var t = 0; t < n; t++)
+                {
+                    var (worse, better) = TrackerRule.Evaluate(all, baselineDays.Count + t, baseline.PassRate, options.TrackerAlpha);
+                    down[t] = worse ? 1 : 0;
+                    up[t] = better ? 1 : 0;
+                }
+                return Trace(kind, down, up, 0.5, 0.5, evidence: null);
+            }
+        }
+    }
+
+    private static DetectorTrace Trace(DetectorKind kind, double[] down, double[] up, double downThreshold, double upThreshold, double[]? evidence)
+    {
+        int? firstDown = null, firstUp = null;
+        for (var t = 0; t < down.Length; t++)
+        {
+            if (firstDown is null && down[t] > downThreshold)
+                firstDown = t;
+            if (firstUp is null && up[t] > upThreshold)
+                firstUp = t;
+        }
+
+        int? change = null;
+        var downNow = down.Length > 0 && down[^1] > downThreshold;
+        var upNow = up.Length > 0 && up[^1] > upThreshold;
+        if (downNow || upNow)
+        {
+            var statistic = downNow ? down : up;
+            var threshold = downNow ? downThreshold : upThreshold;
+            // The current alarm began where the statistic last rose above its limit.
+            var alarm = statistic.Length - 1;
+            while (alarm > 0 && statistic[alarm - 1] > threshold)
+                alarm--;
+            change = evidence is null ? alarm : ChangePoint(evidence, alarm, downNow ? -1 : 1);
+        }
+        return new DetectorTrace
+        {
+            Detector = kind,
+            Down = down,
+            Up = up,
+            DownThreshold = downThreshold,
+            UpThreshold = upThreshold,
+            FirstDownAlarm = firstDown,
+            FirstUpAlarm = firstUp,
+            ChangeIndex = change,
+        };
+    }
+
+    /// <summary>
+    /// The most likely first day of a sustained shift in the mean of the evidence, given that an
+    /// alarm rose on day <paramref name="alarm"/>: the τ ≤ alarm maximising (Σ_{t≥τ} d·zₜ)² / (n − τ)
+    /// with a positive sum — the generalised-likelihood-ratio estimate for a mean shift of unknown
+    /// size in unit-variance data (Siegmund &amp; Venkatraman 1995), using every day up to today.
+    /// </summary>
+    internal static int ChangePoint(double[] evidence, int alarm, int direction)
+    {
+        var n = evidence.Length;
+        double sum = 0, best = double.NegativeInfinity;
+        var argBest = alarm;
+        for (var tau = n - 1; tau >= 0; tau--)
+        {
+            sum += direction * evidence[tau];
+            if (tau > alarm)
+                continue;
+            var score = sum > 0 ? sum * sum / (n - tau) : double.NegativeInfinity;
+            if (score > best)
+            {
+                best = score;
+                argBest = tau;
+            }
+        }
+        return argBest;
+    }
+}
+
+/// <summary>
+/// The rule of the public trackers, kept for comparison: the pass rate of the last 1, 7 and 30
+/// days is tested against the baseline pass rate p₀ every day — a drop when p₀ lies above the
+/// window's 95% Wilson interval or a one-sided exact binomial test gives p &lt; α — with no
+/// correction for testing three windows every day, and the binomial variance N·p₀(1−p₀).
+/// </summary>
+public static class TrackerRule
+{
+    /// <summary>Evaluates the windows ending at day <paramref name="end"/> of <paramref name="days"/>.</summary>
+    public static (bool Worse, bool Better) Evaluate(IReadOnlyList<DayCounts> days, int end, double p0, double alpha)
+    {
+        bool worse = false, better = false;
+        foreach (var window in DetectorOptions.TrackerWindows)
+        {
+            if (end + 1 < window)
+                continue;
+            int passes = 0, trials = 0;
+            for (var d = end - window + 1; d <= end; d++)
+            {
+                passes += days[d].TotalPasses;
+                trials += days[d].TotalTrials;
+            }
+            if (trials == 0)
+                continue;
+            var wilson = Statistics.Wilson.Interval(passes, trials);
+            worse |= wilson.High < p0 || Statistics.Binomial.TestLower(passes, trials, p0) < alpha;
+            better |= wilson.Low > p0 || Statistics.Binomial.TestUpper(passes, trials, p0) < alpha;
+        }
+        return (worse, better);
+    }
+}

@@ -1,0 +1,313 @@
+using Driftwatch.Core.Statistics;
+
+namespace Driftwatch.Core.Detection;
+
+/// <summary>
+/// Draws a day's total passes from a fitted baseline for one allocation of trials: the
+/// Poisson-binomial of the task rates, mixed over the day effect (a normal on the logit scale,
+/// integrated by 8-point Gauss–Hermite quadrature), sampled in constant time with Walker's alias method
+/// (Vose 1991's construction).
+/// </summary>
+public sealed class DailyTotalSampler
+{
+    private readonly double[] _probability;
+    private readonly int[] _alias;
+
+    public DailyTotalSampler(Baseline baseline, int[] trials)
+    {
+        var total = trials.Sum();
+        var pmf = new double[total + 1];
+        if (baseline.DayShockSd <= 0)
+        {
+            pmf = PoissonBinomial.Pmf(baseline.Rates, trials);
+        }
+        else
+        {
+            var (nodes, weights) = GaussHermite.Rule(8);
+            var rates = new double[baseline.TaskCount];
+            for (var q = 0; q < nodes.Length; q++)
+            {
+                for (var i = 0; i < rates.Length; i++)
+                    rates[i] = Logit.Inverse(baseline.TaskLogit(i) + baseline.DayShockSd * nodes[q]);
+                var node = PoissonBinomial.Pmf(rates, trials);
+                for (var y = 0; y <= total; y++)
+                    pmf[y] += weights[q] * node[y];
+            }
+        }
+        (_probability, _alias) = AliasTable(pmf);
+    }
+
+    public int Sample(Rng rng)
+    {
+        var u = rng.NextDouble() * _probability.Length;
+        var i = (int)u;
+        return u - i < _probability[i] ? i : _alias[i];
+    }
+
+    private static (double[] Probability, int[] Alias) AliasTable(double[] pmf)
+    {
+        var n = pmf.Length;
+        var sum = pmf.Sum();
+        var scaled = pmf.Select(p => p / sum * n).ToArray();
+        var probability = new double[n];
+        var alias = new int[n];
+        var small = new Stack<int>();
+        var large = new Stack<int>();
+        for (var i = 0; i < n; i++)
+            (scaled[i] < 1 ? small : large).Push(i);
+        while (small.Count > 0 && large.Count > 0)
+        {
+            var less = small.Pop();
+            var more = large.Pop();
+            probability[less] = scaled[less];
+            alias[less] = more;
+            scaled[more] = scaled[more] + scaled[less] - 1;
+            (scaled[more] < 1 ? small : large).Push(more);
+        }
+        while (large.Count > 0)
+            probability[large.Pop()] = 1;
+        while (small.Count > 0)
+            probability[small.Pop()] = 1;
+        return (probability, alias);
+    }
+}
+
+/// <summary>
+/// Calibrates the alarm limits of the CUSUM and the EWMA to the false-alarm budget by simulation
+/// from the fitted baseline. Each simulated path draws a new set of baseline days from the fitted
+/// model (task rates, day effect, the same trials per day) and fits its own baseline from them — so
+/// the noise of estimating a baseline from a few weeks is part of the calibration — and then
+/// monitors days drawn from the fitted model with nothing changed. The limit is the one at which
+/// the mean over paths of the days to the first alarm (each path capped, as `simulate` caps its
+/// runs) reaches the ARL0 target. A pilot with a coarse grid and a short horizon brackets the limit
+/// (its exposure/alarms estimate errs on the high side), then the main pass follows each path
+/// until its statistic passes the top of the bracket or the cap.
+/// </summary>
+public static class ThresholdCalibrator
+{
+    private static readonly double[] CusumGrid = Grid(0.2, 25, 0.05);
+    private static readonly double[] EwmaGridInSds = Grid(0.5, 8, 0.02);
+
+    private sealed record Setup(
+        Func<Baseline, IAllocation> Policy, double DropShift, double TargetDrop, double Lambda, double Clip,
+        Baseline Fitted, IReadOnlyList<int[]> BaselineAllocations)
+    {
+        private readonly Dictionary<(Baseline, string), DailyTotalSampler> _samplers = [];
+
+        /// <summary>The true model's sampler for an allocation (shared by paths that allocate alike).</summary>
+        public DailyTotalSampler Sampler(int[] trials)
+        {
+            var key = (Fitted, string.Join(',', trials));
+            if (!_samplers.TryGetValue(key, out var sampler))
+                _samplers[key] = sampler = new DailyTotalSampler(Fitted, trials);
+            return sampler;
+        }
+    }
+
+    /// <summary>Calibrates a detector whose monitoring allocation is fixed.</summary>
+    public static Thresholds Calibrate(Baseline fitted, IReadOnlyList<int[]> baselineAllocations, IAllocation monitoring, DetectorOptions options, ulong seed, bool downOnly = false) =>
+        Calibrate(fitted, baselineAllocations, _ => monitoring, options, seed, downOnly);
+
+    /// <summary>
+    /// Calibrates both directions (worse and better) of both detectors. <paramref name="policy"/>
+    /// chooses the monitoring allocation from a fitted baseline: each path applies it to its own
+    /// refitted baseline, so that an allocation chosen from noisy rates (adaptive allocation favours
+    /// tasks that merely looked informative) is calibrated for what it really does.
+    /// </summary>
+    /// <remarks>With <paramref name="downOnly"/> the "better" limits are not calibrated (NaN): `simulate` measures drops only.</remarks>
+    public static Thresholds Calibrate(Baseline fitted, IReadOnlyList<int[]> baselineAllocations, Func<Baseline, IAllocation> policy, DetectorOptions options, ulong seed, bool downOnly = false)
+    {
+        var setup = new Setup(
+            policy,
+            fitted.LogitShiftForDrop(options.TargetDrop),
+            options.TargetDrop,
+            options.EwmaLambda,
+            options.EvidenceClip,
+            fitted,
+            baselineAllocations);
+        var ewmaSd = Math.Sqrt(options.EwmaLambda / (2 - options.EwmaLambda));
+        var ewmaGrid = EwmaGridInSds.Select(m => m * ewmaSd).ToArray();
+        var fullGrids = downOnly ? new[] { CusumGrid, ewmaGrid } : new[] { CusumGrid, ewmaGrid, CusumGrid, ewmaGrid };
+        var count = fullGrids.Length;
+
+        // Pilot: every grid point, a short horizon, exposure/alarms (geometric) estimates.
+        var pilotPaths = Math.Max(50, options.CalibrationPaths / 3);
+        var pilotHorizon = Math.Max(50, (int)Math.Ceiling(options.CalibrationHorizon * options.Arl0));
+        var pilot = Simulate(setup, fullGrids, pilotPaths, pilotHorizon, seed, salt: 0);
+
+        // The fitted day effect τ̂ is biased upwards (an excess variance estimated as negative is
+        // cut to zero), so a model simulated with τ̂ is noisier than the world that produced it and
+        // its limits too cautious. Parametric-bootstrap bias correction (Efron & Tibshirani 1993,
+        // §10.6): τ² ← 2τ̂² − mean(τ̂*²) over the pilot's refits, floored at zero.
+        if (fitted.DayShockSd > 0)
+        {
+            var corrected = 2 * fitted.DayShockSd * fitted.DayShockSd - pilot.RefitDayShockSquares / pilotPaths;
+            setup = setup with { Fitted = fitted.WithDayShock(Math.Sqrt(Math.Max(0, corrected))) };
+        }
+        var pilotLimits = new double[count];
+        for (var s = 0; s < count; s++)
+            pilotLimits[s] = Solve(fullGrids[s], pilot.Exposure[s], pilot.Alarms[s], options.Arl0, geometric: true, out _);
+
+        // Main pass: a bracket below the pilot limit, paths capped at the ARL0 cap of `simulate`.
+        var grids = new double[count][];
+        for (var s = 0; s < count; s++)
+        {
+            var grid = fullGrids[s];
+            var top = Array.FindIndex(grid, g => g >= pilotLimits[s]);
+            top = top < 0 ? grid.Length - 1 : Math.Min(grid.Length - 1, top + 6);
+            var bottom = Math.Max(0, top - (ReferenceEquals(grid, CusumGrid) ? 60 : 80));
+            grids[s] = grid[bottom..(top + 1)];
+        }
+        var cap = (int)Math.Ceiling(options.CalibrationCap);
+        var main = Simulate(setup, grids, options.CalibrationPaths, cap, seed, salt: 1);
+        var limits = new double[count];
+        var estimates = new double[count];
+        for (var s = 0; s < count; s++)
+            limits[s] = Solve(grids[s], main.Exposure[s], main.Alarms[s], options.Arl0, geometric: false, out estimates[s], paths: options.CalibrationPaths);
+        return downOnly
+            ? new Thresholds(limits[0], double.NaN, limits[1], double.NaN) { EstimatedCusumArl0 = estimates[0] }
+            : new Thresholds(limits[0], limits[2], limits[1], limits[3]) { EstimatedCusumArl0 = estimates[0] };
+    }
+
+    private sealed record Tally(double[][] Exposure, int[][] Alarms, double RefitDayShockSquares);
+
+    /// <summary>Follows paths until every statistic passed the top of its grid or the horizon; tallies run lengths per grid point.</summary>
+    private static Tally Simulate(Setup setup, double[][] grids, int paths, int horizon, ulong seed, int salt)
+    {
+        var exposure = grids.Select(g => new double[g.Length]).ToArray();
+        var alarms = grids.Select(g => new int[g.Length]).ToArray();
+        var runLength = grids.Select(g => new int[g.Length]).ToArray();
+        var count = grids.Length;
+        var pointer = new int[count];
+        var statistic = new double[4];
+        var lambda = setup.Lambda;
+
+        var baselinePasses = setup.BaselineAllocations.Select(a => new int[a.Length]).ToArray();
+        var refitDayShockSquares = 0.0;
+        for (var path = 0; path < paths; path++)
+        {
+            var rng = Rng.Derive(seed, salt, path);
+            SimulatePasses(setup.Fitted, setup.BaselineAllocations, baselinePasses, rng);
+            var refit = Baseline.Fit(setup.BaselineAllocations, baselinePasses);
+            refitDayShockSquares += refit.DayShockSd * refit.DayShockSd;
+            var allocation = setup.Policy(refit);
+            var patterns = Enumerable.Range(0, allocation.Period).Select(allocation.TrialsOn).ToArray();
+            var samplers = new DailyTotalSampler[patterns.Length];
+            var means = new double[patterns.Length];
+            var sds = new double[patterns.Length];
+            var ks = new double[patterns.Length];
+            for (var p = 0; p < patterns.Length; p++)
+            {
+                samplers[p] = setup.Sampler(patterns[p]);
+                var (mean, variance) = refit.Expect(patterns[p]);
+                means[p] = mean;
+                sds[p] = Math.Sqrt(Math.Max(variance, 1e-12));
+                ks[p] = refit.ShiftInStandardDeviations(patterns[p], setup.TargetDrop, setup.DropShift) / 2;
+            }
+
+            Array.Clear(pointer);
+            double down = 0, up = 0, ewma = 0;
+            for (var t = 0; t < horizon; t++)
+            {
+                var p = t % patterns.Length;
+                var z = Math.Clamp((samplers[p].Sample(rng) - means[p]) / sds[p], -setup.Clip, setup.Clip);
+                down = Math.Max(0, down - z - ks[p]);
+                up = Math.Max(0, up + z - ks[p]);
+                ewma = lambda * z + (1 - lambda) * ewma;
+                statistic[0] = down;
+                statistic[1] = -ewma;
+                statistic[2] = up;
+                statistic[3] = ewma;
+                var finished = true;
+                for (var s = 0; s < count; s++)
+                {
+                    var grid = grids[s];
+                    while (pointer[s] < grid.Length && statistic[s] > grid[pointer[s]])
+                        runLength[s][pointer[s]++] = t + 1;
+                    finished &= pointer[s] == grid.Length;
+                }
+                if (finished)
+                    break;
+            }
+            for (var s = 0; s < count; s++)
+            {
+                for (var j = 0; j < grids[s].Length; j++)
+                {
+                    if (j < pointer[s])
+                    {
+                        exposure[s][j] += runLength[s][j];
+                        alarms[s][j]++;
+                    }
+                    else
+                    {
+                        exposure[s][j] += horizon;
+                    }
+                }
+            }
+        }
+        return new Tally(exposure, alarms, refitDayShockSquares);
+    }
+
+    /// <summary>Simulates days under a fitted baseline with the given trials per task per day.</summary>
+    public static List<DayCounts> SimulateDays(Baseline model, IReadOnlyList<int[]> allocations, Rng rng)
+    {
+        var passes = allocations.Select(a => new int[a.Length]).ToArray();
+        SimulatePasses(model, allocations, passes, rng);
+        return [.. allocations.Select((trials, d) => new DayCounts(default, trials, passes[d]))];
+    }
+
+    /// <summary>Fills <paramref name="passes"/> with one simulated day per allocation.</summary>
+    private static void SimulatePasses(Baseline model, IReadOnlyList<int[]> allocations, int[][] passes, Rng rng)
+    {
+        var tasks = model.TaskCount;
+        var rates = model.Rates;
+        for (var d = 0; d < allocations.Count; d++)
+        {
+            var trials = allocations[d];
+            var day = passes[d];
+            var shock = model.DayShockSd > 0 ? model.DayShockSd * rng.NextNormal() : 0;
+            for (var i = 0; i < tasks; i++)
+            {
+                var n = trials[i];
+                if (n == 0)
+                {
+                    day[i] = 0;
+                    continue;
+                }
+                var p = shock == 0 ? rates[i] : Logit.Inverse(model.TaskLogit(i) + shock);
+                day[i] = n == 1 ? (rng.NextDouble() < p ? 1 : 0) : rng.NextBinomial(n, p);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The grid limit (interpolated) where the estimated ARL0 reaches the target: exposure / alarms
+    /// (a geometric run length, censored at the horizon) or the plain mean of the capped run lengths.
+    /// </summary>
+    private static double Solve(double[] grid, double[] exposure, int[] alarms, double target, bool geometric, out double estimated, int paths = 0)
+    {
+        double Arl(int j) => geometric ? exposure[j] / Math.Max(alarms[j], 0.5) : exposure[j] / paths;
+        for (var j = 0; j < grid.Length; j++)
+        {
+            var arl = Arl(j);
+            if (arl < target)
+                continue;
+            if (j == 0)
+            {
+                estimated = arl;
+                return grid[0];
+            }
+            // Interpolate log(ARL) linearly between the two grid points around the target.
+            var below = Math.Log(Arl(j - 1));
+            var above = Math.Log(arl);
+            var fraction = above > below ? (Math.Log(target) - below) / (above - below) : 1;
+            estimated = target;
+            return grid[j - 1] + fraction * (grid[j] - grid[j - 1]);
+        }
+        estimated = Arl(grid.Length - 1);
+        return grid[^1];
+    }
+
+    private static double[] Grid(double from, double to, double step) =>
+        Enumerable.Range(0, (int)Math.Round((to - from) / step) + 1).Select(i => from + i * step).ToArray();
+}
