@@ -157,7 +157,7 @@ public static class Checker
         }
 
         var after = changeIndex is { } from ? monitoring.Skip(from).ToList() : monitoring;
-        var (effect, flips) = Compare(series.Tasks, baselineDays, after, status);
+        var (effect, flips) = Compare(series.Tasks, baseline, baselineDays, after, status);
         var changeDay = changeIndex is { } ci ? monitoring[ci].Day : (DateOnly?)null;
 
         return new Verdict
@@ -218,8 +218,14 @@ public static class Checker
         return TrackerRule.Evaluate(all, all.Count - 1, baseline.PassRate, options.Detection.TrackerAlpha).Worse;
     }
 
-    /// <summary>Per-task change after − before, its mean over tasks with a task-clustered t interval, and the tasks that moved most.</summary>
-    private static (Estimate Effect, IReadOnlyList<TaskFlip> Flips) Compare(string[] tasks, List<DayCounts> before, List<DayCounts> after, VerdictStatus status)
+    /// <summary>
+    /// Per-task change after − before, its mean over tasks with a task-clustered t interval, and the
+    /// tasks that moved most: those whose passes since the change are least likely under their own
+    /// baseline rate (one-sided exact binomial tests, kept at a 10% false discovery rate by
+    /// Benjamini &amp; Hochberg 1995, most surprising first) — a task near 50% that had a bad week is
+    /// not listed next to one that always passed and now fails.
+    /// </summary>
+    private static (Estimate Effect, IReadOnlyList<TaskFlip> Flips) Compare(string[] tasks, Baseline baseline, List<DayCounts> before, List<DayCounts> after, VerdictStatus status)
     {
         var flips = new List<TaskFlip>();
         for (var i = 0; i < tasks.Length; i++)
@@ -231,10 +237,25 @@ public static class Checker
             flips.Add(new TaskFlip(tasks[i], tb, before.Sum(d => d.Passes[i]), ta, after.Sum(d => d.Passes[i])));
         }
         var effect = Clustered.MeanDifference([.. flips.Select(f => f.Change)]);
+        var index = tasks.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+        double Surprise(TaskFlip f)
+        {
+            var rate = baseline.Rates[index[f.Task]];
+            return status == VerdictStatus.Improved
+                ? Binomial.TestUpper(f.PassesAfter, f.TrialsAfter, rate)
+                : Binomial.TestLower(f.PassesAfter, f.TrialsAfter, rate);
+        }
         var direction = status == VerdictStatus.Improved ? 1 : -1;
-        var moved = flips.Where(f => direction * f.Change >= 0.25)
-            .OrderByDescending(f => direction * f.Change).ThenBy(f => f.Task, StringComparer.Ordinal).Take(10).ToList();
-        return (effect, moved);
+        var tested = flips.Select(f => (Flip: f, P: direction * f.Change > 0 ? Surprise(f) : 1.0))
+            .OrderBy(x => x.P).ThenBy(x => x.Flip.Task, StringComparer.Ordinal).ToList();
+        const double falseDiscoveryRate = 0.10;
+        var keep = 0;
+        for (var i = 0; i < tested.Count; i++)
+        {
+            if (tested[i].P <= (i + 1) * falseDiscoveryRate / tested.Count)
+                keep = i + 1;
+        }
+        return (effect, tested.Take(Math.Min(keep, 10)).Select(x => x.Flip).ToList());
     }
 
     /// <summary>What the runs around the change ran with that the baseline never did.</summary>

@@ -1,0 +1,152 @@
+using System.Text.Json;
+using Driftwatch.Storage.Sqlite;
+using Driftwatch.Testing;
+using Shouldly;
+
+namespace Driftwatch.Cli.Tests.Commands;
+
+public sealed class DetectionCommandTests : IDisposable
+{
+    private static readonly string[] Tasks = [.. Enumerable.Range(0, 40).Select(i => $"task-{i:00}")];
+    private readonly TempDirectory _temp = new("cli-detect");
+    private readonly CliHarness _cli;
+
+    public DetectionCommandTests() => _cli = new CliHarness(_temp.Path);
+
+    public void Dispose() => _temp.Dispose();
+
+    private string Db => _temp.Combine("dw.db");
+
+    /// <summary>40 days; from day 30 a new agent version and eight tasks that used to pass now fail.</summary>
+    private Task Degrading() => StoredHistory.WriteAsync(Db, "sim", "core", Tasks, 40,
+        (day, i) => day >= 30 && i >= 32 ? 0.02 : StoredHistory.Usual(i, Tasks.Length),
+        day => day >= 30 ? "2.0" : "1.0");
+
+    [Fact]
+    public async Task Check_exits_3_on_a_degradation_and_prints_the_documented_json()
+    {
+        await Degrading();
+
+        var result = await _cli.RunAsync("check", "--db", Db, "--json");
+
+        result.ExitCode.ShouldBe(3, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        var verdict = json.RootElement.EnumerateArray().Single();
+        foreach (var field in new[] { "agent", "suite", "verdict", "detector", "effect", "low", "high", "changeDay", "flippedTasks", "fingerprintChanges" })
+            verdict.TryGetProperty(field, out _).ShouldBeTrue(field);
+        verdict.GetProperty("verdict").GetString().ShouldBe("degraded");
+        verdict.GetProperty("detector").GetString().ShouldBe("cusum");
+        verdict.GetProperty("effect").GetDouble().ShouldBeLessThan(-0.1);
+        verdict.GetProperty("high").GetDouble().ShouldBeLessThan(0);
+        DateOnly.Parse(verdict.GetProperty("changeDay").GetString()!, System.Globalization.CultureInfo.InvariantCulture)
+            .ShouldBeInRange(DateOnly.FromDateTime(StoredHistory.Start.AddDays(26).UtcDateTime), DateOnly.FromDateTime(StoredHistory.Start.AddDays(33).UtcDateTime));
+        // The eight tasks that broke are the most surprising ones, listed first.
+        var flipped = verdict.GetProperty("flippedTasks").EnumerateArray().Select(f => f.GetProperty("task").GetString()).ToList();
+        flipped.Take(8).Order().ShouldBe(Tasks[32..]);
+        verdict.GetProperty("fingerprintChanges").EnumerateArray().Single().GetString().ShouldStartWith("agent version: 1.0 → 2.0");
+    }
+
+    [Fact]
+    public async Task Check_of_a_steady_agent_exits_0()
+    {
+        await StoredHistory.WriteAsync(Db, "sim", "core", Tasks, 40, (_, i) => StoredHistory.Usual(i, Tasks.Length));
+
+        var result = await _cli.RunAsync("check", "--db", Db);
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        result.Output.ShouldContain("sim");
+        result.Output.ShouldContain("baseline");
+    }
+
+    [Fact]
+    public async Task Check_names_the_trackers_rule_when_asked_and_rejects_unknown_detectors()
+    {
+        await Degrading();
+
+        (await _cli.RunAsync("check", "--db", Db, "--detector", "tracker-windows")).Output.ShouldContain("tracker-windows");
+        var bad = await _cli.RunAsync("check", "--db", Db, "--detector", "astrology");
+        bad.ExitCode.ShouldBe(2);
+        bad.Error.ShouldContain("--detector: unknown detector 'astrology'");
+    }
+
+    [Fact]
+    public async Task Check_without_runs_is_bad_input() =>
+        (await _cli.RunAsync("check", "--db", Db)).Error.ShouldContain("no runs stored yet");
+
+    [Fact]
+    public async Task Compare_lists_the_flipped_tasks_with_a_paired_test()
+    {
+        await Degrading();
+
+        var result = await _cli.RunAsync("compare", "5", "38", "--db", Db, "--json");
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        var root = json.RootElement;
+        root.GetProperty("method").GetString().ShouldBe("mcnemar-exact");
+        root.GetProperty("pairedTasks").GetInt32().ShouldBe(40);
+        root.GetProperty("difference").GetDouble().ShouldBeLessThan(0);
+        root.GetProperty("passToFail").GetInt32().ShouldBeGreaterThan(root.GetProperty("failToPass").GetInt32());
+        root.GetProperty("flippedTasks").GetArrayLength().ShouldBe(root.GetProperty("passToFail").GetInt32() + root.GetProperty("failToPass").GetInt32());
+    }
+
+    [Fact]
+    public async Task Simulate_json_has_a_row_per_detector_and_scenario()
+    {
+        var result = await _cli.RunAsync("simulate", "--scenario", "null,step", "--delta", "0.1", "--reps", "20", "--null-reps", "20", "--arl0", "50", "--json");
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        var rows = json.RootElement.EnumerateArray().ToList();
+        rows.Count.ShouldBe(6);
+        foreach (var field in new[] { "detector", "scenario", "delta", "tau", "reps", "arl0", "falseAlarmYearShare", "meanDelay", "medianDelay", "detectedWithin7Share" })
+            rows[0].TryGetProperty(field, out _).ShouldBeTrue(field);
+        var nullRow = rows.First(r => r.GetProperty("scenario").GetString() == "null");
+        nullRow.GetProperty("arl0").GetDouble().ShouldBeGreaterThan(0);
+        nullRow.GetProperty("meanDelay").ValueKind.ShouldBe(JsonValueKind.Null);
+        var stepRow = rows.First(r => r.GetProperty("scenario").GetString() == "step");
+        stepRow.GetProperty("delta").GetDouble().ShouldBe(0.1);
+        stepRow.GetProperty("arl0").ValueKind.ShouldBe(JsonValueKind.Null);
+        rows.Select(r => r.GetProperty("detector").GetString()).Distinct().ShouldBe(["cusum", "ewma", "tracker-windows"]);
+    }
+
+    [Fact]
+    public async Task Plan_recommends_a_design_from_history()
+    {
+        await StoredHistory.WriteAsync(Db, "sim", "core", Tasks, 30, (_, i) => StoredHistory.Usual(i, Tasks.Length));
+
+        var result = await _cli.RunAsync("plan", "--db", Db, "--agent", "sim", "--suite", "core", "--delta", "0.1", "--json");
+
+        result.ExitCode.ShouldBe(0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        json.RootElement.GetProperty("tasks").GetInt32().ShouldBe(40);
+        json.RootElement.GetProperty("source").GetString()!.ShouldContain("sim on core");
+        var designs = json.RootElement.GetProperty("designs").EnumerateArray().ToList();
+        designs.Select(d => d.GetProperty("allocation").GetString()).ShouldContain("adaptive");
+        var uniform = designs.Where(d => d.GetProperty("allocation").GetString() == "uniform").Select(d => d.GetProperty("power").GetDouble()).ToList();
+        uniform.ShouldBe(uniform.Order().ToList());
+    }
+
+    [Fact]
+    public async Task Run_with_a_budget_spends_it_adaptively_from_the_baseline()
+    {
+        // Given a suite and 20 days of history of the simulated agent on it
+        var suite = new SuiteBuilder(_temp.Combine("suite"), name: "mini");
+        for (var i = 0; i < 8; i++)
+            suite.AddAdder($"add-{i}");
+        var path = suite.Build();
+        await StoredHistory.WriteAsync(Db, "simulated", "mini", [.. suite.TaskIds], 20, (_, i) => i < 2 ? 0.99 : 0.5);
+
+        // When a run is given a budget of 12 trials
+        var result = await _cli.RunAsync("run", "--suite", path, "--budget", "12", "--db", Db, "--sandbox", "none", "--json");
+
+        // Then it runs 12 trials, most on the informative tasks
+        result.ExitCode.ShouldBe(0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        var trials = json.RootElement.GetProperty("trials").EnumerateArray().ToList();
+        trials.Count.ShouldBe(12);
+        trials.Count(t => t.GetProperty("task").GetString() is "add-0" or "add-1").ShouldBeLessThanOrEqualTo(3);
+        using var store = SqliteResultStore.Open(Db);
+        (await store.GetRunAsync(json.RootElement.GetProperty("id").GetInt64()))!.Allocation.ShouldBe("adaptive");
+    }
+}

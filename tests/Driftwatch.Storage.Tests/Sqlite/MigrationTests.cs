@@ -1,0 +1,47 @@
+using Driftwatch.Core.Runs;
+using Driftwatch.Storage.Sqlite;
+using Driftwatch.Testing;
+using Microsoft.Data.Sqlite;
+using Shouldly;
+
+namespace Driftwatch.Storage.Tests.Sqlite;
+
+public sealed class MigrationTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("migrations");
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_database_at_an_older_schema_is_migrated_on_open_and_keeps_its_runs()
+    {
+        // Given a database written by the first schema, with one run in it
+        var path = _temp.Combine("old.db");
+        using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = Migrations.Steps[0] + """
+                PRAGMA user_version = 1;
+                INSERT INTO runs (agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision, trials_per_task,
+                                  seed, sandbox, status, started_at, fingerprint)
+                VALUES ('old-agent', 'simulated', '{}', 1, 'core', '/x', 'abc', 1, 3, 'none', 'complete', '2026-01-01T00:00:00.0000000Z', '{}');
+                """;
+            command.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+
+        // When the current Driftwatch opens it
+        using var store = SqliteResultStore.Open(path);
+
+        // Then every later step is applied and the old run reads back, with the new column's default
+        var run = (await store.ListRunsAsync(new RunQuery())).Single();
+        run.Agent.ShouldBe("old-agent");
+        run.Allocation.ShouldBe("uniform");
+        using var check = new SqliteConnection($"Data Source={path}");
+        check.Open();
+        using var version = check.CreateCommand();
+        version.CommandText = "PRAGMA user_version;";
+        Convert.ToInt32(version.ExecuteScalar()).ShouldBe(SqliteResultStore.SchemaVersion);
+    }
+}
