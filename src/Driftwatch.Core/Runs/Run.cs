@@ -13,6 +13,9 @@ public sealed record RunFingerprint
     public ImmutableArray<string> Models { get; init; } = [];
     public string? SuiteRevision { get; init; }
     public string? Sandbox { get; init; }
+
+    /// <summary>What the agent reported about its harness (CLI version, permission mode, tools…).</summary>
+    public IReadOnlyDictionary<string, string?> Agent { get; init; } = new Dictionary<string, string?>();
 }
 
 /// <summary>Everything needed to start (or resume) a run, fixed when it is created.</summary>

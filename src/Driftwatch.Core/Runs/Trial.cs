@@ -58,6 +58,12 @@ public sealed record Trial
     /// <summary>How many attempts it took (infrastructure errors are retried).</summary>
     public int Attempts { get; init; } = 1;
 
+    /// <summary>
+    /// With a second attempt after test feedback: how the first attempt ended (pass@1), while
+    /// <see cref="Outcome"/> is the result after the second (pass@2). Null without a second attempt.
+    /// </summary>
+    public TrialOutcome? FirstOutcome { get; init; }
+
     public TrialKey Key => new(TaskId, TrialIndex);
 }
 

@@ -23,6 +23,17 @@ public interface IAgent
     Task<AgentResult> RunAsync(AgentRequest request, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// An agent that can try once more after seeing what the hidden tests said of its first answer
+/// (pass@2-style). The runner records both outcomes; pass@1 and pass@2 are reported separately.
+/// </summary>
+public interface IFeedbackAgent : IAgent
+{
+    bool SecondAttempt { get; }
+
+    Task<AgentResult> ReviseAsync(AgentRequest request, AgentResult first, string testOutput, CancellationToken cancellationToken);
+}
+
 /// <summary>Where and when a trial happens.</summary>
 public sealed record TrialContext(long RunId, DateOnly Day, int TrialIndex, int Attempt, int Seed);
 
@@ -58,7 +69,18 @@ public sealed record AgentResult
 {
     public required AgentExit Exit { get; init; }
     public AgentUsage Usage { get; init; } = AgentUsage.None;
+
+    /// <summary>The model that answered (the first, when several did).</summary>
     public string? Model { get; init; }
+
+    /// <summary>Every model that answered in this trial.</summary>
+    public IReadOnlyList<string> Models { get; init; } = [];
+
+    /// <summary>Adapter-specific facts worth keeping with the run's fingerprint (CLI version, tools, permission mode…).</summary>
+    public IReadOnlyDictionary<string, string?> Details { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>Whatever an adapter needs to continue the conversation in a second attempt (not stored).</summary>
+    public object? State { get; init; }
     public string? StopReason { get; init; }
     public string? ErrorKind { get; init; }
     public string? ErrorMessage { get; init; }

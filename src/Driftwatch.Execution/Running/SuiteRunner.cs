@@ -93,6 +93,7 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
             .Where(t => t.Outcome != TrialOutcome.Error).Select(t => t.Outcome));
         var gate = new Lock();
         var interrupted = false;
+        IReadOnlyDictionary<string, string?>? agentDetails = null;
         progress?.Report(new RunProgress(runId, planned, outcomes.Count, Summarise(outcomes, planned), null));
 
         try
@@ -106,6 +107,8 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
                     await store.RecordTrialAsync(record.Trial, record.Artifacts, CancellationToken.None).ConfigureAwait(false);
                     lock (gate)
                     {
+                        if (agentDetails is null && record.AgentDetails.Count > 0)
+                            agentDetails = record.AgentDetails;
                         outcomes.Add(record.Trial.Outcome);
                         progress?.Report(new RunProgress(runId, planned, outcomes.Count, Summarise(outcomes, planned), record));
                     }
@@ -118,9 +121,16 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
 
         var after = (await store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false))!;
         var models = (await store.GetTrialsAsync(runId, CancellationToken.None).ConfigureAwait(false))
-            .Select(t => t.Model).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
-        if (!models.SequenceEqual(after.Fingerprint.Models))
-            await store.UpdateFingerprintAsync(runId, after.Fingerprint with { Models = models }, CancellationToken.None).ConfigureAwait(false);
+            .Select(t => t.Model).OfType<string>()
+            .SelectMany(m => m.Split(", ", StringSplitOptions.RemoveEmptyEntries))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
+        if (!models.SequenceEqual(after.Fingerprint.Models) || agentDetails is not null)
+        {
+            var fingerprint = after.Fingerprint with { Models = models };
+            if (agentDetails is not null)
+                fingerprint = fingerprint with { Agent = agentDetails };
+            await store.UpdateFingerprintAsync(runId, fingerprint, CancellationToken.None).ConfigureAwait(false);
+        }
         var status = interrupted || after.Summary.Pending > 0 || after.Summary.Error > MaxErrorShare * after.PlannedTrials
             ? RunStatus.Incomplete
             : RunStatus.Complete;

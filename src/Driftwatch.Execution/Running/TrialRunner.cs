@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Driftwatch.Core.Runs;
+using Polly;
+using Polly.Retry;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Sandbox;
@@ -27,35 +29,59 @@ public sealed record TrialOptions
     public TestResultCache? TestCache { get; init; }
 }
 
-/// <summary>A finished trial and what to keep of it.</summary>
-public sealed record TrialRecord(Trial Trial, IReadOnlyList<TrialArtifact> Artifacts);
+/// <summary>A finished trial, what to keep of it, and what the agent said about its harness (for the run's fingerprint).</summary>
+public sealed record TrialRecord(Trial Trial, IReadOnlyList<TrialArtifact> Artifacts)
+{
+    public IReadOnlyDictionary<string, string?> AgentDetails { get; init; } = new Dictionary<string, string?>();
+}
 
 /// <summary>
 /// Runs one trial (SPEC §5): a fresh copy of the workspace, the agent, the hidden tests, the
 /// score. Infrastructure failures are retried with exponential backoff and never scored as fail.
 /// </summary>
-public sealed class TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions options, TimeProvider time)
+public sealed class TrialRunner
 {
-    private readonly TestScorer _scorer = new(sandbox, options.TestCache);
+    private readonly IAgent _agent;
+    private readonly ISandbox _sandbox;
+    private readonly TrialOptions _options;
+    private readonly TimeProvider _time;
+    private readonly TestScorer _scorer;
+    private readonly ResiliencePipeline<TrialRecord> _retries;
+
+    public TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions options, TimeProvider time)
+    {
+        _agent = agent;
+        _sandbox = sandbox;
+        _options = options;
+        _time = time;
+        _scorer = new TestScorer(sandbox, options.TestCache);
+        // Infrastructure errors are retried with exponential backoff and jitter; anything else is a result.
+        var builder = new ResiliencePipelineBuilder<TrialRecord> { TimeProvider = time };
+        if (options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<TrialRecord>
+            {
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Trial.Outcome == TrialOutcome.Error),
+                MaxRetryAttempts = options.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+            });
+        }
+        _retries = builder.Build();
+    }
 
     public async Task<TrialRecord> RunAsync(SuiteDefinition suite, TaskDefinition task, PlannedTrial planned, RunContext run, CancellationToken cancellationToken)
     {
         var attempt = 0;
-        while (true)
-        {
-            attempt++;
-            var record = await AttemptAsync(suite, task, planned, run, attempt, cancellationToken).ConfigureAwait(false);
-            if (record.Trial.Outcome != TrialOutcome.Error || attempt >= options.MaxAttempts)
-                return record;
-            var jitter = 0.5 + Random.Shared.NextDouble();
-            var delay = options.RetryDelay * Math.Pow(2, attempt - 1) * jitter;
-            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-        }
+        return await _retries.ExecuteAsync(
+            async token => await AttemptAsync(suite, task, planned, run, Interlocked.Increment(ref attempt), token).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<TrialRecord> AttemptAsync(SuiteDefinition suite, TaskDefinition task, PlannedTrial planned, RunContext run, int attempt, CancellationToken cancellationToken)
     {
-        var startedAt = time.GetUtcNow();
+        var startedAt = _time.GetUtcNow();
         var clock = Stopwatch.StartNew();
         var artifacts = new List<TrialArtifact>();
         Trial Finish(TrialOutcome outcome, AgentResult? agentResult, HiddenTestResult? test, long agentMs, string? errorKind = null, string? errorMessage = null) => new()
@@ -76,7 +102,7 @@ public sealed class TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions opt
             TestDurationMs = (long)(test?.Duration.TotalMilliseconds ?? 0),
             Usage = agentResult?.Usage ?? AgentUsage.None,
             AgentVersion = run.AgentVersion,
-            Model = agentResult?.Model,
+            Model = agentResult is null ? null : agentResult.Models.Count > 0 ? string.Join(", ", agentResult.Models) : agentResult.Model,
             StopReason = agentResult?.StopReason,
             ErrorKind = errorKind ?? agentResult?.ErrorKind,
             ErrorMessage = errorMessage ?? agentResult?.ErrorMessage,
@@ -85,7 +111,7 @@ public sealed class TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions opt
 
         try
         {
-            using var workspace = TrialWorkspace.Create(task, WorkRoot.ForThisProcess(options.WorkRoot), $"r{run.RunId}-{task.Id}-{planned.TrialIndex}", options.KeepWorkspaces);
+            using var workspace = TrialWorkspace.Create(task, WorkRoot.ForThisProcess(_options.WorkRoot), $"r{run.RunId}-{task.Id}-{planned.TrialIndex}", _options.KeepWorkspaces);
             var request = new AgentRequest
             {
                 Task = task,
@@ -94,7 +120,7 @@ public sealed class TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions opt
                 Home = workspace.Home,
                 Temp = workspace.Temp,
                 Context = new TrialContext(run.RunId, run.Day, planned.TrialIndex, attempt, run.Seed),
-                Sandbox = sandbox,
+                Sandbox = _sandbox,
                 Policy = new SandboxPolicy
                 {
                     Workspace = workspace.Workspace,
@@ -105,25 +131,47 @@ public sealed class TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions opt
             };
 
             var agentClock = Stopwatch.StartNew();
-            var agentResult = await agent.RunAsync(request, cancellationToken).ConfigureAwait(false);
+            var agentResult = await _agent.RunAsync(request, cancellationToken).ConfigureAwait(false);
             var agentMs = agentClock.ElapsedMilliseconds;
             AddArtifact(artifacts, ArtifactKind.Transcript, agentResult.Transcript);
             AddArtifact(artifacts, ArtifactKind.AgentOutput, agentResult.Output);
 
             if (agentResult.Exit == AgentExit.InfrastructureError)
-                return new TrialRecord(Finish(TrialOutcome.Error, agentResult, null, agentMs), artifacts);
+                return new TrialRecord(Finish(TrialOutcome.Error, agentResult, null, agentMs), artifacts) { AgentDetails = agentResult.Details };
 
             AddArtifact(artifacts, ArtifactKind.Diff, workspace.Diff());
             if (agentResult.Exit == AgentExit.TimedOut)
             {
                 return new TrialRecord(Finish(TrialOutcome.Timeout, agentResult, null, agentMs, "agent-timeout",
-                    $"the agent was stopped after {task.AgentTimeout.TotalSeconds:0} s"), artifacts);
+                    $"the agent was stopped after {task.AgentTimeout.TotalSeconds:0} s"), artifacts) { AgentDetails = agentResult.Details };
             }
 
             var test = await _scorer.ScoreAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
             AddArtifact(artifacts, ArtifactKind.TestOutput, test.Output);
+
+            // A second attempt after test feedback (pass@2): the first outcome is kept as pass@1.
+            if (_agent is IFeedbackAgent { SecondAttempt: true } feedback && test.Outcome != TrialOutcome.Pass)
+            {
+                var secondClock = Stopwatch.StartNew();
+                var second = await feedback.ReviseAsync(request, agentResult, test.Output, cancellationToken).ConfigureAwait(false);
+                agentMs += secondClock.ElapsedMilliseconds;
+                AddArtifact(artifacts, ArtifactKind.Transcript, second.Transcript);
+                if (second.Exit == AgentExit.Completed)
+                {
+                    var first = test.Outcome;
+                    test = await _scorer.ScoreAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
+                    AddArtifact(artifacts, ArtifactKind.TestOutput, "--- second attempt ---\n" + test.Output);
+                    AddArtifact(artifacts, ArtifactKind.Diff, workspace.Diff());
+                    var revised = Finish(test.Outcome, second, test, agentMs, test.Outcome == TrialOutcome.Timeout ? "test-timeout" : null) with { FirstOutcome = first };
+                    return new TrialRecord(revised, Merge(artifacts)) { AgentDetails = second.Details };
+                }
+            }
+
             var errorKind = test.Outcome == TrialOutcome.Timeout ? "test-timeout" : null;
-            return new TrialRecord(Finish(test.Outcome, agentResult, test, agentMs, errorKind), artifacts);
+            var trial = Finish(test.Outcome, agentResult, test, agentMs, errorKind);
+            if (_agent is IFeedbackAgent { SecondAttempt: true })
+                trial = trial with { FirstOutcome = test.Outcome };
+            return new TrialRecord(trial, artifacts) { AgentDetails = agentResult.Details };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -135,6 +183,10 @@ public sealed class TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions opt
             return new TrialRecord(Finish(TrialOutcome.Error, null, null, 0, "harness", ex.Message), artifacts);
         }
     }
+
+    /// <summary>One artifact per kind: a second attempt's pieces are appended to the first's.</summary>
+    private static List<TrialArtifact> Merge(List<TrialArtifact> artifacts) =>
+        [.. artifacts.GroupBy(a => a.Kind).Select(g => new TrialArtifact(g.Key, string.Join("\n", g.Select(a => a.Content))))];
 
     private static void AddArtifact(List<TrialArtifact> artifacts, ArtifactKind kind, string? content)
     {

@@ -34,6 +34,8 @@ public sealed class BubblewrapSandbox(string bwrapPath) : ISandbox
             bwrap.Add("--unshare-net");
         foreach (var hidden in policy.Hidden.Where(Directory.Exists))
             bwrap.AddRange(["--tmpfs", Path.GetFullPath(hidden)]);
+        foreach (var visible in policy.ReadOnly.Where(Directory.Exists).Select(Path.GetFullPath).Distinct())
+            bwrap.AddRange(["--ro-bind", visible, visible]);
         foreach (var writable in policy.Writable.Prepend(policy.Workspace).Select(Path.GetFullPath).Distinct())
             bwrap.AddRange(["--bind", writable, writable]);
         bwrap.AddRange(["--chdir", Path.GetFullPath(spec.WorkingDirectory), "--"]);

@@ -15,6 +15,9 @@ public sealed record SandboxPolicy
     /// <summary>Folders hidden from the process (the suite's tests and solutions, the database).</summary>
     public ImmutableArray<string> Hidden { get; init; } = [];
 
+    /// <summary>Folders shown read-only even inside a hidden or private place (an agent's own installation under /tmp).</summary>
+    public ImmutableArray<string> ReadOnly { get; init; } = [];
+
     /// <summary>Agents need the network to reach their API; test commands never get it.</summary>
     public bool AllowNetwork { get; init; }
 

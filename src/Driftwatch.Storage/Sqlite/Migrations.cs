@@ -83,5 +83,10 @@ internal static class Migrations
         """
         ALTER TABLE runs ADD COLUMN allocation TEXT NOT NULL DEFAULT 'uniform';
         """,
+
+        // 3: the first attempt's outcome when an agent gets a second attempt after test feedback (pass@1 vs pass@2).
+        """
+        ALTER TABLE trials ADD COLUMN first_outcome TEXT;
+        """,
     ];
 }

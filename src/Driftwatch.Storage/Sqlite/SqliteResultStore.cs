@@ -203,7 +203,7 @@ public sealed class SqliteResultStore : IResultStore
                 SELECT task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
                        started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms,
                        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, turns, tool_calls,
-                       agent_version, model, stop_reason, error_kind, error_message, attempts
+                       agent_version, model, stop_reason, error_kind, error_message, attempts, first_outcome
                 FROM trials WHERE run_id = $run AND outcome IS NOT NULL ORDER BY sequence;
                 """, ("$run", runId));
             using var reader = command.ExecuteReader();
@@ -242,6 +242,7 @@ public sealed class SqliteResultStore : IResultStore
                     ErrorKind = NullableString(reader, 23),
                     ErrorMessage = NullableString(reader, 24),
                     Attempts = reader.GetInt32(25),
+                    FirstOutcome = reader.IsDBNull(26) ? null : OutcomeNames.ParseOutcome(reader.GetString(26)),
                 });
             }
             IReadOnlyList<Trial> result = trials;
@@ -261,7 +262,7 @@ public sealed class SqliteResultStore : IResultStore
                     input_tokens = $input, output_tokens = $output, cache_read_tokens = $cacheRead,
                     cache_write_tokens = $cacheWrite, cost_usd = $cost, turns = $turns, tool_calls = $tools,
                     agent_version = $version, model = $model, stop_reason = $stop, error_kind = $errorKind,
-                    error_message = $errorMessage, attempts = $attempts
+                    error_message = $errorMessage, attempts = $attempts, first_outcome = $first
                 WHERE run_id = $run AND task_id = $task AND trial_index = $index
                   AND (outcome IS NULL OR outcome = 'error');
                 """,
@@ -274,6 +275,7 @@ public sealed class SqliteResultStore : IResultStore
                 ("$turns", trial.Usage.Turns), ("$tools", trial.Usage.ToolCalls),
                 ("$version", trial.AgentVersion), ("$model", trial.Model), ("$stop", trial.StopReason),
                 ("$errorKind", trial.ErrorKind), ("$errorMessage", trial.ErrorMessage), ("$attempts", trial.Attempts),
+                ("$first", trial.FirstOutcome?.Name()),
                 ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex));
             if (update.ExecuteNonQuery() != 1)
                 throw new InvalidOperationException($"trial {trial.Key} of run {trial.RunId} is not pending (already recorded, or never planned)");
