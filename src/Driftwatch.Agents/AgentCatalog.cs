@@ -1,4 +1,7 @@
 using System.Text.Json.Nodes;
+using Driftwatch.Agents.Api;
+using Driftwatch.Agents.ClaudeCode;
+using Driftwatch.Agents.Command;
 using Driftwatch.Agents.Simulated;
 using Driftwatch.Core;
 using Driftwatch.Core.Configuration;
@@ -15,13 +18,26 @@ public static class AgentCatalog
     private static readonly Dictionary<string, Func<AgentDefinition, IAgent>> Factories = new(StringComparer.Ordinal)
     {
         [SimulatedAgent.KindName] = definition => new SimulatedAgent(definition.Name, SimulatedAgentSettings.From(definition)),
+        [ClaudeCodeAgent.KindName] = definition => new ClaudeCodeAgent(definition),
+        [CommandAgent.KindName] = definition => new CommandAgent(definition),
+        ["codex"] = definition => new CommandAgent(definition, CommandAgent.Presets["codex"]),
+        ["gemini"] = definition => new CommandAgent(definition, CommandAgent.Presets["gemini"]),
+        ["aider"] = definition => new CommandAgent(definition, CommandAgent.Presets["aider"]),
+        [AnthropicAgent.KindName] = definition => new AnthropicAgent(definition),
+        [OpenAiAgent.KindName] = definition => new OpenAiAgent(definition),
     };
 
-    /// <summary>Agents that work with no configuration file.</summary>
+    /// <summary>Agents that work with no configuration file (SPEC §8); `--model` sets their model.</summary>
     public static IReadOnlyDictionary<string, AgentDefinition> Presets { get; } = new Dictionary<string, AgentDefinition>(StringComparer.Ordinal)
     {
-        ["simulated"] = new("simulated", SimulatedAgent.KindName, new JsonObject(), "built-in preset 'simulated'"),
+        ["simulated"] = Preset("simulated", SimulatedAgent.KindName),
+        ["claude-code"] = Preset("claude-code", ClaudeCodeAgent.KindName),
+        ["codex"] = Preset("codex", "codex"),
+        ["gemini"] = Preset("gemini", "gemini"),
+        ["aider"] = Preset("aider", "aider"),
     };
+
+    private static AgentDefinition Preset(string name, string kind) => new(name, kind, new JsonObject(), $"built-in preset '{name}'");
 
     public static IEnumerable<string> Kinds => Factories.Keys;
 

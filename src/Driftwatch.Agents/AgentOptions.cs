@@ -48,6 +48,23 @@ public sealed class AgentOptions
         return value;
     }
 
+    /// <summary>A list of strings (a YAML list, or one comma-separated value).</summary>
+    public IReadOnlyList<string> Strings(string field) => _definition.Options[field] switch
+    {
+        null => [],
+        JsonArray array => [.. array.Select(item => item?.ToString() ?? throw Error(field, "expected a list of values"))],
+        JsonValue value => [.. value.ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+        _ => throw Error(field, "expected a list"),
+    };
+
+    public bool? Bool(string field) => String(field) switch
+    {
+        null => null,
+        "true" or "yes" or "on" => true,
+        "false" or "no" or "off" => false,
+        var other => throw Error(field, $"expected true or false, got '{other}'"),
+    };
+
     public JsonArray? Array(string field) => _definition.Options[field] switch
     {
         null => null,

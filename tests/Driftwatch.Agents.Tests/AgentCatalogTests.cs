@@ -32,7 +32,7 @@ public sealed class AgentCatalogTests
     public void An_unknown_agent_is_bad_input_listing_what_exists()
     {
         var error = Should.Throw<InvalidInputException>(() => AgentCatalog.Resolve("gpt-9", DriftwatchConfig.Empty));
-        error.Message.ShouldBe("--agent: unknown agent 'gpt-9' (no driftwatch.yaml found; available: simulated)");
+        error.Message.ShouldBe("--agent: unknown agent 'gpt-9' (no driftwatch.yaml found; available: aider, claude-code, codex, gemini, simulated)");
     }
 
     [Fact]

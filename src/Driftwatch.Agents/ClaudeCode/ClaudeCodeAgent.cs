@@ -1,0 +1,160 @@
+using System.Collections.Immutable;
+using Driftwatch.Agents.Common;
+using Driftwatch.Core.Configuration;
+using Driftwatch.Execution.Agents;
+using Driftwatch.Execution.Processes;
+
+namespace Driftwatch.Agents.ClaudeCode;
+
+/// <summary>
+/// The real Claude Code CLI in print mode, in the trial's workspace and sandbox (SPEC §4):
+/// `claude -p PROMPT --output-format stream-json --verbose` with the configured model, effort,
+/// turns, tools and permission mode. Records the CLI version, the models that answered, tokens,
+/// cost, turns, tool calls, stop reason and the event stream as the transcript. An API failure
+/// (429, 5xx, 529, a refused connection, bad credentials) is an infrastructure error, not a fail.
+/// </summary>
+public sealed class ClaudeCodeAgent : IAgent
+{
+    public const string KindName = "claude-code";
+    public const string RepositoryCopy = "tools/claude-code/node_modules/.bin/claude";
+
+    private readonly ClaudeCodeSettings _settings;
+    private readonly Secrets _secrets;
+    private readonly string? _executable;
+
+    public ClaudeCodeAgent(AgentDefinition definition)
+    {
+        Name = definition.Name;
+        _settings = ClaudeCodeSettings.From(definition);
+        var names = new[] { _settings.ApiKeyEnv }.Concat(_settings.BaseUrlEnv is { } b ? [b] : []).Concat(_settings.Env);
+        _secrets = Secrets.FromEnvironment(names, required: [], definition.Locate("api_key_env"));
+        _executable = AgentExecutables.Find(_settings.Command, "claude", RepositoryCopy);
+    }
+
+    public string Name { get; }
+    public string Kind => KindName;
+    public bool Synthetic => false;
+    public ClaudeCodeSettings Settings => _settings;
+
+    public async Task<string?> GetVersionAsync(CancellationToken cancellationToken)
+    {
+        if (_executable is null)
+            return null;
+        var spec = new ProcessSpec
+        {
+            FileName = _executable,
+            Arguments = ["--version"],
+            WorkingDirectory = Path.GetTempPath(),
+            Environment = ChildEnvironment.Inherited().SetItem("DISABLE_AUTOUPDATER", "1"),
+        };
+        var result = await ProcessRunner.RunAsync(spec, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? result.StandardOutput.Trim() : null;
+    }
+
+    public async Task<AgentResult> RunAsync(AgentRequest request, CancellationToken cancellationToken)
+    {
+        if (_executable is null)
+            return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, "the claude CLI was not found (install @anthropic-ai/claude-code, or set 'command' in driftwatch.yaml)");
+        if (_secrets.Get(_settings.ApiKeyEnv) is null)
+            return AgentResult.Infrastructure(InfrastructureErrors.Auth, $"{_settings.ApiKeyEnv} is not set");
+
+        var arguments = ImmutableArray.CreateBuilder<string>();
+        arguments.AddRange("-p", TaskPrompt.ForCliAgent(request.Task), "--output-format", "stream-json", "--verbose",
+            "--max-turns", _settings.MaxTurns.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--permission-mode", _settings.PermissionMode, "--allowedTools", _settings.AllowedTools, "--no-session-persistence");
+        if (_settings.Model is { } model)
+            arguments.AddRange("--model", model);
+        if (_settings.Effort is { } effort)
+            arguments.AddRange("--effort", effort);
+        arguments.AddRange(_settings.ExtraArgs);
+
+        var environment = ChildEnvironment.ForTrial(request.Home, request.Temp)
+            .SetItems(_secrets.Variables)
+            .SetItems(new Dictionary<string, string>
+            {
+                ["DISABLE_TELEMETRY"] = "1",
+                ["DISABLE_AUTOUPDATER"] = "1",
+                ["DISABLE_ERROR_REPORTING"] = "1",
+                ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
+                ["CLAUDE_CODE_MAX_RETRIES"] = _settings.MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+        var baseUrl = _settings.BaseUrl ?? (_settings.BaseUrlEnv is { } variable ? _secrets.Get(variable) : null);
+        if (baseUrl is not null)
+            environment = environment.SetItem("ANTHROPIC_BASE_URL", baseUrl);
+        if (_settings.ApiKeyEnv != "ANTHROPIC_API_KEY" && _settings.ApiKeyEnv != "CLAUDE_CODE_OAUTH_TOKEN" && _secrets.Get(_settings.ApiKeyEnv) is { } key)
+            environment = environment.SetItem("ANTHROPIC_API_KEY", key);
+
+        var spec = new ProcessSpec
+        {
+            FileName = _executable,
+            Arguments = arguments.ToImmutable(),
+            WorkingDirectory = request.Workspace,
+            Environment = environment,
+        };
+        // The agent's own installation stays visible even where the sandbox hides its surroundings.
+        var policy = request.Policy with { ReadOnly = request.Policy.ReadOnly.Add(Path.GetDirectoryName(_executable)!) };
+        using var prepared = request.Sandbox.Prepare(spec, policy);
+        var run = await ProcessRunner.RunAsync(prepared.Spec, request.Task.AgentTimeout, cancellationToken).ConfigureAwait(false);
+        return Interpret(run);
+    }
+
+    /// <summary>Turns the CLI's exit and event stream into a result, telling infrastructure failures from work.</summary>
+    public AgentResult Interpret(ProcessResult run)
+    {
+        var transcript = _secrets.Redact(run.StandardOutput);
+        var output = _secrets.Redact(run.StandardError);
+        if (run.StartFailure is { } failure)
+            return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, failure);
+        if (InfrastructureErrors.CouldNotExecute(run))
+            return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, $"claude could not be executed: {Last(run.StandardError)}");
+
+        var session = ClaudeSession.Parse(run.StandardOutput);
+        var result = new AgentResult
+        {
+            Exit = run.TimedOut ? AgentExit.TimedOut : AgentExit.Completed,
+            Usage = session.Usage,
+            Model = session.Models.Count > 0 ? session.Models[0] : session.InitModel,
+            Models = session.Models,
+            StopReason = session.Subtype is { } subtype && subtype != "success" ? subtype : session.StopReason,
+            Transcript = transcript,
+            Output = output,
+            Details = new Dictionary<string, string?>
+            {
+                ["cliVersion"] = session.CliVersion,
+                ["initModel"] = session.InitModel,
+                ["permissionMode"] = session.PermissionMode,
+                ["tools"] = string.Join(",", session.Tools),
+                ["terminalReason"] = session.TerminalReason,
+            },
+        };
+        if (run.TimedOut)
+            return result;
+
+        if (session.IsError && session.TerminalReason == "api_error" || session.ApiErrorStatus is not null)
+        {
+            var kind = session.ApiErrorStatus is { } status ? InfrastructureErrors.ForStatus(status)
+                : InfrastructureErrors.LooksLikeNetworkFailure(session.ResultText) ? InfrastructureErrors.Network
+                : "api-error";
+            // An API failure after real work still failed the trial's infrastructure: it is retried.
+            return result with { Exit = AgentExit.InfrastructureError, ErrorKind = kind, ErrorMessage = _secrets.Redact(session.ResultText) };
+        }
+        if (!session.HasResult && session.AssistantMessages == 0)
+        {
+            // The CLI died before doing any work: a crash of the harness around the model.
+            var message = run.StandardError.Trim();
+            return result with
+            {
+                Exit = AgentExit.InfrastructureError,
+                ErrorKind = InfrastructureErrors.LooksLikeNetworkFailure(message) ? InfrastructureErrors.Network : InfrastructureErrors.AgentCrash,
+                ErrorMessage = _secrets.Redact($"claude exited with {run.ExitCode} before any work: {Last(message)}"),
+            };
+        }
+        return result;
+    }
+
+    private static string Last(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? "(no output)" : lines[^1].Length > 300 ? lines[^1][..300] : lines[^1];
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Driftwatch.Core.Runs;
+
+namespace Driftwatch.Agents.ClaudeCode;
+
+/// <summary>
+/// What the `claude -p --output-format stream-json --verbose` event stream says about a session:
+/// the first event (system/init) names the model, tools and permission mode; assistant events
+/// carry the models that answered and the tool calls; the last (result) carries usage,
+/// total_cost_usd, modelUsage, num_turns, the stop reason and any API error.
+/// </summary>
+public sealed record ClaudeSession
+{
+    public string? InitModel { get; init; }
+    public IReadOnlyList<string> Tools { get; init; } = [];
+    public string? PermissionMode { get; init; }
+    public string? CliVersion { get; init; }
+    public IReadOnlyList<string> Models { get; init; } = [];
+    public int ToolCalls { get; init; }
+    public bool HasResult { get; init; }
+    public bool IsError { get; init; }
+    public string? Subtype { get; init; }
+    public string? TerminalReason { get; init; }
+    public string? StopReason { get; init; }
+    public int? ApiErrorStatus { get; init; }
+    public string? ResultText { get; init; }
+    public AgentUsage Usage { get; init; } = AgentUsage.None;
+    public int AssistantMessages { get; init; }
+
+    public static ClaudeSession Parse(string stream)
+    {
+        string? initModel = null, permission = null, version = null, subtype = null, terminal = null, stop = null, resultText = null;
+        var tools = new List<string>();
+        var models = new SortedSet<string>(StringComparer.Ordinal);
+        int toolCalls = 0, assistant = 0;
+        int? apiStatus = null;
+        var hasResult = false;
+        var isError = false;
+        var usage = AgentUsage.None;
+        foreach (var line in stream.Split('\n'))
+        {
+            if (line.Length < 2 || line[0] != '{')
+                continue;
+            JsonDocument document;
+            try
+            {
+                document = JsonDocument.Parse(line);
+            }
+            catch (JsonException)
+            {
+                continue;
+            }
+            using (document)
+            {
+                var root = document.RootElement;
+                switch (String(root, "type"))
+                {
+                    case "system" when String(root, "subtype") == "init":
+                        initModel = String(root, "model");
+                        permission = String(root, "permissionMode");
+                        version = String(root, "claude_code_version");
+                        if (root.TryGetProperty("tools", out var list) && list.ValueKind == JsonValueKind.Array)
+                            tools.AddRange(list.EnumerateArray().Select(t => t.GetString()).OfType<string>());
+                        break;
+                    case "assistant" when root.TryGetProperty("message", out var message):
+                        assistant++;
+                        if (String(message, "model") is { } model && model != "<synthetic>")
+                            models.Add(model);
+                        if (message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
+                            toolCalls += content.EnumerateArray().Count(block => String(block, "type") == "tool_use");
+                        break;
+                    case "result":
+                        hasResult = true;
+                        isError = root.TryGetProperty("is_error", out var error) && error.ValueKind == JsonValueKind.True;
+                        subtype = String(root, "subtype");
+                        terminal = String(root, "terminal_reason");
+                        stop = String(root, "stop_reason");
+                        resultText = String(root, "result");
+                        apiStatus = root.TryGetProperty("api_error_status", out var status) && status.ValueKind == JsonValueKind.Number ? status.GetInt32() : null;
+                        if (root.TryGetProperty("modelUsage", out var modelUsage) && modelUsage.ValueKind == JsonValueKind.Object)
+                        {
+                            foreach (var used in modelUsage.EnumerateObject())
+                                models.Add(used.Name);
+                        }
+                        usage = new AgentUsage
+                        {
+                            InputTokens = Long(root, "usage", "input_tokens"),
+                            OutputTokens = Long(root, "usage", "output_tokens"),
+                            CacheReadTokens = Long(root, "usage", "cache_read_input_tokens"),
+                            CacheWriteTokens = Long(root, "usage", "cache_creation_input_tokens"),
+                            CostUsd = root.TryGetProperty("total_cost_usd", out var cost) && cost.ValueKind == JsonValueKind.Number ? cost.GetDecimal() : null,
+                            Turns = root.TryGetProperty("num_turns", out var turns) && turns.ValueKind == JsonValueKind.Number ? turns.GetInt32() : null,
+                        };
+                        break;
+                }
+            }
+        }
+        return new ClaudeSession
+        {
+            InitModel = initModel,
+            Tools = tools,
+            PermissionMode = permission,
+            CliVersion = version,
+            Models = [.. models],
+            ToolCalls = toolCalls,
+            HasResult = hasResult,
+            IsError = isError,
+            Subtype = subtype,
+            TerminalReason = terminal,
+            StopReason = stop,
+            ApiErrorStatus = apiStatus,
+            ResultText = resultText,
+            Usage = usage with { ToolCalls = toolCalls },
+            AssistantMessages = assistant,
+        };
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long? Long(JsonElement element, string parent, string name) =>
+        element.TryGetProperty(parent, out var inner) && inner.ValueKind == JsonValueKind.Object
+        && inner.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : null;
+}

@@ -1,0 +1,127 @@
+using System.Text.Json.Nodes;
+using Driftwatch.Agents.ClaudeCode;
+using Driftwatch.Agents.Common;
+using Driftwatch.Core.Runs;
+using Driftwatch.Testing.Servers;
+using Shouldly;
+
+namespace Driftwatch.Agents.Tests.ClaudeCode;
+
+/// <summary>
+/// The real `claude` CLI (the version pinned in tools/claude-code, installed by .ci/run) against a
+/// scripted Messages API on 127.0.0.1: the script reads and writes the task's file through the
+/// CLI's own tools, and the hidden tests decide.
+/// </summary>
+public sealed class ClaudeCodeAgentTests : IDisposable
+{
+    private readonly AgentHarness _harness = new("claude");
+
+    public void Dispose() => _harness.Dispose();
+
+    private static void RequireCli() =>
+        Assert.SkipWhen(AgentExecutables.Find(null, "claude", ClaudeCodeAgent.RepositoryCopy) is null, "the claude CLI is not installed (npm ci in tools/claude-code)");
+
+    private ClaudeCodeAgent Agent(string baseUrl, string? extra = null) => new(AgentHarness.Definition("claude-code", new JsonObject
+    {
+        ["base_url"] = baseUrl,
+        ["api_key_env"] = _harness.Variable(_harness.PlantedKey),
+        ["model"] = "claude-sonnet-4-5",
+        ["max_retries"] = "0",
+        ["max_turns"] = "10",
+        ["extra_args"] = extra,
+    }));
+
+    [Fact]
+    public async Task The_real_CLI_solves_a_task_and_its_trial_carries_what_the_CLI_reported()
+    {
+        RequireCli();
+        // Given a scripted model that writes the reference solution with the CLI's Read and Write tools
+        await using var api = await ScriptedMessagesApi.StartAsync(ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["calc.py"] = AgentHarness.Solution }));
+        var agent = Agent(api.BaseUrl);
+
+        // When the trial runs through the real run loop (sandboxed where bubblewrap works)
+        var (run, trials) = await _harness.RunAsync(agent);
+
+        // Then it passes, with the CLI's version, model, tokens, cost and turns recorded
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Pass, trial.ErrorMessage);
+        (trial.TestsPassed, trial.TestsTotal).ShouldBe((4, 4));
+        trial.AgentVersion.ShouldBe("2.1.332 (Claude Code)");
+        run.Fingerprint.AgentVersion.ShouldBe("2.1.332 (Claude Code)");
+        run.Fingerprint.Models.ShouldContain("claude-sonnet-4-5");
+        run.Fingerprint.Agent["permissionMode"].ShouldBe("acceptEdits");
+        trial.Model.ShouldNotBeNull().ShouldContain("claude-sonnet-4-5");
+        // three model calls (Read, Write, done) of 1000 input / 200 output / 50 cache-read tokens each
+        trial.Usage.InputTokens.ShouldBe(3000);
+        trial.Usage.OutputTokens.ShouldBe(600);
+        trial.Usage.CacheReadTokens.ShouldBe(150);
+        trial.Usage.CostUsd.ShouldNotBeNull().ShouldBeGreaterThan(0m);
+        trial.Usage.Turns.ShouldBe(3);
+        trial.Usage.ToolCalls.ShouldBe(2);
+        var transcript = await _harness.Store.GetArtifactAsync(run.Id, trial.Key, ArtifactKind.Transcript);
+        transcript.ShouldNotBeNull().ShouldContain("\"subtype\":\"init\"");
+        transcript.ShouldContain("\"type\":\"result\"");
+        var session = ClaudeSession.Parse(transcript);
+        trial.Usage.CostUsd.ShouldBe(session.Usage.CostUsd);
+        api.Requests.Where(r => r.Path.StartsWith("/v1/messages", StringComparison.Ordinal)).ShouldAllBe(r => r.Headers["x-api-key"] == _harness.PlantedKey);
+
+        // And the credential the CLI used is nowhere on disk
+        _harness.FilesContainingPlantedKey().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task An_overloaded_API_gives_error_trials_never_failures()
+    {
+        RequireCli();
+        await using var api = await ScriptedMessagesApi.StartAsync(_ => new ErrorReply(529, "overloaded_error", "Overloaded"));
+
+        var (run, trials) = await _harness.RunAsync(Agent(api.BaseUrl), trials: 2, maxAttempts: 2);
+
+        trials.Count.ShouldBe(2);
+        trials.ShouldAllBe(t => t.Outcome == TrialOutcome.Error && t.ErrorKind == "api-529" && t.Attempts == 2);
+        run.Summary.Fail.ShouldBe(0);
+        run.Summary.PassRate.ShouldBeNull();
+        run.Status.ShouldBe(RunStatus.Incomplete);
+        _harness.FilesContainingPlantedKey().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_server_error_is_retried_and_the_trial_passes_when_the_API_recovers()
+    {
+        RequireCli();
+        var solve = ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["calc.py"] = AgentHarness.Solution });
+        await using var api = await ScriptedMessagesApi.StartAsync(call => call.Number == 1 ? new ErrorReply(500, "api_error", "Internal server error") : solve(call));
+
+        var (_, trials) = await _harness.RunAsync(Agent(api.BaseUrl));
+
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Pass, trial.ErrorMessage);
+        trial.Attempts.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_a_network_error()
+    {
+        RequireCli();
+
+        var (_, trials) = await _harness.RunAsync(Agent("http://127.0.0.1:9"), maxAttempts: 1);
+
+        trials.Single().Outcome.ShouldBe(TrialOutcome.Error);
+        trials.Single().ErrorKind.ShouldBe("network");
+    }
+
+    [Fact]
+    public async Task A_missing_CLI_is_an_infrastructure_error()
+    {
+        var agent = new ClaudeCodeAgent(AgentHarness.Definition("claude-code", new JsonObject
+        {
+            ["command"] = "/nonexistent/claude",
+            ["api_key_env"] = _harness.Variable("sk-whatever"),
+        }));
+
+        var (_, trials) = await _harness.RunAsync(agent, maxAttempts: 1);
+
+        trials.Single().Outcome.ShouldBe(TrialOutcome.Error);
+        trials.Single().ErrorKind.ShouldBe("agent-missing");
+    }
+}
