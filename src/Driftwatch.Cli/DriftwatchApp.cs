@@ -26,6 +26,8 @@ public static class DriftwatchApp
         config.CancellationExitCode(ExitCodes.Interrupted);
         config.SetExceptionHandler((exception, _) => HandleException(exception, context));
 
+        config.AddCommand<InitCommand>("init")
+            .WithDescription("Write a commented driftwatch.yaml with one agent of each kind");
         config.AddCommand<RunCommand>("run")
             .WithDescription("Run a suite against an agent, store every trial, print the summary")
             .WithExample("run", "--agent", "simulated", "--trials", "3")

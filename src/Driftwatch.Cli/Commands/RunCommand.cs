@@ -21,8 +21,12 @@ namespace Driftwatch.Cli.Commands;
 public sealed class RunSettings : StoreSettings
 {
     [CommandOption("-a|--agent <AGENT>")]
-    [Description("Agent: a built-in preset (simulated) or a name from driftwatch.yaml. Default: simulated")]
+    [Description("Agent: a built-in preset (simulated, claude-code, codex, gemini, aider) or a name from driftwatch.yaml. Default: simulated")]
     public string? Agent { get; init; }
+
+    [CommandOption("-m|--model <MODEL>")]
+    [Description("The model the agent uses (claude-code, codex, gemini, aider, anthropic, openai); the run is recorded as AGENT:MODEL, with its own history")]
+    public string? Model { get; init; }
 
     [CommandOption("-s|--suite <SUITE>")]
     [Description("Suite: a folder, a name from driftwatch.yaml, or the built-in 'core'. Default: core")]
@@ -80,8 +84,8 @@ public sealed class RunSettings : StoreSettings
             return ValidationResult.Error("--budget: give either --budget (adaptive) or --trials (uniform), not both");
         if (Retries is < 0)
             return ValidationResult.Error("--retries: must be 0 or more");
-        if (Resume is { IsSet: true } && (Agent ?? Suite ?? Tasks) is not null)
-            return ValidationResult.Error("--resume: a resumed run keeps its agent, suite and tasks; drop --agent, --suite and --tasks");
+        if (Resume is { IsSet: true } && (Agent ?? Suite ?? Tasks ?? Model) is not null)
+            return ValidationResult.Error("--resume: a resumed run keeps its agent, model, suite and tasks; drop --agent, --model, --suite and --tasks");
         if (Resume is { IsSet: true, Value: { Length: > 0 } run } && !long.TryParse(run, out _))
             return ValidationResult.Error($"--resume: '{run}' is not a run id");
         return ValidationResult.Success();
@@ -120,6 +124,11 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         else
         {
             var definition = AgentCatalog.Resolve(settings.Agent ?? locations.Config.Defaults.Agent ?? "simulated", locations.Config);
+            if (settings.Model is { } model)
+            {
+                // Another model is another subject: its own history, baseline and verdict.
+                definition = definition.With("model", model) with { Name = $"{definition.Name}:{model}" };
+            }
             agent = AgentCatalog.Create(definition);
             suite = locations.LoadSuite(settings.Suite);
             sandbox = await CreateSandboxAsync(settings.Sandbox ?? locations.Config.Defaults.Sandbox ?? "auto", cancellationToken);
@@ -167,6 +176,12 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
                 cli.Out.MarkupLine($"trial folders kept under [bold]{Markup.Escape(WorkRoot.ForThisProcess(options.WorkRoot))}[/]");
             if (outcome.Header.Status == RunStatus.Incomplete)
                 cli.Out.MarkupLine($"[yellow]run {runId} is incomplete[/]: finish it with [bold]driftwatch run --resume {runId}[/]");
+            else if (!outcome.Interrupted)
+            {
+                // The verdict on this agent × suite's history, now including today's run.
+                var history = await store.GetHistoryAsync(agent.Name, suite.Name, cancellationToken);
+                VerdictReport.Render(cli.Out, [Checker.Check(history, new CheckOptions())]);
+            }
         }
         return outcome.Interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
     }

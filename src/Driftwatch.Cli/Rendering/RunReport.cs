@@ -61,6 +61,22 @@ public static class RunReport
         var summary = run.Summary;
         console.MarkupLine($"outcomes: [green]pass {summary.Pass}[/] · [red]fail {summary.Fail}[/] · [yellow]timeout {summary.Timeout}[/] · " +
             $"[magenta]error {summary.Error}[/] (infrastructure, not counted){(summary.Pending > 0 ? $" · [grey]not run {summary.Pending}[/]" : "")}");
+        var errors = trials.Where(t => t.Outcome == TrialOutcome.Error).ToList();
+        if (errors.Count > 0)
+        {
+            var kinds = errors.GroupBy(t => t.ErrorKind ?? "unknown").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => $"{Markup.Escape(g.Key)} {g.Count()}");
+            var retried = trials.Count(t => t.Attempts > 1);
+            var share = (double)errors.Count / Math.Max(1, run.PlannedTrials);
+            console.MarkupLine($"[magenta]errors: {errors.Count}[/] ({string.Join(", ", kinds)}) after retries" +
+                (retried > 0 ? $"; {retried} trial(s) needed more than one attempt" : "") +
+                (share > 0.10 ? $" · [yellow]{Percent(share)} of trials ended in error (more than 10%): the run is incomplete[/]" : ""));
+        }
+        if (PassAtOneAndTwo(trials) is var (scored, first, second))
+        {
+            console.MarkupLine($"second attempt with the failing test output: pass@1 [bold]{Percent((double)first / scored)}[/] ({first}/{scored}) · " +
+                $"pass@2 [bold]{Percent((double)second / scored)}[/] ({second}/{scored})");
+        }
         if (trials.Count > 0)
         {
             var overhead = trials.Select(t => (double)(t.DurationMs - t.AgentDurationMs - t.TestDurationMs)).ToList();
@@ -73,6 +89,20 @@ public static class RunReport
             console.MarkupLine($"usage: {tokensIn:N0} input tokens · {tokensOut:N0} output tokens · ${cost.ToString("0.0000", CultureInfo.InvariantCulture)}" +
                 (run.Synthetic ? " [yellow](synthetic agent: token counts are estimates, no model was called)[/]" : ""));
         }
+    }
+
+    /// <summary>
+    /// For agents that had a second attempt: scored trials, passes at the first attempt and after
+    /// the second. Null when no trial recorded a first attempt.
+    /// </summary>
+    public static (int Scored, int PassAt1, int PassAt2)? PassAtOneAndTwo(IReadOnlyList<Trial> trials)
+    {
+        var scored = trials.Where(t => t.Outcome != TrialOutcome.Error).ToList();
+        if (!scored.Any(t => t.FirstOutcome is not null))
+            return null;
+        var first = scored.Count(t => (t.FirstOutcome ?? t.Outcome) == TrialOutcome.Pass);
+        var second = scored.Count(t => t.Outcome == TrialOutcome.Pass);
+        return (scored.Count, first, second);
     }
 
     private static void AddRow(Table table, string label, IReadOnlyList<Trial> trials, bool bold)
