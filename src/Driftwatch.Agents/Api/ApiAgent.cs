@@ -34,8 +34,15 @@ public abstract class ApiAgent : IFeedbackAgent
         Kind = kind;
         Settings = ApiAgentSettings.From(definition, defaultKeyEnv, temperature);
         var names = new[] { Settings.ApiKeyEnv }.Concat(Settings.BaseUrlEnv is { } b ? [b] : []);
-        Secrets = Secrets.FromEnvironment(names, required: [], definition.Locate("api_key_env"));
+        _keySource = definition.Locate("api_key_env");
+        Secrets = Secrets.FromEnvironment(names, required: [], _keySource);
     }
+
+    private readonly string _keySource;
+
+    public string? Preflight() => ApiKey is null
+        ? $"{_keySource}: the environment variable {Settings.ApiKeyEnv} is not set (the API key is read from it; local servers that need none accept any value)"
+        : null;
 
     public string Name { get; }
     public string Kind { get; }

@@ -21,10 +21,12 @@ public sealed class ClaudeCodeAgent : IAgent
     private readonly ClaudeCodeSettings _settings;
     private readonly Secrets _secrets;
     private readonly string? _executable;
+    private readonly AgentDefinition _definition;
 
     public ClaudeCodeAgent(AgentDefinition definition)
     {
         Name = definition.Name;
+        _definition = definition;
         _settings = ClaudeCodeSettings.From(definition);
         var names = new[] { _settings.ApiKeyEnv }.Concat(_settings.BaseUrlEnv is { } b ? [b] : []).Concat(_settings.Env);
         _secrets = Secrets.FromEnvironment(names, required: [], definition.Locate("api_key_env"));
@@ -35,6 +37,15 @@ public sealed class ClaudeCodeAgent : IAgent
     public string Kind => KindName;
     public bool Synthetic => false;
     public ClaudeCodeSettings Settings => _settings;
+
+    public string? Preflight() =>
+        _executable is null
+            ? $"{_definition.Locate(_settings.Command is null ? "kind" : "command")}: the claude CLI was not found " +
+              $"({(_settings.Command is { } command ? $"'{command}' does not exist" : "not on PATH, nor in tools/claude-code")}; install it with `npm install -g @anthropic-ai/claude-code`)"
+            : _secrets.Get(_settings.ApiKeyEnv) is null
+                ? $"{_definition.Locate("api_key_env")}: the environment variable {_settings.ApiKeyEnv} is not set (the CLI's credential is read from it: " +
+                  "an API key, or for a subscription CLAUDE_CODE_OAUTH_TOKEN from `claude setup-token` with api_key_env: CLAUDE_CODE_OAUTH_TOKEN)"
+                : null;
 
     public async Task<string?> GetVersionAsync(CancellationToken cancellationToken)
     {

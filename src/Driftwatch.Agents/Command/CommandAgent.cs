@@ -83,6 +83,10 @@ public sealed class CommandAgent : IAgent
     public bool Synthetic => false;
     public CommandSettings Settings => _settings;
 
+    public string? Preflight() => AgentExecutables.Find(_template[0], _template[0]) is null
+        ? $"{_source}: the program '{_template[0]}' was not found (not on PATH, and not an existing file)"
+        : null;
+
     public async Task<string?> GetVersionAsync(CancellationToken cancellationToken)
     {
         if (_settings.VersionCommand is not { } command)

@@ -115,6 +115,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
             var plan = await store.GetPlanAsync(runId, cancellationToken);
             suite = SuiteLoader.Load(plan.SuitePath);
             agent = AgentCatalog.Create(AgentDefinition.FromJson(plan.AgentConfigJson, $"run {runId}"));
+            Preflight(agent);
             var mode = settings.Sandbox ?? (plan.SandboxMode == "none" ? "none" : "bwrap");
             sandbox = await CreateSandboxAsync(mode, cancellationToken);
             await store.ClaimRunAsync(runId, owner, cancellationToken);
@@ -130,6 +131,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
                 definition = definition.With("model", model) with { Name = $"{definition.Name}:{model}" };
             }
             agent = AgentCatalog.Create(definition);
+            Preflight(agent);
             suite = locations.LoadSuite(settings.Suite);
             sandbox = await CreateSandboxAsync(settings.Sandbox ?? locations.Config.Defaults.Sandbox ?? "auto", cancellationToken);
             var seed = settings.Seed ?? Random.Shared.Next();
@@ -184,6 +186,13 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
             }
         }
         return outcome.Interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
+    }
+
+    /// <summary>An agent that cannot work at all is bad input, before any trial is spent on errors.</summary>
+    private static void Preflight(IAgent agent)
+    {
+        if (agent.Preflight() is { } problem)
+            throw new InvalidInputException(problem);
     }
 
     private async Task<ISandbox> CreateSandboxAsync(string mode, CancellationToken cancellationToken)

@@ -19,6 +19,13 @@ public interface IAgent
     /// <summary>The agent's version (e.g. `claude --version`), asked once per run.</summary>
     Task<string?> GetVersionAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What stops this agent from working at all (its program not installed, its credential
+    /// variable not set), checked before a run starts so that a run is not spent on errors; null
+    /// when it is ready.
+    /// </summary>
+    string? Preflight() => null;
+
     /// <summary>Works on one trial. Infrastructure failures are reported in the result, not thrown.</summary>
     Task<AgentResult> RunAsync(AgentRequest request, CancellationToken cancellationToken);
 }

@@ -167,4 +167,44 @@ public sealed class AgentCommandTests : IDisposable
         var runs = await _cli.RunAsync("runs", "--db", Db, "--json");
         runs.Output.Trim().ShouldBe("[]");
     }
+
+    [Fact]
+    public async Task A_credential_variable_that_is_not_set_stops_the_run_before_it_starts()
+    {
+        var unset = $"DW_UNSET_{Guid.NewGuid():N}";
+        WriteConfig($"""
+              claude-local:
+                kind: claude-code
+                api_key_env: {unset}
+              api-model:
+                kind: openai
+                model: m
+                api_key_env: {unset}
+            """);
+
+        foreach (var agent in new[] { "claude-local", "api-model" })
+        {
+            var result = await _cli.RunAsync("run", "--agent", agent, "--suite", _suite, "--db", Db, "--sandbox", "none");
+
+            result.ExitCode.ShouldBe(2, result.Output + result.Error);
+            result.Error.ShouldContain($"driftwatch.yaml:");
+            result.Error.ShouldContain($"agents.{agent}.api_key_env: the environment variable {unset} is not set");
+        }
+        (await _cli.RunAsync("runs", "--db", Db, "--json")).Output.Trim().ShouldBe("[]");
+    }
+
+    [Fact]
+    public async Task A_command_agent_whose_program_is_missing_stops_the_run_before_it_starts()
+    {
+        WriteConfig("""
+              ghost:
+                kind: command
+                command: no-such-agent-program --message {prompt}
+            """);
+
+        var result = await _cli.RunAsync("run", "--agent", "ghost", "--suite", _suite, "--db", Db, "--sandbox", "none");
+
+        result.ExitCode.ShouldBe(2);
+        result.Error.ShouldContain("agents.ghost.command: the program 'no-such-agent-program' was not found");
+    }
 }
