@@ -17,10 +17,10 @@ internal sealed class AgentHarness : IDisposable
 
     private readonly List<string> _variables = [];
 
-    public AgentHarness(string label)
+    public AgentHarness(string label, int agentTimeoutSeconds = 60)
     {
         Temp = new TempDirectory(label);
-        Suite = SuiteLoader.Load(new SuiteBuilder(Temp.Combine("suite")).AddAdder("add").Build());
+        Suite = SuiteLoader.Load(new SuiteBuilder(Temp.Combine("suite"), agentTimeoutSeconds: agentTimeoutSeconds).AddAdder("add").Build());
         Store = SqliteResultStore.Open(Temp.Combine("dw.db"));
         PlantedKey = $"sk-ant-planted-{Guid.NewGuid():N}";
     }

@@ -12,7 +12,7 @@ public sealed class SuiteBuilder
     private readonly StringBuilder _suiteYaml = new();
     private readonly List<string> _taskIds = [];
 
-    public SuiteBuilder(string directory, string name = "mini", bool withSupport = true)
+    public SuiteBuilder(string directory, string name = "mini", bool withSupport = true, int agentTimeoutSeconds = 60)
     {
         _directory = directory;
         Directory.CreateDirectory(Path.Combine(directory, "tasks"));
@@ -26,7 +26,7 @@ public sealed class SuiteBuilder
         }
         _suiteYaml.AppendLine("defaults:");
         _suiteYaml.AppendLine("  timeouts:");
-        _suiteYaml.AppendLine("    agent: 60");
+        _suiteYaml.AppendLine($"    agent: {agentTimeoutSeconds}");
         _suiteYaml.AppendLine("    test: 30");
         _suiteYaml.AppendLine("  languages:");
         _suiteYaml.AppendLine("    python:");

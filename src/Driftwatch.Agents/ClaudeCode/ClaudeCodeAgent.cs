@@ -103,7 +103,7 @@ public sealed class ClaudeCodeAgent : IAgent
             Environment = environment,
         };
         // The agent's own installation stays visible even where the sandbox hides its surroundings.
-        var policy = request.Policy with { ReadOnly = request.Policy.ReadOnly.Add(Path.GetDirectoryName(_executable)!) };
+        var policy = request.Policy with { ReadOnly = request.Policy.ReadOnly.AddRange(AgentExecutables.InstallationFolders(_executable)) };
         using var prepared = request.Sandbox.Prepare(spec, policy);
         var run = await ProcessRunner.RunAsync(prepared.Spec, request.Task.AgentTimeout, cancellationToken).ConfigureAwait(false);
         return Interpret(run);
@@ -123,7 +123,8 @@ public sealed class ClaudeCodeAgent : IAgent
         var result = new AgentResult
         {
             Exit = run.TimedOut ? AgentExit.TimedOut : AgentExit.Completed,
-            Usage = session.Usage,
+            // Killed before its result event, the CLI's turns are its assistant messages so far.
+            Usage = session.HasResult ? session.Usage : session.Usage with { Turns = session.AssistantMessages },
             Model = session.Models.Count > 0 ? session.Models[0] : session.InitModel,
             Models = session.Models,
             StopReason = session.Subtype is { } subtype && subtype != "success" ? subtype : session.StopReason,

@@ -124,7 +124,7 @@ public sealed class CommandAgent : IAgent
             Environment = environment,
         };
         // The agent's own installation stays visible even where the sandbox hides its surroundings.
-        var policy = request.Policy with { ReadOnly = request.Policy.ReadOnly.Add(Path.GetDirectoryName(executable)!) };
+        var policy = request.Policy with { ReadOnly = request.Policy.ReadOnly.AddRange(AgentExecutables.InstallationFolders(executable)) };
         using var prepared = request.Sandbox.Prepare(spec, policy);
         var run = await ProcessRunner.RunAsync(prepared.Spec, request.Task.AgentTimeout, cancellationToken).ConfigureAwait(false);
         if (run.StartFailure is { } failure)

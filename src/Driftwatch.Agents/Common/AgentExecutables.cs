@@ -25,4 +25,19 @@ public static class AgentExecutables
         }
         return null;
     }
+
+    /// <summary>
+    /// The folders a program needs to see to run: its own folder, and where it really lives when
+    /// it is a symlink (npm's node_modules/.bin/x points into the package), widened to the whole
+    /// node_modules for a package that loads its dependencies from there.
+    /// </summary>
+    public static IReadOnlyList<string> InstallationFolders(string executable)
+    {
+        var full = Path.GetFullPath(executable);
+        var folders = new List<string> { Path.GetDirectoryName(full)! };
+        var target = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
+        var inPackages = target.IndexOf($"{Path.DirectorySeparatorChar}node_modules{Path.DirectorySeparatorChar}", StringComparison.Ordinal);
+        folders.Add(inPackages >= 0 ? target[..(inPackages + "/node_modules".Length)] : Path.GetDirectoryName(target)!);
+        return [.. folders.Distinct(StringComparer.Ordinal)];
+    }
 }

@@ -139,7 +139,16 @@ public sealed class TrialRunner
             if (agentResult.Exit == AgentExit.InfrastructureError)
                 return new TrialRecord(Finish(TrialOutcome.Error, agentResult, null, agentMs), artifacts) { AgentDetails = agentResult.Details };
 
-            AddArtifact(artifacts, ArtifactKind.Diff, workspace.Diff());
+            var diff = workspace.Diff();
+            AddArtifact(artifacts, ArtifactKind.Diff, diff);
+            if (agentResult.Exit == AgentExit.TimedOut && diff.Length == 0 && !ReportsWork(agentResult))
+            {
+                // Nothing came back before the time ran out (an API that stopped answering): the
+                // infrastructure failed, not the model. Retried, never scored.
+                return new TrialRecord(Finish(TrialOutcome.Error, agentResult, null, agentMs, TimeoutBeforeWork,
+                    $"the agent did no work in {task.AgentTimeout.TotalSeconds:0} s (no answer from its API, no change to the workspace)"), artifacts)
+                { AgentDetails = agentResult.Details };
+            }
             if (agentResult.Exit == AgentExit.TimedOut)
             {
                 return new TrialRecord(Finish(TrialOutcome.Timeout, agentResult, null, agentMs, "agent-timeout",
@@ -187,6 +196,13 @@ public sealed class TrialRunner
     /// <summary>One artifact per kind: a second attempt's pieces are appended to the first's.</summary>
     private static List<TrialArtifact> Merge(List<TrialArtifact> artifacts) =>
         [.. artifacts.GroupBy(a => a.Kind).Select(g => new TrialArtifact(g.Key, string.Join("\n", g.Select(a => a.Content))))];
+
+    /// <summary>The error kind of an agent that timed out without doing anything.</summary>
+    public const string TimeoutBeforeWork = "timeout-before-work";
+
+    /// <summary>Whether the agent got anything back from its model: output tokens, a turn or a tool call.</summary>
+    private static bool ReportsWork(AgentResult result) =>
+        result.Usage.OutputTokens is > 0 || result.Usage.ToolCalls is > 0 || result.Usage.Turns is > 0;
 
     private static void AddArtifact(List<TrialArtifact> artifacts, ArtifactKind kind, string? content)
     {

@@ -100,6 +100,58 @@ public sealed class ClaudeCodeAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task An_API_that_never_answers_is_an_infrastructure_error_not_a_timeout_of_the_model()
+    {
+        RequireCli();
+        // Given an API that accepts the CLI's requests and never answers them, and a 4 s agent timeout
+        using var harness = new AgentHarness("claude-hang", agentTimeoutSeconds: 4);
+        await using var api = await ScriptedMessagesApi.StartAsync(call => call.HasTools ? new HangReply() : new MessageReply([new TextBlock("ok")]));
+        var agent = new ClaudeCodeAgent(AgentHarness.Definition("claude-code", new JsonObject
+        {
+            ["base_url"] = api.BaseUrl,
+            ["api_key_env"] = harness.Variable(harness.PlantedKey),
+            ["max_retries"] = "0",
+        }));
+
+        // When the trial runs (two attempts)
+        var (run, trials) = await harness.RunAsync(agent, maxAttempts: 2);
+
+        // Then the agent did no work before its time ran out: an error, retried, never scored
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Error);
+        trial.ErrorKind.ShouldBe("timeout-before-work");
+        trial.Attempts.ShouldBe(2);
+        run.Summary.Timeout.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_CLI_that_worked_and_then_ran_out_of_time_is_a_timeout()
+    {
+        RequireCli();
+        // Given a model that reads the file and then stops answering
+        using var harness = new AgentHarness("claude-slow", agentTimeoutSeconds: 4);
+        await using var api = await ScriptedMessagesApi.StartAsync(call => !call.HasTools ? new MessageReply([new TextBlock("ok")])
+            : call.AssistantTurns == 0
+                ? new MessageReply([new TextBlock("Reading."), new ToolUseBlock("toolu_00", "Read", new JsonObject { ["file_path"] = Path.Combine(call.WorkingDirectory!, "calc.py") })], "tool_use")
+                : new HangReply());
+        var agent = new ClaudeCodeAgent(AgentHarness.Definition("claude-code", new JsonObject
+        {
+            ["base_url"] = api.BaseUrl,
+            ["api_key_env"] = harness.Variable(harness.PlantedKey),
+            ["max_retries"] = "0",
+        }));
+
+        var (_, trials) = await harness.RunAsync(agent, maxAttempts: 2);
+
+        // Then the timeout is the agent's: scored, not retried
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Timeout);
+        trial.ErrorKind.ShouldBe("agent-timeout");
+        trial.Attempts.ShouldBe(1);
+        trial.Usage.ToolCalls.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_refused_connection_is_a_network_error()
     {
         RequireCli();

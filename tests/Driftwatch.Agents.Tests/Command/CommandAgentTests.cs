@@ -53,6 +53,36 @@ public sealed class CommandAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task An_agent_installed_like_an_npm_package_under_tmp_runs_inside_the_sandbox()
+    {
+        // Given an agent laid out as npm installs one (node_modules/.bin/x a symlink into its
+        // package, which loads files next to itself), in a folder under /tmp, which the sandbox
+        // replaces with a private one
+        var package = _harness.Temp.Combine("install", "node_modules", "fake-agent");
+        _harness.Temp.Write("install/node_modules/fake-agent/lib/solution.py", $"SOLUTION = {System.Text.Json.JsonSerializer.Serialize(AgentHarness.Solution)}\n");
+        var script = _harness.Temp.Write("install/node_modules/fake-agent/bin/agent.py", """
+            #!/usr/bin/env python3
+            import os, sys
+            sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "lib"))
+            from solution import SOLUTION
+            with open("calc.py", "w") as handle:
+                handle.write(SOLUTION)
+            """);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        var bin = _harness.Temp.Combine("install", "node_modules", ".bin");
+        Directory.CreateDirectory(bin);
+        File.CreateSymbolicLink(Path.Combine(bin, "fake-agent"), "../fake-agent/bin/agent.py");
+        Directory.Exists(package).ShouldBeTrue();
+
+        // When it runs in the sandbox the machine offers (bubblewrap here)
+        var (run, trials) = await _harness.RunAsync(Agent($"{Path.Combine(bin, "fake-agent")} --prompt {{prompt}}"), maxAttempts: 1);
+
+        // Then it found its own files and solved the task
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind}: {trial.ErrorMessage} {await _harness.Store.GetArtifactAsync(run.Id, trial.Key, ArtifactKind.AgentOutput)}");
+    }
+
+    [Fact]
     public async Task A_missing_binary_is_an_infrastructure_error()
     {
         var (_, trials) = await _harness.RunAsync(Agent("no-such-agent-binary --prompt {prompt}"), maxAttempts: 1);

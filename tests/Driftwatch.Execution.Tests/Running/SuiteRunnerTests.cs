@@ -138,7 +138,8 @@ public sealed class SuiteRunnerTests : IDisposable
     [Fact]
     public async Task An_agent_that_overruns_its_time_is_a_timeout_and_its_tests_do_not_run()
     {
-        var agent = new ScriptedAgent((_, _) => new AgentResult { Exit = AgentExit.TimedOut });
+        // Given an agent that worked (its model answered a turn) and then ran out of time
+        var agent = new ScriptedAgent((_, _) => new AgentResult { Exit = AgentExit.TimedOut, Usage = new AgentUsage { OutputTokens = 120, Turns = 1 } });
         var suite = Suite(1);
         var runner = Runner();
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
@@ -149,6 +150,26 @@ public sealed class SuiteRunnerTests : IDisposable
         trial.Outcome.ShouldBe(TrialOutcome.Timeout);
         trial.ErrorKind.ShouldBe("agent-timeout");
         trial.TestDurationMs.ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task An_agent_that_ran_out_of_time_without_doing_anything_is_an_infrastructure_error()
+    {
+        // Given an agent whose time ran out with nothing back from its model and the workspace untouched
+        var agent = new ScriptedAgent((_, _) => new AgentResult { Exit = AgentExit.TimedOut });
+        var suite = Suite(1);
+        var runner = Runner(new TrialOptions { WorkRoot = _temp.Combine("work"), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(1) });
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+
+        var outcome = await runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+
+        // Then it is an error, retried, and never scored as a timeout of the model
+        var trial = (await _store.GetTrialsAsync(runId)).Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Error);
+        trial.ErrorKind.ShouldBe("timeout-before-work");
+        trial.Attempts.ShouldBe(2);
+        agent.Calls.ShouldBe(2);
+        outcome.Header.Summary.Timeout.ShouldBe(0);
     }
 
     [Fact]

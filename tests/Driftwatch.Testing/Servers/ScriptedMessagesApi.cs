@@ -26,6 +26,9 @@ public sealed record MessageReply(IReadOnlyList<ScriptedBlock> Content, string S
 
 public sealed record ErrorReply(int Status, string Type, string Message) : ScriptedReply;
 
+/// <summary>No answer at all: the request hangs until the client gives up (an API that stopped responding).</summary>
+public sealed record HangReply : ScriptedReply;
+
 /// <summary>One request to the Messages API as the script sees it.</summary>
 public sealed partial record MessagesCall(int Number, JsonObject Body)
 {
@@ -97,6 +100,16 @@ public sealed class ScriptedMessagesApi : IAsyncDisposable
             var call = new MessagesCall(Interlocked.Increment(ref api!._calls), body);
             switch (script(call))
             {
+                case HangReply:
+                    try
+                    {
+                        await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // the client went away, or the server is stopping
+                    }
+                    break;
                 case ErrorReply error:
                     await WriteJson(context, error.Status, Error(error.Type, error.Message));
                     break;
