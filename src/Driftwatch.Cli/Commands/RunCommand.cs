@@ -161,6 +161,8 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
             }, cancellationToken);
         }
 
+        // Agents may hold run-long resources (the recording proxy): released when the run ends.
+        await using var lifetime = agent as IAsyncDisposable ?? NothingToDispose.Instance;
         var runner = new SuiteRunner(store, sandbox, options, cli.Time, owner);
         var outcome = await LiveProgress.RunAsync(cli, $"run {runId}",
             progress => runner.ExecuteAsync(runId, suite, agent, parallel, progress, cancellationToken));
@@ -202,4 +204,11 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
             cli.Warn(warning);
         return sandbox;
     }
+}
+
+internal sealed class NothingToDispose : IAsyncDisposable
+{
+    public static readonly NothingToDispose Instance = new();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }
