@@ -61,10 +61,13 @@ public static class DriftwatchApp
         });
         config.AddBranch("suite", suite =>
         {
-            suite.SetDescription("Task hygiene: validate and list suites");
+            suite.SetDescription("Task hygiene: validate, import and list suites");
             suite.AddCommand<SuiteValidateCommand>("validate")
                 .WithDescription("Prove every task sound: the reference passes, the bare workspace fails, both in time")
                 .WithExample("suite", "validate", "suites/core");
+            suite.AddCommand<SuiteImportCommand>("import")
+                .WithDescription("Turn a public benchmark (HumanEval, infilling, MBPP, QuixBugs, Exercism) into a suite folder")
+                .WithExample("suite", "import", "humaneval", "HumanEval.jsonl.gz", "--out", "suites/humaneval");
             suite.AddCommand<SuiteListCommand>("list").WithDescription("List the suites this configuration knows");
         });
     }

@@ -103,4 +103,9 @@ public sealed record MistakesJson(int Checked, MistakeJson[] Surviving);
 
 public sealed record TaskValidationJson(string Id, string Category, string Language, string Difficulty, bool Sound, string[] Problems, CheckJson Bare, CheckJson Reference, MistakesJson? Mistakes);
 
+public sealed record SkippedJson(string Id, string Reason);
+
+public sealed record ImportJson(string Format, string Suite, string Directory, string Revision, string SourceRevision, int Tasks,
+    Dictionary<string, int> Categories, SkippedJson[] Skipped);
+
 public sealed record ValidationJson(string Suite, string Revision, TaskValidationJson[] Tasks, int Sound, int Unsound);

@@ -16,12 +16,14 @@ public static partial class SuiteLoader
     private static readonly TimeSpan DefaultAgentTimeout = TimeSpan.FromSeconds(900);
     private static readonly TimeSpan DefaultTestTimeout = TimeSpan.FromSeconds(120);
 
-    private static readonly string[] SuiteFields = ["name", "description", "version", "support", "defaults"];
+    private static readonly string[] SuiteFields = ["name", "description", "version", "support", "defaults", "source"];
     private static readonly string[] DefaultsFields = ["timeouts", "languages"];
     private static readonly string[] TimeoutFields = ["agent", "test"];
     private static readonly string[] LanguageFields = ["test_command", "timeouts", "junit"];
     private static readonly string[] TaskFields =
-        ["id", "category", "language", "difficulty", "instruction", "tags", "test_command", "timeouts", "junit"];
+        ["id", "category", "language", "difficulty", "instruction", "tags", "test_command", "timeouts", "junit", "source"];
+    private static readonly string[] SuiteSourceFields = ["dataset", "revision"];
+    private static readonly string[] TaskSourceFields = ["dataset", "id", "revision"];
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     private static partial Regex NamePattern();
@@ -75,6 +77,9 @@ public static partial class SuiteLoader
             Directory = directory,
             Revision = SuiteRevision.Compute(directory),
             SupportDirectory = support,
+            Source = yaml.OptionalMap("source", SuiteSourceFields) is { } source
+                ? new SourceReference(source.RequiredString("dataset"), null, source.RequiredString("revision"))
+                : null,
             Tasks = tasks,
         };
     }
@@ -159,6 +164,9 @@ public static partial class SuiteLoader
             AgentTimeout = agentTimeout ?? languageDefaults?.AgentTimeout ?? defaults.AgentTimeout,
             TestTimeout = testTimeout ?? languageDefaults?.TestTimeout ?? defaults.TestTimeout,
             JUnitPath = junit,
+            Source = yaml.OptionalMap("source", TaskSourceFields) is { } source
+                ? new SourceReference(source.RequiredString("dataset"), source.RequiredString("id"), source.RequiredString("revision"))
+                : null,
             Directory = directory,
         };
     }

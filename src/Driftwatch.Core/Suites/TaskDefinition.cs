@@ -18,6 +18,9 @@ public sealed record TaskDefinition
     /// <summary>Workspace-relative path of a JUnit report the test command writes, if not $DRIFTWATCH_JUNIT.</summary>
     public string? JUnitPath { get; init; }
 
+    /// <summary>Where an imported task came from (null for tasks written by hand).</summary>
+    public SourceReference? Source { get; init; }
+
     public required string Directory { get; init; }
     public string WorkspaceDirectory => Path.Combine(Directory, "workspace");
     public string TestsDirectory => Path.Combine(Directory, "tests");
@@ -36,7 +39,16 @@ public sealed record SuiteDefinition
     /// <summary>Folder copied into each workspace as .driftwatch/ for the test phase, if any.</summary>
     public string? SupportDirectory { get; init; }
 
+    /// <summary>The public dataset an imported suite was made from (null for suites written by hand).</summary>
+    public SourceReference? Source { get; init; }
+
     public required ImmutableArray<TaskDefinition> Tasks { get; init; }
 
     public TaskDefinition? FindTask(string id) => Tasks.FirstOrDefault(t => t.Id == id);
 }
+
+/// <summary>
+/// The origin of an imported suite or task: the dataset, the record's id in it (tasks only) and
+/// the revision, a SHA-256 of the source record or files, so that a changed upstream item shows.
+/// </summary>
+public sealed record SourceReference(string Dataset, string? Id, string Revision);

@@ -167,6 +167,33 @@ public sealed class SuiteLoaderTests : IDisposable
     }
 
     [Fact]
+    public void An_imported_task_and_its_suite_keep_their_source()
+    {
+        // Given a suite and a task that say which dataset record they were made from
+        var path = ValidSuite();
+        File.AppendAllText(Path.Combine(path, "suite.yaml"), "source:\n  dataset: humaneval\n  revision: sha256:aa\n");
+        File.AppendAllText(Path.Combine(path, "tasks", "add-one", "task.yaml"), "source:\n  dataset: humaneval\n  id: HumanEval/0\n  revision: sha256:bb\n");
+
+        // When it is loaded
+        var suite = SuiteLoader.Load(path);
+
+        // Then the source is on the records, and a task without one has none
+        suite.Source.ShouldBe(new SourceReference("humaneval", null, "sha256:aa"));
+        suite.FindTask("add-one")!.Source.ShouldBe(new SourceReference("humaneval", "HumanEval/0", "sha256:bb"));
+        suite.FindTask("add-two")!.Source.ShouldBeNull();
+    }
+
+    [Fact]
+    public void A_task_source_without_its_id_names_the_field()
+    {
+        var path = ValidSuite();
+        var file = Path.Combine(path, "tasks", "add-one", "task.yaml");
+        File.AppendAllText(file, "source:\n  dataset: humaneval\n  revision: sha256:bb\n");
+
+        LoadFails(path).Message.ShouldBe($"{file}:8: source.id: required field is missing");
+    }
+
+    [Fact]
     public void The_built_in_suite_meets_its_brief()
     {
         // The core suite: >= 36 tasks, >= 12 per category, >= 6 JavaScript, >= 4 C#, mostly Python.
