@@ -12,6 +12,7 @@ public static class Importers
         new HumanEvalInfillingImporter(),
         new MbppImporter(),
         new QuixBugsImporter(),
+        new ExercismImporter(),
     ];
 
     public static IImporter Find(string format) =>

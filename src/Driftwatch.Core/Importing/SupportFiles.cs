@@ -17,6 +17,9 @@ public static class SupportFiles
     /// <summary>Jest's globals (describe, test, expect…) on node:test, for Exercism's JavaScript tests.</summary>
     public const string JestGlobals = "jest_globals.mjs";
 
+    /// <summary>The module resolution hook jest_globals.mjs registers (extensionless imports, '@jest/globals').</summary>
+    public const string ExtensionlessResolver = "extensionless.mjs";
+
     /// <summary>Runs JSON Lines cases against a Java method by reflection and writes JUnit XML.</summary>
     public const string JavaCaseRunner = "java/CaseRunner.java";
 
