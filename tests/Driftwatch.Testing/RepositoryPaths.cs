@@ -12,6 +12,9 @@ public static class RepositoryPaths
     /// <summary>The shared public datasets beside the repository (../shared/datasets).</summary>
     public static string Datasets => Path.GetFullPath(Path.Combine(Root, "..", "shared", "datasets"));
 
+    /// <summary>Small samples of benchmark formats (MBPP, Exercism) written for the importer tests.</summary>
+    public static string ImportFixtures => Path.Combine(Root, "tests", "Driftwatch.Core.Tests", "Importing", "Fixtures");
+
     /// <summary>The built CLI (Driftwatch.Cli.dll), copied next to the tests that reference it.</summary>
     public static string CliAssembly => Path.Combine(AppContext.BaseDirectory, "Driftwatch.Cli.dll");
 

@@ -124,6 +124,10 @@ public static class DatasetRecords
                 using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
                 using var inflated = new MemoryStream();
                 gzip.CopyTo(inflated);
+                // GZipStream stops quietly at the end of a cut file; the trailer's length (ISIZE,
+                // RFC 1952 §2.3.1) of the last member then disagrees with what was inflated.
+                if (bytes.Length < 18 || System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)) != (uint)inflated.Length)
+                    throw new InvalidInputException($"{path}: the gzip file is truncated or corrupt (its length trailer does not match)");
                 bytes = inflated.ToArray();
             }
             catch (InvalidDataException ex)

@@ -34,7 +34,8 @@ public sealed partial class MbppImporter : IImporter
             var id = ids.Claim(Format, rawId, $"line {record.Line}", problem => record.Error("task_id", problem));
             var text = record.OptionalString("text") ?? record.OptionalString("prompt")
                 ?? throw record.Error("text", "required field is missing (full MBPP has text, sanitized MBPP has prompt)");
-            var code = record.RequiredString("code");
+            // Full MBPP's code has Windows line endings; the suite's files have LF.
+            var code = record.RequiredString("code").Replace("\r\n", "\n", StringComparison.Ordinal);
             var asserts = record.StringList("test_list", required: true);
             if (asserts.Count == 0)
                 throw record.Error("test_list", "must hold at least one assert");

@@ -20,7 +20,7 @@ public static class TaskNames
         {
             if (c is >= 'a' and <= 'z' or >= '0' and <= '9' or '_')
                 text.Append(c);
-            else if (c == '.' && text.Length > 0 && text[^1] != '.')
+            else if (c == '.' && text.Length > 0 && char.IsAsciiLetterOrDigit(text[^1]))
                 text.Append(c);
             else if (text.Length > 0 && text[^1] != '-')
                 text.Append('-');
