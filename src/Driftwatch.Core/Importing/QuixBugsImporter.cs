@@ -74,6 +74,15 @@ public sealed partial class QuixBugsImporter : IImporter
             var casesText = ReadFile(casesPath);
             var cases = ReadCases(casesPath, casesText);
             revisionParts.AddRange([($"python_programs/{name}.py", buggy), ($"correct_python_programs/{name}.py", correct), ($"json_testcases/{name}.json", casesText)]);
+            var sourceCases = casesText;
+            if (SlowCases.TryGetValue(name, out var slow))
+            {
+                var (lines, why) = slow;
+                cases = [.. cases.Where(c => !lines.Contains(c.Line))];
+                casesText = string.Join("", casesText.Split('\n').Select((l, i) => (l, i + 1))
+                    .Where(p => p.l.Trim().Length > 0 && !lines.Contains(p.Item2)).Select(p => p.l + "\n"));
+                skipped.Add(new SkippedRecord($"{name} cases {string.Join(", ", lines)}", $"left out of the hidden tests: {why}"));
+            }
 
             var casesFile = $"{name}_cases.json";
             var timeout = cases.Count * CaseTimeoutSeconds + 30;
@@ -90,7 +99,7 @@ public sealed partial class QuixBugsImporter : IImporter
                 Tags = ["quixbugs", "one-line-bug"],
                 TestCommand = $"DRIFTWATCH_TEST_CASE_TIMEOUT={CaseTimeoutSeconds} {PythonTasks.Defaults.TestCommand}",
                 TestTimeoutSeconds = timeout,
-                Source = new SourceReference(Format, $"python_programs/{name}.py", Hashing.Sha256([(name + ".py", buggy), ("correct", correct), ("cases", casesText)])),
+                Source = new SourceReference(Format, $"python_programs/{name}.py", Hashing.Sha256([(name + ".py", buggy), ("correct", correct), ("cases", sourceCases)])),
                 Workspace = HumanEvalImporter.Files((name + ".py", buggy)),
                 Solution = HumanEvalImporter.Files((name + ".py", correct)),
                 Tests = HumanEvalImporter.Files(
@@ -100,7 +109,7 @@ public sealed partial class QuixBugsImporter : IImporter
                         $"io_cases(\"{casesFile}\", module=\"{name}\", function=\"{name}\"{(tolerance is { } t ? $", tolerance_argument={t}" : "")})"))),
             });
 
-            var java = JavaTask(source, name, buggy, cases, casesText, ids, revisionParts);
+            var java = JavaTask(source, name, buggy, cases, casesText, sourceCases, ids, revisionParts);
             if (java.Task is { } javaTask)
                 tasks.Add(javaTask);
             else if (java.Skipped is { } reason)
@@ -119,7 +128,7 @@ public sealed partial class QuixBugsImporter : IImporter
     }
 
     private (ImportedTask? Task, string? Skipped) JavaTask(string source, string name, string pythonProgram, List<(int Line, JsonElement Arguments)> cases,
-        string casesText, TaskNames.Registry ids, List<(string, string)> revisionParts)
+        string casesText, string sourceCases, TaskNames.Registry ids, List<(string, string)> revisionParts)
     {
         var className = name.ToUpperInvariant();
         var buggyPath = Path.Combine(source, "java_programs", className + ".java");
@@ -159,13 +168,23 @@ public sealed partial class QuixBugsImporter : IImporter
                 $".driftwatch/{SupportFiles.JavaCaseRunner} {JavaPackage}/*.java && java -cp .driftwatch/classes CaseRunner " +
                 $"{JavaPackage}.{className} {method.Name} {casesFile} --case-timeout {CaseTimeoutSeconds}{tolerance}",
             TestTimeoutSeconds = cases.Count * CaseTimeoutSeconds + 60,
-            Source = new SourceReference(Format, $"java_programs/{className}.java", Hashing.Sha256([(className + ".java", buggy), ("correct", correct), ("cases", casesText)])),
+            Source = new SourceReference(Format, $"java_programs/{className}.java", Hashing.Sha256([(className + ".java", buggy), ("correct", correct), ("cases", sourceCases)])),
             Workspace = HumanEvalImporter.Files(($"{JavaPackage}/{className}.java", buggy)),
             Solution = HumanEvalImporter.Files(($"{JavaPackage}/{className}.java", correct)),
             Tests = HumanEvalImporter.Files((casesFile, casesText)),
         };
         return (task, null);
     }
+
+    /// <summary>
+    /// Cases (1-based lines of json_testcases/NAME.json) that even the corrected program cannot
+    /// finish in anything like the case timeout, so that they would fail every solution alike.
+    /// </summary>
+    private static readonly Dictionary<string, (int[] Lines, string Why)> SlowCases = new(StringComparer.Ordinal)
+    {
+        ["knapsack"] = ([10], "capacity 6,404,180: the corrected dynamic programme fills a 24 × 6.4 M table (minutes in Python)"),
+        ["levenshtein"] = ([3, 4], "the corrected program is the exponential recursion without memoisation; these long strings take hours"),
+    };
 
     /// <summary>
     /// sqrt's answer is only as exact as its epsilon (its last argument): upstream's test compares
