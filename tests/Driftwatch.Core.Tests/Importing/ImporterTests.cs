@@ -299,6 +299,21 @@ public sealed class ImporterTests : IDisposable
     }
 
     [Fact]
+    public void Exercism_refuses_a_file_that_is_a_symbolic_link_out_of_the_exercise()
+    {
+        // Given a stub that is a link to a file outside the exercise
+        var exercise = CopyExercise("two-fer");
+        var outside = _temp.Write("secret.txt", "not for the suite");
+        var stub = Path.Combine(exercise, "two_fer.py");
+        File.Delete(stub);
+        File.CreateSymbolicLink(stub, outside);
+
+        var error = Should.Throw<InvalidInputException>(() => Importers.Import("exercism", exercise, new ImportOptions()));
+
+        error.Message.ShouldStartWith($"{stub}: a symbolic link");
+    }
+
+    [Fact]
     public void Exercism_without_an_example_names_the_config_and_field()
     {
         var exercise = CopyExercise("leap");
