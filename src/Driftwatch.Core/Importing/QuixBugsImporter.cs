@@ -81,7 +81,7 @@ public sealed partial class QuixBugsImporter : IImporter
                 cases = [.. cases.Where(c => !lines.Contains(c.Line))];
                 casesText = string.Join("", casesText.Split('\n').Select((l, i) => (l, i + 1))
                     .Where(p => p.l.Trim().Length > 0 && !lines.Contains(p.Item2)).Select(p => p.l + "\n"));
-                skipped.Add(new SkippedRecord($"{name} cases {string.Join(", ", lines)}", $"left out of the hidden tests: {why}"));
+                skipped.Add(new SkippedRecord($"{name} case{(lines.Length > 1 ? "s" : "")} {string.Join(", ", lines)}", $"left out of the hidden tests: {why}"));
             }
 
             var casesFile = $"{name}_cases.json";
