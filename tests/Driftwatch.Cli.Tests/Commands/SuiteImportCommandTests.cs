@@ -83,6 +83,32 @@ public sealed class SuiteImportCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_gap_that_makes_the_code_hang_fails_once_not_once_per_assertion()
+    {
+        // Given an infilling task whose gap is the loop's increment, with six assertions
+        var record = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["task_id"] = "Loop/0",
+            ["prompt"] = "def count(n):\n    i = 0\n    while i < n:\n        pass\n",
+            ["canonical_solution"] = "        i += 1\n",
+            ["suffix"] = "    return i\n",
+            ["test"] = "def check(candidate):\n" + string.Concat(Enumerable.Range(1, 6).Select(n => $"    assert candidate({n}) == {n}\n")),
+            ["entry_point"] = "count",
+        });
+        var suite = await ImportAsync("humaneval-infilling", _temp.Write("loop.jsonl", record + "\n"), "loop");
+
+        // When it is validated (each case may run 10 s before the runner stops it)
+        var verdict = await ValidateAsync(suite);
+
+        // Then the bare workspace fails after the first hang instead of timing out as a whole
+        var task = verdict.GetProperty("tasks")[0];
+        task.GetProperty("sound").GetBoolean().ShouldBeTrue(task.ToString());
+        task.GetProperty("bare").GetProperty("outcome").GetString().ShouldBe("fail");
+        task.GetProperty("bare").GetProperty("testsTotal").GetInt32().ShouldBe(6);
+        task.GetProperty("bare").GetProperty("durationMs").GetInt32().ShouldBeLessThan(30_000);
+    }
+
+    [Fact]
     public async Task Json_reports_what_was_imported_and_skipped()
     {
         var result = await _cli.RunAsync("suite", "import", "quixbugs", Path.Combine(RepositoryPaths.Datasets, "quixbugs"), "--out", "qb", "--json",
