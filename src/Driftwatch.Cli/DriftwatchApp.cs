@@ -49,6 +49,17 @@ public static class DriftwatchApp
         config.AddCommand<PlanCommand>("plan")
             .WithDescription("How many trials a day a target drop needs, under the false-alarm budget")
             .WithExample("plan", "--delta", "0.05", "--power", "0.8");
+        config.AddCommand<ServeCommand>("serve")
+            .WithDescription("The dashboard: overview, runs, tasks and trials, a JSON API under /api/ and /metrics")
+            .WithExample("serve")
+            .WithExample("serve", "--urls", "http://0.0.0.0:5170");
+        config.AddCommand<ReportCommand>("report")
+            .WithDescription("The dashboard as static HTML with chart files, for CI artifacts and static hosting")
+            .WithExample("report", "--out", "driftwatch-report");
+        config.AddCommand<ExportCommand>("export")
+            .WithDescription("Runs as json, csv, junit, markdown (CI job summaries) or openmetrics")
+            .WithExample("export", "--format", "markdown")
+            .WithExample("export", "12", "13", "--format", "junit", "--out", "driftwatch.xml");
         config.AddBranch("fingerprint", fingerprint =>
         {
             fingerprint.SetDescription("What the agent's harness really sent to its model (recorded by the proxy)");
