@@ -27,12 +27,19 @@ public sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
         if (exposed.Count > 0 && token is null)
             throw new InvalidInputException($"--urls: {string.Join(", ", exposed)} is reachable from other machines; set {BearerToken.Variable} to the bearer token clients must send (or bind to 127.0.0.1)");
         var databasePath = ExistingDatabase(cli, settings);
+        await ServeAsync(cli, databasePath, urls, token, settings.ToOptions(), cancellationToken);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Runs the dashboard on <paramref name="databasePath"/> until cancelled (Ctrl-C).</summary>
+    public static async Task ServeAsync(CliContext cli, string databasePath, IReadOnlyList<string> urls, string? token, Core.Detection.CheckOptions check, CancellationToken cancellationToken)
+    {
         var options = new DashboardOptions
         {
             OpenStore = () => SqliteResultStore.Open(databasePath),
             Urls = urls,
             Token = token,
-            Check = settings.ToOptions(),
+            Check = check,
             Time = cli.Time,
         };
         using var host = DashboardHost.CreateBuilder(options).Build();
@@ -53,7 +60,6 @@ public sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
         {
         }
         await host.StopAsync(CancellationToken.None);
-        return ExitCodes.Ok;
     }
 
     /// <summary>The database the settings name, which must exist: the dashboard never creates one.</summary>

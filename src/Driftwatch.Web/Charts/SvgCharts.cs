@@ -91,7 +91,10 @@ public static class SvgCharts
         // Date labels: first, last and a few between.
         var labels = days.Count <= 6 ? days : [.. Enumerable.Range(0, 6).Select(i => days[(int)Math.Round(i * (days.Count - 1) / 5.0)]).Distinct()];
         foreach (var d in labels)
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(d.Day))}\" y=\"{height - 6}\" text-anchor=\"middle\" class=\"axis\">{d.Day:MM-dd}</text>");
+        {
+            var anchor = labels.Count > 1 && d == labels[^1] ? "end" : labels.Count > 1 && d == labels[0] ? "start" : "middle";
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(d.Day))}\" y=\"{height - 6}\" text-anchor=\"{anchor}\" class=\"axis\">{d.Day:MM-dd}</text>");
+        }
         return Close(svg);
     }
 
