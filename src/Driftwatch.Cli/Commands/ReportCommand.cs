@@ -33,7 +33,7 @@ public sealed class ReportCommand(CliContext cli) : AsyncCommand<ReportSettings>
             throw new Core.InvalidInputException($"--out: {directory} is a file, not a folder");
         using var store = SqliteResultStore.Open(databasePath);
         var reader = new DashboardReader(store, settings.ToOptions());
-        var result = await StaticReport.WriteAsync(reader, directory, $"report of {databasePath}, {cli.Time.GetUtcNow():yyyy-MM-dd HH:mm} UTC", !settings.NoTrials, cancellationToken);
+        var result = await StaticReport.WriteAsync(reader, directory, $"report of {Path.GetFileName(databasePath)}, {cli.Time.GetUtcNow():yyyy-MM-dd HH:mm} UTC", !settings.NoTrials, cancellationToken);
         cli.Out.MarkupLineInterpolated($"Wrote {result.Pages} pages and {result.Charts} charts to {directory}; open {Path.Combine(directory, "index.html")}");
         return ExitCodes.Ok;
     }
