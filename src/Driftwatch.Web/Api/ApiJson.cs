@@ -61,7 +61,7 @@ public static class ApiJson
 
     public static TaskJson Task(TaskView t) => new(
         t.Agent, t.Suite, t.TaskId, t.Passes, t.Scored,
-        [.. t.Days.Select(d => new TaskDayJson(d.RunId, d.Day, [.. d.Outcomes.Select(o => o.Name())]))]);
+        [.. t.Days.Select(d => new TaskDayJson(d.RunId, d.Day, [.. d.Outcomes.Select(o => o.Name())], [.. d.Trials]))]);
 
     public static TrialDetailJson TrialDetail(TrialView v) => new(
         v.Run.Id, v.Run.Agent, v.Run.Suite, Trial(v.Trial), v.Transcript, v.AgentOutput, v.Diff, v.TestOutput);
@@ -98,7 +98,7 @@ public sealed record ChangeJson(DateOnly Day, string What);
 
 public sealed record SeriesJson(string Agent, string Suite, bool Synthetic, VerdictJson Verdict, DayJson[] Days, ChangeJson[] Changes, RunHeaderJson Latest);
 
-public sealed record TaskDayJson(long Run, DateOnly Day, string[] Outcomes);
+public sealed record TaskDayJson(long Run, DateOnly Day, string[] Outcomes, int[] Trials);
 
 public sealed record TaskJson(string Agent, string Suite, string Task, int Passes, int Scored, TaskDayJson[] Runs);
 

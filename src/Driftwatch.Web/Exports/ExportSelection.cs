@@ -18,7 +18,7 @@ public sealed record ExportSelection(IReadOnlyList<long> RunIds, string? Agent =
         if (RunIds.Count > 0)
         {
             foreach (var id in RunIds)
-                views.Add(await reader.RunAsync(id, cancellationToken) ?? throw new InvalidInputException($"run {id}: no such run in the database"));
+                views.Add(await reader.RunAsync(id, cancellationToken) ?? throw new InvalidInputException($"RUNS: run {id} not found (see `driftwatch runs`)"));
         }
         else
         {

@@ -128,7 +128,7 @@ public static class HtmlPages
         {
             body.Append(CultureInfo.InvariantCulture, $"<tr><td>{day.Day:yyyy-MM-dd}</td><td><a href=\"{Esc(links.Run(day.RunId))}\">run {day.RunId}</a></td><td>");
             for (var i = 0; i < day.Outcomes.Count; i++)
-                body.Append(CultureInfo.InvariantCulture, $"<a class=\"outcome {day.Outcomes[i].Name()}\" href=\"{Esc(links.Trial(day.RunId, view.TaskId, i))}\">{day.Outcomes[i].Name()}</a> ");
+                body.Append(CultureInfo.InvariantCulture, $"<a class=\"outcome {day.Outcomes[i].Name()}\" href=\"{Esc(links.Trial(day.RunId, view.TaskId, day.Trials[i]))}\">{day.Outcomes[i].Name()}</a> ");
             body.Append("</td></tr>");
         }
         body.Append("</tbody></table>");

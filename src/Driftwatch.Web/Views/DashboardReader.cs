@@ -146,11 +146,16 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         var runs = await store.ListRunsAsync(new RunQuery(agent, suite), cancellationToken);
         if (runs.Count == 0)
             return null;
-        var history = await store.GetHistoryAsync(agent, suite, cancellationToken);
-        var days = history.Runs
-            .Where(r => r.Trials.Any(t => t.TaskId == taskId))
-            .Select(r => new TaskDay(r.Id, r.Day, [.. r.Trials.Where(t => t.TaskId == taskId).Select(t => t.Outcome)]))
-            .ToList();
+        var days = new List<TaskDay>();
+        foreach (var run in runs)
+        {
+            var trials = (await store.GetTrialsAsync(run.Id, cancellationToken))
+                .Where(t => t.TaskId == taskId)
+                .OrderBy(t => t.TrialIndex)
+                .ToList();
+            if (trials.Count > 0)
+                days.Add(new TaskDay(run.Id, DateOnly.FromDateTime(run.StartedAt.UtcDateTime), [.. trials.Select(t => t.Outcome)], [.. trials.Select(t => t.TrialIndex)]));
+        }
         return days.Count == 0 ? null : new TaskView(agent, suite, taskId, days, runs[^1]);
     }
 

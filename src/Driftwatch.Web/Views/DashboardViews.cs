@@ -88,8 +88,8 @@ public sealed record RunView(RunHeader Run, RunHeader? Previous, IReadOnlyList<T
     public long DurationMs => Tasks.Sum(t => t.DurationMs);
 }
 
-/// <summary>One run's outcomes of one task (a cell of the task strip).</summary>
-public sealed record TaskDay(long RunId, DateOnly Day, IReadOnlyList<TrialOutcome> Outcomes);
+/// <summary>One run's outcomes of one task (a cell of the task strip), with the trial index of each.</summary>
+public sealed record TaskDay(long RunId, DateOnly Day, IReadOnlyList<TrialOutcome> Outcomes, IReadOnlyList<int> Trials);
 
 /// <summary>A task's history across the runs of one agent × suite.</summary>
 public sealed record TaskView(string Agent, string Suite, string TaskId, IReadOnlyList<TaskDay> Days, RunHeader Latest)
