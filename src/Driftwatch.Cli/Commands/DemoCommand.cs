@@ -160,7 +160,15 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch show {runs[^1].Id} --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch report --out DIR --db {Markup.Escape(databasePath)}[/]");
         if (settings.NoServe)
             return ExitCodes.Ok;
-        await ServeCommand.ServeAsync(cli, databasePath, [Web.Serving.Bindings.DefaultUrl], token: null, new CheckOptions(), cancellationToken);
+        try
+        {
+            await ServeCommand.ServeAsync(cli, databasePath, [Web.Serving.Bindings.DefaultUrl], token: null, new CheckOptions(), cancellationToken);
+        }
+        catch (Core.InvalidInputException e)
+        {
+            // The tour itself is done; a busy port only costs the dashboard.
+            cli.Warn($"the dashboard did not start: {e.Message}; try `driftwatch serve --db {databasePath} --urls http://127.0.0.1:PORT`");
+        }
         return ExitCodes.Ok;
     }
 

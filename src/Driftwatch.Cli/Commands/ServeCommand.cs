@@ -34,9 +34,11 @@ public sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
     /// <summary>Runs the dashboard on <paramref name="databasePath"/> until cancelled (Ctrl-C).</summary>
     public static async Task ServeAsync(CliContext cli, string databasePath, IReadOnlyList<string> urls, string? token, Core.Detection.CheckOptions check, CancellationToken cancellationToken)
     {
+        // Opened now, so that a file that is not a database (or a newer schema) stops serve with exit 2, not every request with a 500.
+        var store = SqliteResultStore.Open(databasePath);
         var options = new DashboardOptions
         {
-            OpenStore = () => SqliteResultStore.Open(databasePath),
+            OpenStore = () => store,
             Urls = urls,
             Token = token,
             Check = check,

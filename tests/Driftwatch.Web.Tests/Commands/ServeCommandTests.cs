@@ -43,6 +43,19 @@ public sealed class ServeCommandTests(SeededDatabase seeded) : IClassFixture<See
     }
 
     [Fact]
+    public async Task A_file_that_is_not_a_database_stops_serve_before_it_listens()
+    {
+        using var directory = new TempDirectory("serve");
+        var notDb = directory.Write("notes.db", "these are notes, not SQLite");
+
+        var result = await CliRunner.RunAsync(directory.Path, "serve", "--urls", $"http://127.0.0.1:{FreePort()}", "--db", notDb);
+
+        result.ExitCode.ShouldBe(2);
+        result.Error.ShouldContain("notes.db: not a SQLite database");
+        File.ReadAllText(notDb).ShouldBe("these are notes, not SQLite");
+    }
+
+    [Fact]
     public async Task Serve_listens_on_kestrel_until_cancelled_and_exits_0()
     {
         // Given serve on a free loopback port
