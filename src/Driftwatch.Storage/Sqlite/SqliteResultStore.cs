@@ -14,7 +14,7 @@ namespace Driftwatch.Storage.Sqlite;
 /// short transactions so that a run and the dashboard can share the file. A file that is not a
 /// SQLite database, or is corrupt, is reported as bad input and never written to.
 /// </summary>
-public sealed class SqliteResultStore : IResultStore
+public sealed partial class SqliteResultStore : IResultStore
 {
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
