@@ -54,6 +54,16 @@ public static class DriftwatchApp
         config.AddCommand<PlanCommand>("plan")
             .WithDescription("How many trials a day a target drop needs, under the false-alarm budget")
             .WithExample("plan", "--delta", "0.05", "--power", "0.8");
+        config.AddBranch("fingerprint", fingerprint =>
+        {
+            fingerprint.SetDescription("What the agent's harness really sent to its model (recorded by the proxy)");
+            fingerprint.AddCommand<FingerprintShowCommand>("show")
+                .WithDescription("A run's harness fingerprint: models, system prompts, tools, parameters, betas, client")
+                .WithExample("fingerprint", "show", "12");
+            fingerprint.AddCommand<FingerprintDiffCommand>("diff")
+                .WithDescription("What changed between two runs' harnesses: system prompt diff, tools, parameters, models")
+                .WithExample("fingerprint", "diff", "12", "13");
+        });
         config.AddBranch("suite", suite =>
         {
             suite.SetDescription("Task hygiene: validate and list suites");

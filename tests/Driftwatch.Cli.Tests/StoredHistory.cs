@@ -12,7 +12,7 @@ public static class StoredHistory
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 6, 0, 0, TimeSpan.Zero);
 
     public static async Task WriteAsync(string database, string agent, string suite, IReadOnlyList<string> tasks, int days,
-        Func<int, int, double> passRate, Func<int, string>? agentVersion = null, ulong seed = 1)
+        Func<int, int, double> passRate, Func<int, string>? agentVersion = null, ulong seed = 1, Func<int, RunFingerprint>? fingerprint = null)
     {
         using var store = SqliteResultStore.Open(database);
         var rng = new Rng(seed);
@@ -34,8 +34,8 @@ public static class StoredHistory
                 SandboxMode = "none",
                 Trials = [.. tasks.Select((t, i) => new PlannedTrial(t, 0, i, TaskCategory.Generation, "python"))],
             };
-            var fingerprint = new RunFingerprint { AgentVersion = agentVersion?.Invoke(day) ?? "1.0", Models = ImmutableArray.Create("m") };
-            var runId = await store.CreateRunAsync(plan, fingerprint, started, owner);
+            var runFingerprint = fingerprint?.Invoke(day) ?? new RunFingerprint { AgentVersion = agentVersion?.Invoke(day) ?? "1.0", Models = ImmutableArray.Create("m") };
+            var runId = await store.CreateRunAsync(plan, runFingerprint, started, owner);
             for (var i = 0; i < tasks.Count; i++)
             {
                 var pass = rng.NextDouble() < passRate(day, i);

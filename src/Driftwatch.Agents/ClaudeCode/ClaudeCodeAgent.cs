@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Driftwatch.Agents.Common;
+using Driftwatch.Agents.Proxy;
 using Driftwatch.Core.Configuration;
 using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Processes;
@@ -12,9 +13,13 @@ namespace Driftwatch.Agents.ClaudeCode;
 /// turns, tools and permission mode. Records the CLI version, the models that answered, tokens,
 /// cost, turns, tool calls, stop reason and the event stream as the transcript. An API failure
 /// (429, 5xx, 529, a refused connection, bad credentials) is an infrastructure error, not a fail.
+/// Unless switched off, the CLI talks to its endpoint through a <see cref="RecordingProxy"/> that
+/// records what the harness really sends (system prompt, tools, parameters) per request.
 /// </summary>
-public sealed class ClaudeCodeAgent : IAgent
+public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
 {
+    private readonly RunProxy? _proxy;
+
     public const string KindName = "claude-code";
     public const string RepositoryCopy = "tools/claude-code/node_modules/.bin/claude";
 
@@ -31,6 +36,8 @@ public sealed class ClaudeCodeAgent : IAgent
         var names = new[] { _settings.ApiKeyEnv }.Concat(_settings.BaseUrlEnv is { } b ? [b] : []).Concat(_settings.Env);
         _secrets = Secrets.FromEnvironment(names, required: [], definition.Locate("api_key_env"));
         _executable = AgentExecutables.Find(_settings.Command, "claude", RepositoryCopy);
+        if (_settings.Proxy)
+            _proxy = new RunProxy(RunProxy.ParseEndpoint(Endpoint ?? ClaudeCodeSettings.DefaultEndpoint, definition.Locate(_settings.BaseUrl is null ? "base_url_env" : "base_url")));
     }
 
     public string Name { get; }
@@ -89,9 +96,16 @@ public sealed class ClaudeCodeAgent : IAgent
                 ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
                 ["CLAUDE_CODE_MAX_RETRIES"] = _settings.MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
-        var baseUrl = _settings.BaseUrl ?? (_settings.BaseUrlEnv is { } variable ? _secrets.Get(variable) : null);
-        if (baseUrl is not null)
-            environment = environment.SetItem("ANTHROPIC_BASE_URL", baseUrl);
+        TrialRecording? recording = null;
+        if (_proxy is not null)
+        {
+            recording = await _proxy.BeginAsync(request, cancellationToken).ConfigureAwait(false);
+            environment = environment.SetItem("ANTHROPIC_BASE_URL", recording.BaseUrl);
+        }
+        else if (Endpoint is { } endpoint)
+        {
+            environment = environment.SetItem("ANTHROPIC_BASE_URL", endpoint);
+        }
         if (_settings.ApiKeyEnv != "ANTHROPIC_API_KEY" && _settings.ApiKeyEnv != "CLAUDE_CODE_OAUTH_TOKEN" && _secrets.Get(_settings.ApiKeyEnv) is { } key)
             environment = environment.SetItem("ANTHROPIC_API_KEY", key);
 
@@ -105,9 +119,23 @@ public sealed class ClaudeCodeAgent : IAgent
         // The agent's own installation stays visible even where the sandbox hides its surroundings.
         var policy = request.Policy with { ReadOnly = request.Policy.ReadOnly.AddRange(AgentExecutables.InstallationFolders(_executable)) };
         using var prepared = request.Sandbox.Prepare(spec, policy);
-        var run = await ProcessRunner.RunAsync(prepared.Spec, request.Task.AgentTimeout, cancellationToken).ConfigureAwait(false);
-        return Interpret(run);
+        ProcessResult run;
+        try
+        {
+            run = await ProcessRunner.RunAsync(prepared.Spec, request.Task.AgentTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Stops the trial's recording even when the run is cancelled.
+            recording?.Finish();
+        }
+        return Interpret(run) with { Harness = recording?.Finish() };
     }
+
+    /// <summary>The configured API endpoint (base_url, or the variable base_url_env names), if any.</summary>
+    private string? Endpoint => _settings.BaseUrl ?? (_settings.BaseUrlEnv is { } variable ? _secrets.Get(variable) : null);
+
+    public ValueTask DisposeAsync() => _proxy?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     /// <summary>Turns the CLI's exit and event stream into a result, telling infrastructure failures from work.</summary>
     public AgentResult Interpret(ProcessResult run)

@@ -6,7 +6,7 @@ namespace Driftwatch.Agents.ClaudeCode;
 public sealed record ClaudeCodeSettings
 {
     public static readonly string[] Fields =
-        ["command", "model", "effort", "max_turns", "allowed_tools", "permission_mode", "extra_args", "api_key_env", "base_url", "base_url_env", "env", "max_retries"];
+        ["command", "model", "effort", "max_turns", "allowed_tools", "permission_mode", "extra_args", "api_key_env", "base_url", "base_url_env", "env", "max_retries", "proxy"];
 
     public const string DefaultAllowedTools = "Read,Write,Edit,MultiEdit,Glob,Grep,LS,Bash";
 
@@ -41,6 +41,12 @@ public sealed record ClaudeCodeSettings
     /// <summary>The CLI's own retries of failed API calls before it gives up (Driftwatch retries the whole trial).</summary>
     public int MaxRetries { get; init; } = 2;
 
+    /// <summary>Put the recording proxy between the CLI and its endpoint, to see what it really sends (default: on).</summary>
+    public bool Proxy { get; init; } = true;
+
+    /// <summary>The Anthropic API when nothing else is configured.</summary>
+    public const string DefaultEndpoint = "https://api.anthropic.com";
+
     public static ClaudeCodeSettings From(AgentDefinition definition)
     {
         var options = new AgentOptions(definition, Fields);
@@ -60,6 +66,7 @@ public sealed record ClaudeCodeSettings
             BaseUrlEnv = options.String("base_url_env"),
             Env = options.Strings("env"),
             MaxRetries = options.Int("max_retries", 0, 20) ?? 2,
+            Proxy = options.Bool("proxy") ?? true,
         };
     }
 }

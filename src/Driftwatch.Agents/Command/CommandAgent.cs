@@ -1,4 +1,5 @@
 using Driftwatch.Agents.Common;
+using Driftwatch.Agents.Proxy;
 using Driftwatch.Core.Configuration;
 using Driftwatch.Core.Runs;
 using Driftwatch.Execution.Agents;
@@ -9,7 +10,7 @@ namespace Driftwatch.Agents.Command;
 /// <summary>The options of a command agent in driftwatch.yaml.</summary>
 public sealed record CommandSettings
 {
-    public static readonly string[] Fields = ["command", "version_command", "model", "usage", "api_key_env", "base_url", "base_url_env", "base_url_var", "env"];
+    public static readonly string[] Fields = ["command", "version_command", "model", "usage", "api_key_env", "base_url", "base_url_env", "base_url_var", "env", "proxy"];
 
     /// <summary>The command line, with {prompt}, {workspace} and {model} placeholders.</summary>
     public required string Command { get; init; }
@@ -30,6 +31,12 @@ public sealed record CommandSettings
 
     public IReadOnlyList<string> Env { get; init; } = [];
 
+    /// <summary>The endpoint the CLI talks to when none is configured (for the recording proxy's upstream).</summary>
+    public string? DefaultEndpoint { get; init; }
+
+    /// <summary>Put the recording proxy between the CLI and its endpoint (needs base_url_var; default: off).</summary>
+    public bool Proxy { get; init; }
+
     public static CommandSettings From(AgentDefinition definition, CommandSettings? preset = null)
     {
         var options = new AgentOptions(definition, Fields);
@@ -38,7 +45,7 @@ public sealed record CommandSettings
         if (!UsageParsers.Kinds.Contains(usage))
             throw options.Error("usage", $"expected one of {string.Join(", ", UsageParsers.Kinds)}, got '{usage}'");
         var keys = options.Strings("api_key_env");
-        return new CommandSettings
+        var settings = new CommandSettings
         {
             Command = command,
             VersionCommand = options.String("version_command") ?? preset?.VersionCommand,
@@ -49,7 +56,12 @@ public sealed record CommandSettings
             BaseUrlEnv = options.String("base_url_env"),
             BaseUrlVariable = options.String("base_url_var") ?? preset?.BaseUrlVariable,
             Env = options.Strings("env"),
+            DefaultEndpoint = preset?.DefaultEndpoint,
+            Proxy = options.Bool("proxy") ?? false,
         };
+        if (settings.Proxy && settings.BaseUrlVariable is null)
+            throw options.Error("proxy", "the recording proxy needs base_url_var: the environment variable through which this CLI takes its API endpoint");
+        return settings;
     }
 }
 
@@ -59,7 +71,7 @@ public sealed record CommandSettings
 /// prints it. A missing binary is an infrastructure error; so is an output that names an API
 /// outage or a refused connection with no work done.
 /// </summary>
-public sealed class CommandAgent : IAgent
+public sealed class CommandAgent : IAgent, IAsyncDisposable
 {
     public const string KindName = "command";
 
@@ -67,6 +79,7 @@ public sealed class CommandAgent : IAgent
     private readonly IReadOnlyList<string> _template;
     private readonly Secrets _secrets;
     private readonly string _source;
+    private readonly RunProxy? _proxy;
 
     public CommandAgent(AgentDefinition definition, CommandSettings? preset = null)
     {
@@ -76,7 +89,18 @@ public sealed class CommandAgent : IAgent
         _template = CommandLine.Split(_settings.Command, _source);
         var names = _settings.ApiKeyEnv.Concat(_settings.Env).Concat(_settings.BaseUrlEnv is { } b ? [b] : []);
         _secrets = Secrets.FromEnvironment(names, required: [], _source);
+        if (_settings.Proxy)
+        {
+            var endpoint = Endpoint ?? _settings.DefaultEndpoint
+                ?? throw new Core.InvalidInputException($"{definition.Locate("proxy")}: the recording proxy needs an upstream: set base_url or base_url_env");
+            _proxy = new RunProxy(RunProxy.ParseEndpoint(endpoint, definition.Locate(_settings.BaseUrl is null ? "base_url_env" : "base_url")));
+        }
     }
+
+    /// <summary>The configured API endpoint (base_url, or the variable base_url_env names), if any.</summary>
+    private string? Endpoint => _settings.BaseUrl ?? (_settings.BaseUrlEnv is { } variable ? _secrets.Get(variable) : null);
+
+    public ValueTask DisposeAsync() => _proxy?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     public string Name { get; }
     public string Kind => KindName;
@@ -113,9 +137,16 @@ public sealed class CommandAgent : IAgent
             return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, $"'{arguments[0]}' was not found");
 
         var environment = ChildEnvironment.ForTrial(request.Home, request.Temp).SetItems(_secrets.Variables);
-        var baseUrl = _settings.BaseUrl ?? (_settings.BaseUrlEnv is { } variable ? _secrets.Get(variable) : null);
-        if (baseUrl is not null && _settings.BaseUrlVariable is { } name)
+        TrialRecording? recording = null;
+        if (_proxy is not null)
+        {
+            recording = await _proxy.BeginAsync(request, cancellationToken).ConfigureAwait(false);
+            environment = environment.SetItem(_settings.BaseUrlVariable!, recording.BaseUrl);
+        }
+        else if (Endpoint is { } baseUrl && _settings.BaseUrlVariable is { } name)
+        {
             environment = environment.SetItem(name, baseUrl);
+        }
         var spec = new ProcessSpec
         {
             FileName = executable,
@@ -126,7 +157,16 @@ public sealed class CommandAgent : IAgent
         // The agent's own installation stays visible even where the sandbox hides its surroundings.
         var policy = request.Policy with { ReadOnly = request.Policy.ReadOnly.AddRange(AgentExecutables.InstallationFolders(executable)) };
         using var prepared = request.Sandbox.Prepare(spec, policy);
-        var run = await ProcessRunner.RunAsync(prepared.Spec, request.Task.AgentTimeout, cancellationToken).ConfigureAwait(false);
+        ProcessResult run;
+        try
+        {
+            run = await ProcessRunner.RunAsync(prepared.Spec, request.Task.AgentTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            recording?.Finish();
+        }
+        var harness = recording?.Finish();
         if (run.StartFailure is { } failure)
             return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, failure);
         if (InfrastructureErrors.CouldNotExecute(run))
@@ -142,6 +182,7 @@ public sealed class CommandAgent : IAgent
             StopReason = run.TimedOut ? "timeout" : $"exit {run.ExitCode}",
             Transcript = _secrets.Redact(run.StandardOutput),
             Output = _secrets.Redact(run.StandardError),
+            Harness = harness,
         };
         if (!run.TimedOut && run.ExitCode != 0 && usage == AgentUsage.None && InfrastructureErrors.LooksLikeNetworkFailure(run.CombinedOutput))
         {
@@ -165,6 +206,7 @@ public sealed class CommandAgent : IAgent
             Usage = "codex",
             ApiKeyEnv = ["OPENAI_API_KEY"],
             BaseUrlVariable = "OPENAI_BASE_URL",
+            DefaultEndpoint = "https://api.openai.com/v1",
         },
         ["gemini"] = new()
         {
@@ -173,6 +215,7 @@ public sealed class CommandAgent : IAgent
             Usage = "gemini",
             ApiKeyEnv = ["GEMINI_API_KEY"],
             BaseUrlVariable = "GOOGLE_GEMINI_BASE_URL",
+            DefaultEndpoint = "https://generativelanguage.googleapis.com",
         },
         ["aider"] = new()
         {

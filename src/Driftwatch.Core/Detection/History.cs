@@ -14,6 +14,9 @@ public sealed record HistoryRun(
 /// <summary>Every run of one agent on one suite, oldest first.</summary>
 public sealed record History(string Agent, string Suite, IReadOnlyList<HistoryRun> Runs)
 {
+    /// <summary>The harness texts (system prompts, contexts) the runs' fingerprints refer to, by hash.</summary>
+    public IReadOnlyDictionary<string, string> Texts { get; init; } = new Dictionary<string, string>();
+
     /// <summary>
     /// The runs since the last declared change: a new suite revision or a new agent configuration
     /// starts a new baseline. (A new model or CLI version that nobody configured is not a declared

@@ -27,7 +27,13 @@ public interface IResultStore : IDisposable
     Task<IReadOnlyList<Trial>> GetTrialsAsync(long runId, CancellationToken cancellationToken = default);
 
     /// <summary>Commits one finished trial and its artifacts in one transaction.</summary>
-    Task RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, CancellationToken cancellationToken = default);
+    Task RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, Fingerprints.HarnessCapture? harness = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Every request the recording proxy saw in a run, by trial and order.</summary>
+    Task<IReadOnlyList<(TrialKey Trial, Fingerprints.HarnessRequest Request)>> GetHarnessRequestsAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stored harness texts (system prompts, contexts, tool sets) by hash; unknown hashes are left out.</summary>
+    Task<IReadOnlyDictionary<string, string>> GetHarnessTextsAsync(IEnumerable<string> hashes, CancellationToken cancellationToken = default);
 
     /// <summary>Takes over an interrupted run for resuming. Fails when its owner is still alive.</summary>
     Task ClaimRunAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default);

@@ -16,6 +16,9 @@ public sealed record RunFingerprint
 
     /// <summary>What the agent reported about its harness (CLI version, permission mode, tools…).</summary>
     public IReadOnlyDictionary<string, string?> Agent { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>What the harness really sent to the model, as the recording proxy saw it (null: not recorded).</summary>
+    public Fingerprints.HarnessSummary? Harness { get; init; }
 }
 
 /// <summary>Everything needed to start (or resume) a run, fixed when it is created.</summary>

@@ -62,6 +62,15 @@ public static class UnifiedDiff
         return output.ToString();
     }
 
+    /// <summary>Lines added and removed between two texts (by the same shortest edit script).</summary>
+    public static (int Added, int Removed) CountChanges(string? oldText, string? newText)
+    {
+        if (oldText == newText)
+            return (0, 0);
+        var script = EditScript(SplitLines(oldText), SplitLines(newText));
+        return (script.Count(s => s.Op == Op.Insert), script.Count(s => s.Op == Op.Delete));
+    }
+
     private static string Range(int start, int count) =>
         count == 1 ? $"{start}" : $"{(count == 0 ? start - 1 : start)},{count}";
 

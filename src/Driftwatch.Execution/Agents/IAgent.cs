@@ -86,6 +86,9 @@ public sealed record AgentResult
     /// <summary>Adapter-specific facts worth keeping with the run's fingerprint (CLI version, tools, permission mode…).</summary>
     public IReadOnlyDictionary<string, string?> Details { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>The requests the harness sent to its model, as the recording proxy saw them (null: not recorded).</summary>
+    public Core.Fingerprints.HarnessCapture? Harness { get; init; }
+
     /// <summary>Whatever an adapter needs to continue the conversation in a second attempt (not stored).</summary>
     public object? State { get; init; }
     public string? StopReason { get; init; }

@@ -104,7 +104,7 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
                     var task = suite.FindTask(trial.TaskId)!;
                     var record = await runner.RunAsync(suite, task, trial, context, token).ConfigureAwait(false);
                     // Committed at once, and not cancelled by Ctrl-C: a finished trial is never lost.
-                    await store.RecordTrialAsync(record.Trial, record.Artifacts, CancellationToken.None).ConfigureAwait(false);
+                    await store.RecordTrialAsync(record.Trial, record.Artifacts, record.Harness, CancellationToken.None).ConfigureAwait(false);
                     lock (gate)
                     {
                         if (agentDetails is null && record.AgentDetails.Count > 0)
@@ -124,9 +124,12 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
             .Select(t => t.Model).OfType<string>()
             .SelectMany(m => m.Split(", ", StringSplitOptions.RemoveEmptyEntries))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
-        if (!models.SequenceEqual(after.Fingerprint.Models) || agentDetails is not null)
+        // What the harness really sent, over every recorded request of the run (resumed parts included).
+        var harness = Core.Fingerprints.HarnessSummary.Of(
+            [.. (await store.GetHarnessRequestsAsync(runId, CancellationToken.None).ConfigureAwait(false)).Select(r => r.Request)]);
+        if (!models.SequenceEqual(after.Fingerprint.Models) || agentDetails is not null || harness is not null)
         {
-            var fingerprint = after.Fingerprint with { Models = models };
+            var fingerprint = after.Fingerprint with { Models = models, Harness = harness ?? after.Fingerprint.Harness };
             if (agentDetails is not null)
                 fingerprint = fingerprint with { Agent = agentDetails };
             await store.UpdateFingerprintAsync(runId, fingerprint, CancellationToken.None).ConfigureAwait(false);

@@ -33,6 +33,9 @@ public sealed record TrialOptions
 public sealed record TrialRecord(Trial Trial, IReadOnlyList<TrialArtifact> Artifacts)
 {
     public IReadOnlyDictionary<string, string?> AgentDetails { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>What the harness sent to its model during the trial (recording proxy), if recorded.</summary>
+    public Core.Fingerprints.HarnessCapture? Harness { get; init; }
 }
 
 /// <summary>
@@ -137,7 +140,7 @@ public sealed class TrialRunner
             AddArtifact(artifacts, ArtifactKind.AgentOutput, agentResult.Output);
 
             if (agentResult.Exit == AgentExit.InfrastructureError)
-                return new TrialRecord(Finish(TrialOutcome.Error, agentResult, null, agentMs), artifacts) { AgentDetails = agentResult.Details };
+                return new TrialRecord(Finish(TrialOutcome.Error, agentResult, null, agentMs), artifacts) { AgentDetails = agentResult.Details, Harness = agentResult.Harness };
 
             var diff = workspace.Diff();
             AddArtifact(artifacts, ArtifactKind.Diff, diff);
@@ -147,12 +150,12 @@ public sealed class TrialRunner
                 // infrastructure failed, not the model. Retried, never scored.
                 return new TrialRecord(Finish(TrialOutcome.Error, agentResult, null, agentMs, TimeoutBeforeWork,
                     $"the agent did no work in {task.AgentTimeout.TotalSeconds:0} s (no answer from its API, no change to the workspace)"), artifacts)
-                { AgentDetails = agentResult.Details };
+                { AgentDetails = agentResult.Details, Harness = agentResult.Harness };
             }
             if (agentResult.Exit == AgentExit.TimedOut)
             {
                 return new TrialRecord(Finish(TrialOutcome.Timeout, agentResult, null, agentMs, "agent-timeout",
-                    $"the agent was stopped after {task.AgentTimeout.TotalSeconds:0} s"), artifacts) { AgentDetails = agentResult.Details };
+                    $"the agent was stopped after {task.AgentTimeout.TotalSeconds:0} s"), artifacts) { AgentDetails = agentResult.Details, Harness = agentResult.Harness };
             }
 
             var test = await _scorer.ScoreAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
@@ -172,7 +175,7 @@ public sealed class TrialRunner
                     AddArtifact(artifacts, ArtifactKind.TestOutput, "--- second attempt ---\n" + test.Output);
                     AddArtifact(artifacts, ArtifactKind.Diff, workspace.Diff());
                     var revised = Finish(test.Outcome, second, test, agentMs, test.Outcome == TrialOutcome.Timeout ? "test-timeout" : null) with { FirstOutcome = first };
-                    return new TrialRecord(revised, Merge(artifacts)) { AgentDetails = second.Details };
+                    return new TrialRecord(revised, Merge(artifacts)) { AgentDetails = second.Details, Harness = second.Harness ?? agentResult.Harness };
                 }
             }
 
@@ -180,7 +183,7 @@ public sealed class TrialRunner
             var trial = Finish(test.Outcome, agentResult, test, agentMs, errorKind);
             if (_agent is IFeedbackAgent { SecondAttempt: true })
                 trial = trial with { FirstOutcome = test.Outcome };
-            return new TrialRecord(trial, artifacts) { AgentDetails = agentResult.Details };
+            return new TrialRecord(trial, artifacts) { AgentDetails = agentResult.Details, Harness = agentResult.Harness };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

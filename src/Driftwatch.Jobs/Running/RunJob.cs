@@ -122,6 +122,8 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
     /// <summary>Runs the prepared run's pending trials and closes it (incomplete when interrupted).</summary>
     public async Task<RunResult> ExecuteAsync(PreparedRun run, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
+        // Agents may hold run-long resources (the recording proxy): released when the run ends.
+        await using var lifetime = run.Agent as IAsyncDisposable ?? NothingToDispose.Instance;
         var runner = new SuiteRunner(store, run.Sandbox, run.TrialOptions, time, owner);
         var outcome = await runner.ExecuteAsync(run.RunId, run.Suite, run.Agent, run.Parallel, progress, cancellationToken).ConfigureAwait(false);
         var trials = await store.GetTrialsAsync(run.RunId, CancellationToken.None).ConfigureAwait(false);
@@ -148,4 +150,11 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
 
     /// <summary>A run id as the command line writes it.</summary>
     public static string Id(long runId) => runId.ToString(CultureInfo.InvariantCulture);
+}
+
+internal sealed class NothingToDispose : IAsyncDisposable
+{
+    public static readonly NothingToDispose Instance = new();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

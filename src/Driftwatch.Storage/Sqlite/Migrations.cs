@@ -89,7 +89,51 @@ internal static class Migrations
         ALTER TABLE trials ADD COLUMN first_outcome TEXT;
         """,
 
-        // 4: the scheduler's bookkeeping: each slot of each schedule entry with the run it made, the
+        // 4: what the harness sent to the model, per request (recording proxy), and its long texts once per hash.
+        """
+        CREATE TABLE harness_texts (
+            hash      TEXT PRIMARY KEY,
+            kind      TEXT NOT NULL,
+            encoding  TEXT NOT NULL,
+            size      INTEGER NOT NULL,
+            content   BLOB NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE harness_requests (
+            run_id             INTEGER NOT NULL,
+            task_id            TEXT    NOT NULL,
+            trial_index        INTEGER NOT NULL,
+            seq                INTEGER NOT NULL,
+            api                TEXT    NOT NULL,
+            method             TEXT    NOT NULL,
+            path               TEXT    NOT NULL,
+            model              TEXT,
+            system_hash        TEXT,
+            context_hash       TEXT,
+            tools_hash         TEXT,
+            tool_names         TEXT    NOT NULL,
+            parameters         TEXT    NOT NULL,
+            betas              TEXT    NOT NULL,
+            user_agent         TEXT,
+            api_version        TEXT,
+            fingerprint        TEXT    NOT NULL,
+            streamed           INTEGER NOT NULL,
+            status             INTEGER NOT NULL,
+            response_model     TEXT,
+            input_tokens       INTEGER,
+            output_tokens      INTEGER,
+            cache_read_tokens  INTEGER,
+            cache_write_tokens INTEGER,
+            stop_reason        TEXT,
+            started_at         TEXT    NOT NULL,
+            first_byte_ms      INTEGER NOT NULL,
+            duration_ms        INTEGER NOT NULL,
+            PRIMARY KEY (run_id, task_id, trial_index, seq),
+            FOREIGN KEY (run_id, task_id, trial_index) REFERENCES trials (run_id, task_id, trial_index) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        CREATE INDEX harness_requests_fingerprint ON harness_requests (run_id, fingerprint);
+        """,
+
+        // 5: the scheduler's bookkeeping: each slot of each schedule entry with the run it made, the
         // last verdict per agent × suite, and an outbox of alerts (delivered_at NULL: still to send).
         """
         CREATE TABLE schedule_slots (

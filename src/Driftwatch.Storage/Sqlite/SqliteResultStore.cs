@@ -1,8 +1,10 @@
+using System.Collections.Immutable;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using Driftwatch.Core;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Fingerprints;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Microsoft.Data.Sqlite;
@@ -249,7 +251,7 @@ public sealed partial class SqliteResultStore : IResultStore
             return result;
         }));
 
-    public Task RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, CancellationToken cancellationToken = default)
+    public Task RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture? harness = null, CancellationToken cancellationToken = default)
     {
         Guard(() =>
         {
@@ -292,9 +294,118 @@ public sealed partial class SqliteResultStore : IResultStore
                 artifact.Parameters["$content"].Value = ArtifactCodec.Compress(item.Content);
                 artifact.ExecuteNonQuery();
             }
+            RecordHarness(connection, transaction, trial, harness ?? HarnessCapture.Empty);
             transaction.Commit();
         });
         return Task.CompletedTask;
+    }
+
+    /// <summary>Replaces the trial's recorded requests (a retried attempt keeps only its own) and adds unseen texts.</summary>
+    private static void RecordHarness(SqliteConnection connection, SqliteTransaction transaction, Trial trial, HarnessCapture harness)
+    {
+        Execute(connection, "DELETE FROM harness_requests WHERE run_id = $run AND task_id = $task AND trial_index = $index;", transaction,
+            ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex));
+        if (harness.Requests.IsDefaultOrEmpty)
+            return;
+        using var text = Command(connection, transaction, """
+            INSERT OR IGNORE INTO harness_texts (hash, kind, encoding, size, content) VALUES ($hash, $kind, $encoding, $size, $content);
+            """, ("$hash", ""), ("$kind", ""), ("$encoding", ArtifactCodec.Encoding), ("$size", 0), ("$content", Array.Empty<byte>()));
+        foreach (var item in harness.Texts.DistinctBy(t => t.Hash))
+        {
+            text.Parameters["$hash"].Value = item.Hash;
+            text.Parameters["$kind"].Value = item.Kind.ToString();
+            text.Parameters["$size"].Value = ArtifactCodec.ByteCount(item.Text);
+            text.Parameters["$content"].Value = ArtifactCodec.Compress(item.Text);
+            text.ExecuteNonQuery();
+        }
+        foreach (var request in harness.Requests)
+        {
+            Execute(connection, """
+                INSERT INTO harness_requests (run_id, task_id, trial_index, seq, api, method, path, model, system_hash, context_hash,
+                    tools_hash, tool_names, parameters, betas, user_agent, api_version, fingerprint, streamed, status, response_model,
+                    input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, stop_reason, started_at, first_byte_ms, duration_ms)
+                VALUES ($run, $task, $index, $seq, $api, $method, $path, $model, $system, $context, $tools, $toolNames, $parameters,
+                    $betas, $userAgent, $apiVersion, $fingerprint, $streamed, $status, $responseModel, $input, $output, $cacheRead,
+                    $cacheWrite, $stop, $started, $firstByte, $duration);
+                """, transaction,
+                ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex), ("$seq", request.Sequence),
+                ("$api", request.Api), ("$method", request.Method), ("$path", request.Path), ("$model", request.Model),
+                ("$system", request.SystemHash), ("$context", request.ContextHash), ("$tools", request.ToolsHash),
+                ("$toolNames", JsonSerializer.Serialize(request.ToolNames, Json)), ("$parameters", JsonSerializer.Serialize(request.Parameters, Json)),
+                ("$betas", JsonSerializer.Serialize(request.Betas, Json)), ("$userAgent", request.UserAgent), ("$apiVersion", request.ApiVersion),
+                ("$fingerprint", request.Fingerprint), ("$streamed", request.Streamed ? 1 : 0), ("$status", request.Status),
+                ("$responseModel", request.ResponseModel), ("$input", request.InputTokens), ("$output", request.OutputTokens),
+                ("$cacheRead", request.CacheReadTokens), ("$cacheWrite", request.CacheWriteTokens), ("$stop", request.StopReason),
+                ("$started", Time(request.StartedAt)), ("$firstByte", request.FirstByteMs), ("$duration", request.DurationMs));
+        }
+    }
+
+    public Task<IReadOnlyList<(TrialKey Trial, HarnessRequest Request)>> GetHarnessRequestsAsync(long runId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            using var command = Command(connection, null, """
+                SELECT task_id, trial_index, seq, api, method, path, model, system_hash, context_hash, tools_hash, tool_names,
+                       parameters, betas, user_agent, api_version, streamed, status, response_model, input_tokens, output_tokens,
+                       cache_read_tokens, cache_write_tokens, stop_reason, started_at, first_byte_ms, duration_ms
+                FROM harness_requests WHERE run_id = $run ORDER BY task_id, trial_index, seq;
+                """, ("$run", runId));
+            using var reader = command.ExecuteReader();
+            var result = new List<(TrialKey, HarnessRequest)>();
+            while (reader.Read())
+            {
+                result.Add((new TrialKey(reader.GetString(0), reader.GetInt32(1)), new HarnessRequest
+                {
+                    Sequence = reader.GetInt32(2),
+                    Api = reader.GetString(3),
+                    Method = reader.GetString(4),
+                    Path = reader.GetString(5),
+                    Model = NullableString(reader, 6),
+                    SystemHash = NullableString(reader, 7),
+                    ContextHash = NullableString(reader, 8),
+                    ToolsHash = NullableString(reader, 9),
+                    ToolNames = JsonSerializer.Deserialize<ImmutableArray<string>>(reader.GetString(10), Json),
+                    Parameters = JsonSerializer.Deserialize<ImmutableSortedDictionary<string, string>>(reader.GetString(11), Json)!.WithComparers(StringComparer.Ordinal),
+                    Betas = JsonSerializer.Deserialize<ImmutableArray<string>>(reader.GetString(12), Json),
+                    UserAgent = NullableString(reader, 13),
+                    ApiVersion = NullableString(reader, 14),
+                    Streamed = reader.GetInt32(15) != 0,
+                    Status = reader.GetInt32(16),
+                    ResponseModel = NullableString(reader, 17),
+                    InputTokens = reader.IsDBNull(18) ? null : reader.GetInt64(18),
+                    OutputTokens = reader.IsDBNull(19) ? null : reader.GetInt64(19),
+                    CacheReadTokens = reader.IsDBNull(20) ? null : reader.GetInt64(20),
+                    CacheWriteTokens = reader.IsDBNull(21) ? null : reader.GetInt64(21),
+                    StopReason = NullableString(reader, 22),
+                    StartedAt = ParseTime(reader.GetString(23)),
+                    FirstByteMs = reader.GetInt64(24),
+                    DurationMs = reader.GetInt64(25),
+                }));
+            }
+            IReadOnlyList<(TrialKey, HarnessRequest)> list = result;
+            return list;
+        }));
+
+    public Task<IReadOnlyDictionary<string, string>> GetHarnessTextsAsync(IEnumerable<string> hashes, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            IReadOnlyDictionary<string, string> texts = ReadTexts(connection, hashes);
+            return texts;
+        }));
+
+    private static Dictionary<string, string> ReadTexts(SqliteConnection connection, IEnumerable<string> hashes)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var command = Command(connection, null, "SELECT encoding, content FROM harness_texts WHERE hash = $hash;", ("$hash", ""));
+        foreach (var hash in hashes.Distinct(StringComparer.Ordinal))
+        {
+            command.Parameters["$hash"].Value = hash;
+            using var reader = command.ExecuteReader();
+            if (reader.Read())
+                result[hash] = ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0));
+        }
+        return result;
     }
 
     public Task ClaimRunAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default)
@@ -393,7 +504,8 @@ public sealed partial class SqliteResultStore : IResultStore
             var history = runs.Select(r => new HistoryRun(
                 r.Id, DateOnly.FromDateTime(r.StartedAt.UtcDateTime), r.SuiteRevision, configById[r.Id], r.Fingerprint,
                 trials.TryGetValue(r.Id, out var list) ? list : [])).ToList();
-            return new History(agent, suite, history);
+            var texts = ReadTexts(connection, history.SelectMany(r => r.Fingerprint.Harness?.TextHashes() ?? []));
+            return new History(agent, suite, history) { Texts = texts };
         }));
 
     public void Dispose()

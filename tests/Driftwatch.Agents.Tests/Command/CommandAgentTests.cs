@@ -83,6 +83,60 @@ public sealed class CommandAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task A_CLI_that_takes_its_endpoint_from_a_variable_is_recorded_through_the_proxy()
+    {
+        // Given a CLI that asks an OpenAI-compatible endpoint (from OPENAI_BASE_URL) for the solution
+        await using var api = await Driftwatch.Testing.Servers.ScriptedChatApi.StartAsync((_, _) => (200, AgentHarness.Solution));
+        var keyVariable = _harness.Variable(_harness.PlantedKey);
+        var script = _harness.Temp.Write("bin/chat-agent", $$"""
+            #!/usr/bin/env python3
+            import json, os, urllib.request
+            body = json.dumps({"model": "local-coder", "temperature": 0, "messages": [
+                {"role": "system", "content": "You are a careful coder."},
+                {"role": "user", "content": "implement add"}]}).encode()
+            request = urllib.request.Request(os.environ["OPENAI_BASE_URL"] + "/chat/completions", body,
+                {"Content-Type": "application/json", "Authorization": "Bearer " + os.environ["{{keyVariable}}"]})
+            answer = json.load(urllib.request.urlopen(request))
+            with open("calc.py", "w") as handle:
+                handle.write(answer["choices"][0]["message"]["content"])
+            print(json.dumps({"usage": answer["usage"]}))
+            """);
+        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        await using var agent = new CommandAgent(AgentHarness.Definition("command", new JsonObject
+        {
+            ["command"] = $"{script} --prompt {{prompt}}",
+            ["base_url"] = api.BaseUrl,
+            ["base_url_var"] = "OPENAI_BASE_URL",
+            ["api_key_env"] = keyVariable,
+            ["proxy"] = "true",
+        }));
+
+        // When a trial runs with the recording proxy on
+        var (run, trials) = await _harness.RunAsync(agent, maxAttempts: 1);
+
+        // Then the trial passes and the request is recorded: API, model, system prompt, parameters
+        trials.Single().Outcome.ShouldBe(TrialOutcome.Pass, trials.Single().ErrorMessage);
+        var request = (await _harness.Store.GetHarnessRequestsAsync(run.Id)).ShouldHaveSingleItem().Request;
+        (request.Api, request.Model, request.Status, request.Path).ShouldBe(("openai-chat", "local-coder", 200, "/chat/completions"));
+        request.Parameters["temperature"].ShouldBe("0");
+        (await _harness.Store.GetHarnessTextsAsync([request.SystemHash!]))[request.SystemHash!].ShouldBe("You are a careful coder.");
+        api.Requests.Single().Headers["authorization"].ShouldBe($"Bearer {_harness.PlantedKey}");
+        _harness.FilesContainingPlantedKey().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_proxy_without_a_base_url_variable_is_bad_input()
+    {
+        var error = Should.Throw<Driftwatch.Core.InvalidInputException>(() => new CommandAgent(AgentHarness.Definition("command", new JsonObject
+        {
+            ["command"] = "my-agent {prompt}",
+            ["proxy"] = "true",
+        })));
+
+        error.Message.ShouldBe("test agent: proxy: the recording proxy needs base_url_var: the environment variable through which this CLI takes its API endpoint");
+    }
+
+    [Fact]
     public async Task A_missing_binary_is_an_infrastructure_error()
     {
         var (_, trials) = await _harness.RunAsync(Agent("no-such-agent-binary --prompt {prompt}"), maxAttempts: 1);

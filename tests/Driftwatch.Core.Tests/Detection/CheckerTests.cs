@@ -47,6 +47,30 @@ public sealed class CheckerTests
     }
 
     [Fact]
+    public void A_drop_that_came_with_a_harness_change_names_what_the_harness_sent_differently()
+    {
+        // Given 30 days under one harness, then a CLI release whose system prompt gains a line and
+        // whose default effort falls, with which ten tasks that used to pass fail
+        var before = Fingerprints.FingerprintDiffTests.Run(version: "2.1.67");
+        var after = Fingerprints.FingerprintDiffTests.Run(system: "You are an agent.\nBe helpful.\nKeep answers under 25 words.", effort: "medium", version: "2.1.68");
+        var builder = new HistoryBuilder(50, seed: 5);
+        var broken = Enumerable.Range(0, 50).Where(i => builder.Rates[i] > 0.7).Take(10).ToHashSet();
+        var history = builder.Days(30, agentVersion: "2.1.67 (Claude Code)", harness: before.Fingerprint.Harness)
+            .Days(12, (i, p) => broken.Contains(i) ? 0.05 : p, agentVersion: "2.1.68 (Claude Code)", harness: after.Fingerprint.Harness)
+            .Build(before.Texts.Concat(after.Texts).DistinctBy(p => p.Key).ToDictionary());
+
+        // When it is checked
+        var verdict = Checker.Check(history, Options with { BaselineDays = 30 });
+
+        // Then the verdict names the system prompt line and the effort change, with the day and the CLI version
+        verdict.Status.ShouldBe(VerdictStatus.Degraded);
+        var day = HistoryBuilder.Start.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        verdict.FingerprintChanges.ShouldContain($"system prompt changed on {day} (agent 2.1.68 (Claude Code)): +1 line, −0 lines");
+        verdict.FingerprintChanges.ShouldContain($"output_config.effort: high → medium since {day} (agent 2.1.68 (Claude Code))");
+        verdict.FingerprintChanges.ShouldNotContain(c => c.StartsWith("tools", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_rise_is_improved()
     {
         var builder = new HistoryBuilder(50, seed: 8);

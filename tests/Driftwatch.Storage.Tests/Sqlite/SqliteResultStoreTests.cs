@@ -274,7 +274,7 @@ public sealed class SqliteResultStoreTests : IDisposable
 
         // When trials are recorded in parallel while another store reads
         var writes = Parallel.ForEachAsync(plan.Trials, new ParallelOptions { MaxDegreeOfParallelism = 8 },
-            async (trial, token) => await writer.RecordTrialAsync(Finished(runId, trial, TrialOutcome.Pass), [new TrialArtifact(ArtifactKind.TestOutput, "ok")], token));
+            async (trial, token) => await writer.RecordTrialAsync(Finished(runId, trial, TrialOutcome.Pass), [new TrialArtifact(ArtifactKind.TestOutput, "ok")], null, token));
         var reads = Task.Run(async () =>
         {
             for (var i = 0; i < 50; i++)
