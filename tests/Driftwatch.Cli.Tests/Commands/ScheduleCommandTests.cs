@@ -241,6 +241,29 @@ public sealed class ScheduleCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_commented_schedule_and_alerts_examples_that_init_writes_parse_once_uncommented()
+    {
+        // Given the file init writes, with its schedule and alerts examples uncommented
+        (await Cli().RunAsync("init", "--out", _temp.Combine("init.yaml"))).ExitCode.ShouldBe(0);
+        var lines = File.ReadAllLines(_temp.Combine("init.yaml"));
+        var from = Array.IndexOf(lines, "# schedule:");
+        from.ShouldBeGreaterThan(0);
+        var uncommented = lines.Select((line, i) => i >= from && line.StartsWith("# ", StringComparison.Ordinal) &&
+            (line[2] == ' ' || line[2..].StartsWith("schedule:", StringComparison.Ordinal) || line[2..].StartsWith("alerts:", StringComparison.Ordinal)) ? line[2..] : line);
+        File.WriteAllLines(_temp.Combine("uncommented.yaml"), uncommented);
+
+        // When it is loaded
+        var config = DriftwatchConfig.Load(_temp.Combine("uncommented.yaml"), _temp.Path);
+
+        // Then both entries and all four kinds of sink are there
+        config.Schedule.Entries.Select(e => e.Agent).ShouldBe(["claude-code", "codex"]);
+        config.Schedule.Entries[1].Key.ShouldBe("codex-nightly");
+        config.Schedule.Entries[1].Cron.TimeZone.Id.ShouldBe("Europe/Berlin");
+        config.Alerts.Sinks.Select(s => s.Kind).ShouldBe([AlertSinkKind.Console, AlertSinkKind.Slack, AlertSinkKind.Discord, AlertSinkKind.Webhook]);
+        config.Alerts.DashboardUrl.ShouldNotBeNull();
+    }
+
+    [Fact]
     public async Task List_shows_each_entry_with_its_next_slot()
     {
         Config();

@@ -26,7 +26,12 @@ internal static class SampleAlerts
             new TaskFlip("gen-word-frequencies", 30, 30, 3, 0),
             new TaskFlip("debug-<html>-escape", 30, 28, 3, 1),
         ],
-        FingerprintChanges = ["agent version 2.1.0 → 2.2.0"],
+        // As the checker writes them, a harness change from the recording proxy among them.
+        FingerprintChanges =
+        [
+            "agent version 2.1.0 → 2.2.0",
+            "system prompt changed on 2026-03-10 (agent 2.2.0 (Claude Code)): +3 lines, −1 line",
+        ],
     };
 
     public static Alert Degraded(string? dashboard = "http://127.0.0.1:5170/agents/{agent}/{suite}?run={run}") =>

@@ -160,6 +160,8 @@ public sealed class WebhookAlertSinkTests : IDisposable
         facts.ShouldContain("gen-word-frequencies 30/30 → 0/3");
         facts.ShouldContain("debug-&lt;html&gt;-escape 28/30 → 1/3");
         facts.ShouldContain("*changed around then:* agent version 2.1.0 → 2.2.0");
+        facts.ShouldContain("*changed around then:* system prompt changed on 2026-03-10 (agent 2.2.0 (Claude Code)): +3 lines, −1 line");
+        TestContext.Current.TestOutputHelper?.WriteLine(receiver.Requests.Single().RawBody);
         blocks[2]!["elements"]![0]!["text"]!.GetValue<string>().ShouldBe("<http://127.0.0.1:5170/agents/claude-code/core?run=14|Open the dashboard>");
     }
 
@@ -181,10 +183,12 @@ public sealed class WebhookAlertSinkTests : IDisposable
         embed["color"]!.GetValue<int>().ShouldBe(0xD93025);
         embed["url"]!.GetValue<string>().ShouldBe("http://127.0.0.1:5170/agents/claude-code/core?run=14");
         embed["timestamp"]!.GetValue<string>().ShouldBe("2026-03-12T06:05:00Z");
-        var fields = embed["fields"]!.AsArray().ToDictionary(f => f!["name"]!.GetValue<string>(), f => f!["value"]!.GetValue<string>());
+        var all = embed["fields"]!.AsArray().Select(f => (Name: f!["name"]!.GetValue<string>(), Value: f!["value"]!.GetValue<string>())).ToList();
+        var fields = all.DistinctBy(f => f.Name).ToDictionary(f => f.Name, f => f.Value);
         fields["effect"].ShouldBe("−12.5 pts since 2026-03-10 (95% CI −18.0 pts to −7.0 pts)");
         fields["tasks that moved most"].ShouldContain("debug-<html>-escape 28/30 → 1/3");
-        fields["changed around then"].ShouldBe("agent version 2.1.0 → 2.2.0");
+        all.Where(f => f.Name == "changed around then").Select(f => f.Value)
+            .ShouldBe(["agent version 2.1.0 → 2.2.0", "system prompt changed on 2026-03-10 (agent 2.2.0 (Claude Code)): +3 lines, −1 line"]);
         fields["run"].ShouldBe("14");
     }
 }
