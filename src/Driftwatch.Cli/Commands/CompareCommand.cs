@@ -1,28 +1,13 @@
-using System.ComponentModel;
 using System.Globalization;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
-using Driftwatch.Core;
 using Driftwatch.Core.Detection;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class CompareSettings : StoreSettings
-{
-    [CommandArgument(0, "<RUN_A>")]
-    [Description("The earlier (reference) run")]
-    public long RunA { get; init; }
-
-    [CommandArgument(1, "<RUN_B>")]
-    [Description("The run compared with it")]
-    public long RunB { get; init; }
-
-    [CommandOption("--json")]
-    [Description("Print the comparison as JSON")]
-    public bool Json { get; init; }
-}
+public sealed class CompareSettings : RunPairSettings;
 
 /// <summary>`compare RUN_A RUN_B`: a paired comparison on the tasks both ran, with the tasks that flipped.</summary>
 public sealed class CompareCommand(CliContext cli) : AsyncCommand<CompareSettings>
@@ -30,8 +15,8 @@ public sealed class CompareCommand(CliContext cli) : AsyncCommand<CompareSetting
     public override async Task<int> ExecuteAsync(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {
         using var store = Locations.Resolve(cli, settings).OpenStore();
-        var a = await store.GetRunAsync(settings.RunA, cancellationToken) ?? throw new InvalidInputException($"RUN_A: run {settings.RunA} not found");
-        var b = await store.GetRunAsync(settings.RunB, cancellationToken) ?? throw new InvalidInputException($"RUN_B: run {settings.RunB} not found");
+        var a = await store.RequireRunAsync("RUN_A", settings.RunA, cancellationToken);
+        var b = await store.RequireRunAsync("RUN_B", settings.RunB, cancellationToken);
         var comparison = PairedComparison.Of(await store.GetTrialsAsync(a.Id, cancellationToken), await store.GetTrialsAsync(b.Id, cancellationToken),
             seed: (ulong)(a.Id * 1_000_003 + b.Id));
         var worse = comparison.Tasks.Where(t => t.Change < 0).OrderBy(t => t.Change).ThenBy(t => t.Task, StringComparer.Ordinal).ToList();

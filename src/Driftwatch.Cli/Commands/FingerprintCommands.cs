@@ -2,7 +2,6 @@ using System.ComponentModel;
 using System.Globalization;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
-using Driftwatch.Core;
 using Driftwatch.Core.Fingerprints;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -24,20 +23,7 @@ public sealed class FingerprintShowSettings : StoreSettings
     public bool Json { get; init; }
 }
 
-public sealed class FingerprintDiffSettings : StoreSettings
-{
-    [CommandArgument(0, "<RUN_A>")]
-    [Description("The earlier (reference) run")]
-    public long RunA { get; init; }
-
-    [CommandArgument(1, "<RUN_B>")]
-    [Description("The run compared with it")]
-    public long RunB { get; init; }
-
-    [CommandOption("--json")]
-    [Description("Print the differences as JSON")]
-    public bool Json { get; init; }
-}
+public sealed class FingerprintDiffSettings : RunPairSettings;
 
 /// <summary>`fingerprint show RUN`: what the agent's harness really sent to its model during a run.</summary>
 public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<FingerprintShowSettings>
@@ -45,7 +31,7 @@ public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<Finger
     public override async Task<int> ExecuteAsync(CommandContext context, FingerprintShowSettings settings, CancellationToken cancellationToken)
     {
         using var store = Locations.Resolve(cli, settings).OpenStore();
-        var run = await store.GetRunAsync(settings.Run, cancellationToken) ?? throw new InvalidInputException($"RUN: run {settings.Run} not found");
+        var run = await store.RequireRunAsync("RUN", settings.Run, cancellationToken);
         var requests = await store.GetHarnessRequestsAsync(run.Id, cancellationToken);
         var harness = run.Fingerprint.Harness;
         var texts = harness is null ? new Dictionary<string, string>() : await store.GetHarnessTextsAsync(harness.TextHashes(), cancellationToken);
@@ -122,8 +108,8 @@ public sealed class FingerprintDiffCommand(CliContext cli) : AsyncCommand<Finger
     public override async Task<int> ExecuteAsync(CommandContext context, FingerprintDiffSettings settings, CancellationToken cancellationToken)
     {
         using var store = Locations.Resolve(cli, settings).OpenStore();
-        var a = await store.GetRunAsync(settings.RunA, cancellationToken) ?? throw new InvalidInputException($"RUN_A: run {settings.RunA} not found");
-        var b = await store.GetRunAsync(settings.RunB, cancellationToken) ?? throw new InvalidInputException($"RUN_B: run {settings.RunB} not found");
+        var a = await store.RequireRunAsync("RUN_A", settings.RunA, cancellationToken);
+        var b = await store.RequireRunAsync("RUN_B", settings.RunB, cancellationToken);
         var hashes = (a.Fingerprint.Harness?.TextHashes() ?? []).Concat(b.Fingerprint.Harness?.TextHashes() ?? []);
         var texts = await store.GetHarnessTextsAsync(hashes, cancellationToken);
         var changes = FingerprintDiff.Compare(a.Fingerprint, b.Fingerprint, h => texts.GetValueOrDefault(h), $"run {a.Id}", $"run {b.Id}");

@@ -29,8 +29,7 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, ShowSettings settings, CancellationToken cancellationToken)
     {
         using var store = Locations.Resolve(cli, settings).OpenStore();
-        var run = await store.GetRunAsync(settings.Run, cancellationToken)
-            ?? throw new InvalidInputException($"RUN: run {settings.Run} not found (see `driftwatch runs`)");
+        var run = await store.RequireRunAsync("RUN", settings.Run, cancellationToken);
         var trials = await store.GetTrialsAsync(run.Id, cancellationToken);
         if (settings.Json)
         {

@@ -14,3 +14,19 @@ public class StoreSettings : CommandSettings
     [Description("Configuration file (default: ./driftwatch.yaml when present)")]
     public string? ConfigFile { get; init; }
 }
+
+/// <summary>Settings of the commands that set one run against another (`compare`, `fingerprint diff`).</summary>
+public class RunPairSettings : StoreSettings
+{
+    [CommandArgument(0, "<RUN_A>")]
+    [Description("The earlier (reference) run")]
+    public long RunA { get; init; }
+
+    [CommandArgument(1, "<RUN_B>")]
+    [Description("The run compared with it")]
+    public long RunB { get; init; }
+
+    [CommandOption("--json")]
+    [Description("Print the result as JSON")]
+    public bool Json { get; init; }
+}

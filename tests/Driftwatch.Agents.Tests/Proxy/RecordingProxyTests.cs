@@ -150,4 +150,25 @@ public sealed class RecordingProxyTests : IDisposable
         (await client.GetAsync(finished.BaseUrl + "/v1/messages")).StatusCode.ShouldBe(System.Net.HttpStatusCode.NotFound);
         upstream.Requests.ShouldBeEmpty();
     }
+    [Fact]
+    public async Task An_unreachable_upstream_breaks_the_connection_as_it_would_without_the_proxy()
+    {
+        // Given an upstream port nobody listens on
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var proxy = await RecordingProxy.StartAsync(new Uri($"http://127.0.0.1:{port}"), CancellationToken.None);
+        var recording = proxy.Begin([]);
+
+        // When a client sends a request through the proxy
+        using var client = new HttpClient();
+        var sending = client.PostAsync(recording.BaseUrl + "/v1/messages", new StringContent("""{"model":"m","messages":[]}""", Encoding.UTF8, "application/json"));
+
+        // Then it sees a broken connection (an infrastructure error for the runner), not an HTTP answer
+        await Should.ThrowAsync<HttpRequestException>(sending);
+        // And the attempt is recorded with no status
+        var recorded = recording.Finish().Requests.ShouldHaveSingleItem();
+        (recorded.Status, recorded.Model).ShouldBe((0, "m"));
+    }
 }

@@ -108,9 +108,13 @@ public sealed class BadInputTests : IDisposable
         (await Fails("run", "--agent", "broken", "--suite", _suite, "--db", Db)).Error.ShouldContain($"{file}:4: agents.broken.skill: expected a number");
     }
 
-    [Fact]
-    public async Task Show_of_an_unknown_run() =>
-        (await Fails("show", "42", "--db", Db)).Error.ShouldContain("run 42 not found");
+    [Theory]
+    [InlineData("RUN: run 42 not found", "show", "42")]
+    [InlineData("RUN: run 42 not found", "fingerprint", "show", "42")]
+    [InlineData("RUN_A: run 42 not found", "compare", "42", "43")]
+    [InlineData("RUN_A: run 42 not found", "fingerprint", "diff", "42", "43")]
+    public async Task A_command_given_an_unknown_run_names_the_argument(string message, params string[] args) =>
+        (await Fails([.. args, "--db", Db])).Error.ShouldContain(message);
 
     [Fact]
     public async Task Unsound_suite_fails_validation_with_exit_2()
