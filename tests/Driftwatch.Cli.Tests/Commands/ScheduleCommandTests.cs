@@ -53,7 +53,7 @@ public sealed class ScheduleCommandTests : IDisposable
     }
 
     /// <summary>A driftwatch.yaml with the simulated agent "sim", one daily entry running one task, and the given alerts section.</summary>
-    private void Config(string alerts = "", int delayMs = 0, string tasks = "task-00")
+    private void Config(string alerts = "", int delayMs = 0, string tasks = "task-00", string cron = "0 6 * * *")
     {
         _temp.Write("driftwatch.yaml", $"""
             agents:
@@ -66,7 +66,7 @@ public sealed class ScheduleCommandTests : IDisposable
               entries:
                 - agent: sim
                   suite: {_suite}
-                  cron: "0 6 * * *"
+                  cron: "{cron}"
                   tasks: "{tasks}"
             {alerts}
             """);
@@ -312,6 +312,61 @@ public sealed class ScheduleCommandTests : IDisposable
         trials.Select(t => t.TaskId).Distinct().Count().ShouldBe(TaskCount);
     }
 
+    [Fact]
+    public async Task SIGTERM_stops_an_idle_long_running_scheduler_with_exit_0()
+    {
+        // Given the long-running scheduler waiting for a slot a year away
+        Config(cron: "0 0 1 1 *");
+        using var process = CliProcess.Start(_temp.Path, "schedule", "--db", Db, "--sandbox", "none");
+        for (var i = 0; i < 1200 && !File.Exists(Db); i++)
+        {
+            process.HasExited.ShouldBeFalse();
+            await Task.Delay(50);
+        }
+        await Task.Delay(1500); // past start-up, into the wait for the slot
+
+        // When it receives SIGTERM
+        process.Signal(15);
+        var (exitCode, output, error) = await process.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Then it stops at once, cleanly, having run nothing
+        exitCode.ShouldBe(0, output + error);
+        output.ShouldContain("stopped");
+        using var store = SqliteResultStore.Open(Db);
+        (await store.ListRunsAsync(new RunQuery())).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task SIGTERM_during_a_slot_of_the_long_running_scheduler_leaves_the_run_for_the_next_start_to_finish()
+    {
+        // Given the long-running scheduler with a slot every five seconds, running a slow slot of 40 trials
+        Config(delayMs: 150, tasks: "*", cron: "*/5 * * * * *");
+        using var process = CliProcess.Start(_temp.Path, "schedule", "--db", Db, "--sandbox", "none", "--parallel", "2");
+        await WaitForTrials(process, atLeast: 4);
+
+        // When it receives SIGTERM mid-run
+        process.Signal(15);
+        var (exitCode, output, error) = await process.WaitAsync(TimeSpan.FromSeconds(60));
+
+        // Then it exits 130 saying the run is resumable
+        exitCode.ShouldBe(130, output + error);
+        output.ShouldContain("stopped during a run");
+
+        // When the schedule runs next
+        var again = await Cli().RunAsync("schedule", "--once", "--db", Db, "--sandbox", "none", "--parallel", "2");
+
+        // Then the interrupted run is finished first — every planned trial once — and only then is a new slot run
+        again.ExitCode.ShouldBe(0, again.Error);
+        again.Output.ShouldContain("resuming run 1");
+        using var store = SqliteResultStore.Open(Db);
+        var first = (await store.GetRunAsync(1))!;
+        first.Status.ShouldBe(RunStatus.Complete);
+        var trials = await store.GetTrialsAsync(1);
+        trials.Count.ShouldBe(TaskCount);
+        trials.Select(t => t.TaskId).Distinct().Count().ShouldBe(TaskCount);
+        (await store.ListRunsAsync(new RunQuery())).Count.ShouldBeLessThanOrEqualTo(2);
+    }
+
     private async Task<int> WaitForTrials(CliProcess process, int atLeast)
     {
         for (var i = 0; i < 1200; i++)
@@ -320,9 +375,9 @@ public sealed class ScheduleCommandTests : IDisposable
             {
                 using var store = SqliteResultStore.Open(Db);
                 var runs = await store.ListRunsAsync(new RunQuery());
-                if (runs.Count == 1)
+                if (runs.Count >= 1)
                 {
-                    var done = (await store.GetTrialsAsync(runs[0].Id)).Count;
+                    var done = (await store.GetTrialsAsync(runs.Min(r => r.Id))).Count;
                     if (done >= atLeast)
                         return done;
                 }
