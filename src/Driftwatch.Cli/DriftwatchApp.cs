@@ -31,7 +31,12 @@ public static class DriftwatchApp
         config.AddCommand<RunCommand>("run")
             .WithDescription("Run a suite against an agent, store every trial, print the summary")
             .WithExample("run", "--agent", "simulated", "--trials", "3")
-            .WithExample("run", "--resume");
+            .WithExample("run", "--resume")
+            .WithExample("run", "--fail-on-degradation");
+        config.AddCommand<ScheduleCommand>("schedule")
+            .WithDescription("Run the schedule of driftwatch.yaml once per cron slot, with alerts (--once: what is due now, then exit)")
+            .WithExample("schedule")
+            .WithExample("schedule", "--once", "--fail-on-degradation");
         config.AddCommand<RunsCommand>("runs").WithDescription("List stored runs");
         config.AddCommand<ShowCommand>("show").WithDescription("Show one run: summary and every trial")
             .WithExample("show", "12", "--task", "gen-word-frequencies");
