@@ -69,6 +69,10 @@ public static class DashboardHost
         endpoints.MapGet("/runs/{id:long}/trials/{task}/{index:int}", async (long id, string task, int index, DashboardReader reader, CancellationToken ct) =>
             await reader.TrialAsync(id, task, index, ct) is { } view ? Html(HtmlPages.Trial(view, links)) : NotFoundPage($"no trial {task}#{index} in run {id}"));
 
+        // The link alerts carry (`dashboard_url: http://127.0.0.1:5170/agents/{agent}/{suite}?run={run}`): that run, else the agent × suite on the overview.
+        endpoints.MapGet("/agents/{agent}/{suite}", (string agent, string suite, long? run) =>
+            Results.Redirect(run is { } id ? links.Run(id) : $"/#{Slugs.Of(agent, suite)}"));
+
         // The API behind each page.
         endpoints.MapGet("/api/runs", async (string? agent, string? suite, string? last, DashboardReader reader, CancellationToken ct) =>
         {

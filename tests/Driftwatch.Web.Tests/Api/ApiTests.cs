@@ -147,6 +147,20 @@ public sealed class ApiTests(SeededDatabase seeded) : IClassFixture<SeededDataba
         trial.ShouldContain("&lt;in task-00&gt;");
     }
 
+    [Theory]
+    [InlineData("/agents/steady/core?run=7", "/runs/7")]
+    [InlineData("/agents/steady/core", "/#steady--core")]
+    public async Task The_link_in_alerts_leads_to_the_run_or_the_agent_on_the_overview(string link, string target)
+    {
+        await using var factory = new DashboardFactory(seeded.Path);
+        var client = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        using var response = await client.GetAsync(new Uri(link, UriKind.Relative), Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Redirect);
+        response.Headers.Location!.ToString().ShouldBe(target);
+    }
+
     [Fact]
     public async Task Metrics_are_openmetrics_text_ending_in_eof()
     {
