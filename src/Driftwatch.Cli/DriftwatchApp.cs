@@ -31,7 +31,12 @@ public static class DriftwatchApp
         config.AddCommand<RunCommand>("run")
             .WithDescription("Run a suite against an agent, store every trial, print the summary")
             .WithExample("run", "--agent", "simulated", "--trials", "3")
-            .WithExample("run", "--resume");
+            .WithExample("run", "--resume")
+            .WithExample("run", "--fail-on-degradation");
+        config.AddCommand<ScheduleCommand>("schedule")
+            .WithDescription("Run the schedule of driftwatch.yaml once per cron slot, with alerts (--once: what is due now, then exit)")
+            .WithExample("schedule")
+            .WithExample("schedule", "--once", "--fail-on-degradation");
         config.AddCommand<RunsCommand>("runs").WithDescription("List stored runs");
         config.AddCommand<ShowCommand>("show").WithDescription("Show one run: summary and every trial")
             .WithExample("show", "12", "--task", "gen-word-frequencies");
@@ -49,6 +54,17 @@ public static class DriftwatchApp
         config.AddCommand<PlanCommand>("plan")
             .WithDescription("How many trials a day a target drop needs, under the false-alarm budget")
             .WithExample("plan", "--delta", "0.05", "--power", "0.8");
+        config.AddCommand<ServeCommand>("serve")
+            .WithDescription("The dashboard: overview, runs, tasks and trials, a JSON API under /api/ and /metrics")
+            .WithExample("serve")
+            .WithExample("serve", "--urls", "http://0.0.0.0:5170");
+        config.AddCommand<ReportCommand>("report")
+            .WithDescription("The dashboard as static HTML with chart files, for CI artifacts and static hosting")
+            .WithExample("report", "--out", "driftwatch-report");
+        config.AddCommand<ExportCommand>("export")
+            .WithDescription("Runs as json, csv, junit, markdown (CI job summaries) or openmetrics")
+            .WithExample("export", "--format", "markdown")
+            .WithExample("export", "12", "13", "--format", "junit", "--out", "driftwatch.xml");
         config.AddBranch("fingerprint", fingerprint =>
         {
             fingerprint.SetDescription("What the agent's harness really sent to its model (recorded by the proxy)");

@@ -12,7 +12,8 @@ public static class StoredHistory
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 6, 0, 0, TimeSpan.Zero);
 
     public static async Task WriteAsync(string database, string agent, string suite, IReadOnlyList<string> tasks, int days,
-        Func<int, int, double> passRate, Func<int, string>? agentVersion = null, ulong seed = 1, Func<int, RunFingerprint>? fingerprint = null)
+        Func<int, int, double> passRate, Func<int, string>? agentVersion = null, ulong seed = 1, Func<int, RunFingerprint>? fingerprint = null,
+        string suiteRevision = "rev-1", string? agentConfigJson = null)
     {
         using var store = SqliteResultStore.Open(database);
         var rng = new Rng(seed);
@@ -24,11 +25,11 @@ public static class StoredHistory
             {
                 AgentName = agent,
                 AgentKind = "simulated",
-                AgentConfigJson = "{\"name\":\"" + agent + "\",\"kind\":\"simulated\",\"options\":{}}",
+                AgentConfigJson = agentConfigJson ?? "{\"name\":\"" + agent + "\",\"kind\":\"simulated\",\"options\":{}}",
                 Synthetic = true,
                 SuiteName = suite,
                 SuitePath = "/nowhere",
-                SuiteRevision = "rev-1",
+                SuiteRevision = suiteRevision,
                 TrialsPerTask = 1,
                 Seed = day,
                 SandboxMode = "none",

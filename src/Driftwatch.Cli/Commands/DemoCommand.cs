@@ -47,7 +47,7 @@ public sealed class DemoSettings : CommandSettings
     public string Sandbox { get; init; } = "auto";
 
     [CommandOption("--no-serve")]
-    [Description("Do not start anything long-running after the tour (the dashboard, once it exists)")]
+    [Description("Do not start the dashboard (http://127.0.0.1:5170) after the tour")]
     public bool NoServe { get; init; }
 
     public override ValidationResult Validate()
@@ -157,7 +157,18 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         cli.Out.WriteLine();
         cli.Out.MarkupLine($"{runs.Count} runs, {runs.Sum(r => r.Summary.Total)} trials, {cache.Size} distinct workspaces tested, in {RunReport.Seconds(clock.ElapsedMilliseconds)}.");
         cli.Out.MarkupLine($"Database: [bold]{Markup.Escape(databasePath)}[/]");
-        cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch show {runs[^1].Id} --db {Markup.Escape(databasePath)}[/]");
+        cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch show {runs[^1].Id} --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch report --out DIR --db {Markup.Escape(databasePath)}[/]");
+        if (settings.NoServe)
+            return ExitCodes.Ok;
+        try
+        {
+            await ServeCommand.ServeAsync(cli, databasePath, [Web.Serving.Bindings.DefaultUrl], token: null, new CheckOptions(), cancellationToken);
+        }
+        catch (Core.InvalidInputException e)
+        {
+            // The tour itself is done; a busy port only costs the dashboard.
+            cli.Warn($"the dashboard did not start: {e.Message}; try `driftwatch serve --db {databasePath} --urls http://127.0.0.1:PORT`");
+        }
         return ExitCodes.Ok;
     }
 

@@ -1,17 +1,13 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
 using Driftwatch.Agents;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
-using Driftwatch.Core;
-using Driftwatch.Core.Configuration;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
-using Driftwatch.Core.Suites;
-using Driftwatch.Execution.Agents;
-using Driftwatch.Execution.Running;
-using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Workspaces;
+using Driftwatch.Jobs.Running;
 using Driftwatch.Storage;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -72,6 +68,10 @@ public sealed class RunSettings : StoreSettings
     [Description("Print the run as JSON instead of tables")]
     public bool Json { get; init; }
 
+    [CommandOption("--fail-on-degradation")]
+    [Description("Exit 3 when, after the run, the verdict on this agent × suite is degraded (for CI)")]
+    public bool FailOnDegradation { get; init; }
+
     public override ValidationResult Validate()
     {
         if (Trials is < 1)
@@ -100,115 +100,78 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         var locations = Locations.Resolve(cli, settings);
         using var store = locations.OpenStore();
         var clock = Stopwatch.StartNew();
-        var owner = RunOwners.Current();
-        var parallel = settings.Parallel ?? locations.Config.Defaults.Parallel ?? Environment.ProcessorCount;
-        var options = new TrialOptions { MaxAttempts = 1 + (settings.Retries ?? 2), KeepWorkspaces = settings.KeepWorkspaces };
+        var job = new RunJob(store, cli.Time, RunOwners.Current(), cli.Warn);
+        var options = new RunJobOptions
+        {
+            Parallel = settings.Parallel ?? locations.Config.Defaults.Parallel ?? Environment.ProcessorCount,
+            Retries = settings.Retries ?? 2,
+            KeepWorkspaces = settings.KeepWorkspaces,
+            Sandbox = settings.Sandbox,
+        };
 
-        long runId;
-        SuiteDefinition suite;
-        IAgent agent;
-        ISandbox sandbox;
+        PreparedRun prepared;
         if (settings.Resume is { IsSet: true } resume)
         {
-            runId = resume.Value is { Length: > 0 } id ? long.Parse(id, System.Globalization.CultureInfo.InvariantCulture)
-                : await store.FindLatestResumableRunAsync(cancellationToken) ?? throw new InvalidInputException("--resume: no incomplete run to resume");
-            var plan = await store.GetPlanAsync(runId, cancellationToken);
-            suite = SuiteLoader.Load(plan.SuitePath);
-            agent = AgentCatalog.Create(AgentDefinition.FromJson(plan.AgentConfigJson, $"run {runId}"));
-            Preflight(agent);
-            var mode = settings.Sandbox ?? (plan.SandboxMode == "none" ? "none" : "bwrap");
-            sandbox = await CreateSandboxAsync(mode, cancellationToken);
-            await store.ClaimRunAsync(runId, owner, cancellationToken);
+            long? runId = resume.Value is { Length: > 0 } id ? long.Parse(id, CultureInfo.InvariantCulture) : null;
+            prepared = await job.ResumeAsync(runId, options, cancellationToken);
             if (!settings.Json)
-                cli.Out.MarkupLine($"resuming run {runId}: {(await store.GetPendingTrialsAsync(runId, cancellationToken)).Count} trials left");
+                cli.Out.MarkupLine($"resuming run {prepared.RunId}: {prepared.TrialsLeft} trials left");
         }
         else
         {
-            var definition = AgentCatalog.Resolve(settings.Agent ?? locations.Config.Defaults.Agent ?? "simulated", locations.Config);
-            if (settings.Model is { } model)
+            var definition = RunJob.WithModel(AgentCatalog.Resolve(settings.Agent ?? locations.Config.Defaults.Agent ?? "simulated", locations.Config), settings.Model);
+            var agent = RunJob.CreateAgent(definition);
+            var suite = locations.LoadSuite(settings.Suite);
+            prepared = await job.CreateAsync(new NewRunRequest
             {
-                // Another model is another subject: its own history, baseline and verdict.
-                definition = definition.With("model", model) with { Name = $"{definition.Name}:{model}" };
-            }
-            agent = AgentCatalog.Create(definition);
-            Preflight(agent);
-            suite = locations.LoadSuite(settings.Suite);
-            sandbox = await CreateSandboxAsync(settings.Sandbox ?? locations.Config.Defaults.Sandbox ?? "auto", cancellationToken);
-            var seed = settings.Seed ?? Random.Shared.Next();
-            var trialsPerTask = settings.Trials ?? locations.Config.Defaults.Trials ?? 1;
-            IReadOnlyDictionary<string, int>? taskTrials = null;
-            if (settings.Budget is { } budget)
-            {
-                var selected = RunPlanner.SelectTasks(suite, settings.Tasks).Select(t => t.Id).ToList();
-                var history = await store.GetHistoryAsync(agent.Name, suite.Name, cancellationToken);
-                taskTrials = Checker.AdaptiveTrials(history, selected, budget, DateOnly.FromDateTime(cli.Time.GetUtcNow().UtcDateTime), new CheckOptions());
-                if (taskTrials is null)
-                {
-                    trialsPerTask = Math.Max(1, (int)Math.Round((double)budget / selected.Count));
-                    cli.Warn($"--budget: {agent.Name} on {suite.Name} has no baseline yet ({CheckOptions.MinimumDays} days needed); running every task {trialsPerTask} time(s) until it has");
-                }
-            }
-            var creator = new SuiteRunner(store, sandbox, options, cli.Time, owner);
-            runId = await creator.CreateAsync(new RunRequest
-            {
-                Suite = suite,
+                Definition = definition,
                 Agent = agent,
-                AgentConfigJson = definition.ToJson(),
-                TrialsPerTask = trialsPerTask,
-                TaskTrials = taskTrials,
-                Seed = seed,
-                TaskFilter = settings.Tasks,
-            }, cancellationToken);
+                Suite = suite,
+                TrialsPerTask = settings.Trials ?? locations.Config.Defaults.Trials ?? 1,
+                Budget = settings.Budget,
+                Tasks = settings.Tasks,
+                Seed = settings.Seed,
+            }, options with { Sandbox = settings.Sandbox ?? locations.Config.Defaults.Sandbox ?? "auto" }, cancellationToken);
         }
 
-        // Agents may hold run-long resources (the recording proxy): released when the run ends.
-        await using var lifetime = agent as IAsyncDisposable ?? NothingToDispose.Instance;
-        var runner = new SuiteRunner(store, sandbox, options, cli.Time, owner);
-        var outcome = await LiveProgress.RunAsync(cli, $"run {runId}",
-            progress => runner.ExecuteAsync(runId, suite, agent, parallel, progress, cancellationToken));
-        var trials = await store.GetTrialsAsync(runId, CancellationToken.None);
+        var result = await LiveProgress.RunAsync(cli, $"run {prepared.RunId}",
+            progress => job.ExecuteAsync(prepared, progress, cancellationToken));
+        if (result.Interrupted)
+        {
+            if (!settings.Json)
+                Report(settings, prepared, result, clock.Elapsed, verdict: null);
+            else
+                cli.WriteRaw(Json.Serialize(Json.Run(result.Header, result.Trials)));
+            return ExitCodes.Interrupted;
+        }
 
+        // The verdict on this agent × suite's history, now including today's run.
+        var showVerdict = !settings.Json && result.Header.Status == RunStatus.Complete;
+        var verdict = showVerdict || settings.FailOnDegradation
+            ? await job.VerdictAsync(result.Header.Agent, result.Header.Suite, new CheckOptions(), cancellationToken)
+            : null;
         if (settings.Json)
-        {
-            cli.WriteRaw(Json.Serialize(Json.Run(outcome.Header, trials)));
-        }
+            cli.WriteRaw(Json.Serialize(Json.Run(result.Header, result.Trials)));
         else
+            Report(settings, prepared, result, clock.Elapsed, showVerdict ? verdict : null);
+        if (settings.FailOnDegradation && verdict?.Status == VerdictStatus.Degraded)
         {
-            RunReport.Title(cli.Out, outcome.Header);
-            RunReport.Summary(cli.Out, outcome.Header, trials, clock.Elapsed);
-            if (settings.KeepWorkspaces)
-                cli.Out.MarkupLine($"trial folders kept under [bold]{Markup.Escape(WorkRoot.ForThisProcess(options.WorkRoot))}[/]");
-            if (outcome.Header.Status == RunStatus.Incomplete)
-                cli.Out.MarkupLine($"[yellow]run {runId} is incomplete[/]: finish it with [bold]driftwatch run --resume {runId}[/]");
-            else if (!outcome.Interrupted)
-            {
-                // The verdict on this agent × suite's history, now including today's run.
-                var history = await store.GetHistoryAsync(agent.Name, suite.Name, cancellationToken);
-                VerdictReport.Render(cli.Out, [Checker.Check(history, new CheckOptions())]);
-            }
+            if (settings.Json || !showVerdict)
+                cli.Error.WriteLine($"degraded: {result.Header.Agent} on {result.Header.Suite} (--fail-on-degradation)");
+            return ExitCodes.Degraded;
         }
-        return outcome.Interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
+        return ExitCodes.Ok;
     }
 
-    /// <summary>An agent that cannot work at all is bad input, before any trial is spent on errors.</summary>
-    private static void Preflight(IAgent agent)
+    private void Report(RunSettings settings, PreparedRun prepared, RunResult result, TimeSpan elapsed, Verdict? verdict)
     {
-        if (agent.Preflight() is { } problem)
-            throw new InvalidInputException(problem);
+        RunReport.Title(cli.Out, result.Header);
+        RunReport.Summary(cli.Out, result.Header, result.Trials, elapsed);
+        if (settings.KeepWorkspaces)
+            cli.Out.MarkupLine($"trial folders kept under [bold]{Markup.Escape(WorkRoot.ForThisProcess(prepared.TrialOptions.WorkRoot))}[/]");
+        if (result.Header.Status == RunStatus.Incomplete)
+            cli.Out.MarkupLine($"[yellow]run {result.Header.Id} is incomplete[/]: finish it with [bold]driftwatch run --resume {result.Header.Id}[/]");
+        else if (verdict is not null)
+            VerdictReport.Render(cli.Out, [verdict]);
     }
-
-    private async Task<ISandbox> CreateSandboxAsync(string mode, CancellationToken cancellationToken)
-    {
-        var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(mode), cancellationToken);
-        if (warning is not null)
-            cli.Warn(warning);
-        return sandbox;
-    }
-}
-
-internal sealed class NothingToDispose : IAsyncDisposable
-{
-    public static readonly NothingToDispose Instance = new();
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

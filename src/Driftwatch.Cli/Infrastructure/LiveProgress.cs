@@ -12,11 +12,12 @@ internal sealed class InlineProgress<T>(Action<T> report) : IProgress<T>
 /// <summary>A live progress bar over a run's trials, shown only on an interactive terminal.</summary>
 internal static class LiveProgress
 {
-    public static async Task<RunOutcome> RunAsync(CliContext context, string label, Func<IProgress<RunProgress>?, Task<RunOutcome>> work)
+    public static async Task<T> RunAsync<T>(CliContext context, string label, Func<IProgress<RunProgress>?, Task<T>> work)
+        where T : class
     {
         if (!context.ShowProgress)
             return await work(null).ConfigureAwait(false);
-        RunOutcome? outcome = null;
+        T? outcome = null;
         await context.Out.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

@@ -275,7 +275,7 @@ public static class Checker
                 {
                     if (known.Contains(value) || !seen.Add(value))
                         continue;
-                    var previous = known.Count == 0 ? "none" : string.Join(", ", known.Order(StringComparer.Ordinal));
+                    var previous = known.Count == 0 ? "not recorded" : string.Join(", ", known.Order(StringComparer.Ordinal));
                     changes.Add($"{name}: {previous} → {value} (first seen {run.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})");
                 }
             }

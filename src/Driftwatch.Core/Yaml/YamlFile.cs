@@ -233,6 +233,26 @@ public sealed class YamlMap
         return result;
     }
 
+    /// <summary>A list of mappings (schedule entries, alert sinks), each named "field[i]" in errors.</summary>
+    public IReadOnlyList<YamlMap> MapList(string field, IEnumerable<string> allowedFields)
+    {
+        var node = Find(field);
+        if (node is null or YamlScalarNode { Value: null or "" })
+            return [];
+        if (node is not YamlSequenceNode sequence)
+            throw Error(node, Qualify(field), "expected a list (items start with '- ')");
+        var allowed = allowedFields.ToList();
+        var result = new List<YamlMap>();
+        for (var i = 0; i < sequence.Children.Count; i++)
+        {
+            var path = $"{Qualify(field)}[{i}]";
+            if (sequence.Children[i] is not YamlMappingNode child)
+                throw Error(sequence.Children[i], path, "expected a mapping of fields");
+            result.Add(new YamlMap(File, path, child, allowed));
+        }
+        return result;
+    }
+
     /// <summary>The mapping as JSON, every scalar a string, except the fields named in <paramref name="skip"/>.</summary>
     public System.Text.Json.Nodes.JsonObject ToJson(params string[] skip)
     {

@@ -132,5 +132,44 @@ internal static class Migrations
         ) WITHOUT ROWID;
         CREATE INDEX harness_requests_fingerprint ON harness_requests (run_id, fingerprint);
         """,
+
+        // 5: the scheduler's bookkeeping: each slot of each schedule entry with the run it made, the
+        // last verdict per agent × suite, and an outbox of alerts (delivered_at NULL: still to send).
+        """
+        CREATE TABLE schedule_slots (
+            entry            TEXT    NOT NULL,
+            slot_at          TEXT    NOT NULL,
+            run_id           INTEGER REFERENCES runs (id) ON DELETE SET NULL,
+            status           TEXT    NOT NULL,
+            claimed_at       TEXT    NOT NULL,
+            finished_at      TEXT,
+            note             TEXT,
+            owner_host       TEXT,
+            owner_pid        INTEGER,
+            owner_started_at TEXT,
+            PRIMARY KEY (entry, slot_at)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE verdict_states (
+            agent      TEXT NOT NULL,
+            suite      TEXT NOT NULL,
+            verdict    TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (agent, suite)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE alerts (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at   TEXT    NOT NULL,
+            event        TEXT    NOT NULL,
+            agent        TEXT    NOT NULL,
+            suite        TEXT    NOT NULL,
+            run_id       INTEGER,
+            payload      TEXT    NOT NULL,
+            delivered_at TEXT,
+            deliveries   TEXT
+        );
+        CREATE INDEX alerts_undelivered ON alerts (delivered_at, id);
+        """,
     ];
 }

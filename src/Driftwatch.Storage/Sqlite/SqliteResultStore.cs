@@ -16,7 +16,7 @@ namespace Driftwatch.Storage.Sqlite;
 /// short transactions so that a run and the dashboard can share the file. A file that is not a
 /// SQLite database, or is corrupt, is reported as bad input and never written to.
 /// </summary>
-public sealed class SqliteResultStore : IResultStore
+public sealed partial class SqliteResultStore : IResultStore
 {
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
@@ -83,12 +83,19 @@ public sealed class SqliteResultStore : IResultStore
         var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
         if (version > Migrations.Steps.Count)
             throw new InvalidInputException($"{Path}: database schema version {version} is newer than this Driftwatch knows ({Migrations.Steps.Count}); upgrade Driftwatch");
-        for (var step = version; step < Migrations.Steps.Count; step++)
+        while (version < Migrations.Steps.Count)
         {
-            using var transaction = connection.BeginTransaction();
-            Execute(connection, Migrations.Steps[step], transaction);
-            Execute(connection, $"PRAGMA user_version = {step + 1};", transaction);
+            // Another process may be opening the same new file (a scheduler and a `run` started
+            // together): the version is read again under the write lock, so each step runs once.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;", transaction), CultureInfo.InvariantCulture);
+            if (version < Migrations.Steps.Count)
+            {
+                Execute(connection, Migrations.Steps[version], transaction);
+                Execute(connection, $"PRAGMA user_version = {version + 1};", transaction);
+            }
             transaction.Commit();
+            version++;
         }
     }
 
@@ -633,9 +640,9 @@ public sealed class SqliteResultStore : IResultStore
         command.ExecuteNonQuery();
     }
 
-    private static object? Scalar(SqliteConnection connection, string sql)
+    private static object? Scalar(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
     {
-        using var command = Command(connection, null, sql);
+        using var command = Command(connection, transaction, sql);
         return command.ExecuteScalar();
     }
 

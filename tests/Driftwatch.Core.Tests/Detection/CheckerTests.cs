@@ -47,6 +47,25 @@ public sealed class CheckerTests
     }
 
     [Fact]
+    public void A_value_the_baseline_never_recorded_is_not_told_as_the_value_none()
+    {
+        // Given baseline runs stored before the sandbox was recorded, then runs with the sandbox off and a drop
+        var builder = new HistoryBuilder(50, seed: 5);
+        var broken = Enumerable.Range(0, 50).Where(i => builder.Rates[i] > 0.7).Take(10).ToHashSet();
+        var history = builder.Days(30, sandbox: null)
+            .Days(12, (i, p) => broken.Contains(i) ? 0.05 : p, sandbox: "none")
+            .Build();
+
+        // When it is checked
+        var verdict = Checker.Check(history, Options with { BaselineDays = 30 });
+
+        // Then the sandbox line says the baseline had no value, not that "none" became "none"
+        verdict.Status.ShouldBe(VerdictStatus.Degraded);
+        verdict.FingerprintChanges.ShouldContain(c => c.StartsWith("sandbox: not recorded → none", StringComparison.Ordinal));
+        verdict.FingerprintChanges.ShouldNotContain(c => c.StartsWith("sandbox: none → none", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_drop_that_came_with_a_harness_change_names_what_the_harness_sent_differently()
     {
         // Given 30 days under one harness, then a CLI release whose system prompt gains a line and

@@ -20,7 +20,7 @@ internal sealed class HistoryBuilder(int tasks, ulong seed = 1)
 
     /// <summary>Adds <paramref name="days"/> days; <paramref name="rate"/> maps (task, base rate) to the day's rate.</summary>
     public HistoryBuilder Days(int days, Func<int, double, double>? rate = null, string agentVersion = "1.0", string model = "model-a", string revision = "rev1", string config = "cfg",
-        Core.Fingerprints.HarnessSummary? harness = null)
+        Core.Fingerprints.HarnessSummary? harness = null, string? sandbox = "bubblewrap")
     {
         for (var d = 0; d < days; d++)
         {
@@ -31,7 +31,7 @@ internal sealed class HistoryBuilder(int tasks, ulong seed = 1)
                 var p = rate?.Invoke(i, _rates[i]) ?? _rates[i];
                 trials.Add((TaskId(i), _rng.NextDouble() < p ? TrialOutcome.Pass : TrialOutcome.Fail));
             }
-            var fingerprint = new RunFingerprint { AgentVersion = agentVersion, Models = ImmutableArray.Create(model), SuiteRevision = revision, Harness = harness };
+            var fingerprint = new RunFingerprint { AgentVersion = agentVersion, Models = ImmutableArray.Create(model), SuiteRevision = revision, Harness = harness, Sandbox = sandbox };
             _runs.Add(new HistoryRun(_runs.Count + 1, day, revision, config, fingerprint, trials));
         }
         return this;

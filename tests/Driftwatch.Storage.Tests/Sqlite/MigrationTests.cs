@@ -44,4 +44,35 @@ public sealed class MigrationTests : IDisposable
         version.CommandText = "PRAGMA user_version;";
         Convert.ToInt32(version.ExecuteScalar()).ShouldBe(SqliteResultStore.SchemaVersion);
     }
+
+    [Fact]
+    public async Task Stores_opening_the_same_new_database_at_once_apply_each_step_once()
+    {
+        // Five times over (the race is a matter of timing): a new database file opened by eight stores
+        // at the same moment, as a scheduler and a run started together
+        for (var round = 0; round < 5; round++)
+        {
+            var path = _temp.Combine($"new-{round}.db");
+            using var start = new Barrier(8);
+
+            // When they all migrate it
+            var stores = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                return SqliteResultStore.Open(path);
+            })));
+
+            // Then none fails and the schema is complete
+            foreach (var store in stores)
+            {
+                (await store.ListRunsAsync(new RunQuery())).ShouldBeEmpty();
+                store.Dispose();
+            }
+            using var check = new SqliteConnection($"Data Source={path}");
+            check.Open();
+            using var version = check.CreateCommand();
+            version.CommandText = "PRAGMA user_version;";
+            Convert.ToInt32(version.ExecuteScalar()).ShouldBe(SqliteResultStore.SchemaVersion);
+        }
+    }
 }

@@ -1,0 +1,152 @@
+using System.ComponentModel;
+using Driftwatch.Agents;
+using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Cli.Rendering;
+using Driftwatch.Core;
+using Driftwatch.Core.Configuration;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Suites;
+using Driftwatch.Jobs.Alerts;
+using Driftwatch.Jobs.Running;
+using Driftwatch.Jobs.Scheduling;
+using Driftwatch.Storage;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Driftwatch.Cli.Commands;
+
+public sealed class ScheduleSettings : StoreSettings
+{
+    [CommandOption("--once")]
+    [Description("Run what is due now and exit: for each entry its latest slot at or before now, unless that slot already ran (an interrupted one is resumed)")]
+    public bool Once { get; init; }
+
+    [CommandOption("--fail-on-degradation")]
+    [Description("With --once: exit 3 when the verdict on any scheduled agent × suite is degraded (for CI)")]
+    public bool FailOnDegradation { get; init; }
+
+    [CommandOption("--list")]
+    [Description("Print each entry with its next slot and its last slots, and exit")]
+    public bool List { get; init; }
+
+    [CommandOption("-p|--parallel <N>")]
+    [Description("Trials run at once. Default: defaults.parallel, else the number of cores")]
+    public int? Parallel { get; init; }
+
+    [CommandOption("--sandbox <MODE>")]
+    [Description("auto (bubblewrap when usable), bwrap, or none. Default: defaults.sandbox, else auto")]
+    public string? Sandbox { get; init; }
+
+    [CommandOption("--retries <N>")]
+    [Description("Extra attempts for trials that hit an infrastructure error. Default: 2")]
+    public int? Retries { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (FailOnDegradation && !Once)
+            return ValidationResult.Error("--fail-on-degradation: only with --once (a long-running scheduler never exits on a verdict; it sends alerts)");
+        if (List && Once)
+            return ValidationResult.Error("--list: prints the schedule and exits; drop --once");
+        if (Parallel is < 1)
+            return ValidationResult.Error("--parallel: must be at least 1");
+        return Retries is < 0 ? ValidationResult.Error("--retries: must be 0 or more") : ValidationResult.Success();
+    }
+}
+
+/// <summary>`schedule`: runs the schedule of driftwatch.yaml, once per slot, with alerts; `--once` for cron, CI and timers.</summary>
+public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSettings>
+{
+    public override async Task<int> ExecuteAsync(CommandContext context, ScheduleSettings settings, CancellationToken cancellationToken)
+    {
+        var locations = Locations.Resolve(cli, settings);
+        var config = locations.Config;
+        var jobs = Resolve(locations);
+        using var store = locations.OpenStore();
+        if (settings.List)
+        {
+            await ScheduleReport.ListAsync(cli.Out, jobs, config, store, cli.Time.GetUtcNow(), cancellationToken);
+            return ExitCodes.Ok;
+        }
+
+        using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
+        var sinks = AlertSinks.Create(config.Alerts, cli.GetEnvironmentVariable, http, cli.Out.Profile.Out.Writer, new DeliveryOptions(), TimeProvider.System);
+        var report = new ScheduleReport(cli);
+        var scheduler = new Scheduler(jobs, store, store, store, new AlertOutbox(store, sinks, cli.Time), cli.Time, RunOwners.Current(),
+            new SchedulerOptions
+            {
+                CatchUp = config.Schedule.CatchUp,
+                DashboardUrl = config.Alerts.DashboardUrl,
+                Run = new RunJobOptions
+                {
+                    Parallel = settings.Parallel ?? config.Defaults.Parallel ?? Environment.ProcessorCount,
+                    Retries = settings.Retries ?? 2,
+                    Sandbox = settings.Sandbox ?? config.Defaults.Sandbox,
+                },
+            },
+            report.Show, cli.Warn);
+        report.Starting(jobs, config, sinks, settings.Once, locations.DatabasePath);
+
+        if (settings.Once)
+        {
+            var once = await scheduler.RunOnceAsync(cancellationToken);
+            if (once.Interrupted)
+                return ExitCodes.Interrupted;
+            cli.Out.MarkupLine($"[bold]{once.SlotsRun}[/] slot(s) run; verdicts:");
+            VerdictReport.Render(cli.Out, once.Verdicts);
+            return settings.FailOnDegradation && once.Verdicts.Any(v => v.Status == VerdictStatus.Degraded) ? ExitCodes.Degraded : ExitCodes.Ok;
+        }
+        var interrupted = await scheduler.RunAsync(cancellationToken);
+        cli.Out.MarkupLine(interrupted ? "[yellow]stopped during a run[/]: it is resumed on the next start" : "stopped");
+        return interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Every entry's agent and suite, checked before anything runs: an unknown agent, a missing key
+    /// or an unknown suite is bad input named by the entry's file, line and field.
+    /// </summary>
+    private static List<ScheduledJob> Resolve(Locations locations)
+    {
+        var config = locations.Config;
+        if (config.Schedule.Entries.IsEmpty)
+        {
+            var where = config.File ?? Path.Combine(locations.Context.WorkingDirectory, DriftwatchConfig.FileName);
+            throw new InvalidInputException($"{where}: schedule.entries: no entries to run (add a schedule section; `driftwatch init` writes an example)");
+        }
+        var jobs = new List<ScheduledJob>();
+        foreach (var entry in config.Schedule.Entries)
+        {
+            var definition = Located(entry.Locate("agent"), () => RunJob.WithModel(AgentCatalog.Resolve(entry.Agent, config), entry.Model));
+            Located(entry.Locate("agent"), () => RunJob.CreateAgent(definition));
+            var path = Located(entry.Locate("suite"), () => locations.SuitePath(entry.Suite));
+            var suite = SuiteLoader.Load(path);
+            jobs.Add(new ScheduledJob
+            {
+                Entry = entry,
+                Agent = definition,
+                SuitePath = path,
+                SuiteName = suite.Name,
+                TrialsPerTask = entry.Trials ?? config.Defaults.Trials ?? 1,
+            });
+        }
+        return jobs;
+    }
+
+    /// <summary>Runs a check whose message speaks of a flag (--agent, --suite) and says where in the file instead.</summary>
+    private static T Located<T>(string location, Func<T> check)
+    {
+        try
+        {
+            return check();
+        }
+        catch (InvalidInputException ex)
+        {
+            var message = ex.Message;
+            foreach (var flag in new[] { "--agent: ", "--suite: " })
+            {
+                if (message.StartsWith(flag, StringComparison.Ordinal))
+                    message = message[flag.Length..];
+            }
+            throw new InvalidInputException($"{location}: {message}", ex);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Runs;
+
+namespace Driftwatch.Core.Alerts;
+
+/// <summary>The events that raise an alert.</summary>
+public static class AlertEvents
+{
+    /// <summary>The verdict became degraded.</summary>
+    public const string Degraded = "degraded";
+
+    /// <summary>The verdict became improved.</summary>
+    public const string Improved = "improved";
+
+    /// <summary>A degraded or improved verdict went back to ok (or warning).</summary>
+    public const string Recovered = "recovered";
+
+    /// <summary>A scheduled run ended with trials left in infrastructure errors.</summary>
+    public const string Incomplete = "incomplete";
+
+    /// <summary>A scheduled run could not be made at all.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>
+    /// The event a verdict raises given the one recorded before it, or null. Verdicts fall in three
+    /// classes — degraded, improved, and normal (ok or warning) — and only a change of class alerts;
+    /// a first verdict alerts only when it is not normal. Warnings never alert: they come and go.
+    /// </summary>
+    public static string? ForVerdict(VerdictStatus? previous, VerdictStatus current)
+    {
+        if (Class(current) == Class(previous ?? VerdictStatus.Ok))
+            return null;
+        return current switch
+        {
+            VerdictStatus.Degraded => Degraded,
+            VerdictStatus.Improved => Improved,
+            _ => Recovered,
+        };
+    }
+
+    private static int Class(VerdictStatus status) => status switch
+    {
+        VerdictStatus.Degraded => 1,
+        VerdictStatus.Improved => 2,
+        _ => 0,
+    };
+}
+
+/// <summary>A task that moved, as alerts show it: passes over trials before and after the change.</summary>
+public sealed record AlertFlip(string Task, int PassesBefore, int TrialsBefore, int PassesAfter, int TrialsAfter)
+{
+    public override string ToString() => $"{Task} {PassesBefore}/{TrialsBefore} → {PassesAfter}/{TrialsAfter}";
+}
+
+/// <summary>
+/// One alert. Serialised as JSON (camelCase, every field present) it is the body a generic webhook
+/// receives; Slack, Discord and the console get the same facts in their own formats. It never
+/// holds a sink's URL.
+/// </summary>
+public sealed record Alert
+{
+    /// <summary>How many flipped tasks an alert lists.</summary>
+    public const int TopFlips = 5;
+
+    public required string Event { get; init; }
+    public required string Agent { get; init; }
+    public required string Suite { get; init; }
+
+    /// <summary>ok, warning, degraded or improved (null when no verdict was reached).</summary>
+    public string? Verdict { get; init; }
+    public string? PreviousVerdict { get; init; }
+    public string? Detector { get; init; }
+
+    /// <summary>Change in pass rate since the change began (a share: −0.12 is 12 points down), with its 95% interval.</summary>
+    public double? Effect { get; init; }
+    public double? Low { get; init; }
+    public double? High { get; init; }
+    public DateOnly? ChangeDay { get; init; }
+    public DateOnly? AlarmDay { get; init; }
+    public double? BaselinePassRate { get; init; }
+    public double? RecentPassRate { get; init; }
+    public IReadOnlyList<AlertFlip> FlippedTasks { get; init; } = [];
+    public IReadOnlyList<string> FingerprintChanges { get; init; } = [];
+
+    public long? RunId { get; init; }
+    public string? RunStatus { get; init; }
+
+    /// <summary>For a run: trials planned, in infrastructure error, never run.</summary>
+    public int? Trials { get; init; }
+    public int? Errors { get; init; }
+    public int? Pending { get; init; }
+
+    /// <summary>The schedule entry and slot that made the run, when a scheduler did.</summary>
+    public string? Schedule { get; init; }
+    public DateTimeOffset? Slot { get; init; }
+
+    /// <summary>What went wrong, for an alert of a run that could not be made.</summary>
+    public string? Problem { get; init; }
+
+    public string? DashboardUrl { get; init; }
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>One line saying what happened.</summary>
+    public string Title => AlertText.Title(this);
+
+    /// <summary>The whole message as plain text (title, then one fact a line).</summary>
+    public string Text => AlertText.Plain(this);
+
+    public static Alert ForVerdict(string @event, Verdict verdict, VerdictStatus? previous, AlertContext context) => new()
+    {
+        Event = @event,
+        Agent = verdict.Agent,
+        Suite = verdict.Suite,
+        Verdict = Name(verdict.Status),
+        PreviousVerdict = previous is { } p ? Name(p) : null,
+        Detector = verdict.Detector.Name(),
+        Effect = verdict.Effect,
+        Low = verdict.Low,
+        High = verdict.High,
+        ChangeDay = verdict.ChangeDay,
+        AlarmDay = verdict.AlarmDay,
+        BaselinePassRate = verdict.BaselinePassRate,
+        RecentPassRate = verdict.RecentPassRate,
+        FlippedTasks = [.. verdict.FlippedTasks.Take(TopFlips).Select(f => new AlertFlip(f.Task, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],
+        FingerprintChanges = [.. verdict.FingerprintChanges],
+        RunId = context.RunId,
+        Schedule = context.Schedule,
+        Slot = context.Slot,
+        DashboardUrl = DashboardLink(context.DashboardUrl, verdict.Agent, verdict.Suite, context.RunId),
+        At = context.At,
+    };
+
+    public static Alert ForIncompleteRun(RunHeader run, AlertContext context) => new()
+    {
+        Event = AlertEvents.Incomplete,
+        Agent = run.Agent,
+        Suite = run.Suite,
+        RunId = run.Id,
+        RunStatus = run.Status.Name(),
+        Trials = run.PlannedTrials,
+        Errors = run.Summary.Error,
+        Pending = run.Summary.Pending,
+        RecentPassRate = run.Summary.PassRate,
+        Schedule = context.Schedule,
+        Slot = context.Slot,
+        DashboardUrl = DashboardLink(context.DashboardUrl, run.Agent, run.Suite, run.Id),
+        At = context.At,
+    };
+
+    public static Alert ForFailedRun(string agent, string suite, string problem, AlertContext context) => new()
+    {
+        Event = AlertEvents.Failed,
+        Agent = agent,
+        Suite = suite,
+        RunId = context.RunId,
+        Problem = problem,
+        Schedule = context.Schedule,
+        Slot = context.Slot,
+        DashboardUrl = DashboardLink(context.DashboardUrl, agent, suite, context.RunId),
+        At = context.At,
+    };
+
+    public static string Name(VerdictStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>The configured dashboard address with {agent}, {suite} and {run} filled in.</summary>
+    public static string? DashboardLink(string? template, string agent, string suite, long? runId) =>
+        template?.Replace("{agent}", Uri.EscapeDataString(agent), StringComparison.Ordinal)
+            .Replace("{suite}", Uri.EscapeDataString(suite), StringComparison.Ordinal)
+            .Replace("{run}", runId?.ToString(CultureInfo.InvariantCulture) ?? "", StringComparison.Ordinal);
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    /// <summary>The generic webhook body.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public static Alert FromJson(string json) =>
+        JsonSerializer.Deserialize<Alert>(json, JsonOptions) ?? throw new InvalidOperationException("empty alert");
+}
+
+/// <summary>Where an alert comes from: the run, the schedule slot, the dashboard, the time.</summary>
+public sealed record AlertContext(DateTimeOffset At, long? RunId = null, string? Schedule = null, DateTimeOffset? Slot = null, string? DashboardUrl = null);

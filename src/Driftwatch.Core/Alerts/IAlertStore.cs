@@ -1,0 +1,30 @@
+using Driftwatch.Core.Detection;
+
+namespace Driftwatch.Core.Alerts;
+
+/// <summary>An alert as stored: waiting for delivery until <see cref="DeliveredAt"/> is set.</summary>
+public sealed record StoredAlert(long Id, DateTimeOffset CreatedAt, string Event, string Agent, string Suite, long? RunId, string Payload, DateTimeOffset? DeliveredAt, string? Deliveries);
+
+/// <summary>
+/// The last verdict per agent × suite and an outbox of alerts. A verdict change and its alert are
+/// written in one transaction and delivered afterwards, so an alert fires once per change even
+/// across restarts, and one left undelivered by a crash is sent on the next start.
+/// </summary>
+public interface IAlertStore
+{
+    /// <summary>The verdict last recorded for this agent × suite, if any.</summary>
+    Task<VerdictStatus?> GetVerdictStateAsync(string agent, string suite, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the verdict and, when given, the alert it raises (pending delivery); returns the alert's id.</summary>
+    Task<long?> RecordVerdictAsync(string agent, string suite, VerdictStatus status, DateTimeOffset at, Alert? alert, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores an alert that is not a verdict change (a run that ended incomplete or could not start).</summary>
+    Task<long> AddAlertAsync(Alert alert, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<StoredAlert>> GetUndeliveredAlertsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Closes an alert with what each sink said (sink names and outcomes, never URLs).</summary>
+    Task MarkAlertDeliveredAsync(long id, string deliveries, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<StoredAlert>> ListAlertsAsync(CancellationToken cancellationToken = default);
+}

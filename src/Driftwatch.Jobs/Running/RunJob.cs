@@ -1,0 +1,160 @@
+using System.Globalization;
+using Driftwatch.Agents;
+using Driftwatch.Core;
+using Driftwatch.Core.Configuration;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Suites;
+using Driftwatch.Execution.Agents;
+using Driftwatch.Execution.Running;
+using Driftwatch.Execution.Sandbox;
+
+namespace Driftwatch.Jobs.Running;
+
+/// <summary>How the trials of a run are executed (flags of `run`, options of `schedule`).</summary>
+public sealed record RunJobOptions
+{
+    public int Parallel { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>auto, bwrap or none; null: auto for a new run, the run's own mode for a resumed one.</summary>
+    public string? Sandbox { get; init; }
+
+    /// <summary>Extra attempts for trials that hit an infrastructure error.</summary>
+    public int Retries { get; init; } = 2;
+
+    public bool KeepWorkspaces { get; init; }
+}
+
+/// <summary>A new run: which agent on which suite, and how many trials.</summary>
+public sealed record NewRunRequest
+{
+    /// <summary>The agent's definition, its model applied (<see cref="RunJob.WithModel"/>): stored so a resume rebuilds the same agent.</summary>
+    public required AgentDefinition Definition { get; init; }
+
+    /// <summary>The adapter built from <see cref="Definition"/> (<see cref="RunJob.CreateAgent"/>).</summary>
+    public required IAgent Agent { get; init; }
+
+    public required SuiteDefinition Suite { get; init; }
+    public int TrialsPerTask { get; init; } = 1;
+
+    /// <summary>Trials today, spent by adaptive allocation from the baseline (instead of <see cref="TrialsPerTask"/>).</summary>
+    public int? Budget { get; init; }
+
+    public string? Tasks { get; init; }
+
+    /// <summary>Seed of the trial order (and the simulated agent); null: random, recorded with the run.</summary>
+    public int? Seed { get; init; }
+}
+
+/// <summary>A run stored and ready to execute: everything <see cref="RunJob.ExecuteAsync"/> needs.</summary>
+public sealed record PreparedRun(long RunId, SuiteDefinition Suite, IAgent Agent, ISandbox Sandbox, TrialOptions TrialOptions, int Parallel, bool Resumed, int TrialsLeft);
+
+/// <summary>How a run ended, with its trials.</summary>
+public sealed record RunResult(RunHeader Header, IReadOnlyList<Trial> Trials, bool Interrupted);
+
+/// <summary>
+/// The main job, shared by `run` and `schedule`: make (or resume) a run of an agent on a suite,
+/// execute it with every trial committed as it finishes, and judge the agent × suite's history.
+/// </summary>
+public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner, Action<string> warn)
+{
+    /// <summary>Another model is another subject: its own history, baseline and verdict.</summary>
+    public static AgentDefinition WithModel(AgentDefinition definition, string? model) =>
+        model is null ? definition : definition.With("model", model) with { Name = $"{definition.Name}:{model}" };
+
+    /// <summary>Builds the adapter and checks it can work at all (its program and credential variables) before any trial is spent.</summary>
+    public static IAgent CreateAgent(AgentDefinition definition)
+    {
+        var agent = AgentCatalog.Create(definition);
+        if (agent.Preflight() is { } problem)
+            throw new InvalidInputException(problem);
+        return agent;
+    }
+
+    public async Task<PreparedRun> CreateAsync(NewRunRequest request, RunJobOptions options, CancellationToken cancellationToken)
+    {
+        var definition = request.Definition;
+        var agent = request.Agent;
+        var suite = request.Suite;
+        var sandbox = await CreateSandboxAsync(options.Sandbox ?? "auto", cancellationToken).ConfigureAwait(false);
+        var trialsPerTask = request.TrialsPerTask;
+        IReadOnlyDictionary<string, int>? taskTrials = null;
+        if (request.Budget is { } budget)
+        {
+            var selected = RunPlanner.SelectTasks(suite, request.Tasks).Select(t => t.Id).ToList();
+            var history = await store.GetHistoryAsync(agent.Name, suite.Name, cancellationToken).ConfigureAwait(false);
+            taskTrials = Checker.AdaptiveTrials(history, selected, budget, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), new CheckOptions());
+            if (taskTrials is null)
+            {
+                trialsPerTask = Math.Max(1, (int)Math.Round((double)budget / selected.Count));
+                warn($"--budget: {agent.Name} on {suite.Name} has no baseline yet ({CheckOptions.MinimumDays} days needed); running every task {trialsPerTask} time(s) until it has");
+            }
+        }
+        var trialOptions = TrialOptionsFor(options);
+        var runId = await new SuiteRunner(store, sandbox, trialOptions, time, owner).CreateAsync(new RunRequest
+        {
+            Suite = suite,
+            Agent = agent,
+            AgentConfigJson = definition.ToJson(),
+            TrialsPerTask = trialsPerTask,
+            TaskTrials = taskTrials,
+            Seed = request.Seed ?? Random.Shared.Next(),
+            TaskFilter = request.Tasks,
+        }, cancellationToken).ConfigureAwait(false);
+        var planned = (await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false))!.PlannedTrials;
+        return new PreparedRun(runId, suite, agent, sandbox, trialOptions, options.Parallel, Resumed: false, planned);
+    }
+
+    /// <summary>Takes over an interrupted run (default: the newest incomplete one) to finish it.</summary>
+    public async Task<PreparedRun> ResumeAsync(long? runId, RunJobOptions options, CancellationToken cancellationToken)
+    {
+        var id = runId ?? await store.FindLatestResumableRunAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidInputException("--resume: no incomplete run to resume");
+        var plan = await store.GetPlanAsync(id, cancellationToken).ConfigureAwait(false);
+        var suite = SuiteLoader.Load(plan.SuitePath);
+        var agent = CreateAgent(AgentDefinition.FromJson(plan.AgentConfigJson, $"run {id}"));
+        var sandbox = await CreateSandboxAsync(options.Sandbox ?? (plan.SandboxMode == "none" ? "none" : "bwrap"), cancellationToken).ConfigureAwait(false);
+        await store.ClaimRunAsync(id, owner, cancellationToken).ConfigureAwait(false);
+        var left = (await store.GetPendingTrialsAsync(id, cancellationToken).ConfigureAwait(false)).Count;
+        return new PreparedRun(id, suite, agent, sandbox, TrialOptionsFor(options), options.Parallel, Resumed: true, left);
+    }
+
+    /// <summary>Runs the prepared run's pending trials and closes it (incomplete when interrupted).</summary>
+    public async Task<RunResult> ExecuteAsync(PreparedRun run, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    {
+        // Agents may hold run-long resources (the recording proxy): released when the run ends.
+        await using var lifetime = run.Agent as IAsyncDisposable ?? NothingToDispose.Instance;
+        var runner = new SuiteRunner(store, run.Sandbox, run.TrialOptions, time, owner);
+        var outcome = await runner.ExecuteAsync(run.RunId, run.Suite, run.Agent, run.Parallel, progress, cancellationToken).ConfigureAwait(false);
+        var trials = await store.GetTrialsAsync(run.RunId, CancellationToken.None).ConfigureAwait(false);
+        return new RunResult(outcome.Header, trials, outcome.Interrupted);
+    }
+
+    /// <summary>The verdict on this agent × suite's whole history (today's run included).</summary>
+    public async Task<Verdict> VerdictAsync(string agent, string suite, CheckOptions options, CancellationToken cancellationToken)
+    {
+        var history = await store.GetHistoryAsync(agent, suite, cancellationToken).ConfigureAwait(false);
+        return Checker.Check(history, options);
+    }
+
+    private static TrialOptions TrialOptionsFor(RunJobOptions options) =>
+        new() { MaxAttempts = 1 + options.Retries, KeepWorkspaces = options.KeepWorkspaces };
+
+    private async Task<ISandbox> CreateSandboxAsync(string mode, CancellationToken cancellationToken)
+    {
+        var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(mode), cancellationToken).ConfigureAwait(false);
+        if (warning is not null)
+            warn(warning);
+        return sandbox;
+    }
+
+    /// <summary>A run id as the command line writes it.</summary>
+    public static string Id(long runId) => runId.ToString(CultureInfo.InvariantCulture);
+}
+
+internal sealed class NothingToDispose : IAsyncDisposable
+{
+    public static readonly NothingToDispose Instance = new();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

@@ -1,0 +1,37 @@
+using Driftwatch.Core.Configuration;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Scheduling;
+using Driftwatch.Jobs.Running;
+
+namespace Driftwatch.Jobs.Scheduling;
+
+/// <summary>A schedule entry made ready to run: its agent resolved (model applied), its suite found.</summary>
+public sealed record ScheduledJob
+{
+    public required ScheduleEntry Entry { get; init; }
+
+    /// <summary>The agent's definition with the entry's model applied; its name is the history's agent name.</summary>
+    public required AgentDefinition Agent { get; init; }
+
+    public required string SuitePath { get; init; }
+    public required string SuiteName { get; init; }
+    public int TrialsPerTask { get; init; } = 1;
+
+    public string Key => Entry.Key;
+    public CronSchedule Cron => Entry.Cron;
+}
+
+/// <summary>How the scheduler runs its slots and judges them.</summary>
+public sealed record SchedulerOptions
+{
+    public CatchUp CatchUp { get; init; } = CatchUp.Latest;
+    public RunJobOptions Run { get; init; } = new();
+    public CheckOptions Check { get; init; } = new();
+    public string? DashboardUrl { get; init; }
+
+    /// <summary>The longest single sleep: the clock is read again at least this often (suspend, clock changes).</summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.FromHours(1);
+}
+
+/// <summary>What `schedule --once` did: the verdict of every scheduled agent × suite, and whether it was stopped.</summary>
+public sealed record OnceResult(IReadOnlyList<Verdict> Verdicts, int SlotsRun, bool Interrupted);

@@ -1,0 +1,309 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Driftwatch.Core;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Runs;
+using Driftwatch.Web.Charts;
+using Driftwatch.Web.Views;
+
+namespace Driftwatch.Web.Pages;
+
+/// <summary>
+/// The four views of SPEC §9 as whole HTML pages with their style inline: no script, nothing
+/// fetched from elsewhere. The same renderers serve `serve` and `report`; only the links differ.
+/// </summary>
+public static class HtmlPages
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static string Overview(IReadOnlyList<SeriesView> series, PageLinks links, string generated)
+    {
+        var body = new StringBuilder();
+        body.Append("<h1>Driftwatch</h1>");
+        body.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{Esc(generated)}</p>");
+        if (series.Count == 0)
+        {
+            body.Append("<p>No runs stored yet. Run <code>driftwatch run</code> (or <code>driftwatch demo</code>) first.</p>");
+            return Page("Driftwatch — overview", body.ToString(), links);
+        }
+        body.Append("<table class=\"summary\"><thead><tr><th>agent</th><th>suite</th><th>status</th><th>latest run</th><th>latest pass rate</th><th>baseline</th><th>effect (95% CI)</th><th>change day</th><th>runs</th></tr></thead><tbody>");
+        foreach (var s in series)
+        {
+            var v = s.Verdict;
+            body.Append(CultureInfo.InvariantCulture, $"<tr data-series=\"{Esc(s.Slug)}\"><td><a href=\"#{Esc(s.Slug)}\">{Esc(s.Agent)}</a>{Synthetic(s.Synthetic)}</td><td>{Esc(s.Suite)}</td><td>{Status(v.Status)}</td>");
+            body.Append(CultureInfo.InvariantCulture, $"<td><a href=\"{Esc(links.Run(s.Latest.Id))}\">run {s.Latest.Id}</a> <span class=\"muted\">{Date(s.Latest.StartedAt)}</span></td>");
+            body.Append(CultureInfo.InvariantCulture, $"<td>{RateWithInterval(s.Latest.Summary)}</td><td>{Percent(v.BaselinePassRate)}</td><td>{Effect(v)}</td><td>{v.ChangeDay?.ToString("yyyy-MM-dd", Invariant) ?? "–"}</td><td>{s.Runs}</td></tr>");
+        }
+        body.Append("</tbody></table>");
+
+        foreach (var s in series)
+        {
+            var v = s.Verdict;
+            body.Append(CultureInfo.InvariantCulture, $"<section class=\"series\" id=\"{Esc(s.Slug)}\"><h2>{Esc(s.Agent)}{Synthetic(s.Synthetic)} <span class=\"muted\">on</span> {Esc(s.Suite)} {Status(v.Status)}</h2>");
+            body.Append(CultureInfo.InvariantCulture, $"<p>{VerdictSentence(v)}</p>");
+            body.Append(links.Chart($"pass-rate-{s.Slug}", SvgCharts.PassRate(s), $"Pass rate per day of {s.Agent} on {s.Suite}, with 95% interval band, baseline and alarms"));
+            body.Append("<p class=\"legend\"><span class=\"key line\"></span> pass rate per day <span class=\"key band\"></span> 95% interval <span class=\"key baseline\"></span> baseline <span class=\"key change\"></span> change day <span class=\"key alarm\"></span> alarm <span class=\"key version\"></span> version change</p>");
+            if (v.FlippedTasks.Count > 0)
+            {
+                body.Append("<h3>Tasks that moved most</h3><table><thead><tr><th>task</th><th>before</th><th>since the change</th></tr></thead><tbody>");
+                foreach (var flip in v.FlippedTasks)
+                {
+                    body.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{Esc(links.Task(s.Agent, s.Suite, flip.Task))}\">{Esc(flip.Task)}</a></td><td>{flip.PassesBefore}/{flip.TrialsBefore}</td><td>{flip.PassesAfter}/{flip.TrialsAfter}</td></tr>");
+                }
+                body.Append("</tbody></table>");
+            }
+            if (v.FingerprintChanges.Count > 0 || s.Changes.Count > 0)
+            {
+                body.Append("<h3>What changed</h3><ul class=\"changes\">");
+                foreach (var change in s.Changes)
+                    body.Append(CultureInfo.InvariantCulture, $"<li>{change.Day:yyyy-MM-dd}: {Esc(change.What)}</li>");
+                foreach (var change in v.FingerprintChanges.Except(s.Changes.Select(c => c.What)))
+                    body.Append(CultureInfo.InvariantCulture, $"<li>{Esc(change)}</li>");
+                body.Append("</ul>");
+            }
+            body.Append("<details><summary>Runs</summary><table><thead><tr><th>run</th><th>day</th><th>passed / scored</th><th>trials</th></tr></thead><tbody>");
+            foreach (var day in Enumerable.Reverse(s.Days))
+            {
+                foreach (var runId in day.RunIds)
+                    body.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{Esc(links.Run(runId))}\">run {runId}</a></td><td>{day.Day:yyyy-MM-dd}</td><td>{day.Passes}/{day.Scored}</td><td>{day.Scored + day.Errors}</td></tr>");
+            }
+            body.Append("</tbody></table></details></section>");
+        }
+        return Page("Driftwatch — overview", body.ToString(), links);
+    }
+
+    public static string Run(RunView view, PageLinks links)
+    {
+        var run = view.Run;
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"<nav><a href=\"{Esc(links.Overview)}\">overview</a></nav>");
+        body.Append(CultureInfo.InvariantCulture, $"<h1>Run {run.Id}: {Esc(run.Agent)}{Synthetic(run.Synthetic)} <span class=\"muted\">on</span> {Esc(run.Suite)}</h1>");
+        body.Append("<dl class=\"facts\">");
+        Fact(body, "status", run.Status.Name());
+        Fact(body, "started", run.StartedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant));
+        Fact(body, "pass rate", RateText(run.Summary));
+        Fact(body, "trials", $"{run.Summary.Pass} pass, {run.Summary.Fail} fail, {run.Summary.Timeout} timeout, {run.Summary.Error} error{(run.Summary.Pending > 0 ? $", {run.Summary.Pending} pending" : "")}");
+        Fact(body, "tokens", $"{Number(view.InputTokens)} in, {Number(view.OutputTokens)} out");
+        Fact(body, "cost", Money(view.CostUsd));
+        Fact(body, "duration (sum of trials)", Duration(view.DurationMs));
+        Fact(body, "agent version", run.Fingerprint.AgentVersion ?? "–");
+        Fact(body, "models", run.Fingerprint.Models.Length == 0 ? "–" : string.Join(", ", run.Fingerprint.Models));
+        Fact(body, "suite revision", run.SuiteRevision);
+        body.Append("</dl>");
+        if (view.Previous is { } previous)
+        {
+            var broke = view.Broke.ToList();
+            var fixedTasks = view.Fixed.ToList();
+            body.Append(CultureInfo.InvariantCulture, $"<p class=\"flips\">Against the previous run (<a href=\"{Esc(links.Run(previous.Id))}\">run {previous.Id}</a>, {RateText(previous.Summary)}): <strong class=\"fail\">{broke.Count} broke</strong>, <strong class=\"pass\">{fixedTasks.Count} fixed</strong>.</p>");
+        }
+        else
+        {
+            body.Append("<p class=\"flips muted\">No previous run of this agent on this suite to compare with.</p>");
+        }
+        body.Append(links.Chart($"run-{run.Id}-outcomes", OutcomeBar(view), $"Outcomes of run {run.Id} by task"));
+        body.Append("<table class=\"tasks\"><thead><tr><th>task</th><th>category</th><th>outcome</th><th>tests</th><th>flip</th><th>tokens in/out</th><th>cost</th><th>duration</th></tr></thead><tbody>");
+        foreach (var row in view.Tasks)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<tr id=\"task-{Esc(Slugs.Of(row.TaskId))}\" data-task=\"{Esc(row.TaskId)}\"><td><a href=\"{Esc(links.Task(run.Agent, run.Suite, row.TaskId))}\">{Esc(row.TaskId)}</a></td><td>{Esc(row.Category)} · {Esc(row.Language)}</td><td>");
+            foreach (var trial in row.Trials)
+                body.Append(CultureInfo.InvariantCulture, $"<a class=\"outcome {trial.Outcome.Name()}\" href=\"{Esc(links.Trial(run.Id, trial.TaskId, trial.TrialIndex))}\" title=\"trial {trial.TrialIndex}{(trial.ErrorKind is { } kind ? ": " + Esc(kind) : "")}\">{trial.Outcome.Name()}</a> ");
+            body.Append(CultureInfo.InvariantCulture, $"</td><td>{row.TestsPassed}/{row.TestsTotal}</td><td>{FlipText(row)}</td><td>{Number(row.InputTokens)} / {Number(row.OutputTokens)}</td><td>{Money(row.CostUsd)}</td><td>{Duration(row.DurationMs)}</td></tr>");
+        }
+        body.Append("</tbody></table>");
+        return Page($"Driftwatch — run {run.Id}", body.ToString(), links);
+    }
+
+    public static string Task(TaskView view, PageLinks links)
+    {
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"<nav><a href=\"{Esc(links.Overview)}\">overview</a> › <a href=\"{Esc(links.Run(view.Latest.Id))}\">latest run</a></nav>");
+        body.Append(CultureInfo.InvariantCulture, $"<h1>{Esc(view.TaskId)} <span class=\"muted\">— {Esc(view.Agent)} on {Esc(view.Suite)}</span></h1>");
+        body.Append(CultureInfo.InvariantCulture, $"<p>{view.Passes} of {view.Scored} scored trials passed over {view.Days.Count} runs.</p>");
+        var svg = SvgCharts.TaskStrip(view, links.ChartsLink ? day => links.Run(day.RunId) + "#task-" + Slugs.Of(view.TaskId) : null);
+        body.Append(links.Chart($"task-{Slugs.Of(view.Agent, view.Suite, view.TaskId)}", svg, $"Outcome of {view.TaskId} in every run"));
+        body.Append("<p class=\"legend\"><span class=\"key pass\"></span> pass <span class=\"key fail\"></span> fail <span class=\"key timeout\"></span> timeout <span class=\"key error\"></span> infrastructure error</p>");
+        body.Append("<table><thead><tr><th>day</th><th>run</th><th>trials</th></tr></thead><tbody>");
+        foreach (var day in Enumerable.Reverse(view.Days))
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<tr><td>{day.Day:yyyy-MM-dd}</td><td><a href=\"{Esc(links.Run(day.RunId))}\">run {day.RunId}</a></td><td>");
+            for (var i = 0; i < day.Outcomes.Count; i++)
+                body.Append(CultureInfo.InvariantCulture, $"<a class=\"outcome {day.Outcomes[i].Name()}\" href=\"{Esc(links.Trial(day.RunId, view.TaskId, day.Trials[i]))}\">{day.Outcomes[i].Name()}</a> ");
+            body.Append("</td></tr>");
+        }
+        body.Append("</tbody></table>");
+        return Page($"Driftwatch — {view.TaskId}", body.ToString(), links);
+    }
+
+    public static string Trial(TrialView view, PageLinks links)
+    {
+        var trial = view.Trial;
+        var body = new StringBuilder();
+        body.Append(CultureInfo.InvariantCulture, $"<nav><a href=\"{Esc(links.Overview)}\">overview</a> › <a href=\"{Esc(links.Run(view.Run.Id))}\">run {view.Run.Id}</a> › <a href=\"{Esc(links.Task(view.Run.Agent, view.Run.Suite, trial.TaskId))}\">{Esc(trial.TaskId)}</a></nav>");
+        body.Append(CultureInfo.InvariantCulture, $"<h1>{Esc(trial.TaskId)} #{trial.TrialIndex} <span class=\"outcome {trial.Outcome.Name()}\">{trial.Outcome.Name()}</span></h1>");
+        body.Append("<dl class=\"facts\">");
+        Fact(body, "tests", $"{trial.TestsPassed}/{trial.TestsTotal}");
+        Fact(body, "duration", $"{Duration(trial.DurationMs)} (agent {Duration(trial.AgentDurationMs)}, tests {Duration(trial.TestDurationMs)})");
+        Fact(body, "tokens", $"{Number(trial.Usage.InputTokens)} in, {Number(trial.Usage.OutputTokens)} out");
+        Fact(body, "cost", Money(trial.Usage.CostUsd));
+        Fact(body, "agent", $"{view.Run.Agent} {trial.AgentVersion}".Trim());
+        Fact(body, "model", trial.Model ?? "–");
+        Fact(body, "stop reason", trial.StopReason ?? "–");
+        Fact(body, "attempts", trial.Attempts.ToString(Invariant));
+        if (trial.ErrorKind is not null || trial.ErrorMessage is not null)
+            Fact(body, "error", $"{trial.ErrorKind} {trial.ErrorMessage}".Trim());
+        body.Append("</dl>");
+        body.Append("<section id=\"transcript\"><h2>Transcript</h2>");
+        body.Append(view.Transcript is { Length: > 0 } transcript ? TranscriptHtml.Render(transcript) : "<p class=\"muted\">none stored</p>");
+        body.Append("</section><section id=\"diff\"><h2>Workspace diff</h2>");
+        body.Append(view.Diff is { Length: > 0 } diff ? DiffHtml(diff) : "<p class=\"muted\">the agent changed nothing</p>");
+        body.Append("</section><section id=\"test-output\"><h2>Test output</h2>");
+        body.Append(view.TestOutput is { Length: > 0 } output ? $"<pre>{Esc(output)}</pre>" : "<p class=\"muted\">none stored</p>");
+        body.Append("</section>");
+        if (view.AgentOutput is { Length: > 0 } agentOutput)
+            body.Append(CultureInfo.InvariantCulture, $"<section id=\"agent-output\"><details><summary>Agent output (stdout/stderr)</summary><pre>{Esc(agentOutput)}</pre></details></section>");
+        return Page($"Driftwatch — {trial.TaskId} #{trial.TrialIndex} in run {view.Run.Id}", body.ToString(), links);
+    }
+
+    public static string NotFound(string what, PageLinks links) =>
+        Page("Driftwatch — not found", $"<nav><a href=\"{Esc(links.Overview)}\">overview</a></nav><h1>Not found</h1><p>{Esc(what)}</p>", links);
+
+    /// <summary>One thin bar per task: green share passed, red failed, orange timed out, grey errors.</summary>
+    private static string OutcomeBar(RunView view)
+    {
+        var summary = view.Run.Summary;
+        const int width = 760, height = 28;
+        var total = Math.Max(1, summary.Total);
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-label=\"Outcomes of run {view.Run.Id}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">");
+        double x = 0;
+        foreach (var (outcome, count) in new[] { (TrialOutcome.Pass, summary.Pass), (TrialOutcome.Fail, summary.Fail), (TrialOutcome.Timeout, summary.Timeout), (TrialOutcome.Error, summary.Error) })
+        {
+            if (count == 0)
+                continue;
+            var w = width * count / (double)total;
+            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"{outcome.Name()}\" x=\"{x:0.#}\" y=\"0\" width=\"{w:0.#}\" height=\"{height}\" fill=\"{SvgCharts.Colour(outcome)}\"><title>{outcome.Name()}: {count}</title></rect>");
+            if (w > 50)
+                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + 6:0.#}\" y=\"18\" fill=\"#fff\">{count} {outcome.Name()}</text>");
+            x += w;
+        }
+        return svg.Append("</svg>").ToString();
+    }
+
+    private static string DiffHtml(string diff)
+    {
+        var html = new StringBuilder("<pre class=\"diff\">");
+        foreach (var line in diff.Split('\n'))
+        {
+            var cls = line.StartsWith("+++", StringComparison.Ordinal) || line.StartsWith("---", StringComparison.Ordinal) ? "file"
+                : line.StartsWith('+') ? "add"
+                : line.StartsWith('-') ? "del"
+                : line.StartsWith("@@", StringComparison.Ordinal) ? "hunk"
+                : null;
+            html.Append(cls is null ? Esc(line) : $"<span class=\"{cls}\">{Esc(line)}</span>").Append('\n');
+        }
+        return html.Append("</pre>").ToString();
+    }
+
+    private static string VerdictSentence(Verdict v)
+    {
+        if (v.Note is { } note && v.BaselinePassRate is null)
+            return Esc(note);
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"Baseline {Percent(v.BaselinePassRate)} ({v.BaselineFrom:yyyy-MM-dd} – {v.BaselineTo:yyyy-MM-dd}, {v.BaselineDays} days); ");
+        text.Append(CultureInfo.InvariantCulture, $"{v.MonitoredDays} days monitored since, recent pass rate {Percent(v.RecentPassRate)}, effect {Effect(v)}. ");
+        if (v.ChangeDay is { } changeDay)
+            text.Append(CultureInfo.InvariantCulture, $"The change began about {changeDay:yyyy-MM-dd}");
+        if (v.AlarmDay is { } alarm)
+            text.Append(CultureInfo.InvariantCulture, $"; the {v.Detector.Name()} detector raised the alarm on {alarm:yyyy-MM-dd}");
+        if (v.ChangeDay is not null)
+            text.Append(". ");
+        if (v.Note is { } n)
+            text.Append(Esc(n));
+        return text.ToString();
+    }
+
+    private static string Page(string title, string body, PageLinks links) => $"""
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{Esc(title)}</title>
+        <style>{Style}</style>
+        </head>
+        <body>
+        {body}
+        <footer class="muted">Driftwatch {Esc(DriftwatchInfo.Version)} · <a href="{Esc(links.Overview)}">overview</a></footer>
+        </body>
+        </html>
+        """;
+
+    private const string Style = """
+        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:1.5rem auto;max-width:1100px;padding:0 1rem;color:#212121;line-height:1.4}
+        h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}h3{font-size:1rem}
+        a{color:#1565c0}.muted{color:#757575;font-weight:normal}
+        table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{padding:.25rem .6rem;border-bottom:1px solid #e0e0e0;text-align:left;vertical-align:top}
+        th{background:#fafafa}
+        .status{padding:.1rem .5rem;border-radius:.8rem;font-size:.8rem;font-weight:600;color:#fff}
+        .status.ok{background:#2e7d32}.status.warning{background:#f9a825;color:#212121}.status.degraded{background:#c62828}.status.improved{background:#1565c0}
+        .outcome{display:inline-block;padding:0 .35rem;border-radius:.2rem;color:#fff;font-size:.8rem;text-decoration:none}
+        .outcome.pass{background:#2e7d32;color:#fff}.outcome.fail{background:#c62828;color:#fff}.outcome.timeout{background:#ef6c00;color:#fff}.outcome.error{background:#9e9e9e;color:#fff}
+        .fail{color:#c62828}.pass{color:#2e7d32}
+        .synthetic{font-size:.75rem;color:#6a1b9a;margin-left:.3rem}
+        figure.chart{margin:.5rem 0;overflow-x:auto}
+        .legend{font-size:.8rem;color:#616161}.key{display:inline-block;width:14px;height:10px;margin:0 .2rem 0 .8rem;vertical-align:middle}
+        .key.line{background:#1565c0;height:3px}.key.band{background:#90caf9}.key.baseline{border-top:2px dashed #6a1b9a;height:0}
+        .key.change{background:#ff8f00;width:3px}.key.alarm{background:#c62828;width:3px}.key.version{border-left:2px dotted #455a64;width:0}
+        .key.pass{background:#2e7d32}.key.fail{background:#c62828}.key.timeout{background:#ef6c00}.key.error{background:#9e9e9e}
+        dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;font-size:.9rem}dl.facts dt{color:#757575}dl.facts dd{margin:0}
+        pre{background:#f5f5f5;padding:.6rem;overflow-x:auto;font-size:.8rem;white-space:pre-wrap;word-break:break-word}
+        pre.diff .add{color:#1b5e20;background:#e8f5e9}pre.diff .del{color:#b71c1c;background:#ffebee}pre.diff .hunk{color:#6a1b9a}pre.diff .file{font-weight:bold}
+        .turn{border-left:3px solid #bdbdbd;padding:.2rem .8rem;margin:.6rem 0}.turn.assistant{border-color:#1565c0}.turn.tool{border-color:#ef6c00}.turn.result{border-color:#2e7d32}.turn.system{border-color:#9e9e9e}
+        .turn .who{font-size:.75rem;color:#757575;text-transform:uppercase;letter-spacing:.05em}
+        footer{margin-top:3rem;font-size:.8rem}
+        """;
+
+    private static void Fact(StringBuilder body, string name, string value) =>
+        body.Append(CultureInfo.InvariantCulture, $"<dt>{Esc(name)}</dt><dd>{Esc(value)}</dd>");
+
+    private static string Status(VerdictStatus status)
+    {
+        var name = status.ToString().ToLowerInvariant();
+        return $"<span class=\"status {name}\">{name}</span>";
+    }
+
+    private static string Synthetic(bool synthetic) => synthetic ? "<span class=\"synthetic\">(synthetic)</span>" : "";
+
+    private static string FlipText(TaskRow row) => row.Flip switch
+    {
+        Flip.Broke => $"<span class=\"fail\" title=\"previous run {Percent(row.PreviousRate)}\">broke</span>",
+        Flip.Fixed => $"<span class=\"pass\" title=\"previous run {Percent(row.PreviousRate)}\">fixed</span>",
+        _ => row.PreviousRate is null ? "<span class=\"muted\">new</span>" : "",
+    };
+
+    internal static string RateText(RunSummary summary) =>
+        summary.PassRate is { } rate && summary.Interval is { } ci
+            ? string.Create(Invariant, $"{rate:0.0%} (95% {ci.Low:0.0%}–{ci.High:0.0%}), {summary.Pass}/{summary.Scored}")
+            : "–";
+
+    private static string RateWithInterval(RunSummary summary) => Esc(RateText(summary));
+
+    private static string Effect(Verdict v) =>
+        v.Effect is { } e
+            ? Esc(string.Create(Invariant, $"{e * 100:+0.0;−0.0;0.0} pts") + (v.Low is { } lo && v.High is { } hi ? string.Create(Invariant, $" ({lo * 100:+0.0;−0.0;0.0} to {hi * 100:+0.0;−0.0;0.0})") : ""))
+            : "–";
+
+    private static string Percent(double? value) => value is { } v && !double.IsNaN(v) ? v.ToString("0.0%", Invariant) : "–";
+
+    private static string Number(long? value) => value?.ToString("N0", Invariant) ?? "–";
+
+    private static string Money(decimal? value) => value is { } v ? v.ToString("$0.0000", Invariant) : "–";
+
+    private static string Duration(long ms) =>
+        ms >= 60_000 ? TimeSpan.FromMilliseconds(ms).ToString(@"m\m\ ss\s", Invariant) : (ms / 1000.0).ToString("0.0 's'", Invariant);
+
+    private static string Date(DateTimeOffset time) => time.ToString("yyyy-MM-dd", Invariant);
+
+    internal static string Esc(string? text) => WebUtility.HtmlEncode(text ?? "");
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using Driftwatch.Web.Views;
+
+namespace Driftwatch.Web.Pages;
+
+/// <summary>
+/// Where pages point to, and how a chart sits in a page: the server links to its routes and
+/// draws charts inline; the static report links to files next to each other and writes each
+/// chart as a file of its own.
+/// </summary>
+public abstract class PageLinks
+{
+    public abstract string Overview { get; }
+
+    public abstract string Run(long runId);
+
+    public abstract string Task(string agent, string suite, string taskId);
+
+    public abstract string Trial(long runId, string taskId, int trialIndex);
+
+    /// <summary>Whether links inside a chart work (an inline SVG's do; an image file's cannot be followed).</summary>
+    public virtual bool ChartsLink => false;
+
+    /// <summary>The HTML that shows the chart <paramref name="svg"/> named <paramref name="name"/>.</summary>
+    public abstract string Chart(string name, string svg, string description);
+}
+
+/// <summary>Links to the routes of `serve`; charts inline.</summary>
+public sealed class ServerLinks : PageLinks
+{
+    public static readonly ServerLinks Instance = new();
+
+    public override string Overview => "/";
+
+    public override bool ChartsLink => true;
+
+    public override string Run(long runId) => $"/runs/{runId}";
+
+    public override string Task(string agent, string suite, string taskId) =>
+        $"/tasks/{Uri.EscapeDataString(agent)}/{Uri.EscapeDataString(suite)}/{Uri.EscapeDataString(taskId)}";
+
+    public override string Trial(long runId, string taskId, int trialIndex) =>
+        $"/runs/{runId}/trials/{Uri.EscapeDataString(taskId)}/{trialIndex}";
+
+    public override string Chart(string name, string svg, string description) =>
+        $"<figure class=\"chart\" data-chart=\"{WebUtility.HtmlEncode(name)}\">{svg}</figure>";
+}
+
+/// <summary>
+/// Links between the files of a static report, all in one folder so that relative links work
+/// wherever it is unpacked; charts are written to charts/NAME.svg by the caller.
+/// </summary>
+public sealed class StaticLinks : PageLinks
+{
+    public const string ChartFolder = "charts";
+
+    private readonly Dictionary<string, string> _charts = new(StringComparer.Ordinal);
+
+    /// <summary>Charts the pages rendered so far refer to, by file name under <see cref="ChartFolder"/>.</summary>
+    public IReadOnlyDictionary<string, string> Charts => _charts;
+
+    public override string Overview => "index.html";
+
+    public override string Run(long runId) => $"run-{runId}.html";
+
+    public override string Task(string agent, string suite, string taskId) => $"task-{Slugs.Of(agent, suite, taskId)}.html";
+
+    public override string Trial(long runId, string taskId, int trialIndex) => $"trial-{runId}-{Slugs.Of(taskId)}-{trialIndex}.html";
+
+    public override string Chart(string name, string svg, string description)
+    {
+        var file = $"{Slugs.Of(name)}.svg";
+        _charts[file] = svg;
+        return $"<figure class=\"chart\" data-chart=\"{WebUtility.HtmlEncode(name)}\"><img src=\"{ChartFolder}/{file}\" alt=\"{WebUtility.HtmlEncode(description)}\"></figure>";
+    }
+}

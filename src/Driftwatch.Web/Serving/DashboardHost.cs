@@ -1,0 +1,118 @@
+using System.Globalization;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Runs;
+using Driftwatch.Web.Api;
+using Driftwatch.Web.Exports;
+using Driftwatch.Web.Pages;
+using Driftwatch.Web.Views;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Driftwatch.Web.Serving;
+
+/// <summary>How `serve` runs: which store, where it listens, and the token when there is one.</summary>
+public sealed record DashboardOptions
+{
+    public required Func<IResultStore> OpenStore { get; init; }
+    public IReadOnlyList<string> Urls { get; init; } = [Bindings.DefaultUrl];
+
+    /// <summary>Required on every request when set (and `serve` sets it whenever it binds beyond loopback).</summary>
+    public string? Token { get; init; }
+
+    public CheckOptions Check { get; init; } = new();
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+}
+
+/// <summary>
+/// The dashboard: Kestrel, HTML views and the JSON API under /api/ that backs each of them, and
+/// /metrics for Prometheus. It only reads the store.
+/// </summary>
+public static class DashboardHost
+{
+    public static IHostBuilder CreateBuilder(DashboardOptions options) =>
+        new HostBuilder()
+            .ConfigureLogging(logging => logging.AddConsole().SetMinimumLevel(LogLevel.Warning))
+            .ConfigureServices(services =>
+            {
+                services.AddSingleton(options);
+                services.AddSingleton(_ => options.OpenStore());
+                services.AddSingleton(sp => new DashboardReader(sp.GetRequiredService<IResultStore>(), options.Check));
+                services.AddRouting();
+            })
+            .ConfigureWebHost(web => web
+                .UseKestrel(kestrel => kestrel.AddServerHeader = false)
+                .UseUrls([.. options.Urls])
+                .Configure(app =>
+                {
+                    if (options.Token is { Length: > 0 } token)
+                        app.Use(new BearerToken(token).InvokeAsync);
+                    app.UseRouting();
+                    app.UseEndpoints(endpoints => Map(endpoints, options));
+                }));
+
+    private static void Map(IEndpointRouteBuilder endpoints, DashboardOptions options)
+    {
+        var links = ServerLinks.Instance;
+
+        // Pages.
+        endpoints.MapGet("/", async (DashboardReader reader, CancellationToken ct) =>
+            Html(HtmlPages.Overview(await reader.OverviewAsync(ct), links, Generated(options))));
+        endpoints.MapGet("/runs/{id:long}", async (long id, DashboardReader reader, CancellationToken ct) =>
+            await reader.RunAsync(id, ct) is { } view ? Html(HtmlPages.Run(view, links)) : NotFoundPage($"no run {id}"));
+        endpoints.MapGet("/tasks/{agent}/{suite}/{task}", async (string agent, string suite, string task, DashboardReader reader, CancellationToken ct) =>
+            await reader.TaskAsync(agent, suite, task, ct) is { } view ? Html(HtmlPages.Task(view, links)) : NotFoundPage($"no task {task} in runs of {agent} on {suite}"));
+        endpoints.MapGet("/runs/{id:long}/trials/{task}/{index:int}", async (long id, string task, int index, DashboardReader reader, CancellationToken ct) =>
+            await reader.TrialAsync(id, task, index, ct) is { } view ? Html(HtmlPages.Trial(view, links)) : NotFoundPage($"no trial {task}#{index} in run {id}"));
+
+        // The link alerts carry (`dashboard_url: http://127.0.0.1:5170/agents/{agent}/{suite}?run={run}`): that run, else the agent × suite on the overview.
+        endpoints.MapGet("/agents/{agent}/{suite}", (string agent, string suite, long? run) =>
+            Results.Redirect(run is { } id ? links.Run(id) : $"/#{Slugs.Of(agent, suite)}"));
+
+        // The API behind each page.
+        endpoints.MapGet("/api/runs", async (string? agent, string? suite, string? last, DashboardReader reader, CancellationToken ct) =>
+        {
+            int? limit = null;
+            if (last is not null)
+            {
+                if (!int.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+                    return Results.Json(new { error = $"last: '{last}' is not a positive whole number" }, ApiJson.Options, statusCode: 400);
+                limit = n;
+            }
+            var runs = await reader.RunsAsync(new RunQuery(agent, suite), ct);
+            var chosen = limit is { } l ? runs.TakeLast(l) : runs;
+            return Results.Json(chosen.Select(ApiJson.Header).ToArray(), ApiJson.Options);
+        });
+        endpoints.MapGet("/api/runs/{id:long}", async (long id, DashboardReader reader, CancellationToken ct) =>
+            await reader.RunAsync(id, ct) is { } view ? Results.Json(ApiJson.Run(view), ApiJson.Options) : NotFoundJson($"no run {id}"));
+        endpoints.MapGet("/api/runs/{id:long}/trials/{task}/{index:int}", async (long id, string task, int index, DashboardReader reader, CancellationToken ct) =>
+            await reader.TrialAsync(id, task, index, ct) is { } view ? Results.Json(ApiJson.TrialDetail(view), ApiJson.Options) : NotFoundJson($"no trial {task}#{index} in run {id}"));
+        endpoints.MapGet("/api/overview", async (DashboardReader reader, CancellationToken ct) =>
+            Results.Json((await reader.OverviewAsync(ct)).Select(ApiJson.Series).ToArray(), ApiJson.Options));
+        endpoints.MapGet("/api/verdicts", async (DashboardReader reader, CancellationToken ct) =>
+            Results.Json((await reader.VerdictsAsync(ct)).Select(ApiJson.Verdict).ToArray(), ApiJson.Options));
+        endpoints.MapGet("/api/tasks/{agent}/{suite}/{task}", async (string agent, string suite, string task, DashboardReader reader, CancellationToken ct) =>
+            await reader.TaskAsync(agent, suite, task, ct) is { } view ? Results.Json(ApiJson.Task(view), ApiJson.Options) : NotFoundJson($"no task {task} in runs of {agent} on {suite}"));
+
+        // Prometheus / Grafana.
+        endpoints.MapGet("/metrics", async (DashboardReader reader, CancellationToken ct) =>
+        {
+            var data = await ExportSelection.LatestOfEach.ResolveAsync(reader, ct);
+            return Results.Text(Exporters.Write(new OpenMetricsExporter(), data), OpenMetricsExporter.ContentType);
+        });
+    }
+
+    private static string Generated(DashboardOptions options) =>
+        $"as of {options.Time.GetUtcNow():yyyy-MM-dd HH:mm} UTC";
+
+    private static IResult Html(string html) => Results.Content(html, "text/html; charset=utf-8");
+
+    private static IResult NotFoundPage(string what) =>
+        Results.Content(HtmlPages.NotFound(what, ServerLinks.Instance), "text/html; charset=utf-8", statusCode: 404);
+
+    private static IResult NotFoundJson(string what) => Results.Json(new { error = what }, ApiJson.Options, statusCode: 404);
+}

@@ -1,0 +1,179 @@
+using System.Collections.Concurrent;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Statistics;
+
+namespace Driftwatch.Web.Views;
+
+/// <summary>
+/// Builds every view of the dashboard, the static report and the exports from the store. It only
+/// reads: a run may be writing to the same database meanwhile (WAL), and each call sees the
+/// trials committed so far.
+/// </summary>
+public sealed class DashboardReader(IResultStore store, CheckOptions checkOptions)
+{
+    // Calibrating a detector simulates; a verdict is kept until its history gains a trial.
+    private readonly ConcurrentDictionary<(string Agent, string Suite), (string Key, Verdict Verdict)> _verdicts = new();
+
+    public CheckOptions CheckOptions => checkOptions;
+
+    public Task<IReadOnlyList<RunHeader>> RunsAsync(RunQuery query, CancellationToken cancellationToken = default) =>
+        store.ListRunsAsync(query, cancellationToken);
+
+    /// <summary>Every agent × suite with runs, ordered by agent then suite.</summary>
+    public async Task<IReadOnlyList<SeriesView>> OverviewAsync(CancellationToken cancellationToken = default)
+    {
+        var runs = await store.ListRunsAsync(new RunQuery(), cancellationToken);
+        var series = new List<SeriesView>();
+        foreach (var group in runs.GroupBy(r => (r.Agent, r.Suite)).OrderBy(g => g.Key.Agent, StringComparer.Ordinal).ThenBy(g => g.Key.Suite, StringComparer.Ordinal))
+            series.Add(await SeriesAsync(group.Key.Agent, group.Key.Suite, [.. group], cancellationToken));
+        return series;
+    }
+
+    public async Task<SeriesView?> SeriesAsync(string agent, string suite, CancellationToken cancellationToken = default)
+    {
+        var runs = await store.ListRunsAsync(new RunQuery(agent, suite), cancellationToken);
+        return runs.Count == 0 ? null : await SeriesAsync(agent, suite, runs, cancellationToken);
+    }
+
+    private async Task<SeriesView> SeriesAsync(string agent, string suite, IReadOnlyList<RunHeader> runs, CancellationToken cancellationToken)
+    {
+        var history = await store.GetHistoryAsync(agent, suite, cancellationToken);
+        var verdict = Verdict(history);
+        var days = history.Runs
+            .GroupBy(r => r.Day)
+            .OrderBy(g => g.Key)
+            .Select(g =>
+            {
+                var outcomes = g.SelectMany(r => r.Trials.Select(t => t.Outcome)).ToList();
+                var passes = outcomes.Count(o => o == TrialOutcome.Pass);
+                var errors = outcomes.Count(o => o == TrialOutcome.Error);
+                var scored = outcomes.Count - errors;
+                var interval = scored == 0 ? new Interval(double.NaN, double.NaN) : Wilson.Interval(passes, scored);
+                return new DayPoint(g.Key, passes, scored, errors, interval.Low, interval.High, [.. g.Select(r => r.Id)]);
+            })
+            .ToList();
+        return new SeriesView(agent, suite, runs.Any(r => r.Synthetic), verdict, days, Changes(history), runs[^1], runs.Count);
+    }
+
+    private Verdict Verdict(History history)
+    {
+        var key = $"{history.Runs.Count}:{(history.Runs.Count == 0 ? 0 : history.Runs[^1].Id)}:{history.Runs.Sum(r => r.Trials.Count)}";
+        if (_verdicts.TryGetValue((history.Agent, history.Suite), out var cached) && cached.Key == key)
+            return cached.Verdict;
+        var verdict = Checker.Check(history, checkOptions);
+        _verdicts[(history.Agent, history.Suite)] = (key, verdict);
+        return verdict;
+    }
+
+    /// <summary>Days on which the agent version, the models used or the suite revision differ from the run before.</summary>
+    public static IReadOnlyList<VersionChange> Changes(History history)
+    {
+        var changes = new List<VersionChange>();
+        HistoryRun? previous = null;
+        foreach (var run in history.Runs)
+        {
+            if (previous is not null)
+            {
+                var what = new List<string>();
+                var before = previous.Fingerprint;
+                var now = run.Fingerprint;
+                if (!string.Equals(before.AgentVersion, now.AgentVersion, StringComparison.Ordinal) && now.AgentVersion is not null)
+                    what.Add($"agent {before.AgentVersion ?? "?"} → {now.AgentVersion}");
+                if (!before.Models.SequenceEqual(now.Models) && now.Models.Length > 0)
+                    what.Add($"models {Join(before.Models)} → {Join(now.Models)}");
+                if (!string.Equals(previous.SuiteRevision, run.SuiteRevision, StringComparison.Ordinal))
+                    what.Add($"suite revision {Short(previous.SuiteRevision)} → {Short(run.SuiteRevision)}");
+                if (!string.Equals(previous.AgentConfig, run.AgentConfig, StringComparison.Ordinal))
+                    what.Add("agent configuration changed");
+                if (what.Count > 0)
+                    changes.Add(new VersionChange(run.Day, string.Join("; ", what)));
+            }
+            previous = run;
+        }
+        return changes;
+
+        static string Join(IEnumerable<string> models) => models.Any() ? string.Join(",", models) : "none";
+        static string Short(string revision) => revision.Length > 8 ? revision[..8] : revision;
+    }
+
+    /// <summary>The verdict of every agent × suite with runs.</summary>
+    public async Task<IReadOnlyList<Verdict>> VerdictsAsync(CancellationToken cancellationToken = default) =>
+        [.. (await OverviewAsync(cancellationToken)).Select(s => s.Verdict)];
+
+    public async Task<RunView?> RunAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        var run = await store.GetRunAsync(runId, cancellationToken);
+        if (run is null)
+            return null;
+        var trials = await store.GetTrialsAsync(runId, cancellationToken);
+        var earlier = await store.ListRunsAsync(new RunQuery(run.Agent, run.Suite), cancellationToken);
+        var previous = earlier.LastOrDefault(r => (r.StartedAt, r.Id).CompareTo((run.StartedAt, run.Id)) < 0);
+        var previousRates = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (previous is not null)
+        {
+            foreach (var group in (await store.GetTrialsAsync(previous.Id, cancellationToken)).GroupBy(t => t.TaskId))
+            {
+                var scored = group.Count(t => t.Outcome != TrialOutcome.Error);
+                if (scored > 0)
+                    previousRates[group.Key] = (double)group.Count(t => t.Outcome == TrialOutcome.Pass) / scored;
+            }
+        }
+        var rows = trials
+            .GroupBy(t => t.TaskId)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var list = g.OrderBy(t => t.TrialIndex).ToList();
+                double? before = previousRates.TryGetValue(g.Key, out var rate) ? rate : null;
+                var row = new TaskRow(g.Key, list[0].Category.ToString().ToLowerInvariant(), list[0].Language, list, before, Flip.None);
+                return row with { Flip = FlipOf(before, row.Rate) };
+            })
+            .ToList();
+        return new RunView(run, previous, rows);
+    }
+
+    /// <summary>A flip is a task whose majority outcome changed: pass → fail is "broke", fail → pass "fixed".</summary>
+    public static Flip FlipOf(double? before, double? now) => (before, now) switch
+    {
+        ({ } b, { } n) when b >= 0.5 && n < 0.5 => Flip.Broke,
+        ({ } b, { } n) when b < 0.5 && n >= 0.5 => Flip.Fixed,
+        _ => Flip.None,
+    };
+
+    public async Task<TaskView?> TaskAsync(string agent, string suite, string taskId, CancellationToken cancellationToken = default)
+    {
+        var runs = await store.ListRunsAsync(new RunQuery(agent, suite), cancellationToken);
+        if (runs.Count == 0)
+            return null;
+        var days = new List<TaskDay>();
+        foreach (var run in runs)
+        {
+            var trials = (await store.GetTrialsAsync(run.Id, cancellationToken))
+                .Where(t => t.TaskId == taskId)
+                .OrderBy(t => t.TrialIndex)
+                .ToList();
+            if (trials.Count > 0)
+                days.Add(new TaskDay(run.Id, DateOnly.FromDateTime(run.StartedAt.UtcDateTime), [.. trials.Select(t => t.Outcome)], [.. trials.Select(t => t.TrialIndex)]));
+        }
+        return days.Count == 0 ? null : new TaskView(agent, suite, taskId, days, runs[^1]);
+    }
+
+    public async Task<TrialView?> TrialAsync(long runId, string taskId, int trialIndex, CancellationToken cancellationToken = default)
+    {
+        var run = await store.GetRunAsync(runId, cancellationToken);
+        if (run is null)
+            return null;
+        var trial = (await store.GetTrialsAsync(runId, cancellationToken)).FirstOrDefault(t => t.TaskId == taskId && t.TrialIndex == trialIndex);
+        if (trial is null)
+            return null;
+        var key = new TrialKey(taskId, trialIndex);
+        return new TrialView(
+            run,
+            trial,
+            await store.GetArtifactAsync(runId, key, ArtifactKind.Transcript, cancellationToken),
+            await store.GetArtifactAsync(runId, key, ArtifactKind.AgentOutput, cancellationToken),
+            await store.GetArtifactAsync(runId, key, ArtifactKind.Diff, cancellationToken),
+            await store.GetArtifactAsync(runId, key, ArtifactKind.TestOutput, cancellationToken));
+    }
+}

@@ -1,0 +1,157 @@
+using Driftwatch.Core.Alerts;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Runs;
+using Shouldly;
+
+namespace Driftwatch.Core.Tests.Alerts;
+
+public sealed class AlertTests
+{
+    private static readonly DateTimeOffset At = new(2026, 3, 12, 6, 5, 0, TimeSpan.Zero);
+
+    private static Verdict Verdict(VerdictStatus status, int flips = 2) => new()
+    {
+        Agent = "claude-code",
+        Suite = "core",
+        Status = status,
+        Detector = DetectorKind.Cusum,
+        Effect = status == VerdictStatus.Improved ? 0.1 : -0.125,
+        Low = -0.18,
+        High = -0.07,
+        ChangeDay = new DateOnly(2026, 3, 10),
+        AlarmDay = new DateOnly(2026, 3, 12),
+        BaselinePassRate = 0.8,
+        RecentPassRate = 0.62,
+        FlippedTasks = [.. Enumerable.Range(0, flips).Select(i => new TaskFlip($"task-{i}", 10, 10, 3, 0))],
+        FingerprintChanges = ["agent version 2.1.0 → 2.2.0"],
+    };
+
+    [Theory]
+    [InlineData(null, VerdictStatus.Ok, null)]
+    [InlineData(null, VerdictStatus.Warning, null)]
+    [InlineData(null, VerdictStatus.Degraded, AlertEvents.Degraded)]
+    [InlineData(null, VerdictStatus.Improved, AlertEvents.Improved)]
+    [InlineData(VerdictStatus.Ok, VerdictStatus.Warning, null)]
+    [InlineData(VerdictStatus.Warning, VerdictStatus.Ok, null)]
+    [InlineData(VerdictStatus.Ok, VerdictStatus.Degraded, AlertEvents.Degraded)]
+    [InlineData(VerdictStatus.Warning, VerdictStatus.Degraded, AlertEvents.Degraded)]
+    [InlineData(VerdictStatus.Degraded, VerdictStatus.Degraded, null)]
+    [InlineData(VerdictStatus.Degraded, VerdictStatus.Ok, AlertEvents.Recovered)]
+    [InlineData(VerdictStatus.Degraded, VerdictStatus.Warning, AlertEvents.Recovered)]
+    [InlineData(VerdictStatus.Degraded, VerdictStatus.Improved, AlertEvents.Improved)]
+    [InlineData(VerdictStatus.Ok, VerdictStatus.Improved, AlertEvents.Improved)]
+    [InlineData(VerdictStatus.Improved, VerdictStatus.Ok, AlertEvents.Recovered)]
+    [InlineData(VerdictStatus.Improved, VerdictStatus.Degraded, AlertEvents.Degraded)]
+    public void Only_a_change_between_normal_degraded_and_improved_raises_an_alert(VerdictStatus? previous, VerdictStatus current, string? expected) =>
+        AlertEvents.ForVerdict(previous, current).ShouldBe(expected);
+
+    [Fact]
+    public void A_verdict_alert_carries_the_effect_interval_change_day_top_flips_fingerprint_and_link()
+    {
+        // Given a degraded verdict with eight flipped tasks
+        var alert = Alert.ForVerdict(AlertEvents.Degraded, Verdict(VerdictStatus.Degraded, flips: 8), VerdictStatus.Ok,
+            new AlertContext(At, 14, "entry", At, "https://dw.example/a/{agent}/{suite}/{run}"));
+
+        // Then the text says all of it, the five top flips are kept, and the link is filled in
+        alert.Title.ShouldBe("claude-code on core: DEGRADED (was ok)");
+        alert.FlippedTasks.Count.ShouldBe(Alert.TopFlips);
+        alert.DashboardUrl.ShouldBe("https://dw.example/a/claude-code/core/14");
+        alert.Text.ShouldBe("""
+            Driftwatch: claude-code on core: DEGRADED (was ok)
+              effect: −12.5 pts since 2026-03-10 (95% CI −18.0 pts to −7.0 pts)
+              pass rate: 62.0%, baseline 80.0%
+              change began: 2026-03-10, alarm on 2026-03-12
+              tasks that moved most: task-0 10/10 → 0/3; task-1 10/10 → 0/3; task-2 10/10 → 0/3; task-3 10/10 → 0/3; task-4 10/10 → 0/3
+              changed around then: agent version 2.1.0 → 2.2.0
+              run: 14
+              schedule: entry, slot 2026-03-12 06:05 UTC
+              dashboard: https://dw.example/a/claude-code/core/14
+            """.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_harness_changes_the_checker_names_reach_the_text_and_every_sink_format()
+    {
+        // Given a drop that came with a CLI release whose system prompt gained a line and whose
+        // default effort fell, judged by the real checker
+        var before = Fingerprints.FingerprintDiffTests.Run(version: "2.1.67");
+        var after = Fingerprints.FingerprintDiffTests.Run(system: "You are an agent.\nBe helpful.\nKeep answers under 25 words.", effort: "medium", version: "2.1.68");
+        var builder = new Detection.HistoryBuilder(50, seed: 5);
+        var broken = Enumerable.Range(0, 50).Where(i => builder.Rates[i] > 0.7).Take(10).ToHashSet();
+        var history = builder.Days(30, agentVersion: "2.1.67 (Claude Code)", harness: before.Fingerprint.Harness)
+            .Days(12, (i, p) => broken.Contains(i) ? 0.05 : p, agentVersion: "2.1.68 (Claude Code)", harness: after.Fingerprint.Harness)
+            .Build(before.Texts.Concat(after.Texts).DistinctBy(p => p.Key).ToDictionary());
+        var verdict = Checker.Check(history, new CheckOptions { BaselineDays = 30, Detection = new DetectorOptions { CalibrationPaths = 200 } });
+        verdict.Status.ShouldBe(VerdictStatus.Degraded);
+
+        // When the verdict becomes an alert
+        var alert = Alert.ForVerdict(AlertEvents.Degraded, verdict, VerdictStatus.Ok, new AlertContext(At));
+
+        // Then the lines naming the system prompt and the effort change are in the text, the JSON, Slack and Discord
+        var day = Detection.HistoryBuilder.Start.AddDays(30).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var prompt = $"system prompt changed on {day} (agent 2.1.68 (Claude Code)): +1 line, −0 lines";
+        var effort = $"output_config.effort: high → medium since {day} (agent 2.1.68 (Claude Code))";
+        foreach (var line in new[] { prompt, effort })
+        {
+            alert.Text.ShouldContain($"changed around then: {line}");
+            alert.ToJson().ShouldContain(line);
+            AlertFormats.Slack(alert).ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
+                .ShouldContain(line.Replace(">", "&gt;", StringComparison.Ordinal));
+            AlertFormats.Discord(alert)["embeds"]![0]!["fields"]!.AsArray().ShouldContain(f => f!["value"]!.GetValue<string>() == line);
+        }
+    }
+
+    [Fact]
+    public void An_incomplete_run_alert_counts_the_errors_and_says_how_to_finish_the_run()
+    {
+        var run = new RunHeader
+        {
+            Id = 7, Agent = "codex", AgentKind = "codex", Synthetic = false, Suite = "core", SuiteRevision = "r", Status = RunStatus.Incomplete,
+            StartedAt = At, Seed = 1, TrialsPerTask = 1, PlannedTrials = 40, SandboxMode = "bwrap",
+            Summary = new RunSummary(40, 20, 10, 0, 10, 0),
+        };
+
+        var alert = Alert.ForIncompleteRun(run, new AlertContext(At));
+
+        alert.Title.ShouldBe("codex on core: run 7 ended incomplete");
+        alert.Text.ShouldContain("trials: 40 planned, 10 in infrastructure errors, 0 not run; pass rate of the scored ones 66.7%");
+        alert.Text.ShouldContain("to finish it: driftwatch run --resume 7");
+    }
+
+    [Fact]
+    public void The_generic_JSON_round_trips_and_has_every_documented_field_even_when_empty()
+    {
+        var alert = Alert.ForVerdict(AlertEvents.Recovered, Verdict(VerdictStatus.Ok), VerdictStatus.Degraded, new AlertContext(At));
+
+        var json = System.Text.Json.Nodes.JsonNode.Parse(alert.ToJson())!.AsObject();
+        var back = Alert.FromJson(alert.ToJson());
+
+        foreach (var field in new[] { "event", "agent", "suite", "verdict", "previousVerdict", "effect", "low", "high", "changeDay", "alarmDay",
+                     "flippedTasks", "fingerprintChanges", "runId", "dashboardUrl", "title", "text" })
+            json.ContainsKey(field).ShouldBeTrue(field);
+        json["runId"].ShouldBeNull();
+        json["title"]!.GetValue<string>().ShouldBe("claude-code on core: back to ok (was degraded)");
+        back.ToJson().ShouldBe(alert.ToJson());
+        back.FlippedTasks.ShouldBe(alert.FlippedTasks);
+        back.ChangeDay.ShouldBe(alert.ChangeDay);
+    }
+
+    [Fact]
+    public void Slack_and_Discord_bodies_stay_within_the_services_limits()
+    {
+        // Given an alert whose facts are far longer than a message may be
+        var verdict = Verdict(VerdictStatus.Degraded) with { FingerprintChanges = [.. Enumerable.Range(0, 40).Select(i => new string('x', 1500) + i)] };
+        var alert = Alert.ForVerdict(AlertEvents.Degraded, verdict, null, new AlertContext(At));
+
+        // When it is formatted for Slack and Discord
+        var slack = AlertFormats.Slack(alert);
+        var discord = AlertFormats.Discord(alert);
+
+        // Then section text, embed fields and field values are cut to what the services accept
+        slack["blocks"]![1]!["text"]!["text"]!.GetValue<string>().Length.ShouldBeLessThanOrEqualTo(3000);
+        var fields = discord["embeds"]![0]!["fields"]!.AsArray();
+        fields.Count.ShouldBeLessThanOrEqualTo(25);
+        fields.ShouldAllBe(f => f!["value"]!.GetValue<string>().Length <= 1024);
+        discord["content"]!.GetValue<string>().Length.ShouldBeLessThanOrEqualTo(2000);
+    }
+}

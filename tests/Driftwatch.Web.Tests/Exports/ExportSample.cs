@@ -1,0 +1,100 @@
+using System.Collections.Immutable;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Suites;
+using Driftwatch.Web.Exports;
+using Driftwatch.Web.Views;
+
+namespace Driftwatch.Web.Tests.Exports;
+
+/// <summary>
+/// A small export written out by hand: run 2 of agent "claude" on suite "core" with one trial of
+/// each outcome, compared with run 1, and a degraded verdict. Text that needs quoting or escaping
+/// in some format (a comma and quotes in the agent version, angle brackets in an error) is in it.
+/// </summary>
+public static class ExportSample
+{
+    private static readonly DateTimeOffset Started = new(2026, 4, 2, 6, 0, 0, TimeSpan.Zero);
+    private const string Version = "2.1.0 (Claude Code, \"beta\")";
+
+    public static ExportData Data { get; } = Build();
+
+    private static ExportData Build()
+    {
+        var trials = new[]
+        {
+            Trial("gen-a", TrialOutcome.Pass, 4, 4, 1200, 0.0100m),
+            Trial("gen-b", TrialOutcome.Fail, 1, 4, 2300, 0.0200m),
+            Trial("gen-c", TrialOutcome.Timeout, 0, 4, 60000, 0.0300m),
+            Trial("gen-d", TrialOutcome.Error, 0, 0, 500, null) with { ErrorKind = "api-529", ErrorMessage = "overloaded <retry later>" },
+        };
+        var previousRates = new Dictionary<string, double> { ["gen-a"] = 0, ["gen-b"] = 1, ["gen-c"] = 0, ["gen-d"] = 1 };
+        var rows = trials.Select(t =>
+        {
+            var row = new TaskRow(t.TaskId, "generation", "python", [t], previousRates[t.TaskId], Flip.None);
+            return row with { Flip = DashboardReader.FlipOf(row.PreviousRate, row.Rate) };
+        }).ToList();
+        var run = Header(2, Started, RunSummary.Of(trials.Select(t => (TrialOutcome?)t.Outcome)));
+        var previous = Header(1, Started.AddDays(-1), new RunSummary(4, 2, 2, 0, 0, 0));
+        var verdict = new Verdict
+        {
+            Agent = "claude",
+            Suite = "core",
+            Status = VerdictStatus.Degraded,
+            Detector = DetectorKind.Cusum,
+            Effect = -0.25,
+            Low = -0.4,
+            High = -0.1,
+            ChangeDay = new DateOnly(2026, 3, 28),
+            AlarmDay = new DateOnly(2026, 3, 31),
+            FlippedTasks = [new TaskFlip("gen-b", 20, 19, 5, 1)],
+            FingerprintChanges = ["agent version 2.0.9 → 2.1.0 on 2026-03-28"],
+            BaselineFrom = new DateOnly(2026, 2, 1),
+            BaselineTo = new DateOnly(2026, 3, 2),
+            BaselineDays = 30,
+            MonitoredDays = 31,
+            BaselinePassRate = 0.625,
+            RecentPassRate = 0.375,
+        };
+        return new ExportData([new RunView(run, previous, rows)], [verdict]);
+    }
+
+    private static Trial Trial(string task, TrialOutcome outcome, int passed, int total, long durationMs, decimal? cost) => new()
+    {
+        RunId = 2,
+        TaskId = task,
+        TrialIndex = 0,
+        Sequence = 0,
+        Category = TaskCategory.Generation,
+        Language = "python",
+        Outcome = outcome,
+        TestsPassed = passed,
+        TestsTotal = total,
+        StartedAt = Started,
+        FinishedAt = Started.AddMilliseconds(durationMs),
+        DurationMs = durationMs,
+        Usage = cost is null ? AgentUsage.None : new AgentUsage { InputTokens = 1000, OutputTokens = 250, CostUsd = cost },
+        AgentVersion = Version,
+        Model = "claude-sonnet-4-5",
+        StopReason = outcome == TrialOutcome.Error ? null : "end_turn",
+    };
+
+    private static RunHeader Header(long id, DateTimeOffset started, RunSummary summary) => new()
+    {
+        Id = id,
+        Agent = "claude",
+        AgentKind = "claude-code",
+        Synthetic = false,
+        Suite = "core",
+        SuiteRevision = "abc123",
+        Status = RunStatus.Complete,
+        StartedAt = started,
+        FinishedAt = started.AddMinutes(3),
+        Seed = 7,
+        TrialsPerTask = 1,
+        PlannedTrials = 4,
+        SandboxMode = "bwrap",
+        Fingerprint = new RunFingerprint { AgentVersion = Version, Models = ImmutableArray.Create("claude-sonnet-4-5"), SuiteRevision = "abc123", DriftwatchVersion = "0.1.0", Os = "linux", Sandbox = "bwrap" },
+        Summary = summary,
+    };
+}
