@@ -4,6 +4,7 @@ using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -80,7 +81,7 @@ public sealed class CheckCommand(CliContext cli) : AsyncCommand<CheckSettings>
         using var store = Locations.Resolve(cli, settings).OpenStore();
         var verdicts = await Verdicts(store, settings.Agent, settings.Suite, options, cancellationToken);
         if (settings.Json)
-            cli.WriteRaw(Json.Serialize(verdicts.Select(Json.Verdict).ToArray()));
+            cli.WriteRaw(ResultJson.Serialize(verdicts.Select(ResultJson.Verdict).ToArray()));
         else
             VerdictReport.Render(cli.Out, verdicts);
         return verdicts.Any(v => v.Status == VerdictStatus.Degraded) ? ExitCodes.Degraded : ExitCodes.Ok;

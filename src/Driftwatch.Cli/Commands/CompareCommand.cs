@@ -1,7 +1,7 @@
 using System.Globalization;
 using Driftwatch.Cli.Infrastructure;
-using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Reporting;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -26,7 +26,7 @@ public sealed class CompareCommand(CliContext cli) : AsyncCommand<CompareSetting
 
         if (settings.Json)
         {
-            cli.WriteRaw(Json.Serialize(new
+            cli.WriteRaw(ResultJson.Serialize(new
             {
                 runA = a.Id,
                 runB = b.Id,

@@ -3,6 +3,7 @@ using System.Globalization;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Fingerprints;
+using Driftwatch.Core.Reporting;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -38,7 +39,7 @@ public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<Finger
 
         if (settings.Json)
         {
-            cli.WriteRaw(Json.Serialize(new
+            cli.WriteRaw(ResultJson.Serialize(new
             {
                 run = run.Id,
                 agent = run.Agent,
@@ -116,7 +117,7 @@ public sealed class FingerprintDiffCommand(CliContext cli) : AsyncCommand<Finger
 
         if (settings.Json)
         {
-            cli.WriteRaw(Json.Serialize(new { runA = a.Id, runB = b.Id, changes = changes.Select(c => new { area = c.Area, summary = c.Summary, detail = c.Detail }).ToArray() }));
+            cli.WriteRaw(ResultJson.Serialize(new { runA = a.Id, runB = b.Id, changes = changes.Select(c => new { area = c.Area, summary = c.Summary, detail = c.Detail }).ToArray() }));
             return ExitCodes.Ok;
         }
         cli.Out.MarkupLine($"fingerprint of run {b.Id} ({Markup.Escape(b.Agent)}, {b.StartedAt:yyyy-MM-dd}) against run {a.Id} ({Markup.Escape(a.Agent)}, {a.StartedAt:yyyy-MM-dd})");

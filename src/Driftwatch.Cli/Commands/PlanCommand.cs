@@ -5,6 +5,7 @@ using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Planning;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -79,7 +80,7 @@ public sealed class PlanCommand(CliContext cli) : AsyncCommand<PlanSettings>
 
         if (settings.Json)
         {
-            cli.WriteRaw(Json.Serialize(new
+            cli.WriteRaw(ResultJson.Serialize(new
             {
                 source,
                 tasks = rates.Count,

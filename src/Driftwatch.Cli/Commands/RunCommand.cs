@@ -5,6 +5,7 @@ using Driftwatch.Agents;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Driftwatch.Execution.Workspaces;
 using Driftwatch.Jobs.Running;
@@ -141,7 +142,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
             if (!settings.Json)
                 Report(settings, prepared, result, clock.Elapsed, verdict: null);
             else
-                cli.WriteRaw(Json.Serialize(Json.Run(result.Header, result.Trials)));
+                cli.WriteRaw(ResultJson.Serialize(ResultJson.Run(result.Header, result.Trials)));
             return ExitCodes.Interrupted;
         }
 
@@ -151,7 +152,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
             ? await job.VerdictAsync(result.Header.Agent, result.Header.Suite, new CheckOptions(), cancellationToken)
             : null;
         if (settings.Json)
-            cli.WriteRaw(Json.Serialize(Json.Run(result.Header, result.Trials)));
+            cli.WriteRaw(ResultJson.Serialize(ResultJson.Run(result.Header, result.Trials)));
         else
             Report(settings, prepared, result, clock.Elapsed, showVerdict ? verdict : null);
         if (settings.FailOnDegradation && verdict?.Status == VerdictStatus.Degraded)

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -37,7 +38,7 @@ public sealed class RunsCommand(CliContext cli) : AsyncCommand<RunsSettings>
         using var store = Locations.Resolve(cli, settings).OpenStore();
         var runs = await store.ListRunsAsync(new RunQuery(settings.Agent, settings.Suite, settings.Last), cancellationToken);
         if (settings.Json)
-            cli.WriteRaw(Json.Serialize(runs.Select(Json.Header).ToArray()));
+            cli.WriteRaw(ResultJson.Serialize(runs.Select(ResultJson.Header).ToArray()));
         else
             RunReport.RunList(cli.Out, runs);
         return ExitCodes.Ok;

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -33,7 +34,7 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
         var trials = await store.GetTrialsAsync(run.Id, cancellationToken);
         if (settings.Json)
         {
-            cli.WriteRaw(Json.Serialize(Json.Run(run, trials)));
+            cli.WriteRaw(ResultJson.Serialize(ResultJson.Run(run, trials)));
             return ExitCodes.Ok;
         }
 

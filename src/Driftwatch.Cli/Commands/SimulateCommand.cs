@@ -4,6 +4,7 @@ using System.Globalization;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Simulation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -108,7 +109,7 @@ public sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings>
         var results = DetectorBenchmark.Run(options, null, cancellationToken);
         if (settings.Json)
         {
-            cli.WriteRaw(Json.Serialize(results));
+            cli.WriteRaw(ResultJson.Serialize(results));
             return ExitCodes.Ok;
         }
         cli.Out.MarkupLine($"[bold]Detector benchmark[/] · reference model: {options.Tasks} tasks × {options.TrialsPerTask} trial(s) a day ({options.Allocation.ToString().ToLowerInvariant()} allocation), " +

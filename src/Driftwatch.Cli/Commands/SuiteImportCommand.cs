@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Importing;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Suites;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -53,7 +54,7 @@ public sealed class SuiteImportCommand(CliContext cli) : Command<SuiteImportSett
 
         if (settings.Json)
         {
-            cli.WriteRaw(Json.Serialize(new ImportJson(
+            cli.WriteRaw(ResultJson.Serialize(new ImportJson(
                 Importers.Find(settings.Format).Format, suite.Name, suite.Directory, suite.Revision, imported.Source.Revision, suite.Tasks.Length,
                 suite.Tasks.GroupBy(t => t.Category).OrderBy(g => g.Key).ToDictionary(g => g.Key.Name(), g => g.Count()),
                 [.. imported.Skipped.Select(s => new SkippedJson(s.Id, s.Reason))])));

@@ -1,7 +1,7 @@
 using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
-using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Suites;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -38,7 +38,7 @@ public sealed class SuiteListCommand(CliContext cli) : Command<SuiteListSettings
 
         if (settings.Json)
         {
-            cli.WriteRaw(Json.Serialize(rows.Select(r => new
+            cli.WriteRaw(ResultJson.Serialize(rows.Select(r => new
             {
                 name = r.Name,
                 path = r.Path,

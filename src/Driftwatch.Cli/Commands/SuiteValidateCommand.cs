@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Running;
@@ -76,7 +77,7 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
         var unsound = results.Count(r => !r.Sound);
         if (settings.Json)
         {
-            cli.WriteRaw(Json.Serialize(Json.Validation(suite, results)));
+            cli.WriteRaw(ResultJson.Serialize(Json.Validation(suite, results)));
         }
         else
         {

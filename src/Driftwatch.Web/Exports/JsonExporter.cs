@@ -1,3 +1,4 @@
+using Driftwatch.Core.Reporting;
 using Driftwatch.Web.Api;
 
 namespace Driftwatch.Web.Exports;
@@ -10,5 +11,5 @@ public sealed class JsonExporter : IExporter
     public string MediaType => "application/json";
 
     public void Write(ExportData data, TextWriter writer) =>
-        writer.Write(ApiJson.Serialize(new ExportJson([.. data.Runs.Select(ApiJson.Run)], [.. data.Verdicts.Select(ApiJson.Verdict)])) + "\n");
+        writer.Write(ResultJson.Serialize(new ExportJson([.. data.Runs.Select(ApiJson.Run)], [.. data.Verdicts.Select(ResultJson.Verdict)])) + "\n");
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Driftwatch.Web.Api;
 using Driftwatch.Web.Exports;
@@ -80,23 +81,23 @@ public static class DashboardHost
             if (last is not null)
             {
                 if (!int.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-                    return Results.Json(new { error = $"last: '{last}' is not a positive whole number" }, ApiJson.Options, statusCode: 400);
+                    return Results.Json(new { error = $"last: '{last}' is not a positive whole number" }, ResultJson.Options, statusCode: 400);
                 limit = n;
             }
             var runs = await reader.RunsAsync(new RunQuery(agent, suite), ct);
             var chosen = limit is { } l ? runs.TakeLast(l) : runs;
-            return Results.Json(chosen.Select(ApiJson.Header).ToArray(), ApiJson.Options);
+            return Results.Json(chosen.Select(ResultJson.Header).ToArray(), ResultJson.Options);
         });
         endpoints.MapGet("/api/runs/{id:long}", async (long id, DashboardReader reader, CancellationToken ct) =>
-            await reader.RunAsync(id, ct) is { } view ? Results.Json(ApiJson.Run(view), ApiJson.Options) : NotFoundJson($"no run {id}"));
+            await reader.RunAsync(id, ct) is { } view ? Results.Json(ApiJson.Run(view), ResultJson.Options) : NotFoundJson($"no run {id}"));
         endpoints.MapGet("/api/runs/{id:long}/trials/{task}/{index:int}", async (long id, string task, int index, DashboardReader reader, CancellationToken ct) =>
-            await reader.TrialAsync(id, task, index, ct) is { } view ? Results.Json(ApiJson.TrialDetail(view), ApiJson.Options) : NotFoundJson($"no trial {task}#{index} in run {id}"));
+            await reader.TrialAsync(id, task, index, ct) is { } view ? Results.Json(ApiJson.TrialDetail(view), ResultJson.Options) : NotFoundJson($"no trial {task}#{index} in run {id}"));
         endpoints.MapGet("/api/overview", async (DashboardReader reader, CancellationToken ct) =>
-            Results.Json((await reader.OverviewAsync(ct)).Select(ApiJson.Series).ToArray(), ApiJson.Options));
+            Results.Json((await reader.OverviewAsync(ct)).Select(ApiJson.Series).ToArray(), ResultJson.Options));
         endpoints.MapGet("/api/verdicts", async (DashboardReader reader, CancellationToken ct) =>
-            Results.Json((await reader.VerdictsAsync(ct)).Select(ApiJson.Verdict).ToArray(), ApiJson.Options));
+            Results.Json((await reader.VerdictsAsync(ct)).Select(ResultJson.Verdict).ToArray(), ResultJson.Options));
         endpoints.MapGet("/api/tasks/{agent}/{suite}/{task}", async (string agent, string suite, string task, DashboardReader reader, CancellationToken ct) =>
-            await reader.TaskAsync(agent, suite, task, ct) is { } view ? Results.Json(ApiJson.Task(view), ApiJson.Options) : NotFoundJson($"no task {task} in runs of {agent} on {suite}"));
+            await reader.TaskAsync(agent, suite, task, ct) is { } view ? Results.Json(ApiJson.Task(view), ResultJson.Options) : NotFoundJson($"no task {task} in runs of {agent} on {suite}"));
 
         // Prometheus / Grafana.
         endpoints.MapGet("/metrics", async (DashboardReader reader, CancellationToken ct) =>
@@ -114,5 +115,5 @@ public static class DashboardHost
     private static IResult NotFoundPage(string what) =>
         Results.Content(HtmlPages.NotFound(what, ServerLinks.Instance), "text/html; charset=utf-8", statusCode: 404);
 
-    private static IResult NotFoundJson(string what) => Results.Json(new { error = what }, ApiJson.Options, statusCode: 404);
+    private static IResult NotFoundJson(string what) => Results.Json(new { error = what }, ResultJson.Options, statusCode: 404);
 }
