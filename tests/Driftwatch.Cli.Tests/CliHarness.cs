@@ -13,7 +13,10 @@ public sealed record CliResult(int ExitCode, string Output, string Error);
 /// </summary>
 public sealed class CliHarness(string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
 {
-    public async Task<CliResult> RunAsync(params string[] args)
+    public Task<CliResult> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
+
+    /// <summary>Runs a command until it ends or <paramref name="cancellationToken"/> stops it (long-running ones: serve, schedule).</summary>
+    public async Task<CliResult> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         var console = new TestConsole().Width(200);
         var error = new StringWriter();
@@ -28,7 +31,7 @@ public sealed class CliHarness(string workingDirectory, IReadOnlyDictionary<stri
         registrar.RegisterInstance(typeof(CliContext), context);
         var tester = new CommandAppTester(registrar, console: console);
         tester.Configure(config => DriftwatchApp.Configure(config, context));
-        var result = await tester.RunAsync(args, CancellationToken.None);
+        var result = await tester.RunAsync(args, cancellationToken);
         return new CliResult(result.ExitCode, console.Output, error.ToString());
     }
 }

@@ -1,3 +1,4 @@
+using Driftwatch.Cli.Tests;
 using Driftwatch.Storage.Sqlite;
 using Driftwatch.Web.Serving;
 using Driftwatch.Web.Tests.Commands;
@@ -96,7 +97,7 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
     {
         // Given a report written to a folder
         using var directory = new Driftwatch.Testing.TempDirectory("report-browser");
-        var result = await CliRunner.RunAsync(directory.Path, "report", "--out", "site", "--no-trials", "--db", seeded.Path);
+        var result = await new CliHarness(directory.Path).RunAsync("report", "--out", "site", "--no-trials", "--db", seeded.Path);
         result.ExitCode.ShouldBe(0, result.Error);
         var (playwright, browser) = await LaunchAsync();
         try

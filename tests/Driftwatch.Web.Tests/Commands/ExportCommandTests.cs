@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Driftwatch.Cli.Tests;
 using Driftwatch.Testing;
 using Shouldly;
 
@@ -11,7 +12,7 @@ public sealed class ExportCommandTests(SeededDatabase seeded) : IClassFixture<Se
     {
         using var directory = new TempDirectory("export");
 
-        var result = await CliRunner.RunAsync(directory.Path, "export", "--format", "markdown", "--db", seeded.Path);
+        var result = await new CliHarness(directory.Path).RunAsync("export", "--format", "markdown", "--db", seeded.Path);
 
         result.ExitCode.ShouldBe(0, result.Error);
         result.Output.ShouldStartWith("# Driftwatch");
@@ -26,7 +27,7 @@ public sealed class ExportCommandTests(SeededDatabase seeded) : IClassFixture<Se
     {
         using var directory = new TempDirectory("export");
 
-        var result = await CliRunner.RunAsync(directory.Path, "export", "--format", "junit", "--last", "3", "--out", "out/results.xml", "--db", seeded.Path);
+        var result = await new CliHarness(directory.Path).RunAsync("export", "--format", "junit", "--last", "3", "--out", "out/results.xml", "--db", seeded.Path);
 
         result.ExitCode.ShouldBe(0, result.Error);
         var xml = XDocument.Load(directory.Combine("out", "results.xml"));
@@ -39,7 +40,7 @@ public sealed class ExportCommandTests(SeededDatabase seeded) : IClassFixture<Se
     {
         using var directory = new TempDirectory("export");
 
-        var result = await CliRunner.RunAsync(directory.Path, "export", seeded.RunIds[3].ToString(System.Globalization.CultureInfo.InvariantCulture), seeded.RunIds[1].ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "csv", "--db", seeded.Path);
+        var result = await new CliHarness(directory.Path).RunAsync("export", seeded.RunIds[3].ToString(System.Globalization.CultureInfo.InvariantCulture), seeded.RunIds[1].ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "csv", "--db", seeded.Path);
 
         result.ExitCode.ShouldBe(0, result.Error);
         var runs = result.Output.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => long.Parse(l.Split(',')[0], System.Globalization.CultureInfo.InvariantCulture)).Distinct();
@@ -55,7 +56,7 @@ public sealed class ExportCommandTests(SeededDatabase seeded) : IClassFixture<Se
     {
         using var directory = new TempDirectory("export");
 
-        var result = await CliRunner.RunAsync(directory.Path, ["export", .. args, "--db", seeded.Path]);
+        var result = await new CliHarness(directory.Path).RunAsync(["export", .. args, "--db", seeded.Path]);
 
         result.ExitCode.ShouldBe(2);
         (result.Error + result.Output).ShouldContain(args[0].StartsWith('-') ? args[0] : args[0]);
@@ -66,7 +67,7 @@ public sealed class ExportCommandTests(SeededDatabase seeded) : IClassFixture<Se
     {
         using var directory = new TempDirectory("export");
 
-        var result = await CliRunner.RunAsync(directory.Path, "export", "--db", "missing.db");
+        var result = await new CliHarness(directory.Path).RunAsync("export", "--db", "missing.db");
 
         result.ExitCode.ShouldBe(2);
         result.Error.ShouldContain("missing.db: no database there");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Driftwatch.Cli.Tests;
 using Driftwatch.Testing;
 using Shouldly;
 
@@ -24,7 +25,7 @@ public sealed class ServeCommandTests(SeededDatabase seeded) : IClassFixture<See
     {
         using var directory = new TempDirectory("serve");
 
-        var result = await CliRunner.RunAsync(directory.Path, "serve", "--urls", urls, "--db", seeded.Path);
+        var result = await new CliHarness(directory.Path).RunAsync("serve", "--urls", urls, "--db", seeded.Path);
 
         result.ExitCode.ShouldBe(2);
         result.Error.ShouldContain("DRIFTWATCH_TOKEN");
@@ -36,8 +37,8 @@ public sealed class ServeCommandTests(SeededDatabase seeded) : IClassFixture<See
     {
         using var directory = new TempDirectory("serve");
 
-        (await CliRunner.RunAsync(directory.Path, "serve", "--urls", "ftp://127.0.0.1:1", "--db", seeded.Path)).Error.ShouldContain("--urls: 'ftp://127.0.0.1:1'");
-        var missing = await CliRunner.RunAsync(directory.Path, "serve", "--db", "none.db");
+        (await new CliHarness(directory.Path).RunAsync("serve", "--urls", "ftp://127.0.0.1:1", "--db", seeded.Path)).Error.ShouldContain("--urls: 'ftp://127.0.0.1:1'");
+        var missing = await new CliHarness(directory.Path).RunAsync("serve", "--db", "none.db");
         missing.ExitCode.ShouldBe(2);
         missing.Error.ShouldContain("none.db: no database there");
     }
@@ -48,7 +49,7 @@ public sealed class ServeCommandTests(SeededDatabase seeded) : IClassFixture<See
         using var directory = new TempDirectory("serve");
         var notDb = directory.Write("notes.db", "these are notes, not SQLite");
 
-        var result = await CliRunner.RunAsync(directory.Path, "serve", "--urls", $"http://127.0.0.1:{FreePort()}", "--db", notDb);
+        var result = await new CliHarness(directory.Path).RunAsync("serve", "--urls", $"http://127.0.0.1:{FreePort()}", "--db", notDb);
 
         result.ExitCode.ShouldBe(2);
         result.Error.ShouldContain("notes.db: not a SQLite database");
@@ -62,7 +63,7 @@ public sealed class ServeCommandTests(SeededDatabase seeded) : IClassFixture<See
         using var directory = new TempDirectory("serve");
         var port = FreePort();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        var serving = CliRunner.RunAsync(directory.Path, null, stop.Token, "serve", "--urls", $"http://127.0.0.1:{port}", "--db", seeded.Path);
+        var serving = new CliHarness(directory.Path).RunAsync(stop.Token, "serve", "--urls", $"http://127.0.0.1:{port}", "--db", seeded.Path);
 
         // When the API is asked over real HTTP
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -83,7 +84,7 @@ public sealed class ServeCommandTests(SeededDatabase seeded) : IClassFixture<See
         var port = FreePort();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var environment = new Dictionary<string, string> { ["DRIFTWATCH_TOKEN"] = "tok-123" };
-        var serving = CliRunner.RunAsync(directory.Path, environment, stop.Token, "serve", "--urls", $"http://0.0.0.0:{port}", "--db", seeded.Path);
+        var serving = new CliHarness(directory.Path, environment).RunAsync(stop.Token, "serve", "--urls", $"http://0.0.0.0:{port}", "--db", seeded.Path);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await WaitForAsync(http, "/api/runs", "tok-123");

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
+using Driftwatch.Cli.Tests;
 using Driftwatch.Testing;
-using Driftwatch.Web.Tests.Commands;
 using Shouldly;
 
 namespace Driftwatch.Web.Tests.Report;
@@ -14,7 +14,7 @@ public sealed partial class ReportCommandTests(SeededDatabase seeded) : IClassFi
         using var directory = new TempDirectory("report");
 
         // When the report is written
-        var result = await CliRunner.RunAsync(directory.Path, "report", "--out", "site", "--db", seeded.Path);
+        var result = await new CliHarness(directory.Path).RunAsync("report", "--out", "site", "--db", seeded.Path);
 
         // Then there is an overview, a page per run, task and trial, and every link and image resolves inside the folder
         result.ExitCode.ShouldBe(0, result.Error);
@@ -44,7 +44,7 @@ public sealed partial class ReportCommandTests(SeededDatabase seeded) : IClassFi
     public async Task Without_out_it_is_exit_2_naming_the_option()
     {
         using var directory = new TempDirectory("report");
-        var result = await CliRunner.RunAsync(directory.Path, "report", "--db", seeded.Path);
+        var result = await new CliHarness(directory.Path).RunAsync("report", "--db", seeded.Path);
         result.ExitCode.ShouldBe(2);
         (result.Error + result.Output).ShouldContain("--out");
     }
