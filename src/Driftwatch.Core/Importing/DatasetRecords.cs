@@ -102,6 +102,48 @@ public sealed record DatasetFile(IReadOnlyList<DatasetRecord> Records, string Re
 public static class DatasetRecords
 {
     /// <summary>The whole file as text, gunzipped when it starts with the gzip magic bytes.</summary>
+    /// <summary>
+    /// GZipStream stops quietly at the end of a cut file. A whole file ends with its last member's
+    /// trailer (RFC 1952 §2.3.1): CRC-32 and length (ISIZE) of that member's data, which is the end
+    /// of what was inflated — the whole of it for one member, its tail when members were
+    /// concatenated (`cat a.gz b.gz`, pigz). A cut file ends in compressed bytes instead.
+    /// </summary>
+    private static bool EndsWithCompleteMember(byte[] file, ReadOnlySpan<byte> inflated)
+    {
+        if (file.Length < 18)
+            return false;
+        var crc = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(file.Length - 8));
+        var size = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(file.AsSpan(file.Length - 4));
+        // ISIZE is the length modulo 2^32; the member is the tail of that length (or one 4 GiB longer, not supported here).
+        if (size > inflated.Length)
+            return false;
+        return Crc32(inflated[^(int)size..]) == crc;
+    }
+
+    private static readonly uint[] CrcTable = MakeCrcTable();
+
+    private static uint[] MakeCrcTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            var c = n;
+            for (var k = 0; k < 8; k++)
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[n] = c;
+        }
+        return table;
+    }
+
+    /// <summary>CRC-32 as gzip computes it (ISO 3309, reflected, polynomial 0xEDB88320).</summary>
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        var c = 0xFFFFFFFFu;
+        foreach (var b in data)
+            c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+        return c ^ 0xFFFFFFFFu;
+    }
+
     public static string ReadText(string path)
     {
         byte[] bytes;
@@ -124,9 +166,7 @@ public static class DatasetRecords
                 using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
                 using var inflated = new MemoryStream();
                 gzip.CopyTo(inflated);
-                // GZipStream stops quietly at the end of a cut file; the trailer's length (ISIZE,
-                // RFC 1952 §2.3.1) of the last member then disagrees with what was inflated.
-                if (bytes.Length < 18 || System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)) != (uint)inflated.Length)
+                if (!EndsWithCompleteMember(bytes, inflated.GetBuffer().AsSpan(0, (int)inflated.Length)))
                     throw new InvalidInputException($"{path}: the gzip file is truncated or corrupt (its length trailer does not match)");
                 bytes = inflated.ToArray();
             }

@@ -139,6 +139,25 @@ public sealed class ImporterTests : IDisposable
     }
 
     [Fact]
+    public void A_gzip_file_of_several_members_is_read_whole()
+    {
+        // Given a .gz made by concatenating two gzip members (as `cat a.gz b.gz` or pigz make), the second one short
+        static byte[] Gzip(string text)
+        {
+            using var buffer = new MemoryStream();
+            using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true))
+                gzip.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            return buffer.ToArray();
+        }
+        var file = _temp.Combine("two-members.jsonl.gz");
+        File.WriteAllBytes(file, [.. Gzip(HumanEvalLine("X/0") + "\n" + HumanEvalLine("X/1") + "\n"), .. Gzip(HumanEvalLine("X/2") + "\n")]);
+
+        // When it is imported, Then every record of both members is there
+        var suite = Importers.Import("humaneval", file, new ImportOptions());
+        suite.Tasks.Length.ShouldBe(3);
+    }
+
+    [Fact]
     public void A_missing_field_names_the_file_line_record_and_field()
     {
         var line = HumanEvalLine("X/7").Replace("\"canonical_solution\"", "\"solution\"", StringComparison.Ordinal);
