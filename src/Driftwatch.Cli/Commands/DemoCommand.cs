@@ -47,7 +47,7 @@ public sealed class DemoSettings : CommandSettings
     public string Sandbox { get; init; } = "auto";
 
     [CommandOption("--no-serve")]
-    [Description("Do not start the dashboard (http://127.0.0.1:5170) after the tour")]
+    [Description("Do not start the dashboard (http://127.0.0.1:5170) after the tour (it starts only on a terminal)")]
     public bool NoServe { get; init; }
 
     public override ValidationResult Validate()
@@ -160,6 +160,12 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch show {runs[^1].Id} --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch report --out DIR --db {Markup.Escape(databasePath)}[/]");
         if (settings.NoServe)
             return ExitCodes.Ok;
+        if (!cli.Interactive)
+        {
+            // A script or CI ran the tour: waiting for a Ctrl-C that never comes would hang it.
+            cli.Out.MarkupLine($"Dashboard: [bold]driftwatch serve --db {Markup.Escape(databasePath)}[/] (not started: no terminal)");
+            return ExitCodes.Ok;
+        }
         try
         {
             await ServeCommand.ServeAsync(cli, databasePath, [Web.Serving.Bindings.DefaultUrl], token: null, new CheckOptions(), cancellationToken);

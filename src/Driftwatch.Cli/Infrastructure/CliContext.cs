@@ -22,6 +22,9 @@ public sealed class CliContext
     /// <summary>Live progress bars only on an interactive terminal.</summary>
     public bool ShowProgress { get; init; }
 
+    /// <summary>A person at a terminal (not a pipe, a script or CI): only then may a command wait for Ctrl-C.</summary>
+    public bool Interactive { get; init; }
+
     public static CliContext FromProcess()
     {
         var console = AnsiConsole.Console;
@@ -32,6 +35,7 @@ public sealed class CliContext
                 ? columns
                 : 160;
         }
+        var interactive = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected && !Console.IsInputRedirected;
         return new CliContext
         {
             Out = console,
@@ -39,6 +43,7 @@ public sealed class CliContext
             WorkingDirectory = Environment.CurrentDirectory,
             GetEnvironmentVariable = Environment.GetEnvironmentVariable,
             ShowProgress = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected,
+            Interactive = interactive,
         };
     }
 

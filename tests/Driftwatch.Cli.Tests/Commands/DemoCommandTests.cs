@@ -36,4 +36,17 @@ public sealed class DemoCommandTests : IDisposable
         (before - after).ShouldBeGreaterThan(0.15);
         result.Output.ShouldContain($"Database: {db}");
     }
+
+    [Fact]
+    public async Task Without_a_terminal_the_demo_ends_instead_of_serving()
+    {
+        // Given no terminal (a script or CI runs the quick start), When the demo runs without --no-serve
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var result = await new CliHarness(_temp.Path).RunAsync(limit.Token, "demo", "--days", "10", "--db", _temp.Combine("demo.db"));
+
+        // Then it ends by itself and says how to open the dashboard
+        limit.IsCancellationRequested.ShouldBeFalse("the demo waited to be stopped");
+        result.ExitCode.ShouldBe(0, result.Error);
+        result.Output.ShouldContain("driftwatch serve --db");
+    }
 }
