@@ -116,20 +116,8 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
             WorkingDirectory = request.Workspace,
             Environment = environment,
         };
-        // The agent's own installation stays visible even where the sandbox hides its surroundings.
-        var policy = request.Policy with { ReadOnly = request.Policy.ReadOnly.AddRange(AgentExecutables.InstallationFolders(_executable)) };
-        using var prepared = request.Sandbox.Prepare(spec, policy);
-        ProcessResult run;
-        try
-        {
-            run = await ProcessRunner.RunAsync(prepared.Spec, request.Task.AgentTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            // Stops the trial's recording even when the run is cancelled.
-            recording?.Finish();
-        }
-        return Interpret(run) with { Harness = recording?.Finish() };
+        var (run, harness) = await AgentProcess.RunAsync(spec, request, recording, cancellationToken).ConfigureAwait(false);
+        return Interpret(run) with { Harness = harness };
     }
 
     /// <summary>The configured API endpoint (base_url, or the variable base_url_env names), if any.</summary>

@@ -154,19 +154,7 @@ public sealed class CommandAgent : IAgent, IAsyncDisposable
             WorkingDirectory = request.Workspace,
             Environment = environment,
         };
-        // The agent's own installation stays visible even where the sandbox hides its surroundings.
-        var policy = request.Policy with { ReadOnly = request.Policy.ReadOnly.AddRange(AgentExecutables.InstallationFolders(executable)) };
-        using var prepared = request.Sandbox.Prepare(spec, policy);
-        ProcessResult run;
-        try
-        {
-            run = await ProcessRunner.RunAsync(prepared.Spec, request.Task.AgentTimeout, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            recording?.Finish();
-        }
-        var harness = recording?.Finish();
+        var (run, harness) = await AgentProcess.RunAsync(spec, request, recording, cancellationToken).ConfigureAwait(false);
         if (run.StartFailure is { } failure)
             return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, failure);
         if (InfrastructureErrors.CouldNotExecute(run))

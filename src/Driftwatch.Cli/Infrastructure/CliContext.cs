@@ -35,15 +35,15 @@ public sealed class CliContext
                 ? columns
                 : 160;
         }
-        var interactive = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected && !Console.IsInputRedirected;
+        var terminal = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         return new CliContext
         {
             Out = console,
             Error = Console.Error,
             WorkingDirectory = Environment.CurrentDirectory,
             GetEnvironmentVariable = Environment.GetEnvironmentVariable,
-            ShowProgress = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected,
-            Interactive = interactive,
+            ShowProgress = terminal,
+            Interactive = terminal && !Console.IsInputRedirected,
         };
     }
 

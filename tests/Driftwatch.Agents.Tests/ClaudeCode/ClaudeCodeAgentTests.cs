@@ -21,10 +21,11 @@ public sealed class ClaudeCodeAgentTests : IDisposable
     private static void RequireCli() =>
         Assert.SkipWhen(AgentExecutables.Find(null, "claude", ClaudeCodeAgent.RepositoryCopy) is null, "the claude CLI is not installed (npm ci in tools/claude-code)");
 
-    private ClaudeCodeAgent Agent(string baseUrl, string? extra = null) => new(AgentHarness.Definition("claude-code", new JsonObject
+    /// <summary>An agent on the scripted API (disposed by the test: it owns the run's recording proxy).</summary>
+    private ClaudeCodeAgent Agent(string baseUrl, string? extra = null, AgentHarness? harness = null) => new(AgentHarness.Definition("claude-code", new JsonObject
     {
         ["base_url"] = baseUrl,
-        ["api_key_env"] = _harness.Variable(_harness.PlantedKey),
+        ["api_key_env"] = (harness ?? _harness).Variable((harness ?? _harness).PlantedKey),
         ["model"] = "claude-sonnet-4-5",
         ["max_retries"] = "0",
         ["max_turns"] = "10",
@@ -37,7 +38,7 @@ public sealed class ClaudeCodeAgentTests : IDisposable
         RequireCli();
         // Given a scripted model that writes the reference solution with the CLI's Read and Write tools
         await using var api = await ScriptedMessagesApi.StartAsync(ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["calc.py"] = AgentHarness.Solution }));
-        var agent = Agent(api.BaseUrl);
+        await using var agent = Agent(api.BaseUrl);
 
         // When the trial runs through the real run loop (sandboxed where bubblewrap works)
         var (run, trials) = await _harness.RunAsync(agent);
@@ -75,7 +76,8 @@ public sealed class ClaudeCodeAgentTests : IDisposable
         RequireCli();
         await using var api = await ScriptedMessagesApi.StartAsync(_ => new ErrorReply(529, "overloaded_error", "Overloaded"));
 
-        var (run, trials) = await _harness.RunAsync(Agent(api.BaseUrl), trials: 2, maxAttempts: 2);
+        await using var agent = Agent(api.BaseUrl);
+        var (run, trials) = await _harness.RunAsync(agent, trials: 2, maxAttempts: 2);
 
         trials.Count.ShouldBe(2);
         trials.ShouldAllBe(t => t.Outcome == TrialOutcome.Error && t.ErrorKind == "api-529" && t.Attempts == 2);
@@ -92,7 +94,8 @@ public sealed class ClaudeCodeAgentTests : IDisposable
         var solve = ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["calc.py"] = AgentHarness.Solution });
         await using var api = await ScriptedMessagesApi.StartAsync(call => call.Number == 1 ? new ErrorReply(500, "api_error", "Internal server error") : solve(call));
 
-        var (_, trials) = await _harness.RunAsync(Agent(api.BaseUrl));
+        await using var agent = Agent(api.BaseUrl);
+        var (_, trials) = await _harness.RunAsync(agent);
 
         var trial = trials.Single();
         trial.Outcome.ShouldBe(TrialOutcome.Pass, trial.ErrorMessage);
@@ -106,12 +109,7 @@ public sealed class ClaudeCodeAgentTests : IDisposable
         // Given an API that accepts the CLI's requests and never answers them, and a 4 s agent timeout
         using var harness = new AgentHarness("claude-hang", agentTimeoutSeconds: 4);
         await using var api = await ScriptedMessagesApi.StartAsync(call => call.HasTools ? new HangReply() : new MessageReply([new TextBlock("ok")]));
-        var agent = new ClaudeCodeAgent(AgentHarness.Definition("claude-code", new JsonObject
-        {
-            ["base_url"] = api.BaseUrl,
-            ["api_key_env"] = harness.Variable(harness.PlantedKey),
-            ["max_retries"] = "0",
-        }));
+        await using var agent = Agent(api.BaseUrl, harness: harness);
 
         // When the trial runs (two attempts)
         var (run, trials) = await harness.RunAsync(agent, maxAttempts: 2);
@@ -134,12 +132,7 @@ public sealed class ClaudeCodeAgentTests : IDisposable
             : call.AssistantTurns == 0
                 ? new MessageReply([new TextBlock("Reading."), new ToolUseBlock("toolu_00", "Read", new JsonObject { ["file_path"] = Path.Combine(call.WorkingDirectory!, "calc.py") })], "tool_use")
                 : new HangReply());
-        var agent = new ClaudeCodeAgent(AgentHarness.Definition("claude-code", new JsonObject
-        {
-            ["base_url"] = api.BaseUrl,
-            ["api_key_env"] = harness.Variable(harness.PlantedKey),
-            ["max_retries"] = "0",
-        }));
+        await using var agent = Agent(api.BaseUrl, harness: harness);
 
         var (_, trials) = await harness.RunAsync(agent, maxAttempts: 2);
 
@@ -156,7 +149,8 @@ public sealed class ClaudeCodeAgentTests : IDisposable
     {
         RequireCli();
 
-        var (_, trials) = await _harness.RunAsync(Agent("http://127.0.0.1:9"), maxAttempts: 1);
+        await using var agent = Agent("http://127.0.0.1:9");
+        var (_, trials) = await _harness.RunAsync(agent, maxAttempts: 1);
 
         trials.Single().Outcome.ShouldBe(TrialOutcome.Error);
         trials.Single().ErrorKind.ShouldBe("network");
@@ -165,7 +159,7 @@ public sealed class ClaudeCodeAgentTests : IDisposable
     [Fact]
     public async Task A_missing_CLI_is_an_infrastructure_error()
     {
-        var agent = new ClaudeCodeAgent(AgentHarness.Definition("claude-code", new JsonObject
+        await using var agent = new ClaudeCodeAgent(AgentHarness.Definition("claude-code", new JsonObject
         {
             ["command"] = "/nonexistent/claude",
             ["api_key_env"] = _harness.Variable("sk-whatever"),
