@@ -34,7 +34,7 @@ public static partial class ProcessRunner
         using var process = new Process { StartInfo = info };
         try
         {
-            process.Start();
+            await ProcessLauncher.StartAsync(process).ConfigureAwait(false);
         }
         catch (Win32Exception ex)
         {

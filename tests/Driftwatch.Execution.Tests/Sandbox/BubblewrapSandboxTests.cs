@@ -42,6 +42,31 @@ public sealed class BubblewrapSandboxTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sandboxed_process_outlives_the_thread_that_started_it()
+    {
+        // Given a sandboxed command that takes a while, started from a thread that then ends (as
+        // the runtime retires idle thread-pool threads after ~20 s: bubblewrap's --die-with-parent
+        // is tied to the thread that forked it, not to the process)
+        using var prepared = _sandbox.Prepare(ProcessSpec.Shell("touch started; sleep 2; echo finished", Workspace, ChildEnvironment.Inherited()), new SandboxPolicy { Workspace = Workspace });
+        Task<ProcessResult>? running = null;
+        var starter = new Thread(() =>
+        {
+            running = ProcessRunner.RunAsync(prepared.Spec, TimeSpan.FromSeconds(60), CancellationToken.None);
+            // the thread ends only once the sandbox is set up and the command runs
+            SpinWait.SpinUntil(() => File.Exists(Path.Combine(Workspace, "started")) || running.IsCompleted, TimeSpan.FromSeconds(30));
+        });
+        starter.Start();
+        starter.Join();
+
+        // When the starting thread is gone
+        var result = await running!;
+
+        // Then the command still ran to its own end
+        result.StandardOutput.ShouldBe("finished\n", result.StandardError);
+        result.ExitCode.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task The_workspace_is_writable_and_the_rest_of_the_file_system_is_not()
     {
         var outside = _temp.Combine("outside.txt");
