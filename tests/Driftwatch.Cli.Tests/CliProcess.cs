@@ -21,7 +21,10 @@ public sealed class CliProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static CliProcess Start(string workingDirectory, params string[] args)
+    public static CliProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+
+    /// <summary>Starts the CLI with <paramref name="environment"/> added to (or, with a null value, removed from) this process's environment.</summary>
+    public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -34,6 +37,8 @@ public sealed class CliProcess : IDisposable
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
         info.Environment.Remove("DRIFTWATCH_DB");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            info.Environment[name] = value;
         return new CliProcess(Process.Start(info)!);
     }
 

@@ -37,7 +37,12 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
         _secrets = Secrets.FromEnvironment(names, required: [], definition.Locate("api_key_env"));
         _executable = AgentExecutables.Find(_settings.Command, "claude", RepositoryCopy);
         if (_settings.Proxy)
-            _proxy = new RunProxy(RunProxy.ParseEndpoint(Endpoint ?? ClaudeCodeSettings.DefaultEndpoint, definition.Locate(_settings.BaseUrl is null ? "base_url_env" : "base_url")));
+        {
+            var where = _settings.BaseUrl is not null ? definition.Locate("base_url")
+                : _settings.BaseUrlEnv is not null ? definition.Locate("base_url_env")
+                : "the environment variable ANTHROPIC_BASE_URL";
+            _proxy = new RunProxy(RunProxy.ParseEndpoint(Upstream, where));
+        }
     }
 
     public string Name { get; }
@@ -86,7 +91,11 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
             arguments.AddRange("--effort", effort);
         arguments.AddRange(_settings.ExtraArgs);
 
-        var environment = ChildEnvironment.ForTrial(request.Home, request.Temp)
+        TrialRecording? recording = null;
+        if (_proxy is not null)
+            recording = await _proxy.BeginAsync(request, cancellationToken).ConfigureAwait(false);
+        var launch = AgentProcess.Plan(request, _executable, recording);
+        var environment = AgentProcess.Environment(launch)
             .SetItems(_secrets.Variables)
             .SetItems(new Dictionary<string, string>
             {
@@ -96,16 +105,10 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
                 ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
                 ["CLAUDE_CODE_MAX_RETRIES"] = _settings.MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
-        TrialRecording? recording = null;
-        if (_proxy is not null)
-        {
-            recording = await _proxy.BeginAsync(request, cancellationToken).ConfigureAwait(false);
-            environment = environment.SetItem("ANTHROPIC_BASE_URL", recording.BaseUrl);
-        }
+        if (launch.ProxyBaseUrl is { } proxied)
+            environment = environment.SetItem("ANTHROPIC_BASE_URL", proxied);
         else if (Endpoint is { } endpoint)
-        {
             environment = environment.SetItem("ANTHROPIC_BASE_URL", endpoint);
-        }
         if (_settings.ApiKeyEnv != "ANTHROPIC_API_KEY" && _settings.ApiKeyEnv != "CLAUDE_CODE_OAUTH_TOKEN" && _secrets.Get(_settings.ApiKeyEnv) is { } key)
             environment = environment.SetItem("ANTHROPIC_API_KEY", key);
 
@@ -113,15 +116,24 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
         {
             FileName = _executable,
             Arguments = arguments.ToImmutable(),
-            WorkingDirectory = request.Workspace,
+            WorkingDirectory = launch.View.Workspace,
             Environment = environment,
         };
-        var (run, harness) = await AgentProcess.RunAsync(spec, request, recording, cancellationToken).ConfigureAwait(false);
+        var (run, harness) = await AgentProcess.RunAsync(spec, request, launch, cancellationToken).ConfigureAwait(false);
         return Interpret(run) with { Harness = harness };
     }
 
-    /// <summary>The configured API endpoint (base_url, or the variable base_url_env names), if any.</summary>
-    private string? Endpoint => _settings.BaseUrl ?? (_settings.BaseUrlEnv is { } variable ? _secrets.Get(variable) : null);
+    /// <summary>
+    /// The endpoint the CLI uses when Driftwatch is not in between: base_url, or the variable
+    /// base_url_env names, or ANTHROPIC_BASE_URL in Driftwatch's own environment (a company gateway,
+    /// a local proxy), as the CLI itself would have read it; null for the CLI's default.
+    /// </summary>
+    private string? Endpoint => _settings.BaseUrl ?? (_settings.BaseUrlEnv is { } variable ? _secrets.Get(variable) : null) ?? _inheritedEndpoint;
+
+    private readonly string? _inheritedEndpoint = Environment.GetEnvironmentVariable("ANTHROPIC_BASE_URL") is { Length: > 0 } inherited ? inherited : null;
+
+    /// <summary>Where the CLI's requests really go (through the proxy or not): what the run's fingerprint records.</summary>
+    public string Upstream => Endpoint ?? ClaudeCodeSettings.DefaultEndpoint;
 
     public ValueTask DisposeAsync() => _proxy?.DisposeAsync() ?? ValueTask.CompletedTask;
 
@@ -130,10 +142,8 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
     {
         var transcript = _secrets.Redact(run.StandardOutput);
         var output = _secrets.Redact(run.StandardError);
-        if (run.StartFailure is { } failure)
-            return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, failure);
-        if (InfrastructureErrors.CouldNotExecute(run))
-            return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, $"claude could not be executed: {Last(run.StandardError)}");
+        if (AgentProcess.Ended(run, _secrets, "claude") is { } ended)
+            return ended;
 
         var session = ClaudeSession.Parse(run.StandardOutput);
         var result = new AgentResult
@@ -153,6 +163,7 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
                 ["permissionMode"] = session.PermissionMode,
                 ["tools"] = string.Join(",", session.Tools),
                 ["terminalReason"] = session.TerminalReason,
+                ["upstream"] = Upstream,
             },
         };
         if (run.TimedOut)
@@ -174,15 +185,9 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
             {
                 Exit = AgentExit.InfrastructureError,
                 ErrorKind = InfrastructureErrors.LooksLikeNetworkFailure(message) ? InfrastructureErrors.Network : InfrastructureErrors.AgentCrash,
-                ErrorMessage = _secrets.Redact($"claude exited with {run.ExitCode} before any work: {Last(message)}"),
+                ErrorMessage = _secrets.Redact($"claude exited with {run.ExitCode} before any work: {AgentProcess.Last(message)}"),
             };
         }
         return result;
-    }
-
-    private static string Last(string text)
-    {
-        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return lines.Length == 0 ? "(no output)" : lines[^1].Length > 300 ? lines[^1][..300] : lines[^1];
     }
 }

@@ -126,39 +126,36 @@ public sealed class CommandAgent : IAgent, IAsyncDisposable
 
     public async Task<AgentResult> RunAsync(AgentRequest request, CancellationToken cancellationToken)
     {
-        var arguments = CommandLine.Fill(_template, new Dictionary<string, string?>
+        IReadOnlyList<string> Fill(string workspace) => CommandLine.Fill(_template, new Dictionary<string, string?>
         {
             ["prompt"] = TaskPrompt.ForCliAgent(request.Task),
-            ["workspace"] = request.Workspace,
+            ["workspace"] = workspace,
             ["model"] = _settings.Model,
         });
+        var arguments = Fill(request.Workspace);
         var executable = AgentExecutables.Find(arguments[0], arguments[0]);
         if (executable is null)
             return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, $"'{arguments[0]}' was not found");
 
-        var environment = ChildEnvironment.ForTrial(request.Home, request.Temp).SetItems(_secrets.Variables);
         TrialRecording? recording = null;
         if (_proxy is not null)
-        {
             recording = await _proxy.BeginAsync(request, cancellationToken).ConfigureAwait(false);
-            environment = environment.SetItem(_settings.BaseUrlVariable!, recording.BaseUrl);
-        }
+        var launch = AgentProcess.Plan(request, executable, recording);
+        var environment = AgentProcess.Environment(launch).SetItems(_secrets.Variables);
+        if (launch.ProxyBaseUrl is { } proxied)
+            environment = environment.SetItem(_settings.BaseUrlVariable!, proxied);
         else if (Endpoint is { } baseUrl && _settings.BaseUrlVariable is { } name)
-        {
             environment = environment.SetItem(name, baseUrl);
-        }
         var spec = new ProcessSpec
         {
             FileName = executable,
-            Arguments = [.. arguments.Skip(1)],
-            WorkingDirectory = request.Workspace,
+            Arguments = [.. Fill(launch.View.Workspace).Skip(1)],
+            WorkingDirectory = launch.View.Workspace,
             Environment = environment,
         };
-        var (run, harness) = await AgentProcess.RunAsync(spec, request, recording, cancellationToken).ConfigureAwait(false);
-        if (run.StartFailure is { } failure)
-            return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, failure);
-        if (InfrastructureErrors.CouldNotExecute(run))
-            return AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, _secrets.Redact($"{arguments[0]} could not be executed: {run.StandardError.Trim()}")!);
+        var (run, harness) = await AgentProcess.RunAsync(spec, request, launch, cancellationToken).ConfigureAwait(false);
+        if (AgentProcess.Ended(run, _secrets, arguments[0]) is { } ended)
+            return ended with { Harness = harness };
 
         var (usage, models) = UsageParsers.Parse(_settings.Usage, run.StandardOutput);
         var result = new AgentResult

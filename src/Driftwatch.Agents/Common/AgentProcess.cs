@@ -1,33 +1,95 @@
+using System.Collections.Immutable;
 using Driftwatch.Agents.Proxy;
 using Driftwatch.Core.Fingerprints;
 using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Processes;
+using Driftwatch.Execution.Sandbox;
 
 namespace Driftwatch.Agents.Common;
+
+/// <summary>Where a CLI agent runs in its sandbox: the policy, and the folders and endpoint as the agent sees them.</summary>
+internal sealed record AgentLaunch(SandboxPolicy Policy, SandboxView View, TrialRecording? Recording)
+{
+    /// <summary>The API base URL the agent is given: the recording proxy's for this trial as the agent reaches it.</summary>
+    public string? ProxyBaseUrl => Recording is null || View.EndpointAddress is null ? null : View.EndpointAddress + Recording.PathPrefix;
+}
 
 /// <summary>Runs a CLI agent's process for one trial, as every CLI adapter must.</summary>
 internal static class AgentProcess
 {
+    /// <summary>Largest transcript kept from an agent's standard output (its start and its end; the result event is at the end).</summary>
+    public const int TranscriptCapBytes = 8 * 1024 * 1024;
+
     /// <summary>
-    /// Runs <paramref name="spec"/> in the trial's sandbox within the task's agent timeout, with the
-    /// agent's own installation visible even where the sandbox hides its surroundings; the trial's
-    /// recording (when the proxy is on) is finished once, when the process has ended or the run is cancelled.
+    /// The trial's sandbox for the agent <paramref name="executable"/>: its own installation visible
+    /// (read-only), and its network the recording proxy alone when there is one, else the host's.
+    /// </summary>
+    public static AgentLaunch Plan(AgentRequest request, string executable, TrialRecording? recording)
+    {
+        var policy = request.Policy with
+        {
+            ReadOnly = request.Policy.ReadOnly.AddRange(AgentExecutables.InstallationFolders(executable)),
+            Network = recording is null ? NetworkAccess.Host : NetworkAccess.Endpoint,
+            EndpointPort = recording?.Port,
+        };
+        return new AgentLaunch(policy, request.Sandbox.View(policy), recording);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="spec"/> (built from <paramref name="launch"/>'s view) in the trial's
+    /// sandbox within the task's agent timeout; the trial's recording (when the proxy is on) is
+    /// finished once, when the process has ended or the run is cancelled.
     /// </summary>
     public static async Task<(ProcessResult Run, HarnessCapture? Harness)> RunAsync(
-        ProcessSpec spec, AgentRequest request, TrialRecording? recording, CancellationToken cancellationToken)
+        ProcessSpec spec, AgentRequest request, AgentLaunch launch, CancellationToken cancellationToken)
     {
-        var policy = request.Policy with { ReadOnly = request.Policy.ReadOnly.AddRange(AgentExecutables.InstallationFolders(spec.FileName)) };
-        using var prepared = request.Sandbox.Prepare(spec, policy);
+        using var prepared = request.Sandbox.Prepare(spec, launch.Policy);
         ProcessResult run;
         try
         {
-            run = await ProcessRunner.RunAsync(prepared.Spec, request.Task.AgentTimeout, cancellationToken).ConfigureAwait(false);
+            run = await prepared.RunAsync(request.Task.AgentTimeout, TranscriptCapBytes, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            recording?.Finish();
+            launch.Recording?.Finish();
             throw;
         }
-        return (run, recording?.Finish());
+        return (run, launch.Recording?.Finish());
     }
+
+    /// <summary>
+    /// The ending of an agent's process that decides the trial whatever the agent printed: it never
+    /// ran (not installed, the sandbox did not start), something outside killed it, or it filled the
+    /// disk. Null when it ran to its end or out of its time, for the adapter to read.
+    /// </summary>
+    public static AgentResult? Ended(ProcessResult run, Secrets secrets, string program) => run.Ending switch
+    {
+        ProcessEnding.StartFailed => AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, run.StartFailure ?? $"{program} could not be started"),
+        ProcessEnding.SandboxFailed => AgentResult.Infrastructure(InfrastructureErrors.Sandbox, run.EndingDetail ?? "the sandbox did not start", secrets.Redact(run.StandardError)),
+        ProcessEnding.Killed => AgentResult.Infrastructure(InfrastructureErrors.Killed, run.EndingDetail ?? "killed from outside", secrets.Redact(run.StandardError)) with
+        {
+            Transcript = secrets.Redact(run.StandardOutput),
+        },
+        ProcessEnding.DiskLimit => new AgentResult
+        {
+            Exit = AgentExit.Stopped,
+            ErrorKind = "disk-limit",
+            ErrorMessage = $"the agent was stopped: {run.EndingDetail}",
+            Transcript = secrets.Redact(run.StandardOutput),
+            Output = secrets.Redact(run.StandardError),
+        },
+        _ when InfrastructureErrors.CouldNotExecute(run) =>
+            AgentResult.Infrastructure(InfrastructureErrors.AgentMissing, secrets.Redact($"{program} could not be executed: {Last(run.StandardError)}")!),
+        _ => null,
+    };
+
+    /// <summary>The last line of an output, shortened.</summary>
+    public static string Last(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length == 0 ? "(no output)" : lines[^1].Length > 300 ? lines[^1][..300] : lines[^1];
+    }
+
+    /// <summary>The CLI's folders as the agent sees them, for its environment.</summary>
+    public static ImmutableDictionary<string, string> Environment(AgentLaunch launch) => ChildEnvironment.ForTrial(launch.View);
 }

@@ -10,6 +10,12 @@ public static class InfrastructureErrors
     public const string RateLimited = "api-429";
     public const string Overloaded = "api-529";
 
+    /// <summary>The sandbox could not be set up: the agent never ran.</summary>
+    public const string Sandbox = "sandbox";
+
+    /// <summary>A signal Driftwatch did not send killed the agent from outside its sandbox.</summary>
+    public const string Killed = "killed";
+
     /// <summary>HTTP statuses that mean "the service failed", not "the model answered badly".</summary>
     public static bool IsInfrastructureStatus(int status) => status is 401 or 403 or 408 or 409 or 429 or >= 500;
 

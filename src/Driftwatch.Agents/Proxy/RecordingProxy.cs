@@ -211,8 +211,14 @@ public sealed class TrialRecording
 
     public string Token { get; }
 
-    /// <summary>What the agent uses as its API base URL for this trial.</summary>
+    /// <summary>What the agent uses as its API base URL for this trial, on the host.</summary>
     public string BaseUrl { get; }
+
+    /// <summary>The path of this trial's requests on the proxy (/t/TOKEN), to append to wherever the agent reaches the proxy.</summary>
+    public string PathPrefix => $"/t/{Token}";
+
+    /// <summary>The proxy's port on the host's loopback.</summary>
+    public int Port => new Uri(BaseUrl).Port;
 
     internal IReadOnlyList<(string Value, string Placeholder)> Normalise { get; }
 

@@ -74,7 +74,7 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
             ? Path.GetFullPath(db, cli.WorkingDirectory)
             : Path.Combine(Path.GetTempPath(), $"driftwatch-demo-{Guid.NewGuid().ToString("N")[..8]}", "driftwatch.db");
         var suite = SuiteLoader.Load(Locations.BuiltInSuiteDirectory);
-        var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox), cancellationToken);
+        var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox), cancellationToken, unconfinedFallback: true);
         if (warning is not null)
             cli.Warn(warning);
 

@@ -108,6 +108,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
             Retries = settings.Retries ?? 2,
             KeepWorkspaces = settings.KeepWorkspaces,
             Sandbox = settings.Sandbox,
+            HiddenPaths = RunJobOptions.DatabaseFiles(locations.DatabasePath),
         };
 
         PreparedRun prepared;

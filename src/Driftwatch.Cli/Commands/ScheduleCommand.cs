@@ -81,6 +81,7 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
                     Parallel = settings.Parallel ?? config.Defaults.Parallel ?? Environment.ProcessorCount,
                     Retries = settings.Retries ?? 2,
                     Sandbox = settings.Sandbox ?? config.Defaults.Sandbox,
+                    HiddenPaths = RunJobOptions.DatabaseFiles(locations.DatabasePath),
                 },
             },
             report.Show, cli.Warn);

@@ -52,7 +52,7 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
         var locations = Locations.Resolve(cli, settings);
         var suite = locations.LoadSuite(settings.Path);
         var tasks = RunPlanner.SelectTasks(suite, settings.Tasks);
-        var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox ?? locations.Config.Defaults.Sandbox ?? "auto"), cancellationToken);
+        var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox ?? locations.Config.Defaults.Sandbox ?? "auto"), cancellationToken, unconfinedFallback: true);
         if (warning is not null)
             cli.Warn(warning);
 

@@ -49,13 +49,14 @@ public sealed record AgentRequest
 {
     public required TaskDefinition Task { get; init; }
     public required SuiteDefinition Suite { get; init; }
+    /// <summary>The trial's folders on the host (an agent in a sandbox sees them where <see cref="ISandbox.View"/> says).</summary>
     public required string Workspace { get; init; }
     public required string Home { get; init; }
     public required string Temp { get; init; }
     public required TrialContext Context { get; init; }
     public required ISandbox Sandbox { get; init; }
 
-    /// <summary>What the sandbox must hide from the agent (the suite: hidden tests and solutions).</summary>
+    /// <summary>The agent's sandbox: its folders, what must stay hidden (the suite, the database), its network.</summary>
     public required SandboxPolicy Policy { get; init; }
 }
 
@@ -69,6 +70,9 @@ public enum AgentExit
 
     /// <summary>The infrastructure failed (API 429/5xx, network, crash before any work): retried, never a model failure.</summary>
     InfrastructureError,
+
+    /// <summary>A limit of its sandbox stopped the agent's own work (its folders filled the disk): a fail, and the tests are not run.</summary>
+    Stopped,
 }
 
 /// <summary>What an agent did in one trial.</summary>

@@ -1,16 +1,36 @@
 using System.Collections;
 using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using Driftwatch.Execution.Sandbox;
 
 namespace Driftwatch.Execution.Processes;
 
 /// <summary>
 /// The environment handed to agents and test commands: this process's environment without
-/// anything that looks like a credential, plus what the trial sets (HOME, DRIFTWATCH_JUNIT...).
-/// An agent adapter adds back exactly the variables its configuration names.
+/// anything that looks like a credential (by its name or by its value) and without what would make
+/// a trial depend on the operator's shell (agent settings such as ANTHROPIC_MODEL or CLAUDE_CODE_*,
+/// interpreter hooks such as PYTHONSTARTUP or NODE_OPTIONS), plus what the trial sets. An agent
+/// adapter adds back exactly the variables its configuration names.
 /// </summary>
-public static class ChildEnvironment
+public static partial class ChildEnvironment
 {
-    private static readonly string[] SecretMarkers = ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "COOKIE", "SESSION"];
+    private static readonly string[] SecretMarkers = ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "COOKIE", "SESSION", "DSN"];
+
+    /// <summary>Prefixes of variables that configure an agent or Driftwatch itself: a trial never inherits them.</summary>
+    private static readonly string[] AgentPrefixes = ["ANTHROPIC_", "CLAUDE_", "CLAUDECODE", "OPENAI_", "GEMINI_", "GOOGLE_", "CODEX_", "AIDER_", "DRIFTWATCH_", "MCP_"];
+
+    /// <summary>Variables that run code or load libraries into every process that starts.</summary>
+    private static readonly HashSet<string> Hooks = new(StringComparer.Ordinal)
+    {
+        "LD_PRELOAD", "LD_AUDIT", "BASH_ENV", "ENV", "PROMPT_COMMAND", "PYTHONSTARTUP", "PYTHONPATH", "PYTHONUSERBASE", "PYTHONINSPECT",
+        "NODE_OPTIONS", "NODE_PATH", "PERL5OPT", "PERL5LIB", "RUBYOPT", "RUBYLIB", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS",
+        "DOTNET_STARTUP_HOOKS", "CORECLR_ENABLE_PROFILING", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_GLOBAL",
+    };
+
+    private static readonly HashSet<string> ProxyVariables = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "FTP_PROXY",
+    };
 
     public static bool LooksSecret(string name)
     {
@@ -18,25 +38,34 @@ public static class ChildEnvironment
         return SecretMarkers.Any(marker => upper.Contains(marker, StringComparison.Ordinal));
     }
 
-    /// <summary>This process's environment with credential-like variables removed.</summary>
+    /// <summary>A value that carries a credential whatever its variable is called: a URL with a password, a well-known token.</summary>
+    public static bool LooksSecretValue(string value) => CredentialPattern().IsMatch(value);
+
+    /// <summary>This process's environment without credentials, agent settings and interpreter hooks.</summary>
     public static ImmutableDictionary<string, string> Inherited()
     {
         var builder = ImmutableDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
             var name = (string)entry.Key;
-            if (!LooksSecret(name) && entry.Value is string value)
+            if (entry.Value is string value && Keeps(name, value))
                 builder[name] = value;
         }
         return builder.ToImmutable();
     }
 
-    /// <summary>Settings that keep tool chains quiet, offline-friendly and writing only under <paramref name="home"/>.</summary>
-    public static ImmutableDictionary<string, string> ForTrial(string home, string temp) =>
-        Inherited().SetItems(new Dictionary<string, string>
+    private static bool Keeps(string name, string value) =>
+        !LooksSecret(name) && !LooksSecretValue(value) && !Hooks.Contains(name)
+        && !AgentPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Settings that keep tool chains quiet, offline-friendly and writing only in the trial's folders (as the process sees them).</summary>
+    public static ImmutableDictionary<string, string> ForTrial(SandboxView view)
+    {
+        var home = view.Home ?? view.Temp;
+        var environment = Inherited().SetItems(new Dictionary<string, string>
         {
             ["HOME"] = home,
-            ["TMPDIR"] = temp,
+            ["TMPDIR"] = view.Temp,
             ["PYTHONDONTWRITEBYTECODE"] = "1",
             ["PYTHONUNBUFFERED"] = "1",
             ["DOTNET_CLI_HOME"] = home,
@@ -49,4 +78,34 @@ public static class ChildEnvironment
             ["NO_COLOR"] = "1",
             ["CI"] = "true",
         });
+        if (view.EndpointAddress is not null)
+        {
+            // Its one endpoint is on loopback: a proxy variable would send the request elsewhere.
+            environment = environment.RemoveRange(environment.Keys.Where(ProxyVariables.Contains).ToList())
+                .SetItem("NO_PROXY", "127.0.0.1,localhost").SetItem("no_proxy", "127.0.0.1,localhost");
+        }
+        return environment;
+    }
+
+    /// <summary>
+    /// The hidden tests' environment: <see cref="ForTrial"/> in the test phase's own fresh folders,
+    /// Python without user site-packages and without the script's folder on its path, the JUnit
+    /// report's path, and the hidden test files (so runners run those, not whatever else matches).
+    /// </summary>
+    public static ImmutableDictionary<string, string> ForTests(SandboxView view, IReadOnlyList<string> testFiles)
+    {
+        var environment = ForTrial(view).SetItems(new Dictionary<string, string>
+        {
+            ["PYTHONNOUSERSITE"] = "1",
+            ["PYTHONSAFEPATH"] = "1",
+            ["DRIFTWATCH_TESTS"] = string.Join(' ', testFiles),
+        });
+        if (view.Reports is { } reports)
+            environment = environment.SetItem("DRIFTWATCH_JUNIT", reports.TrimEnd('/') + "/junit.xml");
+        return environment;
+    }
+
+    // scheme://user:password@host, and tokens whose shape says what they are.
+    [GeneratedRegex(@"[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@|\b(sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,})", RegexOptions.IgnoreCase)]
+    private static partial Regex CredentialPattern();
 }

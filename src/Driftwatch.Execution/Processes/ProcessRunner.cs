@@ -5,8 +5,8 @@ using System.Runtime.InteropServices;
 namespace Driftwatch.Execution.Processes;
 
 /// <summary>
-/// Runs a process to its end or its timeout. On timeout or cancellation the whole process tree
-/// is killed. Standard output and error are each capped (default 1 MiB).
+/// Runs a process to its end or its timeout. On timeout, cancellation or a stop request the whole
+/// process tree is killed. Standard output and error are each capped (default 1 MiB).
 /// </summary>
 public static partial class ProcessRunner
 {
@@ -14,8 +14,21 @@ public static partial class ProcessRunner
 
     public const int DefaultOutputCapBytes = 1024 * 1024;
 
-    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, TimeSpan timeout, CancellationToken cancellationToken, int outputCapBytes = DefaultOutputCapBytes)
+    /// <summary>Runs <paramref name="spec"/> to its end or its timeout; <paramref name="cancellationToken"/> kills it and throws.</summary>
+    public static Task<ProcessResult> RunAsync(ProcessSpec spec, TimeSpan timeout, CancellationToken cancellationToken, int outputCapBytes = DefaultOutputCapBytes) =>
+        RunAsync(spec, timeout, new ProcessWatch { OutputCapBytes = outputCapBytes }, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="spec"/> under <paramref name="watch"/>: its <see cref="ProcessWatch.Started"/>
+    /// is called as soon as the process runs, and its <see cref="ProcessWatch.Stop"/> kills the tree
+    /// and returns (ending <see cref="ProcessEnding.Killed"/> until the caller says why), where
+    /// <paramref name="cancellationToken"/> kills it and throws.
+    /// </summary>
+    public static async Task<ProcessResult> RunAsync(ProcessSpec spec, TimeSpan timeout, ProcessWatch watch, CancellationToken cancellationToken)
     {
+        var outputCapBytes = watch.OutputCapBytes;
+        var started = watch.Started;
+        var stop = watch.Stop;
         var info = new ProcessStartInfo(spec.FileName)
         {
             WorkingDirectory = spec.WorkingDirectory,
@@ -46,6 +59,7 @@ public static partial class ProcessRunner
                 StandardError = "",
                 Duration = clock.Elapsed,
                 StartFailure = $"cannot start '{spec.FileName}': {ex.Message}",
+                Ending = ProcessEnding.StartFailed,
             };
         }
 
@@ -66,16 +80,21 @@ public static partial class ProcessRunner
         }
 
         var timedOut = false;
-        using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        var stopped = false;
+        using (var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stop))
         {
             limit.CancelAfter(timeout);
             try
             {
-                await process.WaitForExitAsync(limit.Token).ConfigureAwait(false);
+                var exited = process.WaitForExitAsync(limit.Token);
+                if (started is not null)
+                    await started(process.Id, exited).WaitAsync(limit.Token).ConfigureAwait(false);
+                await exited.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                timedOut = !cancellationToken.IsCancellationRequested;
+                stopped = stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+                timedOut = !stopped && !cancellationToken.IsCancellationRequested;
                 if (spec.LeadsProcessGroup)
                     KillGroup(process.Id);
                 KillTree(process);
@@ -99,6 +118,8 @@ public static partial class ProcessRunner
             StandardOutput = drained ? stdout.ToString() : stdout + "\n[driftwatch: a left-over process kept the output open]\n",
             StandardError = stderr.ToString(),
             Duration = clock.Elapsed,
+            Ending = timedOut ? ProcessEnding.TimedOut : stopped ? ProcessEnding.Killed : ProcessEnding.Exited,
+            OutputTruncated = stdout.Truncated || stderr.Truncated,
         };
     }
 
@@ -127,4 +148,16 @@ public static partial class ProcessRunner
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
+}
+
+/// <summary>What to do around a process while it runs.</summary>
+public sealed record ProcessWatch
+{
+    public int OutputCapBytes { get; init; } = ProcessRunner.DefaultOutputCapBytes;
+
+    /// <summary>Called with the process id and a task that ends with the process, as soon as it runs (while its output is read).</summary>
+    public Func<int, Task, Task>? Started { get; init; }
+
+    /// <summary>Kills the process tree without throwing.</summary>
+    public CancellationToken Stop { get; init; }
 }

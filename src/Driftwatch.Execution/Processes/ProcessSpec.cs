@@ -31,6 +31,28 @@ public sealed record ProcessSpec
     };
 }
 
+/// <summary>How a process tree came to its end.</summary>
+public enum ProcessEnding
+{
+    /// <summary>It ran to its own end and exited with <see cref="ProcessResult.ExitCode"/> (perhaps after one of its own processes died).</summary>
+    Exited,
+
+    /// <summary>Driftwatch killed it: it ran past its time.</summary>
+    TimedOut,
+
+    /// <summary>Driftwatch stopped it: its writable folders grew past the disk limit.</summary>
+    DiskLimit,
+
+    /// <summary>A signal Driftwatch did not send killed it from outside (the host's OOM killer, an operator, a parent that went away).</summary>
+    Killed,
+
+    /// <summary>The sandbox could not be set up: the command never ran.</summary>
+    SandboxFailed,
+
+    /// <summary>The program could not be started at all (missing binary, no permission).</summary>
+    StartFailed,
+}
+
 /// <summary>How a process ended, with its output (each stream capped).</summary>
 public sealed record ProcessResult
 {
@@ -43,7 +65,22 @@ public sealed record ProcessResult
     /// <summary>The program could not be started at all (missing binary, no permission).</summary>
     public string? StartFailure { get; init; }
 
-    public bool Succeeded => StartFailure is null && !TimedOut && ExitCode == 0;
+    /// <summary>How it ended; <see cref="ProcessEnding.Exited"/> unless something else is known.</summary>
+    public ProcessEnding Ending { get; init; }
+
+    /// <summary>What the sandbox or the watch over it said about an ending other than <see cref="ProcessEnding.Exited"/>.</summary>
+    public string? EndingDetail { get; init; }
+
+    /// <summary>The memory limit of the sandbox was reached and the kernel killed a process of the tree for it.</summary>
+    public bool MemoryLimitReached { get; init; }
+
+    /// <summary>Standard output or error was longer than its cap (the rest was read and dropped).</summary>
+    public bool OutputTruncated { get; init; }
+
+    public bool Succeeded => Ending == ProcessEnding.Exited && StartFailure is null && !TimedOut && ExitCode == 0;
+
+    /// <summary>The process ran to its own end (whatever its exit code).</summary>
+    public bool RanToEnd => Ending == ProcessEnding.Exited && StartFailure is null && !TimedOut;
 
     /// <summary>Standard output then standard error, as one readable text.</summary>
     public string CombinedOutput =>

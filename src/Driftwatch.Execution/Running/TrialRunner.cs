@@ -25,6 +25,9 @@ public sealed record TrialOptions
     /// <summary>Keep every trial folder for debugging instead of removing it.</summary>
     public bool KeepWorkspaces { get; init; }
 
+    /// <summary>Host paths no agent may see even where the sandbox shows what contains them (the database).</summary>
+    public IReadOnlyList<string> HiddenPaths { get; init; } = [];
+
     /// <summary>Reuse test results of identical workspaces (synthetic agents only; see <see cref="TestResultCache"/>).</summary>
     public TestResultCache? TestCache { get; init; }
 }
@@ -57,7 +60,7 @@ public sealed class TrialRunner
         _sandbox = sandbox;
         _options = options;
         _time = time;
-        _scorer = new TestScorer(sandbox, options.TestCache);
+        _scorer = new TestScorer(sandbox, options.TestCache, options.HiddenPaths);
         // Infrastructure errors are retried with exponential backoff and jitter; anything else is a result.
         var builder = new ResiliencePipelineBuilder<TrialRecord> { TimeProvider = time };
         if (options.MaxAttempts > 1)
@@ -127,9 +130,10 @@ public sealed class TrialRunner
                 Policy = new SandboxPolicy
                 {
                     Workspace = workspace.Workspace,
-                    Writable = [workspace.Home, workspace.Temp],
-                    Hidden = [suite.Directory],
-                    AllowNetwork = true,
+                    Home = workspace.Home,
+                    Temp = workspace.Temp,
+                    Hidden = [suite.Directory, AppContext.BaseDirectory, .. _options.HiddenPaths],
+                    Network = NetworkAccess.Host,
                 },
             };
 
@@ -152,6 +156,8 @@ public sealed class TrialRunner
                     $"the agent did no work in {task.AgentTimeout.TotalSeconds:0} s (no answer from its API, no change to the workspace)"), artifacts)
                 { AgentDetails = agentResult.Details, Harness = agentResult.Harness };
             }
+            if (agentResult.Exit == AgentExit.Stopped)
+                return new TrialRecord(Finish(TrialOutcome.Fail, agentResult, null, agentMs), artifacts) { AgentDetails = agentResult.Details, Harness = agentResult.Harness };
             if (agentResult.Exit == AgentExit.TimedOut)
             {
                 return new TrialRecord(Finish(TrialOutcome.Timeout, agentResult, null, agentMs, "agent-timeout",
@@ -174,13 +180,13 @@ public sealed class TrialRunner
                     test = await _scorer.ScoreAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
                     AddArtifact(artifacts, ArtifactKind.TestOutput, "--- second attempt ---\n" + test.Output);
                     AddArtifact(artifacts, ArtifactKind.Diff, workspace.Diff());
-                    var revised = Finish(test.Outcome, second, test, agentMs, test.Outcome == TrialOutcome.Timeout ? "test-timeout" : null) with { FirstOutcome = first };
+                    var revised = Finish(test.Outcome, second, test, agentMs, test.Kind, test.Detail) with { FirstOutcome = first };
                     return new TrialRecord(revised, Merge(artifacts)) { AgentDetails = second.Details, Harness = second.Harness ?? agentResult.Harness };
                 }
             }
 
-            var errorKind = test.Outcome == TrialOutcome.Timeout ? "test-timeout" : null;
-            var trial = Finish(test.Outcome, agentResult, test, agentMs, errorKind);
+            // The agent ended normally; the test command's ending decides (TestScorer.Classify).
+            var trial = Finish(test.Outcome, agentResult, test, agentMs, test.Kind, test.Detail);
             if (_agent is IFeedbackAgent { SecondAttempt: true })
                 trial = trial with { FirstOutcome = test.Outcome };
             return new TrialRecord(trial, artifacts) { AgentDetails = agentResult.Details, Harness = agentResult.Harness };

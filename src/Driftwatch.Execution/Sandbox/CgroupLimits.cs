@@ -14,10 +14,30 @@ internal sealed class CgroupLimits
     private readonly List<string> _procsFiles;
     private readonly List<string> _directories;
 
-    private CgroupLimits(List<string> directories, List<string> procsFiles)
+    private readonly string? _oomCounter;
+
+    private CgroupLimits(List<string> directories, List<string> procsFiles, string? oomCounter = null)
     {
         _directories = directories;
         _procsFiles = procsFiles;
+        _oomCounter = oomCounter;
+    }
+
+    /// <summary>How many processes of the tree the kernel killed for memory (0 when unknown).</summary>
+    public long OomKills()
+    {
+        try
+        {
+            if (_oomCounter is null || !File.Exists(_oomCounter))
+                return 0;
+            // v1 memory.oom_control and v2 memory.events both have a line "oom_kill N".
+            var line = File.ReadAllLines(_oomCounter).FirstOrDefault(l => l.StartsWith("oom_kill ", StringComparison.Ordinal));
+            return line is not null && long.TryParse(line["oom_kill ".Length..], CultureInfo.InvariantCulture, out var kills) ? kills : 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>The cgroup.procs files a process writes its pid into to join (before it execs the command).</summary>
@@ -69,7 +89,7 @@ internal sealed class CgroupLimits
             created.Add(pids);
             File.WriteAllText(Path.Combine(memory, "memory.limit_in_bytes"), limits.MemoryBytes.ToString(CultureInfo.InvariantCulture));
             File.WriteAllText(Path.Combine(pids, "pids.max"), limits.MaxProcesses.ToString(CultureInfo.InvariantCulture));
-            return new CgroupLimits(created, [Path.Combine(memory, "cgroup.procs"), Path.Combine(pids, "cgroup.procs")]);
+            return new CgroupLimits(created, [Path.Combine(memory, "cgroup.procs"), Path.Combine(pids, "cgroup.procs")], Path.Combine(memory, "memory.oom_control"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -97,7 +117,7 @@ internal sealed class CgroupLimits
             Directory.CreateDirectory(directory);
             File.WriteAllText(Path.Combine(directory, "memory.max"), limits.MemoryBytes.ToString(CultureInfo.InvariantCulture));
             File.WriteAllText(Path.Combine(directory, "pids.max"), limits.MaxProcesses.ToString(CultureInfo.InvariantCulture));
-            return new CgroupLimits([directory], [Path.Combine(directory, "cgroup.procs")]);
+            return new CgroupLimits([directory], [Path.Combine(directory, "cgroup.procs")], Path.Combine(directory, "memory.events"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -14,6 +14,16 @@ public sealed class NoSandbox : ISandbox
 
     public bool Confines => false;
 
+    public SandboxView View(SandboxPolicy policy) => new()
+    {
+        Workspace = policy.Workspace,
+        Home = policy.Home,
+        Temp = policy.Temp ?? Path.GetTempPath(),
+        Reports = policy.Reports,
+        EndpointAddress = policy.Network == NetworkAccess.Endpoint ? $"http://127.0.0.1:{policy.EndpointPort}" : null,
+        Network = "host (unconfined)",
+    };
+
     public SandboxedProcess Prepare(ProcessSpec spec, SandboxPolicy policy)
     {
         var arguments = ImmutableArray.CreateBuilder<string>();
@@ -26,7 +36,7 @@ public sealed class NoSandbox : ISandbox
             FileName = "setsid",
             Arguments = arguments.ToImmutable(),
             LeadsProcessGroup = true,
-        });
+        }, policy);
     }
 }
 

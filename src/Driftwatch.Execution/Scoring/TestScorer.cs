@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Driftwatch.Core.Files;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Scoring;
 using Driftwatch.Core.Suites;
@@ -14,6 +15,12 @@ public sealed record HiddenTestResult(TrialOutcome Outcome, int Passed, int Tota
 {
     /// <summary>True when the result was reused from an identical workspace instead of run again.</summary>
     public bool Reused { get; init; }
+
+    /// <summary>How the test command ended when it was not simply by its exit code: an error kind (error), or what stopped it (fail, timeout).</summary>
+    public string? Kind { get; init; }
+
+    /// <summary>The explanation of <see cref="Kind"/>.</summary>
+    public string? Detail { get; init; }
 }
 
 /// <summary>
@@ -31,12 +38,17 @@ public sealed class TestResultCache
 }
 
 /// <summary>
-/// Runs a task's hidden tests on a workspace (SPEC §3): the tests and the suite's support files
-/// are copied over what the agent left, any report at the task's JUnit path is deleted, and the
-/// test command runs in the sandbox without network, with the suite hidden and a timeout.
+/// Runs a task's hidden tests on a workspace (SPEC §3). Before they run, what the agent may have
+/// left to sway them goes: folders that belong to the tests (those the task's workspace does not
+/// have, like HiddenTests/ or test/) and the support folder are replaced whole, bytecode caches
+/// and any planted report are removed, and the tests get a HOME and /tmp of their own. The test
+/// command runs in the sandbox with no network and the suite hidden, told which test files are
+/// the hidden ones ($DRIFTWATCH_TESTS). How it ended decides the outcome (<see cref="Classify"/>).
 /// </summary>
-public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null)
+public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, IReadOnlyList<string>? hidden = null)
 {
+    public const string SupportFolder = ".driftwatch";
+
     public async Task<HiddenTestResult> ScoreAsync(SuiteDefinition suite, TaskDefinition task, TrialWorkspace workspace, CancellationToken cancellationToken)
     {
         PrepareForTests(suite, task, workspace);
@@ -57,55 +69,104 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null)
         };
     }
 
-    /// <summary>Puts the hidden tests and support files in place and removes any planted report.</summary>
+    /// <summary>The hidden test files, relative to the workspace, as the test command is told them.</summary>
+    public static IReadOnlyList<string> TestFiles(TaskDefinition task) =>
+        [.. FileTree.Walk(task.TestsDirectory, SuitePaths.IsIgnored).Where(e => e.Kind == EntryKind.File).Select(e => e.RelativePath)];
+
+    /// <summary>Puts the hidden tests and support files in place over what the agent left, and removes what could sway them.</summary>
     public static void PrepareForTests(SuiteDefinition suite, TaskDefinition task, TrialWorkspace workspace)
     {
+        foreach (var owned in TestOwnedFolders(task))
+            workspace.Remove(owned);
+        workspace.Remove(SupportFolder);
+        foreach (var cache in FileTree.Walk(workspace.Workspace).Where(e => SuitePaths.IsIgnored(Path.GetFileName(e.RelativePath))).Select(e => e.RelativePath).ToList())
+            workspace.Remove(cache);
         workspace.Overlay(task.TestsDirectory);
         if (suite.SupportDirectory is { } support)
-            workspace.Overlay(support, ".driftwatch");
+            workspace.Overlay(support, SupportFolder);
         if (task.JUnitPath is { } junit)
+            workspace.Remove(junit);
+        workspace.ResetTestFolders();
+    }
+
+    /// <summary>
+    /// Folders of the hidden tests that the task's workspace does not have (the outermost of each):
+    /// they are the tests' alone, so whatever the agent put there is removed before the tests land.
+    /// </summary>
+    public static IReadOnlyList<string> TestOwnedFolders(TaskDefinition task)
+    {
+        var owned = new List<string>();
+        foreach (var entry in FileTree.Walk(task.TestsDirectory, SuitePaths.IsIgnored).Where(e => e.Kind == EntryKind.Directory))
         {
-            var planted = Path.Combine(workspace.Workspace, junit);
-            if (File.Exists(planted))
-                File.Delete(planted);
+            if (owned.Any(o => entry.RelativePath.StartsWith(o + "/", StringComparison.Ordinal)))
+                continue;
+            if (FileTree.Inspect(Path.Combine(task.WorkspaceDirectory, entry.RelativePath)).Kind != EntryKind.Directory)
+                owned.Add(entry.RelativePath);
         }
-        foreach (var file in Directory.EnumerateFiles(workspace.ReportDirectory))
-            File.Delete(file);
+        return owned;
     }
 
     private async Task<HiddenTestResult> RunTestsAsync(SuiteDefinition suite, TaskDefinition task, TrialWorkspace workspace, CancellationToken cancellationToken)
     {
-        var environment = ChildEnvironment.ForTrial(workspace.Home, workspace.Temp)
-            .SetItem("DRIFTWATCH_JUNIT", workspace.JUnitReportPath);
         var policy = new SandboxPolicy
         {
             Workspace = workspace.Workspace,
-            Writable = [workspace.Home, workspace.Temp, workspace.ReportDirectory],
-            Hidden = [suite.Directory],
-            AllowNetwork = false,
+            Home = workspace.TestHome,
+            Temp = workspace.TestTemp,
+            Reports = workspace.ReportDirectory,
+            Hidden = [suite.Directory, AppContext.BaseDirectory, .. hidden ?? []],
+            Network = NetworkAccess.None,
         };
-        using var prepared = sandbox.Prepare(ProcessSpec.Shell(task.TestCommand, workspace.Workspace, environment), policy);
-        var run = await ProcessRunner.RunAsync(prepared.Spec, task.TestTimeout, cancellationToken).ConfigureAwait(false);
+        var view = sandbox.View(policy);
+        var environment = ChildEnvironment.ForTests(view, TestFiles(task));
+        using var prepared = sandbox.Prepare(ProcessSpec.Shell(task.TestCommand, view.Workspace, environment), policy);
+        var run = await prepared.RunAsync(task.TestTimeout, cancellationToken).ConfigureAwait(false);
+        var counts = run.RanToEnd ? ReadReport(task, workspace) : null;
+        return Classify(run, counts, task.TestTimeout);
+    }
 
-        var outcome = run.StartFailure is not null ? TrialOutcome.Fail
-            : run.TimedOut ? TrialOutcome.Timeout
-            : run.ExitCode == 0 ? TrialOutcome.Pass
-            : TrialOutcome.Fail;
-        var counts = ReadReport(task, workspace);
-        var (passed, total) = counts is { Counted: > 0 } c
-            ? (c.Passed, c.Counted)
-            : (outcome == TrialOutcome.Pass ? 1 : 0, 1);
+    /// <summary>
+    /// How a run of the hidden tests scores. Pass and fail only when the test command ran to its own
+    /// end: its exit code decides (a fail names the limit that stopped the code under test: memory,
+    /// file size, disk). A test command that ran out of time is a timeout. One that never ran, or was
+    /// killed from outside, is an error of the infrastructure, never a failure of the agent.
+    /// </summary>
+    public static HiddenTestResult Classify(ProcessResult run, JUnitCounts? counts, TimeSpan timeout)
+    {
         var output = run.StartFailure ?? run.CombinedOutput;
-        if (run.TimedOut)
-            output += $"\n[driftwatch: test command killed after {task.TestTimeout.TotalSeconds:0} s]\n";
-        return new HiddenTestResult(outcome, passed, total, run.Duration, output);
+        HiddenTestResult Result(TrialOutcome outcome, string? kind = null, string? detail = null)
+        {
+            var (passed, total) = counts is { Counted: > 0 } c ? (c.Passed, c.Counted) : (outcome == TrialOutcome.Pass ? 1 : 0, 1);
+            var note = detail is null ? "" : $"\n[driftwatch: {detail}]\n";
+            return new HiddenTestResult(outcome, passed, total, run.Duration, output + note) { Kind = kind, Detail = detail };
+        }
+
+        switch (run.Ending)
+        {
+            case ProcessEnding.StartFailed:
+                return Result(TrialOutcome.Error, "harness", $"the test command could not be started: {run.StartFailure}");
+            case ProcessEnding.SandboxFailed:
+                return Result(TrialOutcome.Error, "sandbox", run.EndingDetail);
+            case ProcessEnding.Killed:
+                return Result(TrialOutcome.Error, "killed", run.EndingDetail);
+            case ProcessEnding.TimedOut:
+                return Result(TrialOutcome.Timeout, "test-timeout", $"test command killed after {timeout.TotalSeconds:0} s");
+            case ProcessEnding.DiskLimit:
+                return Result(TrialOutcome.Fail, "disk-limit", $"the tests were stopped: {run.EndingDetail}");
+        }
+        if (run.ExitCode == 0)
+            return Result(TrialOutcome.Pass);
+        if (run.MemoryLimitReached)
+            return Result(TrialOutcome.Fail, "memory-limit", "the memory limit of the sandbox was reached and a process of the tests was killed for it");
+        if (run.ExitCode == 128 + 25)
+            return Result(TrialOutcome.Fail, "file-size-limit", "a process of the tests wrote past the file-size limit (SIGXFSZ)");
+        return Result(TrialOutcome.Fail);
     }
 
     private static JUnitCounts? ReadReport(TaskDefinition task, TrialWorkspace workspace)
     {
         var path = task.JUnitPath is { } junit ? Path.Combine(workspace.Workspace, junit) : workspace.JUnitReportPath;
-        if (!File.Exists(path) || new FileInfo(path).Length > 16 * 1024 * 1024)
-            return null;
-        return JUnitReport.TryParse(File.ReadAllText(path));
+        var bytes = FileTree.ReadRegular(path, 16 * 1024 * 1024);
+        return bytes is null ? null : JUnitReport.TryParse(System.Text.Encoding.UTF8.GetString(bytes));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Driftwatch.Core.Files;
 using Driftwatch.Core.Suites;
 using Driftwatch.Core.Text;
 
@@ -6,15 +7,20 @@ namespace Driftwatch.Execution.Workspaces;
 
 /// <summary>
 /// The folders of one trial, under a fresh temporary root: <c>ws/</c> (the workspace the agent
-/// edits), <c>home/</c> (HOME for its processes), <c>tmp/</c> and <c>report/</c> (where the JUnit
-/// report goes, outside the workspace so that an agent cannot plant one). Removed on dispose
-/// unless kept for debugging.
+/// edits), <c>home/</c> and <c>tmp/</c> (the agent's HOME and /tmp), <c>test-home/</c> and
+/// <c>test-tmp/</c> (made anew for each run of the hidden tests, so nothing the agent left there
+/// reaches them) and <c>report/</c> (where the JUnit report goes, outside the workspace so that an
+/// agent cannot plant one). Removed on dispose unless kept for debugging.
 /// </summary>
+/// <remarks>
+/// Everything in <c>ws/</c> is the agent's: the harness never follows a link in it, never opens a
+/// FIFO, socket or device there, and reads only so much of it (<see cref="DiffLimits"/>).
+/// </remarks>
 public sealed class TrialWorkspace : IDisposable
 {
-    private readonly Dictionary<string, byte[]> _initial;
+    private readonly Dictionary<string, Snapshot.Entry> _initial;
 
-    private TrialWorkspace(string root, Dictionary<string, byte[]> initial, bool keep)
+    private TrialWorkspace(string root, Dictionary<string, Snapshot.Entry> initial, bool keep)
     {
         Root = root;
         _initial = initial;
@@ -25,6 +31,8 @@ public sealed class TrialWorkspace : IDisposable
     public string Workspace => Path.Combine(Root, "ws");
     public string Home => Path.Combine(Root, "home");
     public string Temp => Path.Combine(Root, "tmp");
+    public string TestHome => Path.Combine(Root, "test-home");
+    public string TestTemp => Path.Combine(Root, "test-tmp");
     public string ReportDirectory => Path.Combine(Root, "report");
     public string JUnitReportPath => Path.Combine(ReportDirectory, "junit.xml");
 
@@ -36,45 +44,81 @@ public sealed class TrialWorkspace : IDisposable
     {
         Directory.CreateDirectory(parent);
         var root = Path.Combine(parent, $"{label}-{Guid.NewGuid().ToString("N")[..12]}");
-        var workspace = new TrialWorkspace(root, Snapshot(task.WorkspaceDirectory), keep);
+        var workspace = new TrialWorkspace(root, Snapshot.Take(task.WorkspaceDirectory, DiffLimits.Default).Entries, keep);
         Directory.CreateDirectory(workspace.Workspace);
         Directory.CreateDirectory(workspace.Home);
         Directory.CreateDirectory(workspace.Temp);
         Directory.CreateDirectory(workspace.ReportDirectory);
-        CopyTree(task.WorkspaceDirectory, workspace.Workspace);
+        SafeCopy.Tree(task.WorkspaceDirectory, workspace.Workspace, workspace.Workspace);
         return workspace;
     }
 
-    /// <summary>Copies every file of <paramref name="source"/> over the workspace (same relative paths).</summary>
+    /// <summary>Copies every file of <paramref name="source"/> over the workspace (same relative paths), never through a link the agent made.</summary>
     public void Overlay(string source, string relativeTarget = "")
     {
-        var target = Path.Combine(Workspace, relativeTarget);
-        Directory.CreateDirectory(target);
-        CopyTree(source, target);
+        var target = SafeCopy.EnsureDirectory(Workspace, relativeTarget);
+        SafeCopy.Tree(source, target, Workspace);
     }
 
-    /// <summary>What the agent changed: a unified diff of every text file added, removed or edited.</summary>
-    public string Diff()
+    /// <summary>Copies a folder tree into <paramref name="target"/> (skipping caches), never through a link already there.</summary>
+    public static void CopyTree(string source, string target) => SafeCopy.Tree(source, target, target);
+
+    /// <summary>Removes a file or folder of the workspace (a link is removed, not followed).</summary>
+    public void Remove(string relative) => SafeCopy.Delete(Workspace, relative);
+
+    /// <summary>Fresh, empty folders for one run of the hidden tests.</summary>
+    public void ResetTestFolders()
     {
-        var now = Snapshot(Workspace);
+        foreach (var folder in new[] { TestHome, TestTemp })
+        {
+            if (Directory.Exists(folder))
+                Directory.Delete(folder, recursive: true);
+            Directory.CreateDirectory(folder);
+        }
+        foreach (var entry in FileTree.Walk(ReportDirectory).Where(e => !e.RelativePath.Contains('/', StringComparison.Ordinal)))
+            SafeCopy.Delete(ReportDirectory, entry.RelativePath);
+    }
+
+    /// <summary>What the agent changed: a unified diff of every text file added, removed or edited, and every link or special file it made.</summary>
+    public string Diff(DiffLimits? limits = null)
+    {
+        limits ??= DiffLimits.Default;
+        var now = Snapshot.Take(Workspace, limits);
         var diff = new StringBuilder();
-        foreach (var path in _initial.Keys.Union(now.Keys).Order(StringComparer.Ordinal))
+        foreach (var path in _initial.Keys.Union(now.Entries.Keys).Order(StringComparer.Ordinal))
         {
             _initial.TryGetValue(path, out var before);
-            now.TryGetValue(path, out var after);
-            if (before is not null && after is not null && before.AsSpan().SequenceEqual(after))
+            now.Entries.TryGetValue(path, out var after);
+            if (before is not null && after is not null && before.SameAs(after))
                 continue;
-            if (IsBinary(before) || IsBinary(after))
+            if (diff.Length > limits.MaxDiffChars)
             {
-                diff.Append($"Binary file {path} {(before is null ? "added" : after is null ? "removed" : "changed")}\n");
+                diff.Append("[driftwatch: the diff is cut here; it was longer than ").Append(limits.MaxDiffChars).Append(" characters]\n");
+                break;
+            }
+            var textual = (before is null || before.Text is not null) && (after is null || after.Text is not null);
+            if (!textual)
+            {
+                diff.Append(Describe(path, before, after)).Append('\n');
                 continue;
             }
-            diff.Append(UnifiedDiff.Create(
-                before is null ? null : Encoding.UTF8.GetString(before),
-                after is null ? null : Encoding.UTF8.GetString(after),
-                "a/" + path, "b/" + path));
+            diff.Append(UnifiedDiff.Create(before?.Text, after?.Text, "a/" + path, "b/" + path));
         }
+        if (now.Cut is { } cut)
+            diff.Append("[driftwatch: ").Append(cut).Append("]\n");
         return diff.ToString();
+    }
+
+    private static string Describe(string path, Snapshot.Entry? before, Snapshot.Entry? after)
+    {
+        return (before, after) switch
+        {
+            (null, { } added) => $"Added {added.Note}: {path}",
+            ({ } removed, null) => $"Removed {removed.Note}: {path}",
+            ({ } was, { } now) when was.Note == now.Note => $"Changed {now.Note}: {path}",
+            ({ } was, { } now) => $"Changed {path}: {was.Note} became {now.Note}",
+            _ => path,
+        };
     }
 
     public void Dispose()
@@ -83,6 +127,7 @@ public sealed class TrialWorkspace : IDisposable
             return;
         try
         {
+            // Recursive deletion removes links without following them.
             Directory.Delete(Root, recursive: true);
         }
         catch (IOException)
@@ -94,65 +139,22 @@ public sealed class TrialWorkspace : IDisposable
             // An agent may have made a file read-only; the OS cleans temp folders.
         }
     }
+}
 
-    /// <summary>Copies a folder tree, skipping caches, and keeping symbolic links as links.</summary>
-    public static void CopyTree(string source, string target)
-    {
-        foreach (var entry in new DirectoryInfo(source).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0 }))
-        {
-            if (SuitePaths.IsIgnored(entry.Name))
-                continue;
-            var destination = Path.Combine(target, entry.Name);
-            if (entry.LinkTarget is { } link)
-            {
-                if (File.Exists(destination) || Directory.Exists(destination))
-                    DeletePath(destination);
-                File.CreateSymbolicLink(destination, link);
-            }
-            else if (entry is DirectoryInfo)
-            {
-                if (File.Exists(destination))
-                    File.Delete(destination);
-                Directory.CreateDirectory(destination);
-                CopyTree(entry.FullName, destination);
-            }
-            else
-            {
-                if (Directory.Exists(destination))
-                    Directory.Delete(destination, recursive: true);
-                else if (new FileInfo(destination).LinkTarget is not null)
-                    File.Delete(destination);
-                File.Copy(entry.FullName, destination, overwrite: true);
-            }
-        }
-    }
+/// <summary>How much of an agent's workspace the harness reads to describe a change.</summary>
+public sealed record DiffLimits
+{
+    public static readonly DiffLimits Default = new();
 
-    private static void DeletePath(string path)
-    {
-        if (new FileInfo(path).LinkTarget is not null || File.Exists(path))
-            File.Delete(path);
-        else
-            Directory.Delete(path, recursive: true);
-    }
+    /// <summary>A larger file is listed, not read.</summary>
+    public long MaxFileBytes { get; init; } = 1024 * 1024;
 
-    private static Dictionary<string, byte[]> Snapshot(string directory)
-    {
-        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        if (!Directory.Exists(directory))
-            return files;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 };
-        foreach (var file in Directory.EnumerateFiles(directory, "*", options))
-        {
-            var relative = Path.GetRelativePath(directory, file).Replace('\\', '/');
-            if (relative.Split('/').Any(p => SuitePaths.IsIgnored(p) || p is "node_modules" or "bin" or "obj"))
-                continue;
-            var info = new FileInfo(file);
-            if (info.LinkTarget is not null || info.Length > 1024 * 1024)
-                continue;
-            files[relative] = File.ReadAllBytes(file);
-        }
-        return files;
-    }
+    /// <summary>Bytes read from the workspace in all, beyond which the rest is listed, not read.</summary>
+    public long MaxTotalBytes { get; init; } = 32L * 1024 * 1024;
 
-    private static bool IsBinary(byte[]? content) => content is not null && content.AsSpan(0, Math.Min(8000, content.Length)).Contains((byte)0);
+    /// <summary>Entries looked at, beyond which the walk stops.</summary>
+    public int MaxEntries { get; init; } = 20_000;
+
+    /// <summary>Characters of diff kept.</summary>
+    public int MaxDiffChars { get; init; } = 4 * 1024 * 1024;
 }

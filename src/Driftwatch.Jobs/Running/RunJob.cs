@@ -23,6 +23,12 @@ public sealed record RunJobOptions
     public int Retries { get; init; } = 2;
 
     public bool KeepWorkspaces { get; init; }
+
+    /// <summary>Host paths no agent or test may see even where its sandbox shows what contains them (the database and its side files).</summary>
+    public IReadOnlyList<string> HiddenPaths { get; init; } = [];
+
+    /// <summary>The database file and its WAL side files, to hide from every sandbox.</summary>
+    public static IReadOnlyList<string> DatabaseFiles(string database) => [database, database + "-wal", database + "-shm", database + "-journal"];
 }
 
 /// <summary>A new run: which agent on which suite, and how many trials.</summary>
@@ -76,7 +82,7 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
         var definition = request.Definition;
         var agent = request.Agent;
         var suite = request.Suite;
-        var sandbox = await CreateSandboxAsync(options.Sandbox ?? "auto", cancellationToken).ConfigureAwait(false);
+        var sandbox = await CreateSandboxAsync(options.Sandbox ?? "auto", agent.Synthetic, cancellationToken).ConfigureAwait(false);
         var trialsPerTask = request.TrialsPerTask;
         IReadOnlyDictionary<string, int>? taskTrials = null;
         if (request.Budget is { } budget)
@@ -113,7 +119,7 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
         var plan = await store.GetPlanAsync(id, cancellationToken).ConfigureAwait(false);
         var suite = SuiteLoader.Load(plan.SuitePath);
         var agent = CreateAgent(AgentDefinition.FromJson(plan.AgentConfigJson, $"run {id}"));
-        var sandbox = await CreateSandboxAsync(options.Sandbox ?? (plan.SandboxMode == "none" ? "none" : "bwrap"), cancellationToken).ConfigureAwait(false);
+        var sandbox = await CreateSandboxAsync(options.Sandbox ?? (plan.SandboxMode == "none" ? "none" : "bwrap"), agent.Synthetic, cancellationToken).ConfigureAwait(false);
         await store.ClaimRunAsync(id, owner, cancellationToken).ConfigureAwait(false);
         var left = (await store.GetPendingTrialsAsync(id, cancellationToken).ConfigureAwait(false)).Count;
         return new PreparedRun(id, suite, agent, sandbox, TrialOptionsFor(options), options.Parallel, Resumed: true, left);
@@ -138,11 +144,12 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
     }
 
     private static TrialOptions TrialOptionsFor(RunJobOptions options) =>
-        new() { MaxAttempts = 1 + options.Retries, KeepWorkspaces = options.KeepWorkspaces };
+        new() { MaxAttempts = 1 + options.Retries, KeepWorkspaces = options.KeepWorkspaces, HiddenPaths = options.HiddenPaths };
 
-    private async Task<ISandbox> CreateSandboxAsync(string mode, CancellationToken cancellationToken)
+    /// <summary>The run's sandbox: a synthetic agent runs no process of its own, so only it may fall back to none unasked.</summary>
+    private async Task<ISandbox> CreateSandboxAsync(string mode, bool synthetic, CancellationToken cancellationToken)
     {
-        var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(mode), cancellationToken).ConfigureAwait(false);
+        var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(mode), cancellationToken, unconfinedFallback: synthetic).ConfigureAwait(false);
         if (warning is not null)
             warn(warning);
         return sandbox;

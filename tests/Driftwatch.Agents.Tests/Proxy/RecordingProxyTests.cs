@@ -69,7 +69,8 @@ public sealed class RecordingProxyTests : IDisposable
         harness.Models.ShouldBe(["claude-sonnet-4-5"]);
         var texts = await _harness.Store.GetHarnessTextsAsync([harness.SystemPrompts[0], harness.Contexts[0]]);
         texts[harness.SystemPrompts[0]].ShouldContain("Claude");
-        texts[harness.Contexts[0]].ShouldContain("<workspace>");
+        // (the workspace is at one fixed path in every sandboxed trial, and normalised without a sandbox)
+        texts[harness.Contexts[0]].ShouldContain(run.SandboxMode == "none" ? "<workspace>" : "/workspace");
         run.Fingerprint.Agent["permissionMode"].ShouldBe("acceptEdits");
         run.Fingerprint.Agent["initModel"].ShouldBe("claude-sonnet-4-5");
 

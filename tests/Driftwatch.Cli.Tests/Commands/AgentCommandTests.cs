@@ -103,6 +103,27 @@ public sealed class AgentCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_preset_claude_code_agent_reaches_the_endpoint_that_ANTHROPIC_BASE_URL_names_through_the_proxy()
+    {
+        // Given a gateway on 127.0.0.1 named only by ANTHROPIC_BASE_URL in the environment, and no driftwatch.yaml
+        await using var api = await ScriptedMessagesApi.StartAsync(ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["calc.py"] = Solution }));
+        var environment = new Dictionary<string, string?> { ["ANTHROPIC_BASE_URL"] = api.BaseUrl, ["ANTHROPIC_API_KEY"] = _plantedKey };
+
+        // When the preset claude-code agent runs (the recording proxy is on by default)
+        using var cli = CliProcess.Start(_temp.Path, environment, "run", "--agent", "claude-code", "--suite", _suite, "--db", Db, "--json");
+        var (exitCode, output, error) = await cli.WaitAsync(TimeSpan.FromMinutes(5));
+
+        // Then its requests went to that gateway, through the proxy, and the trial passed
+        exitCode.ShouldBe(0, output + error);
+        using var json = JsonDocument.Parse(output);
+        var trial = json.RootElement.GetProperty("trials")[0];
+        trial.GetProperty("outcome").GetString().ShouldBe("pass", output + error);
+        api.Requests.Count(r => r.Path.StartsWith("/v1/messages", StringComparison.Ordinal)).ShouldBeGreaterThanOrEqualTo(3);
+        var fingerprint = await _cli.RunAsync("fingerprint", "show", "1", "--db", Db, "--json");
+        fingerprint.Output.ShouldContain(api.BaseUrl);
+    }
+
+    [Fact]
     public async Task An_API_outage_ends_the_run_incomplete_with_error_trials_and_no_failures()
     {
         await using var api = await ScriptedMessagesApi.StartAsync(_ => new ErrorReply(529, "overloaded_error", "Overloaded"));

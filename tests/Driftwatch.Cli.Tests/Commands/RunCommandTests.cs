@@ -67,7 +67,7 @@ public sealed class RunCommandTests : IDisposable
         result.Output.ShouldContain("pass rate (95% CI)");
         result.Output.ShouldContain("outcomes: pass");
         result.Output.ShouldContain("harness");
-        result.Error.ShouldContain("sandbox disabled (--sandbox none)");
+        result.Error.ShouldContain("UNCONFINED: --sandbox none");
     }
 
     [Fact]

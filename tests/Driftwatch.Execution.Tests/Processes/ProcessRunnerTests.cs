@@ -60,12 +60,18 @@ public sealed class ProcessRunnerTests : IDisposable
     [Fact]
     public async Task Output_beyond_the_cap_is_dropped_with_a_note()
     {
-        var result = await ProcessRunner.RunAsync(Shell("head -c 300000 /dev/zero | tr '\\0' x"), TimeSpan.FromSeconds(20), CancellationToken.None, outputCapBytes: 10_000);
+        // Given a command whose output starts with 150,000 'a' and ends with 150,000 'z'
+        var command = "head -c 150000 /dev/zero | tr '\\0' a; head -c 150000 /dev/zero | tr '\\0' z";
 
+        // When its output is capped at 10,000 bytes
+        var result = await ProcessRunner.RunAsync(Shell(command), TimeSpan.FromSeconds(20), CancellationToken.None, outputCapBytes: 10_000);
+
+        // Then its first and last 5,000 bytes are kept (the end of an output holds its verdict), with a note between
         result.ExitCode.ShouldBe(0);
+        result.OutputTruncated.ShouldBeTrue();
         result.StandardOutput.Length.ShouldBeLessThan(10_200);
-        result.StandardOutput.ShouldStartWith(new string('x', 10_000));
-        result.StandardOutput.ShouldContain("output truncated at 10000 bytes; 290000 more bytes dropped");
+        result.StandardOutput.ShouldStartWith(new string('a', 5_000) + "\n[driftwatch: output longer than 10000 bytes; 290000 bytes dropped here]\n");
+        result.StandardOutput.ShouldEndWith(new string('z', 5_000));
     }
 
     [Fact]

@@ -223,11 +223,11 @@ public sealed class SuiteRunnerTests : IDisposable
     [Fact]
     public async Task A_harness_fault_is_an_error_not_a_failure()
     {
-        // Given an agent that replaces its workspace folder with a file, so the tests cannot be copied in
+        // Given a trial folder the harness cannot make its tests' home in (a file is in the way;
+        // the scripted agent runs in-process, outside any sandbox, so it can put it there)
         var agent = new ScriptedAgent((request, _) =>
         {
-            Directory.Delete(request.Workspace, recursive: true);
-            File.WriteAllText(request.Workspace, "not a folder");
+            File.WriteAllText(Path.Combine(Path.GetDirectoryName(request.Workspace)!, "test-home"), "not a folder");
             return ScriptedAgent.Done();
         });
         var suite = Suite(1);

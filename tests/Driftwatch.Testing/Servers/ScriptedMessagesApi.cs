@@ -17,6 +17,9 @@ public abstract record ScriptedReply;
 
 public sealed record MessageReply(IReadOnlyList<ScriptedBlock> Content, string StopReason = "end_turn") : ScriptedReply
 {
+    /// <summary>A pause before each streamed event, as a model that thinks and writes slowly (a session of minutes).</summary>
+    public TimeSpan EventDelay { get; init; }
+
     public int InputTokens { get; init; } = 1000;
     public int OutputTokens { get; init; } = 200;
     public int CacheReadTokens { get; init; } = 50;
@@ -24,7 +27,20 @@ public sealed record MessageReply(IReadOnlyList<ScriptedBlock> Content, string S
     public string? Model { get; init; }
 }
 
-public sealed record ErrorReply(int Status, string Type, string Message) : ScriptedReply;
+public sealed record ErrorReply(int Status, string Type, string Message) : ScriptedReply
+{
+    /// <summary>The retry-after header, in seconds (429 and 529 carry one).</summary>
+    public int? RetryAfterSeconds { get; init; }
+}
+
+/// <summary>The connection is reset before any answer.</summary>
+public sealed record ResetReply : ScriptedReply;
+
+/// <summary>The reply starts streaming, then after <paramref name="Events"/> events the connection is reset.</summary>
+public sealed record BreakAfterEvents(MessageReply Reply, int Events) : ScriptedReply;
+
+/// <summary>The reply starts streaming, then after <paramref name="Events"/> events nothing more comes (the connection stays open).</summary>
+public sealed record StallAfterEvents(MessageReply Reply, int Events) : ScriptedReply;
 
 /// <summary>No answer at all: the request hangs until the client gives up (an API that stopped responding).</summary>
 public sealed record HangReply : ScriptedReply;
@@ -82,11 +98,20 @@ public sealed class ScriptedMessagesApi : IAsyncDisposable
     public IReadOnlyList<RecordedRequest> Requests => _server.Requests;
     public int Calls => _calls;
 
-    public static async Task<ScriptedMessagesApi> StartAsync(Func<MessagesCall, ScriptedReply> script)
+    /// <summary>
+    /// Starts the server. With <paramref name="rejectChunkedBodies"/> it answers a request whose body
+    /// comes chunked (no Content-Length) with 411, as some gateways do.
+    /// </summary>
+    public static async Task<ScriptedMessagesApi> StartAsync(Func<MessagesCall, ScriptedReply> script, bool rejectChunkedBodies = false)
     {
         ScriptedMessagesApi? api = null;
         var server = await LoopbackServer.StartAsync(async (request, context) =>
         {
+            if (rejectChunkedBodies && request.Headers.TryGetValue("transfer-encoding", out var encoding) && encoding.Contains("chunked", StringComparison.OrdinalIgnoreCase))
+            {
+                await WriteJson(context, 411, Error("invalid_request_error", "Length Required: chunked request bodies are not accepted"));
+                return;
+            }
             if (request.Path.StartsWith("/v1/messages/count_tokens", StringComparison.Ordinal))
             {
                 await WriteJson(context, 200, new JsonObject { ["input_tokens"] = 1000 });
@@ -111,7 +136,27 @@ public sealed class ScriptedMessagesApi : IAsyncDisposable
                     }
                     break;
                 case ErrorReply error:
+                    if (error.RetryAfterSeconds is { } retryAfter)
+                        context.Response.Headers["retry-after"] = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     await WriteJson(context, error.Status, Error(error.Type, error.Message));
+                    break;
+                case ResetReply:
+                    context.Abort();
+                    break;
+                case BreakAfterEvents broken:
+                    await WriteEvents(context, call, broken.Reply, broken.Events);
+                    context.Abort();
+                    break;
+                case StallAfterEvents stalled:
+                    await WriteEvents(context, call, stalled.Reply, stalled.Events);
+                    try
+                    {
+                        await Task.Delay(Timeout.Infinite, context.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // the client gave up, or the server is stopping
+                    }
                     break;
                 case MessageReply reply when call.Stream:
                     await WriteEvents(context, call, reply);
@@ -178,16 +223,23 @@ public sealed class ScriptedMessagesApi : IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(block)),
     };
 
-    private static async Task WriteEvents(HttpContext context, MessagesCall call, MessageReply reply)
+    /// <summary>Streams the reply as Server-Sent Events; with <paramref name="limit"/>, only that many events.</summary>
+    private static async Task WriteEvents(HttpContext context, MessagesCall call, MessageReply reply, int limit = int.MaxValue)
     {
         context.Response.StatusCode = 200;
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
+        var sent = 0;
         async Task Send(string name, JsonObject data)
         {
+            if (sent >= limit)
+                return;
+            if (reply.EventDelay > TimeSpan.Zero)
+                await Task.Delay(reply.EventDelay, context.RequestAborted);
             data["type"] = name;
             await context.Response.WriteAsync($"event: {name}\ndata: {data.ToJsonString()}\n\n", Encoding.UTF8);
             await context.Response.Body.FlushAsync();
+            sent++;
         }
         await Send("message_start", new JsonObject { ["message"] = Message(call, reply, final: false) });
         for (var i = 0; i < reply.Content.Count; i++)
