@@ -166,17 +166,29 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
                 ["upstream"] = Upstream,
             },
         };
-        if (run.TimedOut)
-            return result;
-
-        if (session.IsError && session.TerminalReason == "api_error" || session.ApiErrorStatus is not null)
+        // The CLI reports an API that failed in several ways: an API status, a terminal reason, or
+        // only in words (a synthetic "API Error: …" answer); and a session cut off while it was
+        // still retrying an API call ran out of time because of the API, not the model.
+        var apiFailed = session.IsError && (session.TerminalReason == "api_error" || session.ApiErrorStatus is not null
+                || IsApiError(session.SyntheticText) || IsApiError(session.ResultText))
+            || session.ApiErrorStatus is not null
+            || session.EndedRetrying && !session.HasResult;
+        if (apiFailed)
         {
-            var kind = session.ApiErrorStatus is { } status ? InfrastructureErrors.ForStatus(status)
-                : InfrastructureErrors.LooksLikeNetworkFailure(session.ResultText) ? InfrastructureErrors.Network
+            var said = session.ResultText ?? session.SyntheticText;
+            var kind = (session.ApiErrorStatus ?? session.RetryStatus ?? StatusIn(said)) is { } status ? InfrastructureErrors.ForStatus(status)
+                : InfrastructureErrors.LooksLikeNetworkFailure(said) || session.Retries > 0 || said is null ? InfrastructureErrors.Network
                 : "api-error";
             // An API failure after real work still failed the trial's infrastructure: it is retried.
-            return result with { Exit = AgentExit.InfrastructureError, ErrorKind = kind, ErrorMessage = _secrets.Redact(session.ResultText) };
+            return result with
+            {
+                Exit = AgentExit.InfrastructureError,
+                ErrorKind = kind,
+                ErrorMessage = _secrets.Redact(said ?? $"the CLI was still retrying a failed API call ({session.Retries} retries) when it was stopped"),
+            };
         }
+        if (run.TimedOut)
+            return result;
         if (!session.HasResult && session.AssistantMessages == 0)
         {
             // The CLI died before doing any work: a crash of the harness around the model.
@@ -189,5 +201,18 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
             };
         }
         return result;
+    }
+
+    /// <summary>The CLI's words for a failed API call ("API Error: …").</summary>
+    private static bool IsApiError(string? text) => text is not null && text.TrimStart().StartsWith("API Error", StringComparison.Ordinal);
+
+    /// <summary>An HTTP status the CLI quotes in its error text ("API Error: 529 …", "Repeated 529 Overloaded errors").</summary>
+    private static int? StatusIn(string? text)
+    {
+        if (!IsApiError(text))
+            return null;
+        var match = System.Text.RegularExpressions.Regex.Match(text!, @"\b([45]\d\d)\b");
+        return match.Success && int.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var status)
+            && InfrastructureErrors.IsInfrastructureStatus(status) ? status : null;
     }
 }

@@ -27,9 +27,24 @@ public sealed record ClaudeSession
     public AgentUsage Usage { get; init; } = AgentUsage.None;
     public int AssistantMessages { get; init; }
 
+    /// <summary>The last assistant message was the CLI's own (model "&lt;synthetic&gt;"), not the model's: its text.</summary>
+    public string? SyntheticText { get; init; }
+
+    /// <summary>The stream ended while the CLI was retrying a failed API call (its last event is an api_retry).</summary>
+    public bool EndedRetrying { get; init; }
+
+    /// <summary>The HTTP status of the last API call the CLI retried (null: none, or a connection failure).</summary>
+    public int? RetryStatus { get; init; }
+
+    /// <summary>How many times the CLI retried an API call.</summary>
+    public int Retries { get; init; }
+
     public static ClaudeSession Parse(string stream)
     {
-        string? initModel = null, permission = null, version = null, subtype = null, terminal = null, stop = null, resultText = null;
+        string? initModel = null, permission = null, version = null, subtype = null, terminal = null, stop = null, resultText = null, synthetic = null;
+        int? retryStatus = null;
+        var retries = 0;
+        var endedRetrying = false;
         var tools = new List<string>();
         var models = new SortedSet<string>(StringComparer.Ordinal);
         int toolCalls = 0, assistant = 0;
@@ -53,8 +68,14 @@ public sealed record ClaudeSession
             using (document)
             {
                 var root = document.RootElement;
-                switch (String(root, "type"))
+                var type = String(root, "type");
+                endedRetrying = type == "system" && String(root, "subtype") == "api_retry";
+                switch (type)
                 {
+                    case "system" when String(root, "subtype") == "api_retry":
+                        retries++;
+                        retryStatus = root.TryGetProperty("error_status", out var failed) && failed.ValueKind == JsonValueKind.Number ? failed.GetInt32() : retryStatus;
+                        break;
                     case "system" when String(root, "subtype") == "init":
                         initModel = String(root, "model");
                         permission = String(root, "permissionMode");
@@ -64,8 +85,11 @@ public sealed record ClaudeSession
                         break;
                     case "assistant" when root.TryGetProperty("message", out var message):
                         assistant++;
+                        synthetic = null;
                         if (String(message, "model") is { } model && model != "<synthetic>")
                             models.Add(model);
+                        else if (String(message, "model") == "<synthetic>" && message.TryGetProperty("content", out var said) && said.ValueKind == JsonValueKind.Array)
+                            synthetic = string.Concat(said.EnumerateArray().Select(block => String(block, "text")));
                         if (message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
                             toolCalls += content.EnumerateArray().Count(block => String(block, "type") == "tool_use");
                         break;
@@ -112,6 +136,10 @@ public sealed record ClaudeSession
             ResultText = resultText,
             Usage = usage with { ToolCalls = toolCalls },
             AssistantMessages = assistant,
+            SyntheticText = synthetic,
+            EndedRetrying = endedRetrying,
+            RetryStatus = retryStatus,
+            Retries = retries,
         };
     }
 

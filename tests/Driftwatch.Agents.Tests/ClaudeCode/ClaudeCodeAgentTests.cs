@@ -22,12 +22,12 @@ public sealed class ClaudeCodeAgentTests : IDisposable
         Assert.SkipWhen(AgentExecutables.Find(null, "claude", ClaudeCodeAgent.RepositoryCopy) is null, "the claude CLI is not installed (npm ci in tools/claude-code)");
 
     /// <summary>An agent on the scripted API (disposed by the test: it owns the run's recording proxy).</summary>
-    private ClaudeCodeAgent Agent(string baseUrl, string? extra = null, AgentHarness? harness = null) => new(AgentHarness.Definition("claude-code", new JsonObject
+    private ClaudeCodeAgent Agent(string baseUrl, string? extra = null, AgentHarness? harness = null, int retries = 0) => new(AgentHarness.Definition("claude-code", new JsonObject
     {
         ["base_url"] = baseUrl,
         ["api_key_env"] = (harness ?? _harness).Variable((harness ?? _harness).PlantedKey),
         ["model"] = "claude-sonnet-4-5",
-        ["max_retries"] = "0",
+        ["max_retries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["max_turns"] = "10",
         ["extra_args"] = extra,
     }));
@@ -142,6 +142,25 @@ public sealed class ClaudeCodeAgentTests : IDisposable
         trial.ErrorKind.ShouldBe("agent-timeout");
         trial.Attempts.ShouldBe(1);
         trial.Usage.ToolCalls.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Connection_resets_the_CLI_gives_up_on_are_a_network_error_never_a_failure()
+    {
+        RequireCli();
+        // Given an API whose connections are reset before it answers, and a CLI that retries twice
+        await using var api = await ScriptedMessagesApi.StartAsync(call => call.HasTools ? new ResetReply() : new MessageReply([new TextBlock("ok")]));
+        await using var agent = Agent(api.BaseUrl, retries: 2);
+
+        // When the trial runs
+        var (run, trials) = await _harness.RunAsync(agent, maxAttempts: 1);
+
+        // Then the CLI's own report of the failure (retries, a synthetic answer, is_error) makes it an infrastructure error
+        var trial = trials.Single();
+        var transcript = await _harness.Store.GetArtifactAsync(run.Id, trial.Key, ArtifactKind.Transcript);
+        trial.Outcome.ShouldBe(TrialOutcome.Error, transcript);
+        trial.ErrorKind.ShouldBe("network", transcript);
+        run.Summary.Fail.ShouldBe(0);
     }
 
     [Fact]
