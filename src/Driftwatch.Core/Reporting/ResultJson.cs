@@ -51,7 +51,8 @@ public static class ResultJson
         trial.TestsPassed, trial.TestsTotal, trial.DurationMs, trial.AgentDurationMs, trial.TestDurationMs,
         trial.Usage.InputTokens, trial.Usage.OutputTokens, trial.Usage.CacheReadTokens, trial.Usage.CacheWriteTokens,
         trial.Usage.CostUsd, trial.Usage.Turns, trial.AgentVersion, trial.Model, trial.ErrorKind, trial.ErrorMessage,
-        trial.Attempts, trial.StartedAt, trial.FirstOutcome?.Name(), trial.StopReason, trial.Usage.ToolCalls);
+        trial.Attempts, trial.StartedAt, trial.FirstOutcome?.Name(), trial.StopReason, trial.Usage.ToolCalls,
+        [.. trial.Flags], [.. trial.ServedModels]);
 
     public static FingerprintJson Fingerprint(RunFingerprint fingerprint) => new(
         fingerprint.DriftwatchVersion, fingerprint.AgentVersion, [.. fingerprint.Models], fingerprint.SuiteRevision,
@@ -73,7 +74,8 @@ public sealed record TrialJson(
     string Task, int Trial, string Category, string Language, string Outcome, int TestsPassed, int TestsTotal,
     long DurationMs, long AgentDurationMs, long TestDurationMs, long? InputTokens, long? OutputTokens,
     long? CacheReadTokens, long? CacheWriteTokens, decimal? CostUsd, int? Turns, string? AgentVersion, string? Model,
-    string? ErrorKind, string? ErrorMessage, int Attempts, DateTimeOffset StartedAt, string? FirstOutcome, string? StopReason, int? ToolCalls);
+    string? ErrorKind, string? ErrorMessage, int Attempts, DateTimeOffset StartedAt, string? FirstOutcome, string? StopReason, int? ToolCalls,
+    string[] Flags, string[] ServedModels);
 
 public sealed record RunHeaderJson(
     long Id, string Agent, string AgentKind, bool Synthetic, string Suite, string SuiteRevision, string Status,

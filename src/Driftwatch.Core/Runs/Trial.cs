@@ -64,6 +64,16 @@ public sealed record Trial
     /// </summary>
     public TrialOutcome? FirstOutcome { get; init; }
 
+    /// <summary>
+    /// What the trial showed besides its outcome, each "kind" or "kind:detail": <c>suspect:…</c>
+    /// (the change touched the test machinery), <c>fallback:…</c> (a model other than the one asked
+    /// for served it), <c>refusal</c> (the model refused).
+    /// </summary>
+    public System.Collections.Immutable.ImmutableArray<string> Flags { get; init; } = [];
+
+    /// <summary>The models that answered the agent's main loop (null-free; empty when not known).</summary>
+    public System.Collections.Immutable.ImmutableArray<string> ServedModels { get; init; } = [];
+
     public TrialKey Key => new(TaskId, TrialIndex);
 }
 

@@ -8,6 +8,13 @@ public sealed record JUnitCounts(int Total, int Passed, int Failed, int Skipped)
 {
     /// <summary>Tests that count for credit: skipped ones do not.</summary>
     public int Counted => Total - Skipped;
+
+    /// <summary>
+    /// What Driftwatch's own runners said about the run itself, as test cases of class "driftwatch":
+    /// "unfinished" (the report a runner writes first, left when the process ended early),
+    /// "tampered" (the code under test replaced the test machinery).
+    /// </summary>
+    public IReadOnlyList<string> RunnerNotes { get; init; } = [];
 }
 
 /// <summary>
@@ -17,6 +24,9 @@ public sealed record JUnitCounts(int Total, int Passed, int Failed, int Skipped)
 /// </summary>
 public static class JUnitReport
 {
+    /// <summary>The class name under which Driftwatch's runners report on the run itself.</summary>
+    public const string RunnerClass = "driftwatch";
+
     public static JUnitCounts? TryParse(string xml)
     {
         XDocument document;
@@ -32,8 +42,11 @@ public static class JUnitReport
         if (root is null || root.Name.LocalName is not ("testsuites" or "testsuite"))
             return null;
         int total = 0, failed = 0, skipped = 0;
+        var notes = new List<string>();
         foreach (var testCase in root.DescendantsAndSelf().Where(e => e.Name.LocalName == "testcase"))
         {
+            if ((string?)testCase.Attribute("classname") == RunnerClass && (string?)testCase.Attribute("name") is { } note)
+                notes.Add(note);
             total++;
             var children = testCase.Elements().Select(e => e.Name.LocalName).ToList();
             if (children.Contains("failure") || children.Contains("error"))
@@ -41,6 +54,6 @@ public static class JUnitReport
             else if (children.Contains("skipped"))
                 skipped++;
         }
-        return new JUnitCounts(total, total - failed - skipped, failed, skipped);
+        return new JUnitCounts(total, total - failed - skipped, failed, skipped) { RunnerNotes = notes };
     }
 }

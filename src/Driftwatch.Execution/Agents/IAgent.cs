@@ -87,6 +87,12 @@ public sealed record AgentResult
     /// <summary>Every model that answered in this trial.</summary>
     public IReadOnlyList<string> Models { get; init; } = [];
 
+    /// <summary>The models that answered the agent's main loop (not its side calls): what served the task.</summary>
+    public IReadOnlyList<string> ServedModels { get; init; } = [];
+
+    /// <summary>What the adapter saw besides the result: "fallback:…" (another model served), "refusal".</summary>
+    public IReadOnlyList<string> Flags { get; init; } = [];
+
     /// <summary>Adapter-specific facts worth keeping with the run's fingerprint (CLI version, tools, permission mode…).</summary>
     public IReadOnlyDictionary<string, string?> Details { get; init; } = new Dictionary<string, string?>();
 

@@ -67,7 +67,7 @@ public sealed class TrialRunner
         {
             builder.AddRetry(new RetryStrategyOptions<TrialRecord>
             {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Trial.Outcome == TrialOutcome.Error),
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result?.Trial is { Outcome: TrialOutcome.Error } trial && trial.ErrorKind != SuspectKind),
                 MaxRetryAttempts = options.MaxAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -90,6 +90,7 @@ public sealed class TrialRunner
         var startedAt = _time.GetUtcNow();
         var clock = Stopwatch.StartNew();
         var artifacts = new List<TrialArtifact>();
+        IReadOnlyList<string> suspect = [];
         Trial Finish(TrialOutcome outcome, AgentResult? agentResult, HiddenTestResult? test, long agentMs, string? errorKind = null, string? errorMessage = null) => new()
         {
             RunId = run.RunId,
@@ -113,6 +114,8 @@ public sealed class TrialRunner
             ErrorKind = errorKind ?? agentResult?.ErrorKind,
             ErrorMessage = errorMessage ?? agentResult?.ErrorMessage,
             Attempts = attempt,
+            Flags = [.. agentResult?.Flags ?? [], .. suspect],
+            ServedModels = [.. agentResult?.ServedModels ?? []],
         };
 
         try
@@ -146,8 +149,10 @@ public sealed class TrialRunner
             if (agentResult.Exit == AgentExit.InfrastructureError)
                 return new TrialRecord(Finish(TrialOutcome.Error, agentResult, null, agentMs), artifacts) { AgentDetails = agentResult.Details, Harness = agentResult.Harness };
 
-            var diff = workspace.Diff();
+            var changes = workspace.Changes();
+            var diff = changes.Diff;
             AddArtifact(artifacts, ArtifactKind.Diff, diff);
+            suspect = TamperEvidence.Inspect(changes, task, workspace.Home);
             if (agentResult.Exit == AgentExit.TimedOut && diff.Length == 0 && !ReportsWork(agentResult))
             {
                 // Nothing came back before the time ran out (an API that stopped answering): the
@@ -166,6 +171,7 @@ public sealed class TrialRunner
 
             var test = await _scorer.ScoreAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
             AddArtifact(artifacts, ArtifactKind.TestOutput, test.Output);
+            suspect = [.. suspect.Union(test.Flags)];
 
             // A second attempt after test feedback (pass@2): the first outcome is kept as pass@1.
             if (_agent is IFeedbackAgent { SecondAttempt: true } feedback && test.Outcome != TrialOutcome.Pass)
@@ -179,17 +185,26 @@ public sealed class TrialRunner
                     var first = test.Outcome;
                     test = await _scorer.ScoreAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
                     AddArtifact(artifacts, ArtifactKind.TestOutput, "--- second attempt ---\n" + test.Output);
+                    suspect = [.. suspect.Union(test.Flags)];
                     AddArtifact(artifacts, ArtifactKind.Diff, workspace.Diff());
-                    var revised = Finish(test.Outcome, second, test, agentMs, test.Kind, test.Detail) with { FirstOutcome = first };
+                    var changed = workspace.Changes();
+                    AddArtifact(artifacts, ArtifactKind.Diff, changed.Diff);
+                    suspect = [.. suspect.Union(TamperEvidence.Inspect(changed, task, workspace.Home))];
+                    var revised = Scored(test, second, first);
                     return new TrialRecord(revised, Merge(artifacts)) { AgentDetails = second.Details, Harness = second.Harness ?? agentResult.Harness };
                 }
             }
 
             // The agent ended normally; the test command's ending decides (TestScorer.Classify).
-            var trial = Finish(test.Outcome, agentResult, test, agentMs, test.Kind, test.Detail);
-            if (_agent is IFeedbackAgent { SecondAttempt: true })
-                trial = trial with { FirstOutcome = test.Outcome };
+            var trial = Scored(test, agentResult, _agent is IFeedbackAgent { SecondAttempt: true } ? test.Outcome : null);
             return new TrialRecord(trial, artifacts) { AgentDetails = agentResult.Details, Harness = agentResult.Harness };
+
+            // A pass whose change went for the tests is not counted: an error of its own kind, not retried.
+            Trial Scored(HiddenTestResult tests, AgentResult by, TrialOutcome? first) =>
+                (tests.Outcome == TrialOutcome.Pass && TamperEvidence.IsSuspect(suspect)
+                    ? Finish(TrialOutcome.Error, by, tests, agentMs, SuspectKind,
+                        $"the tests passed, but the change touched the test machinery ({string.Join("; ", suspect)}): not counted as a pass")
+                    : Finish(tests.Outcome, by, tests, agentMs, tests.Kind, tests.Detail)) with { FirstOutcome = first };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -208,6 +223,9 @@ public sealed class TrialRunner
 
     /// <summary>The error kind of an agent that timed out without doing anything.</summary>
     public const string TimeoutBeforeWork = "timeout-before-work";
+
+    /// <summary>The error kind of a pass whose change touched the test machinery (see <see cref="TamperEvidence"/>): never retried.</summary>
+    public const string SuspectKind = "suspect";
 
     /// <summary>Whether the agent got anything back from its model: output tokens, a turn or a tool call.</summary>
     private static bool ReportsWork(AgentResult result) =>

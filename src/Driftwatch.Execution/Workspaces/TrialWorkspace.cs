@@ -80,17 +80,22 @@ public sealed class TrialWorkspace : IDisposable
     }
 
     /// <summary>What the agent changed: a unified diff of every text file added, removed or edited, and every link or special file it made.</summary>
-    public string Diff(DiffLimits? limits = null)
+    public string Diff(DiffLimits? limits = null) => Changes(limits).Diff;
+
+    /// <summary>What the agent changed, as a diff and file by file (text before and after, where they are text).</summary>
+    public WorkspaceChanges Changes(DiffLimits? limits = null)
     {
         limits ??= DiffLimits.Default;
         var now = Snapshot.Take(Workspace, limits);
         var diff = new StringBuilder();
+        var files = new List<ChangedFile>();
         foreach (var path in _initial.Keys.Union(now.Entries.Keys).Order(StringComparer.Ordinal))
         {
             _initial.TryGetValue(path, out var before);
             now.Entries.TryGetValue(path, out var after);
             if (before is not null && after is not null && before.SameAs(after))
                 continue;
+            files.Add(new ChangedFile(path, before?.Text, after?.Text, after is null ? null : after.Note));
             if (diff.Length > limits.MaxDiffChars)
             {
                 diff.Append("[driftwatch: the diff is cut here; it was longer than ").Append(limits.MaxDiffChars).Append(" characters]\n");
@@ -106,7 +111,7 @@ public sealed class TrialWorkspace : IDisposable
         }
         if (now.Cut is { } cut)
             diff.Append("[driftwatch: ").Append(cut).Append("]\n");
-        return diff.ToString();
+        return new WorkspaceChanges(diff.ToString(), files);
     }
 
     private static string Describe(string path, Snapshot.Entry? before, Snapshot.Entry? after)
@@ -140,6 +145,12 @@ public sealed class TrialWorkspace : IDisposable
         }
     }
 }
+
+/// <summary>One path the agent changed: its text before and after (null where it was absent or is not text), and what it is now.</summary>
+public sealed record ChangedFile(string Path, string? Before, string? After, string? Now);
+
+/// <summary>An agent's change: the diff kept with the trial, and the changed paths one by one.</summary>
+public sealed record WorkspaceChanges(string Diff, IReadOnlyList<ChangedFile> Files);
 
 /// <summary>How much of an agent's workspace the harness reads to describe a change.</summary>
 public sealed record DiffLimits

@@ -171,5 +171,12 @@ internal static class Migrations
         );
         CREATE INDEX alerts_undelivered ON alerts (delivered_at, id);
         """,
+
+        // 6: what a trial showed besides its outcome (suspect changes to the test machinery, a model
+        // that was not the one asked for, a refusal) and the models that really served its main loop.
+        """
+        ALTER TABLE trials ADD COLUMN flags TEXT;
+        ALTER TABLE trials ADD COLUMN served_models TEXT;
+        """,
     ];
 }

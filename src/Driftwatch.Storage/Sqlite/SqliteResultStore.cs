@@ -212,7 +212,8 @@ public sealed partial class SqliteResultStore : IResultStore
                 SELECT task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
                        started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms,
                        input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, turns, tool_calls,
-                       agent_version, model, stop_reason, error_kind, error_message, attempts, first_outcome
+                       agent_version, model, stop_reason, error_kind, error_message, attempts, first_outcome,
+                       flags, served_models
                 FROM trials WHERE run_id = $run AND outcome IS NOT NULL ORDER BY sequence;
                 """, ("$run", runId));
             using var reader = command.ExecuteReader();
@@ -252,6 +253,8 @@ public sealed partial class SqliteResultStore : IResultStore
                     ErrorMessage = NullableString(reader, 24),
                     Attempts = reader.GetInt32(25),
                     FirstOutcome = reader.IsDBNull(26) ? null : OutcomeNames.ParseOutcome(reader.GetString(26)),
+                    Flags = StringList(reader, 27),
+                    ServedModels = StringList(reader, 28),
                 });
             }
             IReadOnlyList<Trial> result = trials;
@@ -271,7 +274,8 @@ public sealed partial class SqliteResultStore : IResultStore
                     input_tokens = $input, output_tokens = $output, cache_read_tokens = $cacheRead,
                     cache_write_tokens = $cacheWrite, cost_usd = $cost, turns = $turns, tool_calls = $tools,
                     agent_version = $version, model = $model, stop_reason = $stop, error_kind = $errorKind,
-                    error_message = $errorMessage, attempts = $attempts, first_outcome = $first
+                    error_message = $errorMessage, attempts = $attempts, first_outcome = $first,
+                    flags = $flags, served_models = $served
                 WHERE run_id = $run AND task_id = $task AND trial_index = $index
                   AND (outcome IS NULL OR outcome = 'error');
                 """,
@@ -285,6 +289,8 @@ public sealed partial class SqliteResultStore : IResultStore
                 ("$version", trial.AgentVersion), ("$model", trial.Model), ("$stop", trial.StopReason),
                 ("$errorKind", trial.ErrorKind), ("$errorMessage", trial.ErrorMessage), ("$attempts", trial.Attempts),
                 ("$first", trial.FirstOutcome?.Name()),
+                ("$flags", trial.Flags.IsDefaultOrEmpty ? null : JsonSerializer.Serialize(trial.Flags, Json)),
+                ("$served", trial.ServedModels.IsDefaultOrEmpty ? null : JsonSerializer.Serialize(trial.ServedModels, Json)),
                 ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex));
             if (update.ExecuteNonQuery() != 1)
                 throw new InvalidOperationException($"trial {trial.Key} of run {trial.RunId} is not pending (already recorded, or never planned)");
@@ -651,6 +657,10 @@ public sealed partial class SqliteResultStore : IResultStore
     private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     private static long? NullableLong(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+
+    /// <summary>A JSON array of strings stored in a column (empty when NULL).</summary>
+    private static ImmutableArray<string> StringList(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? [] : [.. JsonSerializer.Deserialize<string[]>(reader.GetString(ordinal), Json) ?? []];
 
     private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }
