@@ -30,7 +30,7 @@ public sealed class SuiteBuilder
         _suiteYaml.AppendLine("    test: 30");
         _suiteYaml.AppendLine("  languages:");
         _suiteYaml.AppendLine("    python:");
-        _suiteYaml.AppendLine("      test_command: python3 .driftwatch/unittest_junit.py");
+        _suiteYaml.AppendLine("      test_command: python3 -I -B .driftwatch/unittest_junit.py");
     }
 
     public string Folder => _directory;

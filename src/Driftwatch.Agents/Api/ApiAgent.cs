@@ -47,6 +47,8 @@ public abstract class ApiAgent : IFeedbackAgent
     public string Name { get; }
     public string Kind { get; }
     public bool Synthetic => false;
+
+    public string Redact(string text) => Secrets.Redact(text) ?? text;
     public ApiAgentSettings Settings { get; }
     public bool SecondAttempt => Settings.SecondAttempt;
     protected Secrets Secrets { get; }

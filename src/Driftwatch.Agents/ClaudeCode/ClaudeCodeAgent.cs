@@ -48,6 +48,8 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
     public string Name { get; }
     public string Kind => KindName;
     public bool Synthetic => false;
+
+    public string Redact(string text) => _secrets.Redact(text) ?? text;
     public ClaudeCodeSettings Settings => _settings;
 
     public string? Preflight() =>

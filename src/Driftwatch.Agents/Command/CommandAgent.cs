@@ -4,13 +4,14 @@ using Driftwatch.Core.Configuration;
 using Driftwatch.Core.Runs;
 using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Processes;
+using Driftwatch.Execution.Sandbox;
 
 namespace Driftwatch.Agents.Command;
 
 /// <summary>The options of a command agent in driftwatch.yaml.</summary>
 public sealed record CommandSettings
 {
-    public static readonly string[] Fields = ["command", "version_command", "model", "usage", "api_key_env", "base_url", "base_url_env", "base_url_var", "env", "proxy"];
+    public static readonly string[] Fields = ["command", "version_command", "model", "usage", "api_key_env", "base_url", "base_url_env", "base_url_var", "env", "proxy", "network"];
 
     /// <summary>The command line, with {prompt}, {workspace} and {model} placeholders.</summary>
     public required string Command { get; init; }
@@ -37,6 +38,12 @@ public sealed record CommandSettings
     /// <summary>Put the recording proxy between the CLI and its endpoint (needs base_url_var; default: off).</summary>
     public bool Proxy { get; init; }
 
+    /// <summary>
+    /// The CLI's network: "host" (default without the proxy: it talks to its API itself), or "none"
+    /// (an agent that needs no network). With the proxy it is always the proxy alone.
+    /// </summary>
+    public string Network { get; init; } = "host";
+
     public static CommandSettings From(AgentDefinition definition, CommandSettings? preset = null)
     {
         var options = new AgentOptions(definition, Fields);
@@ -58,6 +65,9 @@ public sealed record CommandSettings
             Env = options.Strings("env"),
             DefaultEndpoint = preset?.DefaultEndpoint,
             Proxy = options.Bool("proxy") ?? false,
+            Network = options.String("network") is { } network
+                ? network is "host" or "none" ? network : throw options.Error("network", $"expected host or none, got '{network}'")
+                : "host",
         };
         if (settings.Proxy && settings.BaseUrlVariable is null)
             throw options.Error("proxy", "the recording proxy needs base_url_var: the environment variable through which this CLI takes its API endpoint");
@@ -105,6 +115,8 @@ public sealed class CommandAgent : IAgent, IAsyncDisposable
     public string Name { get; }
     public string Kind => KindName;
     public bool Synthetic => false;
+
+    public string Redact(string text) => _secrets.Redact(text) ?? text;
     public CommandSettings Settings => _settings;
 
     public string? Preflight() => AgentExecutables.Find(_template[0], _template[0]) is null
@@ -140,7 +152,7 @@ public sealed class CommandAgent : IAgent, IAsyncDisposable
         TrialRecording? recording = null;
         if (_proxy is not null)
             recording = await _proxy.BeginAsync(request, cancellationToken).ConfigureAwait(false);
-        var launch = AgentProcess.Plan(request, executable, recording);
+        var launch = AgentProcess.Plan(request, executable, recording, _settings.Network == "none" ? NetworkAccess.None : NetworkAccess.Host);
         var environment = AgentProcess.Environment(launch).SetItems(_secrets.Variables);
         if (launch.ProxyBaseUrl is { } proxied)
             environment = environment.SetItem(_settings.BaseUrlVariable!, proxied);

@@ -22,14 +22,15 @@ internal static class AgentProcess
 
     /// <summary>
     /// The trial's sandbox for the agent <paramref name="executable"/>: its own installation visible
-    /// (read-only), and its network the recording proxy alone when there is one, else the host's.
+    /// (read-only), and its network the recording proxy alone when there is one, else
+    /// <paramref name="network"/> (the host's, for an agent that talks to its API itself).
     /// </summary>
-    public static AgentLaunch Plan(AgentRequest request, string executable, TrialRecording? recording)
+    public static AgentLaunch Plan(AgentRequest request, string executable, TrialRecording? recording, NetworkAccess network = NetworkAccess.Host)
     {
         var policy = request.Policy with
         {
             ReadOnly = request.Policy.ReadOnly.AddRange(AgentExecutables.InstallationFolders(executable)),
-            Network = recording is null ? NetworkAccess.Host : NetworkAccess.Endpoint,
+            Network = recording is null ? network : NetworkAccess.Endpoint,
             EndpointPort = recording?.Port,
         };
         return new AgentLaunch(policy, request.Sandbox.View(policy), recording);

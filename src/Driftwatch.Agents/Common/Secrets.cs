@@ -12,7 +12,13 @@ public sealed class Secrets
 {
     private readonly ImmutableDictionary<string, string> _values;
 
-    private Secrets(ImmutableDictionary<string, string> values) => _values = values;
+    private readonly Driftwatch.Core.Text.Redactor _redactor;
+
+    private Secrets(ImmutableDictionary<string, string> values)
+    {
+        _values = values;
+        _redactor = new Driftwatch.Core.Text.Redactor(values.Values);
+    }
 
     public static readonly Secrets None = new(ImmutableDictionary<string, string>.Empty);
 
@@ -38,13 +44,6 @@ public sealed class Secrets
 
     public string? Get(string name) => _values.GetValueOrDefault(name);
 
-    /// <summary>Replaces every secret value in <paramref name="text"/> with a marker.</summary>
-    public string? Redact(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-            return text;
-        foreach (var value in _values.Values.Where(v => v.Length >= 6).OrderByDescending(v => v.Length))
-            text = text.Replace(value, "[redacted]", StringComparison.Ordinal);
-        return text;
-    }
+    /// <summary>Replaces every secret value in <paramref name="text"/>, and anything shaped like a credential, with a marker.</summary>
+    public string? Redact(string? text) => string.IsNullOrEmpty(text) ? text : _redactor.Redact(text);
 }

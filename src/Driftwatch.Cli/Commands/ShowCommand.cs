@@ -48,6 +48,13 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
                 throw new InvalidInputException($"--task: run {run.Id} has no finished trial of task '{taskId}'");
             foreach (var trial in selected)
             {
+                cli.Out.Write(new Rule($"{Markup.Escape(trial.Key.ToString())} · {trial.Outcome.Name()}").LeftJustified());
+                if (trial.ErrorKind is not null)
+                    cli.Out.MarkupLine($"ended: {Markup.Escape(trial.ErrorKind)}{(trial.ErrorMessage is { } message ? $" ({Markup.Escape(message)})" : "")}");
+                if (!trial.ServedModels.IsDefaultOrEmpty)
+                    cli.Out.MarkupLine($"served by: {Markup.Escape(string.Join(", ", trial.ServedModels))}");
+                foreach (var flag in trial.Flags)
+                    cli.Out.MarkupLine($"[yellow]flag: {Markup.Escape(flag)}[/]");
                 foreach (var kind in Enum.GetValues<ArtifactKind>())
                 {
                     var text = await store.GetArtifactAsync(run.Id, trial.Key, kind, cancellationToken);

@@ -24,7 +24,8 @@ public static class RunReport
     {
         console.MarkupLine($"[bold]Run {run.Id}[/] · {AgentLabel(run)} on [bold]{Markup.Escape(run.Suite)}[/]@{SuiteRevision.Short(run.SuiteRevision)[..7]} · {StatusMarkup(run.Status)}");
         var allocation = run.Allocation == "adaptive" ? "adaptive allocation" : $"{run.TrialsPerTask} per task";
-        console.MarkupLine($"[grey]{run.PlannedTrials} trials ({allocation}) · seed {run.Seed} · sandbox {run.SandboxMode}[/]");
+        var sandbox = run.SandboxMode == "none" ? "[/][red]sandbox none: UNCONFINED[/][grey]" : $"sandbox {Markup.Escape(run.SandboxMode)}";
+        console.MarkupLine($"[grey]{run.PlannedTrials} trials ({allocation}) · seed {run.Seed} · {sandbox}[/]");
         var fingerprint = run.Fingerprint;
         console.MarkupLine($"[grey]started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z · agent {Markup.Escape(fingerprint.AgentVersion ?? "unknown version")}" +
             $"{(fingerprint.Models.IsDefaultOrEmpty ? "" : " · models " + Markup.Escape(string.Join(", ", fingerprint.Models)))} · driftwatch {Markup.Escape(fingerprint.DriftwatchVersion ?? "?")}[/]");
@@ -72,6 +73,16 @@ public static class RunReport
                 (retried > 0 ? $"; {retried} trial(s) needed more than one attempt" : "") +
                 (share > 0.10 ? $" · [yellow]{Percent(share)} of trials ended in error (more than 10%): the run is incomplete[/]" : ""));
         }
+        var endings = trials.Where(t => t.Outcome is TrialOutcome.Fail or TrialOutcome.Timeout && t.ErrorKind is not null).ToList();
+        if (endings.Count > 0)
+            console.MarkupLine($"fails and timeouts by what ended them: {Counts(endings.Select(t => $"{t.Outcome.Name()} {t.ErrorKind}"))}");
+        var flagged = trials.SelectMany(t => t.Flags.Select(f => f.Split(' ', 2)[0])).ToList();
+        if (flagged.Count > 0)
+        {
+            var suspect = flagged.Count(f => f.StartsWith("suspect:", StringComparison.Ordinal));
+            console.MarkupLine($"[yellow]flags: {Counts(flagged)}[/]" + (suspect > 0
+                ? " · [yellow]suspect trials touched the test machinery: a pass among them is not counted (error 'suspect')[/]" : ""));
+        }
         if (PassAtOneAndTwo(trials) is var (scored, first, second))
         {
             console.MarkupLine($"second attempt with the failing test output: pass@1 [bold]{Percent((double)first / scored)}[/] ({first}/{scored}) · " +
@@ -90,6 +101,11 @@ public static class RunReport
                 (run.Synthetic ? " [yellow](synthetic agent: token counts are estimates, no model was called)[/]" : ""));
         }
     }
+
+    /// <summary>"a 2, b 1": how often each value occurs, most frequent first.</summary>
+    private static string Counts(IEnumerable<string> values) =>
+        string.Join(", ", values.GroupBy(v => v, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{Markup.Escape(g.Key)} {g.Count()}"));
 
     /// <summary>
     /// For agents that had a second attempt: scored trials, passes at the first attempt and after
@@ -163,7 +179,8 @@ public static class RunReport
                 Markup.Escape(trial.TaskId), trial.TrialIndex.ToString(CultureInfo.InvariantCulture), trial.Category.Name(),
                 OutcomeMarkup(trial.Outcome), $"{trial.TestsPassed}/{trial.TestsTotal}", Seconds(trial.DurationMs),
                 $"{trial.Usage.InputTokens?.ToString(CultureInfo.InvariantCulture) ?? "–"}/{trial.Usage.OutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "–"}",
-                Markup.Escape(trial.ErrorKind is null ? trial.StopReason ?? "" : $"{trial.ErrorKind}: {trial.ErrorMessage}"));
+                Markup.Escape((trial.ErrorKind is null ? trial.StopReason ?? "" : $"{trial.ErrorKind}: {trial.ErrorMessage}")
+                    + (trial.Flags.IsDefaultOrEmpty ? "" : $" [{string.Join("; ", trial.Flags)}]")));
         }
         console.Write(table);
     }

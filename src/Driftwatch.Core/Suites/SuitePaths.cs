@@ -1,3 +1,4 @@
+using Driftwatch.Core.Files;
 using Driftwatch.Core.Yaml;
 
 namespace Driftwatch.Core.Suites;
@@ -22,27 +23,23 @@ public static class SuitePaths
         return parts.Length > 0 && parts.All(p => p != "..");
     }
 
-    /// <summary>Fails when any symbolic link under <paramref name="root"/> points outside it.</summary>
+    /// <summary>
+    /// Fails when any symbolic link under <paramref name="root"/> points outside it, or when it holds
+    /// a FIFO, socket or device (reading one would block or reach outside the suite).
+    /// </summary>
     public static void EnsureContained(string root)
     {
         var full = Path.GetFullPath(root).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        var pending = new Stack<string>();
-        pending.Push(root);
-        while (pending.Count > 0)
+        foreach (var entry in FileTree.Walk(root))
         {
-            var directory = pending.Pop();
-            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos())
-            {
-                if (entry.LinkTarget is { } target)
-                {
-                    var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(entry.FullName)!, target));
-                    if (!resolved.StartsWith(full, StringComparison.Ordinal))
-                        throw new InvalidInputException($"{entry.FullName}: symbolic link points outside the suite ({target})");
-                    continue;
-                }
-                if (entry is DirectoryInfo)
-                    pending.Push(entry.FullName);
-            }
+            if (entry.Kind == EntryKind.Special)
+                throw new InvalidInputException($"{entry.FullPath}: a FIFO, socket or device has no place in a suite (only files, folders and links inside it)");
+            if (entry.Kind != EntryKind.Link)
+                continue;
+            var target = new FileInfo(entry.FullPath).LinkTarget!;
+            var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(entry.FullPath)!, target));
+            if (!resolved.StartsWith(full, StringComparison.Ordinal))
+                throw new InvalidInputException($"{entry.FullPath}: symbolic link points outside the suite ({target})");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Driftwatch.Core.Files;
 using Driftwatch.Core.Suites;
 
 namespace Driftwatch.Core.Text;
@@ -15,16 +16,17 @@ public static class TreeHash
             hash.AppendData(Encoding.UTF8.GetBytes(salt));
             hash.AppendData([0]);
         }
-        var files = Directory.EnumerateFiles(directory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Select(f => (Full: f, Relative: Path.GetRelativePath(directory, f).Replace('\\', '/')))
-            .Where(f => !f.Relative.Split('/').Any(SuitePaths.IsIgnored))
-            .OrderBy(f => f.Relative, StringComparer.Ordinal);
-        foreach (var (full, relative) in files)
+        // Links by their target and special files by their kind: never followed, never opened.
+        foreach (var entry in FileTree.Walk(directory, SuitePaths.IsIgnored).Where(e => e.Kind != EntryKind.Directory).OrderBy(e => e.RelativePath, StringComparer.Ordinal))
         {
-            hash.AppendData(Encoding.UTF8.GetBytes(relative));
+            hash.AppendData(Encoding.UTF8.GetBytes(entry.RelativePath));
             hash.AppendData([0]);
-            var link = new FileInfo(full).LinkTarget;
-            hash.AppendData(link is null ? File.ReadAllBytes(full) : Encoding.UTF8.GetBytes("link:" + link));
+            hash.AppendData(entry.Kind switch
+            {
+                EntryKind.Link => Encoding.UTF8.GetBytes("link:" + new FileInfo(entry.FullPath).LinkTarget),
+                EntryKind.File => File.ReadAllBytes(entry.FullPath),
+                _ => "special"u8.ToArray(),
+            });
             hash.AppendData([0]);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());

@@ -28,6 +28,9 @@ public interface IAgent
 
     /// <summary>Works on one trial. Infrastructure failures are reported in the result, not thrown.</summary>
     Task<AgentResult> RunAsync(AgentRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Takes the agent's own credentials out of a text (its diff and test output may hold them too).</summary>
+    string Redact(string text) => text;
 }
 
 /// <summary>

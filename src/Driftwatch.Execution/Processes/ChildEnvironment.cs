@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Collections.Immutable;
-using System.Text.RegularExpressions;
+using Driftwatch.Core.Text;
 using Driftwatch.Execution.Sandbox;
 
 namespace Driftwatch.Execution.Processes;
@@ -12,7 +12,7 @@ namespace Driftwatch.Execution.Processes;
 /// interpreter hooks such as PYTHONSTARTUP or NODE_OPTIONS), plus what the trial sets. An agent
 /// adapter adds back exactly the variables its configuration names.
 /// </summary>
-public static partial class ChildEnvironment
+public static class ChildEnvironment
 {
     private static readonly string[] SecretMarkers = ["KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL", "AUTH", "COOKIE", "SESSION", "DSN"];
 
@@ -39,7 +39,15 @@ public static partial class ChildEnvironment
     }
 
     /// <summary>A value that carries a credential whatever its variable is called: a URL with a password, a well-known token.</summary>
-    public static bool LooksSecretValue(string value) => CredentialPattern().IsMatch(value);
+    public static bool LooksSecretValue(string value) => Core.Text.Redactor.LooksLikeCredential(value);
+
+    private static readonly Lazy<Redactor> EnvironmentRedactor = new(() => new Redactor(
+        Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .Where(e => e.Value is string value && value.Length >= 8 && (LooksSecret((string)e.Key) || LooksSecretValue(value)))
+            .Select(e => (string)e.Value!)));
+
+    /// <summary>Redacts the values of every credential in this process's environment (by name or by value), and credentials by their shape.</summary>
+    public static Redactor Redactor() => EnvironmentRedactor.Value;
 
     /// <summary>This process's environment without credentials, agent settings and interpreter hooks.</summary>
     public static ImmutableDictionary<string, string> Inherited()
@@ -105,7 +113,4 @@ public static partial class ChildEnvironment
         return environment;
     }
 
-    // scheme://user:password@host, and tokens whose shape says what they are.
-    [GeneratedRegex(@"[a-z][a-z0-9+.-]*://[^\s/:@]+:[^\s/@]+@|\b(sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|xox[abposr]-[A-Za-z0-9-]{10,}|glpat-[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_-]{30,})", RegexOptions.IgnoreCase)]
-    private static partial Regex CredentialPattern();
 }

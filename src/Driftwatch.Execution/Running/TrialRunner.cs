@@ -28,6 +28,9 @@ public sealed record TrialOptions
     /// <summary>Host paths no agent may see even where the sandbox shows what contains them (the database).</summary>
     public IReadOnlyList<string> HiddenPaths { get; init; } = [];
 
+    /// <summary>Credentials to take out of everything a trial keeps (default: those of this process's environment, and by shape).</summary>
+    public Core.Text.Redactor Redactor { get; init; } = Processes.ChildEnvironment.Redactor();
+
     /// <summary>Reuse test results of identical workspaces (synthetic agents only; see <see cref="TestResultCache"/>).</summary>
     public TestResultCache? TestCache { get; init; }
 }
@@ -80,9 +83,26 @@ public sealed class TrialRunner
     public async Task<TrialRecord> RunAsync(SuiteDefinition suite, TaskDefinition task, PlannedTrial planned, RunContext run, CancellationToken cancellationToken)
     {
         var attempt = 0;
-        return await _retries.ExecuteAsync(
+        var record = await _retries.ExecuteAsync(
             async token => await AttemptAsync(suite, task, planned, run, Interlocked.Increment(ref attempt), token).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
+        return Redacted(record);
+    }
+
+    /// <summary>
+    /// The one place credentials leave what a trial keeps: its artifacts (transcript, output, diff,
+    /// test output), its error message and what it says of the agent's harness, so that nothing
+    /// downstream (the store, `show`, exports, the dashboard) ever holds one.
+    /// </summary>
+    private TrialRecord Redacted(TrialRecord record)
+    {
+        string Redact(string text) => _options.Redactor.Redact(_agent.Redact(text));
+        return record with
+        {
+            Trial = record.Trial with { ErrorMessage = record.Trial.ErrorMessage is { } message ? Redact(message) : null },
+            Artifacts = [.. record.Artifacts.Select(a => a with { Content = Redact(a.Content) })],
+            AgentDetails = record.AgentDetails.ToDictionary(d => d.Key, d => d.Value is null ? null : Redact(d.Value)),
+        };
     }
 
     private async Task<TrialRecord> AttemptAsync(SuiteDefinition suite, TaskDefinition task, PlannedTrial planned, RunContext run, int attempt, CancellationToken cancellationToken)
