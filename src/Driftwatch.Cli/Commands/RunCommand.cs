@@ -117,7 +117,11 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
             long? runId = resume.Value is { Length: > 0 } id ? long.Parse(id, CultureInfo.InvariantCulture) : null;
             prepared = await job.ResumeAsync(runId, options, cancellationToken);
             if (!settings.Json)
-                cli.Out.MarkupLine($"resuming run {prepared.RunId}: {prepared.TrialsLeft} trials left");
+            {
+                cli.Out.MarkupLine(prepared.ClosingOnly
+                    ? $"closing run {prepared.RunId}: every trial was already stored; only its closing was missed"
+                    : $"resuming run {prepared.RunId}: {prepared.TrialsLeft} trials left");
+            }
         }
         else
         {

@@ -42,7 +42,9 @@ public sealed class ScheduleReport(CliContext cli)
                 break;
             case SlotStarted started:
                 cli.Out.MarkupLine($"{Time(started.Slot)} · [bold]{Markup.Escape(started.Entry)}[/]: " +
-                    (started.Resumed ? $"resuming run {started.RunId} ({started.TrialsLeft} trials left)" : $"run {started.RunId} ({started.TrialsLeft} trials)"));
+                    (!started.Resumed ? $"run {started.RunId} ({started.TrialsLeft} trials)"
+                        : started.TrialsLeft == 0 ? $"closing run {started.RunId} (every trial was already stored)"
+                        : $"resuming run {started.RunId} ({started.TrialsLeft} trials left)"));
                 break;
             case SlotFinished finished:
                 var header = finished.Run.Header;

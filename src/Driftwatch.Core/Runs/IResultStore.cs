@@ -35,14 +35,18 @@ public interface IResultStore : IDisposable
     /// <summary>Stored harness texts (system prompts, contexts, tool sets) by hash; unknown hashes are left out.</summary>
     Task<IReadOnlyDictionary<string, string>> GetHarnessTextsAsync(IEnumerable<string> hashes, CancellationToken cancellationToken = default);
 
-    /// <summary>Takes over an interrupted run for resuming. Fails when its owner is still alive.</summary>
+    /// <summary>
+    /// Takes over an interrupted run for resuming: one with trials pending or in error, or one whose
+    /// trials are all in but that was never closed. Fails when its owner is still alive, and when
+    /// the run was closed complete with nothing left to run.
+    /// </summary>
     Task ClaimRunAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default);
 
     Task UpdateFingerprintAsync(long runId, RunFingerprint fingerprint, CancellationToken cancellationToken = default);
 
     Task FinishRunAsync(long runId, RunStatus status, DateTimeOffset finishedAt, CancellationToken cancellationToken = default);
 
-    /// <summary>The newest run that is incomplete (interrupted or with errors left), if any.</summary>
+    /// <summary>The newest run that is incomplete (interrupted, never closed, or with errors left), if any.</summary>
     Task<long?> FindLatestResumableRunAsync(CancellationToken cancellationToken = default);
 
     Task<string?> GetArtifactAsync(long runId, TrialKey trial, ArtifactKind kind, CancellationToken cancellationToken = default);

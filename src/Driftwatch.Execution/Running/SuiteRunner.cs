@@ -119,12 +119,30 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
             interrupted = true;
         }
 
-        var after = (await store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false))!;
+        var final = await CloseAsync(store, time, runId, interrupted, agentDetails).ConfigureAwait(false);
+        return new RunOutcome(final, interrupted);
+    }
+
+    /// <summary>
+    /// Closes a run whose trials are all in: what a run's process does after its last trial, and
+    /// what a resume does when that process died before it could.
+    /// </summary>
+    public static Task<RunHeader> CloseAsync(IResultStore store, TimeProvider time, long runId) =>
+        CloseAsync(store, time, runId, interrupted: false, agentDetails: null);
+
+    /// <summary>
+    /// The one way a run is closed: its fingerprint completed from what is stored (the models of its
+    /// trials, the harness requests of every part of it, resumed parts included) and its status set
+    /// from its trials. Not cancellable: a close once begun is finished.
+    /// </summary>
+    private static async Task<RunHeader> CloseAsync(IResultStore store, TimeProvider time, long runId, bool interrupted, IReadOnlyDictionary<string, string?>? agentDetails)
+    {
+        var after = (await store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false))
+            ?? throw new InvalidInputException($"run {runId} not found");
         var models = (await store.GetTrialsAsync(runId, CancellationToken.None).ConfigureAwait(false))
             .Select(t => t.Model).OfType<string>()
             .SelectMany(m => m.Split(", ", StringSplitOptions.RemoveEmptyEntries))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
-        // What the harness really sent, over every recorded request of the run (resumed parts included).
         var harness = Core.Fingerprints.HarnessSummary.Of(
             [.. (await store.GetHarnessRequestsAsync(runId, CancellationToken.None).ConfigureAwait(false)).Select(r => r.Request)]);
         if (!models.SequenceEqual(after.Fingerprint.Models) || agentDetails is not null || harness is not null)
@@ -138,8 +156,7 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
             ? RunStatus.Incomplete
             : RunStatus.Complete;
         await store.FinishRunAsync(runId, status, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-        var final = (await store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false))!;
-        return new RunOutcome(final, interrupted);
+        return (await store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false))!;
     }
 
     private static RunSummary Summarise(List<TrialOutcome> outcomes, int planned)

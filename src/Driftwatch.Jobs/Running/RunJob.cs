@@ -52,8 +52,15 @@ public sealed record NewRunRequest
     public int? Seed { get; init; }
 }
 
-/// <summary>A run stored and ready to execute: everything <see cref="RunJob.ExecuteAsync"/> needs.</summary>
-public sealed record PreparedRun(long RunId, SuiteDefinition Suite, IAgent Agent, ISandbox Sandbox, TrialOptions TrialOptions, int Parallel, bool Resumed, int TrialsLeft);
+/// <summary>
+/// A run stored and ready to execute: everything <see cref="RunJob.ExecuteAsync"/> needs. Suite,
+/// agent and sandbox are null when no trial is left to run, only the closing (<see cref="ClosingOnly"/>).
+/// </summary>
+public sealed record PreparedRun(long RunId, SuiteDefinition? Suite, IAgent? Agent, ISandbox? Sandbox, TrialOptions TrialOptions, int Parallel, bool Resumed, int TrialsLeft)
+{
+    /// <summary>A resumed run whose every trial was stored before its process died: closing it is all that is left.</summary>
+    public bool ClosingOnly => Suite is null || Agent is null || Sandbox is null;
+}
 
 /// <summary>How a run ended, with its trials.</summary>
 public sealed record RunResult(RunHeader Header, IReadOnlyList<Trial> Trials, bool Interrupted);
@@ -111,11 +118,21 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
         return new PreparedRun(runId, suite, agent, sandbox, trialOptions, options.Parallel, Resumed: false, planned);
     }
 
-    /// <summary>Takes over an interrupted run (default: the newest incomplete one) to finish it.</summary>
+    /// <summary>
+    /// Takes over an interrupted run (default: the newest incomplete one) to finish it. A run whose
+    /// every trial is in (its process died before closing it) is only closed: that needs neither its
+    /// suite, nor its agent, nor a sandbox, so nothing that changed since can keep it open.
+    /// </summary>
     public async Task<PreparedRun> ResumeAsync(long? runId, RunJobOptions options, CancellationToken cancellationToken)
     {
         var id = runId ?? await store.FindLatestResumableRunAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidInputException("--resume: no incomplete run to resume");
+        if ((await store.GetPendingTrialsAsync(id, cancellationToken).ConfigureAwait(false)).Count == 0)
+        {
+            // The claim decides under its lock: an unknown run, a live owner, or a run closed complete is refused.
+            await store.ClaimRunAsync(id, owner, cancellationToken).ConfigureAwait(false);
+            return new PreparedRun(id, null, null, null, TrialOptionsFor(options), options.Parallel, Resumed: true, TrialsLeft: 0);
+        }
         var plan = await store.GetPlanAsync(id, cancellationToken).ConfigureAwait(false);
         var suite = SuiteLoader.Load(plan.SuitePath);
         var agent = CreateAgent(AgentDefinition.FromJson(plan.AgentConfigJson, $"run {id}"));
@@ -128,10 +145,15 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
     /// <summary>Runs the prepared run's pending trials and closes it (incomplete when interrupted).</summary>
     public async Task<RunResult> ExecuteAsync(PreparedRun run, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
+        if (run is not { Suite: { } suite, Agent: { } agent, Sandbox: { } sandbox })
+        {
+            var closed = await SuiteRunner.CloseAsync(store, time, run.RunId).ConfigureAwait(false);
+            return new RunResult(closed, await store.GetTrialsAsync(run.RunId, CancellationToken.None).ConfigureAwait(false), Interrupted: false);
+        }
         // Agents may hold run-long resources (the recording proxy): released when the run ends.
-        await using var lifetime = run.Agent as IAsyncDisposable ?? NothingToDispose.Instance;
-        var runner = new SuiteRunner(store, run.Sandbox, run.TrialOptions, time, owner);
-        var outcome = await runner.ExecuteAsync(run.RunId, run.Suite, run.Agent, run.Parallel, progress, cancellationToken).ConfigureAwait(false);
+        await using var lifetime = agent as IAsyncDisposable ?? NothingToDispose.Instance;
+        var runner = new SuiteRunner(store, sandbox, run.TrialOptions, time, owner);
+        var outcome = await runner.ExecuteAsync(run.RunId, suite, agent, run.Parallel, progress, cancellationToken).ConfigureAwait(false);
         var trials = await store.GetTrialsAsync(run.RunId, CancellationToken.None).ConfigureAwait(false);
         return new RunResult(outcome.Header, trials, outcome.Interrupted);
     }

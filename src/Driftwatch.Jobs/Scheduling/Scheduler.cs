@@ -188,14 +188,11 @@ public sealed class Scheduler
         {
             var existing = runId is { } id ? await _results.GetRunAsync(id, cancellationToken).ConfigureAwait(false) : null;
             PreparedRun prepared;
-            if (existing is not null && existing.Summary.Pending == 0 && existing.Summary.Error == 0)
+            if (existing is { Status: RunStatus.Complete, Summary: { Pending: 0, Error: 0 } })
             {
-                // Every trial was in when the scheduler stopped; only the closing was missed.
-                if (existing.Status != RunStatus.Complete)
-                    await _results.FinishRunAsync(existing.Id, RunStatus.Complete, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
-                var header = (await _results.GetRunAsync(existing.Id, CancellationToken.None).ConfigureAwait(false))!;
+                // The run was closed when the scheduler stopped; only the slot's own closing was missed.
                 var trials = await _results.GetTrialsAsync(existing.Id, CancellationToken.None).ConfigureAwait(false);
-                return await CloseAsync(job, slot, new RunResult(header, trials, false), cancellationToken).ConfigureAwait(false);
+                return await CloseAsync(job, slot, new RunResult(existing, trials, false), cancellationToken).ConfigureAwait(false);
             }
             if (existing is not null)
             {

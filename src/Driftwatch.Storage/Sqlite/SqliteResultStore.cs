@@ -431,7 +431,9 @@ public sealed partial class SqliteResultStore : IResultStore
                 ?? throw new InvalidInputException($"run {runId} not found");
             if (header.Status == RunStatus.Running)
                 throw new InvalidInputException($"run {runId} is still running in another process; it cannot be resumed twice");
-            if (header.Summary.Pending == 0 && header.Summary.Error == 0)
+            // A run whose trials are all in may still be unclosed (its process died in between):
+            // closing it is what is left to resume. Only a run closed complete has nothing left.
+            if (header.Status == RunStatus.Complete && header.Summary.Pending == 0 && header.Summary.Error == 0)
                 throw new InvalidInputException($"run {runId} is complete: nothing to resume");
             Execute(connection, """
                 UPDATE runs SET status = 'running', finished_at = NULL,

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Driftwatch.Core;
+using Driftwatch.Core.Fingerprints;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Agents;
@@ -221,6 +223,36 @@ public sealed class SuiteRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_whose_process_died_before_closing_it_is_closed_from_its_stored_trials_as_a_normal_close_would()
+    {
+        // Given two runs of an agent that reports its models and the requests its harness sent: one
+        // that ran and closed, and one whose every trial was stored before its process died unclosed
+        var suite = Suite(2);
+        var runner = Runner();
+        var agent = RecordingSolver();
+        var normal = await runner.CreateAsync(Request(suite, agent), CancellationToken.None);
+        var closedNormally = (await runner.ExecuteAsync(normal, suite, agent, 2, null, CancellationToken.None)).Header;
+        var crashed = await runner.CreateAsync(Request(suite, agent), CancellationToken.None);
+        await RunTrialsWithoutClosingAsync(crashed, suite, agent);
+        var unclosed = (await _store.GetRunAsync(crashed))!;
+        unclosed.Summary.Pending.ShouldBe(0);
+        unclosed.FinishedAt.ShouldBeNull();
+        unclosed.Fingerprint.Models.ShouldBeEmpty();
+
+        // When it is closed
+        var closed = await SuiteRunner.CloseAsync(_store, TimeProvider.System, crashed);
+
+        // Then it is complete and finished, its fingerprint completed from the stored trials exactly like the normal run's
+        closed.Status.ShouldBe(RunStatus.Complete);
+        closed.FinishedAt.ShouldNotBeNull();
+        closed.Fingerprint.Models.ShouldBe(["model-a", "model-b", "model-c"]);
+        closed.Fingerprint.Models.ShouldBe(closedNormally.Fingerprint.Models);
+        closed.Fingerprint.Harness.ShouldNotBeNull().Requests.ShouldBe(4);
+        JsonSerializer.Serialize(closed.Fingerprint.Harness).ShouldBe(JsonSerializer.Serialize(closedNormally.Fingerprint.Harness));
+        (await _store.GetRunAsync(crashed))!.Status.ShouldBe(RunStatus.Complete);
+    }
+
+    [Fact]
     public async Task A_harness_fault_is_an_error_not_a_failure()
     {
         // Given a trial folder the harness cannot make its tests' home in (a file is in the way;
@@ -241,6 +273,43 @@ public sealed class SuiteRunnerTests : IDisposable
         var trial = (await _store.GetTrialsAsync(runId)).Single();
         trial.Outcome.ShouldBe(TrialOutcome.Error);
         trial.ErrorKind.ShouldBe("harness");
+    }
+
+    /// <summary>A perfect agent whose answers come from models a, b and c, each trial with one recorded request of its harness.</summary>
+    private static ScriptedAgent RecordingSolver() => new((request, _) =>
+    {
+        Execution.Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
+        var models = request.Task.Id == "add-0" ? new[] { "model-a" } : ["model-c", "model-b"];
+        var system = HarnessText.Of(HarnessTextKind.SystemPrompt, "You are a careful agent.");
+        var tools = HarnessText.Of(HarnessTextKind.Tools, """[{"name": "Edit"}]""");
+        var sent = new HarnessRequest
+        {
+            Sequence = 0,
+            Api = "anthropic-messages",
+            Method = "POST",
+            Path = "/v1/messages",
+            Model = models[0],
+            SystemHash = system.Hash,
+            ToolsHash = tools.Hash,
+            ToolNames = ["Edit"],
+            Streamed = true,
+            Status = 200,
+            StartedAt = DateTimeOffset.UnixEpoch,
+        };
+        return ScriptedAgent.Done() with { Models = models, Harness = new HarnessCapture([sent], [system, tools]) };
+    });
+
+    /// <summary>What a run's process does before it dies right after its last trial: every trial run and stored, the run never closed.</summary>
+    private async Task RunTrialsWithoutClosingAsync(long runId, SuiteDefinition suite, IAgent agent)
+    {
+        var header = (await _store.GetRunAsync(runId))!;
+        var trials = new TrialRunner(agent, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, TimeProvider.System);
+        var context = new RunContext(runId, DateOnly.FromDateTime(header.StartedAt.UtcDateTime), header.Seed, header.Fingerprint.AgentVersion);
+        foreach (var planned in await _store.GetPendingTrialsAsync(runId))
+        {
+            var record = await trials.RunAsync(suite, suite.FindTask(planned.TaskId)!, planned, context, CancellationToken.None);
+            await _store.RecordTrialAsync(record.Trial, record.Artifacts, record.Harness);
+        }
     }
 
     private sealed class Progress(Action<RunProgress> report) : IProgress<RunProgress>

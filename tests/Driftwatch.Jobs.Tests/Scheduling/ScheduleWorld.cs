@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Driftwatch.Core.Configuration;
+using Driftwatch.Core.Runs;
 using Driftwatch.Core.Scheduling;
+using Driftwatch.Core.Suites;
+using Driftwatch.Execution.Running;
 using Driftwatch.Jobs.Alerts;
 using Driftwatch.Jobs.Running;
 using Driftwatch.Jobs.Scheduling;
@@ -123,6 +126,35 @@ internal sealed class ScheduleWorld : IAsyncDisposable
         lock (_seen)
             _seen.Add(e);
         _events.Writer.TryWrite(e);
+    }
+
+    /// <summary>
+    /// What a scheduler leaves when it dies right after the last trial of a slot's run: the slot
+    /// claimed and its run made, every trial run and stored, the run never closed. Its process reads
+    /// as gone: this test process's id with another start time (as if the id had been reused).
+    /// </summary>
+    public async Task<long> WriteSlotOfAGoneSchedulerAsync(ScheduledJob job, DateTimeOffset slot)
+    {
+        var gone = new RunOwner(Environment.MachineName, Environment.ProcessId, DateTimeOffset.UnixEpoch);
+        await Store.ClaimSlotAsync(job.Key, slot, gone, Time.GetUtcNow());
+        var runJob = new RunJob(Store, Time, gone, _ => { });
+        var prepared = await runJob.CreateAsync(new NewRunRequest
+        {
+            Definition = job.Agent,
+            Agent = RunJob.CreateAgent(job.Agent),
+            Suite = SuiteLoader.Load(job.SuitePath),
+            TrialsPerTask = job.TrialsPerTask,
+        }, new RunJobOptions { Sandbox = "none" }, CancellationToken.None);
+        await Store.SetSlotRunAsync(job.Key, slot, prepared.RunId);
+        var header = (await Store.GetRunAsync(prepared.RunId))!;
+        var context = new RunContext(prepared.RunId, DateOnly.FromDateTime(header.StartedAt.UtcDateTime), header.Seed, header.Fingerprint.AgentVersion);
+        var trials = new TrialRunner(prepared.Agent!, prepared.Sandbox!, prepared.TrialOptions, TimeProvider.System);
+        foreach (var planned in await Store.GetPendingTrialsAsync(prepared.RunId))
+        {
+            var record = await trials.RunAsync(prepared.Suite!, prepared.Suite!.FindTask(planned.TaskId)!, planned, context, CancellationToken.None);
+            await Store.RecordTrialAsync(record.Trial, record.Artifacts, record.Harness);
+        }
+        return prepared.RunId;
     }
 
     /// <summary>Starts a scheduler's loop in the background (one at a time).</summary>

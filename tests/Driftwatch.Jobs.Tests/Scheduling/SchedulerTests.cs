@@ -192,6 +192,62 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public async Task A_slot_whose_scheduler_died_after_the_last_trial_has_its_run_closed_by_the_next_scheduler_not_run_again()
+    {
+        // Given a scheduler that died after storing the last trial of its slot's run, before closing the run
+        await using var world = await ScheduleWorld.CreateAsync(tasks: 2, SlotOfDay(1).AddMinutes(30));
+        var job = world.Job(ScheduleWorld.Agent("sim"), trials: 2);
+        var runId = await world.WriteSlotOfAGoneSchedulerAsync(job, SlotOfDay(1));
+        var stored = await world.Store.GetTrialsAsync(runId);
+        var unclosed = (await world.Store.GetRunAsync(runId))!;
+        unclosed.Summary.Pending.ShouldBe(0);
+        unclosed.FinishedAt.ShouldBeNull();
+        unclosed.Fingerprint.Models.ShouldBeEmpty();
+
+        // When a new scheduler starts
+        world.Start(world.Scheduler([job]));
+        var finished = await world.NextAsync<SlotFinished>();
+        await world.NextAsync<WaitingForSlot>();
+
+        // Then that run is closed as a run is closed (complete, its fingerprint completed from its trials), no trial ran again, and the slot is complete
+        finished.Slot.ShouldBe(SlotOfDay(1));
+        var header = finished.Run.Header;
+        header.Id.ShouldBe(runId);
+        header.Status.ShouldBe(RunStatus.Complete);
+        header.FinishedAt.ShouldNotBeNull();
+        header.Fingerprint.Models.ShouldBe(["simulated"]);
+        (await world.Store.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Complete);
+        finished.Run.Trials.ShouldBe(stored);
+        (await world.Store.ListRunsAsync(new RunQuery())).ShouldHaveSingleItem();
+        (await world.Store.ListSlotsAsync()).ShouldHaveSingleItem().Status.ShouldBe(SlotStatus.Complete);
+    }
+
+    [Fact]
+    public async Task A_slot_whose_run_was_closed_but_not_the_slot_is_closed_without_running_again()
+    {
+        // Given a scheduler that died after closing its slot's run, before closing the slot
+        await using var world = await ScheduleWorld.CreateAsync(tasks: 2, SlotOfDay(1).AddMinutes(30));
+        var job = world.Job(ScheduleWorld.Agent("sim"), trials: 2);
+        var runId = await world.WriteSlotOfAGoneSchedulerAsync(job, SlotOfDay(1));
+        await world.Store.FinishRunAsync(runId, RunStatus.Complete, SlotOfDay(1).AddMinutes(1));
+        var closed = (await world.Store.GetRunAsync(runId))!;
+
+        // When a new scheduler starts
+        world.Start(world.Scheduler([job]));
+        var finished = await world.NextAsync<SlotFinished>();
+        await world.NextAsync<WaitingForSlot>();
+
+        // Then the slot is complete with that run, as it was closed
+        finished.Slot.ShouldBe(SlotOfDay(1));
+        finished.Run.Header.Id.ShouldBe(runId);
+        finished.Run.Header.Status.ShouldBe(RunStatus.Complete);
+        finished.Run.Header.FinishedAt.ShouldBe(closed.FinishedAt);
+        world.Events.OfType<SlotStarted>().ShouldBeEmpty();
+        (await world.Store.ListRunsAsync(new RunQuery())).ShouldHaveSingleItem();
+        (await world.Store.ListSlotsAsync()).ShouldHaveSingleItem().Status.ShouldBe(SlotStatus.Complete);
+    }
+
+    [Fact]
     public async Task A_run_that_ends_incomplete_raises_an_incomplete_alert_and_is_not_run_again()
     {
         // Given an agent whose infrastructure fails half the time, with no retries

@@ -191,6 +191,29 @@ public sealed class SqliteResultStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_with_every_trial_in_whose_owner_died_before_closing_it_is_resumable_to_be_closed()
+    {
+        // Given a run whose every trial was stored, but whose process died before closing it
+        var resumer = new RunOwner("here", 99, Start);
+        using var store = SqliteResultStore.Open(DatabasePath, owner => owner == resumer);
+        var plan = Plan(1, 2);
+        var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, DeadOwner);
+        foreach (var trial in plan.Trials)
+            await store.RecordTrialAsync(Finished(runId, trial, TrialOutcome.Pass), []);
+
+        // When it is looked for and claimed
+        var latest = await store.FindLatestResumableRunAsync();
+        await store.ClaimRunAsync(runId, resumer);
+
+        // Then it is the run to resume, and it is now running (to be closed) with nothing pending
+        latest.ShouldBe(runId);
+        var header = (await store.GetRunAsync(runId))!;
+        header.Status.ShouldBe(RunStatus.Running);
+        header.FinishedAt.ShouldBeNull();
+        header.Summary.Pending.ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Runs_are_listed_oldest_first_and_filtered()
     {
         using var store = SqliteResultStore.Open(DatabasePath);
