@@ -17,10 +17,13 @@ internal sealed class AgentHarness : IDisposable
 
     private readonly List<string> _variables = [];
 
-    public AgentHarness(string label, int agentTimeoutSeconds = 60)
+    public AgentHarness(string label, int agentTimeoutSeconds = 60, IReadOnlyDictionary<string, string>? workspaceFiles = null)
     {
         Temp = new TempDirectory(label);
-        Suite = SuiteLoader.Load(new SuiteBuilder(Temp.Combine("suite"), agentTimeoutSeconds: agentTimeoutSeconds).AddAdder("add").Build());
+        var folder = new SuiteBuilder(Temp.Combine("suite"), agentTimeoutSeconds: agentTimeoutSeconds).AddAdder("add").Build();
+        foreach (var (path, content) in workspaceFiles ?? new Dictionary<string, string>())
+            Temp.Write(Path.Combine("suite", "tasks", "add", "workspace", path), content);
+        Suite = SuiteLoader.Load(folder);
         Store = SqliteResultStore.Open(Temp.Combine("dw.db"));
         PlantedKey = $"sk-ant-planted-{Guid.NewGuid():N}";
     }

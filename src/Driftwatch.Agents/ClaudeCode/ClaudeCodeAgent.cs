@@ -86,7 +86,11 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
         var arguments = ImmutableArray.CreateBuilder<string>();
         arguments.AddRange("-p", TaskPrompt.ForCliAgent(request.Task), "--output-format", "stream-json", "--verbose",
             "--max-turns", _settings.MaxTurns.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--permission-mode", _settings.PermissionMode, "--allowedTools", _settings.AllowedTools, "--no-session-persistence");
+            "--permission-mode", _settings.PermissionMode, "--allowedTools", _settings.AllowedTools, "--no-session-persistence",
+            // The same CLI in every trial, whatever the machine or the task's folder holds: no user,
+            // project or local settings (nor their hooks, instruction files and MCP servers), no hooks,
+            // no MCP servers at all. Managed settings cannot be switched off: the sandbox hides them.
+            "--setting-sources=", "--strict-mcp-config", "--mcp-config", """{"mcpServers":{}}""", "--settings", """{"disableAllHooks":true}""");
         if (_settings.Model is { } model)
             arguments.AddRange("--model", model);
         if (_settings.Effort is { } effort)
@@ -106,6 +110,12 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
                 ["DISABLE_ERROR_REPORTING"] = "1",
                 ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
                 ["CLAUDE_CODE_MAX_RETRIES"] = _settings.MaxRetries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                // No memory carried between sessions, no CLAUDE.md or AGENTS.md from anywhere (managed ones
+                // included), no git block in the prompt; its scratch files in the trial's /tmp.
+                ["CLAUDE_CODE_DISABLE_AUTO_MEMORY"] = "1",
+                ["CLAUDE_CODE_DISABLE_CLAUDE_MDS"] = "1",
+                ["CLAUDE_CODE_DISABLE_GIT_INSTRUCTIONS"] = "1",
+                ["CLAUDE_CODE_TMPDIR"] = launch.View.Temp,
             });
         if (launch.ProxyBaseUrl is { } proxied)
             environment = environment.SetItem("ANTHROPIC_BASE_URL", proxied);
@@ -122,7 +132,12 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
             Environment = environment,
         };
         var (run, harness) = await AgentProcess.RunAsync(spec, request, launch, cancellationToken).ConfigureAwait(false);
-        return Interpret(run) with { Harness = harness };
+        var result = Interpret(run);
+        // The CLI always applies managed settings (/etc/claude-code): say whether this machine has any and whether they reached it.
+        var managed = Directory.Exists("/etc/claude-code")
+            ? request.Sandbox.Confines ? "on the host, hidden from the agent by the sandbox" : "on the host and applied (no sandbox)"
+            : null;
+        return result with { Harness = harness, Details = new Dictionary<string, string?>(result.Details) { ["managedSettings"] = managed } };
     }
 
     /// <summary>
@@ -150,6 +165,8 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
         var session = ClaudeSession.Parse(run.StandardOutput);
         var result = new AgentResult
         {
+            ServedModels = session.ServedModels,
+            Flags = ServingFlags(session),
             Exit = run.TimedOut ? AgentExit.TimedOut : AgentExit.Completed,
             // Killed before its result event, the CLI's turns are its assistant messages so far.
             Usage = session.HasResult ? session.Usage : session.Usage with { Turns = session.AssistantMessages },
@@ -168,10 +185,23 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
                 ["upstream"] = Upstream,
             },
         };
+        if (result.Flags.Count > 0 && _settings.OnFallback == "exclude")
+        {
+            // Not the model asked for, or no answer at all from it: left out of pass rates, retried.
+            return result with
+            {
+                Exit = AgentExit.InfrastructureError,
+                ErrorKind = session.Refused ? "refusal" : "model-fallback",
+                ErrorMessage = _secrets.Redact(session.Refused
+                    ? $"the model refused{(session.ResultText is { } text ? ": " + AgentProcess.Last(text) : "")}"
+                    : $"served by {string.Join(", ", session.ServedModels)} instead of {RequestedModel(session)} ({string.Join("; ", result.Flags)})"),
+            };
+        }
+
         // The CLI reports an API that failed in several ways: an API status, a terminal reason, or
         // only in words (a synthetic "API Error: …" answer); and a session cut off while it was
         // still retrying an API call ran out of time because of the API, not the model.
-        var apiFailed = session.IsError && (session.TerminalReason == "api_error" || session.ApiErrorStatus is not null
+        var apiFailed = !session.Refused && session.IsError && (session.TerminalReason == "api_error" || session.ApiErrorStatus is not null
                 || IsApiError(session.SyntheticText) || IsApiError(session.ResultText))
             || session.ApiErrorStatus is not null
             || session.EndedRetrying && !session.HasResult;
@@ -216,5 +246,32 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
         var match = System.Text.RegularExpressions.Regex.Match(text!, @"\b([45]\d\d)\b");
         return match.Success && int.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var status)
             && InfrastructureErrors.IsInfrastructureStatus(status) ? status : null;
+    }
+
+    /// <summary>The model the session was meant to run on: the configured one, else the CLI's own choice (its init event).</summary>
+    private string? RequestedModel(ClaudeSession session) => _settings.Model ?? session.InitModel;
+
+    /// <summary>"fallback:asked→served" for each switch the CLI made or each other model that answered, and "refusal".</summary>
+    private List<string> ServingFlags(ClaudeSession session)
+    {
+        var flags = session.Fallbacks.Select(f => "fallback:" + f).ToList();
+        if (RequestedModel(session) is { } requested)
+        {
+            foreach (var served in session.ServedModels.Where(m => !SameModel(m, requested)))
+            {
+                if (!session.Fallbacks.Any(f => f.EndsWith("→" + served, StringComparison.Ordinal)))
+                    flags.Add($"fallback:{requested}→{served}");
+            }
+        }
+        if (session.Refused)
+            flags.Add("refusal");
+        return flags;
+    }
+
+    /// <summary>Two names of one model: equal, or one the dated snapshot of the other (claude-x-4-5 and claude-x-4-5-20250929).</summary>
+    public static bool SameModel(string a, string b)
+    {
+        static string Base(string model) => System.Text.RegularExpressions.Regex.Replace(model, @"(-\d{8}|\[[^\]]*\])$", "");
+        return Base(a) == Base(b);
     }
 }

@@ -6,7 +6,7 @@ namespace Driftwatch.Agents.ClaudeCode;
 public sealed record ClaudeCodeSettings
 {
     public static readonly string[] Fields =
-        ["command", "model", "effort", "max_turns", "allowed_tools", "permission_mode", "extra_args", "api_key_env", "base_url", "base_url_env", "env", "max_retries", "proxy"];
+        ["command", "model", "effort", "max_turns", "allowed_tools", "permission_mode", "extra_args", "api_key_env", "base_url", "base_url_env", "env", "max_retries", "proxy", "on_fallback"];
 
     public const string DefaultAllowedTools = "Read,Write,Edit,MultiEdit,Glob,Grep,LS,Bash";
 
@@ -44,6 +44,13 @@ public sealed record ClaudeCodeSettings
     /// <summary>Put the recording proxy between the CLI and its endpoint, to see what it really sends (default: on).</summary>
     public bool Proxy { get; init; } = true;
 
+    /// <summary>
+    /// What a trial served by another model than the one asked for, or refused by the model, counts
+    /// as: "exclude" (default: an error of its own kind, model-fallback or refusal, retried and left
+    /// out of pass rates) or "score" (scored by the tests like any other, the flag kept).
+    /// </summary>
+    public string OnFallback { get; init; } = "exclude";
+
     /// <summary>The Anthropic API when nothing else is configured.</summary>
     public const string DefaultEndpoint = "https://api.anthropic.com";
 
@@ -67,6 +74,9 @@ public sealed record ClaudeCodeSettings
             Env = options.Strings("env"),
             MaxRetries = options.Int("max_retries", 0, 20) ?? 2,
             Proxy = options.Bool("proxy") ?? true,
+            OnFallback = options.String("on_fallback") is { } onFallback
+                ? onFallback is "exclude" or "score" ? onFallback : throw options.Error("on_fallback", $"expected exclude or score, got '{onFallback}'")
+                : "exclude",
         };
     }
 }

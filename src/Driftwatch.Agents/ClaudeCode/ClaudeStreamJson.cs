@@ -39,12 +39,24 @@ public sealed record ClaudeSession
     /// <summary>How many times the CLI retried an API call.</summary>
     public int Retries { get; init; }
 
+    /// <summary>The models that answered the main loop (its assistant messages), in the order they first did.</summary>
+    public IReadOnlyList<string> ServedModels { get; init; } = [];
+
+    /// <summary>The CLI's own switches to another model ("original→fallback"), from its model_fallback and model_refusal_fallback events.</summary>
+    public IReadOnlyList<string> Fallbacks { get; init; } = [];
+
+    /// <summary>The model refused (a safety classifier stopped its answer).</summary>
+    public bool Refused { get; init; }
+
     public static ClaudeSession Parse(string stream)
     {
         string? initModel = null, permission = null, version = null, subtype = null, terminal = null, stop = null, resultText = null, synthetic = null;
         int? retryStatus = null;
         var retries = 0;
         var endedRetrying = false;
+        var refused = false;
+        var served = new List<string>();
+        var fallbacks = new List<string>();
         var tools = new List<string>();
         var models = new SortedSet<string>(StringComparer.Ordinal);
         int toolCalls = 0, assistant = 0;
@@ -72,6 +84,13 @@ public sealed record ClaudeSession
                 endedRetrying = type == "system" && String(root, "subtype") == "api_retry";
                 switch (type)
                 {
+                    case "system" when String(root, "subtype") is "model_fallback" or "model_refusal_fallback":
+                        fallbacks.Add($"{String(root, "original_model") ?? "?"}→{String(root, "fallback_model") ?? "?"}");
+                        refused |= String(root, "subtype") == "model_refusal_fallback";
+                        break;
+                    case "system" when String(root, "subtype") == "model_refusal_no_fallback":
+                        refused = true;
+                        break;
                     case "system" when String(root, "subtype") == "api_retry":
                         retries++;
                         retryStatus = root.TryGetProperty("error_status", out var failed) && failed.ValueKind == JsonValueKind.Number ? failed.GetInt32() : retryStatus;
@@ -87,7 +106,11 @@ public sealed record ClaudeSession
                         assistant++;
                         synthetic = null;
                         if (String(message, "model") is { } model && model != "<synthetic>")
+                        {
                             models.Add(model);
+                            if (!served.Contains(model))
+                                served.Add(model);
+                        }
                         else if (String(message, "model") == "<synthetic>" && message.TryGetProperty("content", out var said) && said.ValueKind == JsonValueKind.Array)
                             synthetic = string.Concat(said.EnumerateArray().Select(block => String(block, "text")));
                         if (message.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array)
@@ -99,6 +122,7 @@ public sealed record ClaudeSession
                         subtype = String(root, "subtype");
                         terminal = String(root, "terminal_reason");
                         stop = String(root, "stop_reason");
+                        refused |= stop == "refusal";
                         resultText = String(root, "result");
                         apiStatus = root.TryGetProperty("api_error_status", out var status) && status.ValueKind == JsonValueKind.Number ? status.GetInt32() : null;
                         if (root.TryGetProperty("modelUsage", out var modelUsage) && modelUsage.ValueKind == JsonValueKind.Object)
@@ -140,6 +164,9 @@ public sealed record ClaudeSession
             EndedRetrying = endedRetrying,
             RetryStatus = retryStatus,
             Retries = retries,
+            ServedModels = served,
+            Fallbacks = [.. fallbacks.Distinct(StringComparer.Ordinal)],
+            Refused = refused,
         };
     }
 

@@ -10,11 +10,11 @@ public sealed record JUnitCounts(int Total, int Passed, int Failed, int Skipped)
     public int Counted => Total - Skipped;
 
     /// <summary>
-    /// What Driftwatch's own runners said about the run itself, as test cases of class "driftwatch":
+    /// What Driftwatch's own runners said about the run itself, as a test case of class "driftwatch":
     /// "unfinished" (the report a runner writes first, left when the process ended early),
-    /// "tampered" (the code under test replaced the test machinery).
+    /// "tampered" (the code under test replaced the test machinery); null when they said nothing.
     /// </summary>
-    public IReadOnlyList<string> RunnerNotes { get; init; } = [];
+    public string? RunnerNote { get; init; }
 }
 
 /// <summary>
@@ -42,11 +42,11 @@ public static class JUnitReport
         if (root is null || root.Name.LocalName is not ("testsuites" or "testsuite"))
             return null;
         int total = 0, failed = 0, skipped = 0;
-        var notes = new List<string>();
+        string? note = null;
         foreach (var testCase in root.DescendantsAndSelf().Where(e => e.Name.LocalName == "testcase"))
         {
-            if ((string?)testCase.Attribute("classname") == RunnerClass && (string?)testCase.Attribute("name") is { } note)
-                notes.Add(note);
+            if ((string?)testCase.Attribute("classname") == RunnerClass)
+                note ??= (string?)testCase.Attribute("name");
             total++;
             var children = testCase.Elements().Select(e => e.Name.LocalName).ToList();
             if (children.Contains("failure") || children.Contains("error"))
@@ -54,6 +54,6 @@ public static class JUnitReport
             else if (children.Contains("skipped"))
                 skipped++;
         }
-        return new JUnitCounts(total, total - failed - skipped, failed, skipped) { RunnerNotes = notes };
+        return new JUnitCounts(total, total - failed - skipped, failed, skipped) { RunnerNote = note };
     }
 }

@@ -41,8 +41,8 @@ public sealed class TestResultCache
 }
 
 /// <summary>
-/// Runs a task's hidden tests on a workspace (SPEC §3). Before they run, what the agent may have
-/// left to sway them goes: folders that belong to the tests (those the task's workspace does not
+/// Runs a task's hidden tests on a fresh copy of an agent's final workspace (SPEC §3). Before they
+/// run, what the agent may have left to sway them goes: folders that belong to the tests (those the task's workspace does not
 /// have, like HiddenTests/ or test/) and the support folder are replaced whole, bytecode caches
 /// and any planted report are removed, and the tests get a HOME and /tmp of their own. The test
 /// command runs in the sandbox with no network and the suite hidden, told which test files are
@@ -57,7 +57,7 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, 
         PrepareForTests(suite, task, workspace);
         if (cache is null)
             return await RunTestsAsync(suite, task, workspace, cancellationToken).ConfigureAwait(false);
-        var key = TreeHash.Compute(workspace.Workspace, salt: task.TestCommand);
+        var key = TreeHash.Compute(workspace.TestWorkspace, salt: task.TestCommand);
         var ran = false;
         var result = await cache.GetOrRunAsync(key, () =>
         {
@@ -76,20 +76,23 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, 
     public static IReadOnlyList<string> TestFiles(TaskDefinition task) =>
         [.. FileTree.Walk(task.TestsDirectory, SuitePaths.IsIgnored).Where(e => e.Kind == EntryKind.File).Select(e => e.RelativePath)];
 
-    /// <summary>Puts the hidden tests and support files in place over what the agent left, and removes what could sway them.</summary>
+    /// <summary>
+    /// Makes the tests' workspace (a fresh copy of what the agent left), puts the hidden tests and
+    /// support files in place there, and removes what could sway them.
+    /// </summary>
     public static void PrepareForTests(SuiteDefinition suite, TaskDefinition task, TrialWorkspace workspace)
     {
-        foreach (var owned in TestOwnedFolders(task))
-            workspace.Remove(owned);
-        workspace.Remove(SupportFolder);
-        foreach (var cache in FileTree.Walk(workspace.Workspace).Where(e => SuitePaths.IsIgnored(Path.GetFileName(e.RelativePath))).Select(e => e.RelativePath).ToList())
-            workspace.Remove(cache);
-        workspace.Overlay(task.TestsDirectory);
-        if (suite.SupportDirectory is { } support)
-            workspace.Overlay(support, SupportFolder);
-        if (task.JUnitPath is { } junit)
-            workspace.Remove(junit);
         workspace.ResetTestFolders();
+        foreach (var owned in TestOwnedFolders(task))
+            workspace.RemoveFromTests(owned);
+        workspace.RemoveFromTests(SupportFolder);
+        foreach (var cache in FileTree.Walk(workspace.TestWorkspace).Where(e => SuitePaths.IsIgnored(Path.GetFileName(e.RelativePath))).Select(e => e.RelativePath).ToList())
+            workspace.RemoveFromTests(cache);
+        workspace.OverlayTests(task.TestsDirectory);
+        if (suite.SupportDirectory is { } support)
+            workspace.OverlayTests(support, SupportFolder);
+        if (task.JUnitPath is { } junit)
+            workspace.RemoveFromTests(junit);
     }
 
     /// <summary>
@@ -113,7 +116,7 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, 
     {
         var policy = new SandboxPolicy
         {
-            Workspace = workspace.Workspace,
+            Workspace = workspace.TestWorkspace,
             Home = workspace.TestHome,
             Temp = workspace.TestTemp,
             Reports = workspace.ReportDirectory,
@@ -159,7 +162,7 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, 
         }
         // Driftwatch's runners (unittest_junit.py, guard.mjs, TestKit.cs) notice the code under test
         // replacing the test machinery or ending the process early; that is not a pass, and it is suspect.
-        if (counts?.RunnerNotes.Contains("tampered") == true || TamperedAtRuntime(output))
+        if (counts?.RunnerNote == "tampered" || TamperedAtRuntime(output))
         {
             return Result(TrialOutcome.Fail, "tampered", "the code under test replaced the test machinery or ended the tests early") with
             {
@@ -169,7 +172,7 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, 
         if (run.ExitCode == 0 && counts is { Failed: > 0 })
         {
             return Result(TrialOutcome.Fail, "tests-unfinished",
-                $"the test command exited 0, but its report counts {counts.Failed} failing test(s){(counts.RunnerNotes.Contains("unfinished") ? ": the run ended before the tests had run" : "")}");
+                $"the test command exited 0, but its report counts {counts.Failed} failing test(s){(counts.RunnerNote == "unfinished" ? ": the run ended before the tests had run" : "")}");
         }
         if (run.ExitCode == 0)
             return Result(TrialOutcome.Pass);
@@ -186,7 +189,7 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, 
 
     private static JUnitCounts? ReadReport(TaskDefinition task, TrialWorkspace workspace)
     {
-        var path = task.JUnitPath is { } junit ? Path.Combine(workspace.Workspace, junit) : workspace.JUnitReportPath;
+        var path = task.JUnitPath is { } junit ? Path.Combine(workspace.TestWorkspace, junit) : workspace.JUnitReportPath;
         var bytes = FileTree.ReadRegular(path, 16 * 1024 * 1024);
         return bytes is null ? null : JUnitReport.TryParse(System.Text.Encoding.UTF8.GetString(bytes));
     }

@@ -31,6 +31,8 @@ public sealed class TrialWorkspace : IDisposable
     public string Workspace => Path.Combine(Root, "ws");
     public string Home => Path.Combine(Root, "home");
     public string Temp => Path.Combine(Root, "tmp");
+    /// <summary>Where the hidden tests run: a copy of the agent's final workspace made for each run of them.</summary>
+    public string TestWorkspace => Path.Combine(Root, "test-ws");
     public string TestHome => Path.Combine(Root, "test-home");
     public string TestTemp => Path.Combine(Root, "test-tmp");
     public string ReportDirectory => Path.Combine(Root, "report");
@@ -66,18 +68,33 @@ public sealed class TrialWorkspace : IDisposable
     /// <summary>Removes a file or folder of the workspace (a link is removed, not followed).</summary>
     public void Remove(string relative) => SafeCopy.Delete(Workspace, relative);
 
-    /// <summary>Fresh, empty folders for one run of the hidden tests.</summary>
+    /// <summary>
+    /// Fresh folders for one run of the hidden tests: a copy of the agent's workspace as it is now
+    /// (links copied as links, special files left out), an empty HOME and /tmp, no report. The agent's
+    /// own workspace is left as the agent left it (for its diff, and for a second attempt).
+    /// </summary>
     public void ResetTestFolders()
     {
-        foreach (var folder in new[] { TestHome, TestTemp })
+        foreach (var folder in new[] { TestWorkspace, TestHome, TestTemp })
         {
-            if (Directory.Exists(folder))
-                Directory.Delete(folder, recursive: true);
+            if (FileTree.Inspect(folder).Kind != EntryKind.Missing)
+                SafeCopy.Delete(Root, Path.GetFileName(folder));
             Directory.CreateDirectory(folder);
         }
+        SafeCopy.Tree(Workspace, TestWorkspace, TestWorkspace);
         foreach (var entry in FileTree.Walk(ReportDirectory).Where(e => !e.RelativePath.Contains('/', StringComparison.Ordinal)))
             SafeCopy.Delete(ReportDirectory, entry.RelativePath);
     }
+
+    /// <summary>Copies every file of <paramref name="source"/> over the tests' workspace, never through a link.</summary>
+    public void OverlayTests(string source, string relativeTarget = "")
+    {
+        var target = SafeCopy.EnsureDirectory(TestWorkspace, relativeTarget);
+        SafeCopy.Tree(source, target, TestWorkspace);
+    }
+
+    /// <summary>Removes a file or folder of the tests' workspace (a link is removed, not followed).</summary>
+    public void RemoveFromTests(string relative) => SafeCopy.Delete(TestWorkspace, relative);
 
     /// <summary>What the agent changed: a unified diff of every text file added, removed or edited, and every link or special file it made.</summary>
     public string Diff(DiffLimits? limits = null) => Changes(limits).Diff;

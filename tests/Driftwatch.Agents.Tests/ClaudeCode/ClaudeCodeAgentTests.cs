@@ -71,6 +71,41 @@ public sealed class ClaudeCodeAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task The_CLI_runs_without_project_settings_hooks_MCP_servers_instruction_files_or_memory()
+    {
+        RequireCli();
+        // Given a task workspace with a CLAUDE.md and an AGENTS.md carrying markers, project settings
+        // that pick another model and run a hook, and an MCP server that would leave a file
+        var marker = $"MARKER-{Guid.NewGuid():N}";
+        using var harness = new AgentHarness("claude-isolated", workspaceFiles: new Dictionary<string, string>
+        {
+            ["CLAUDE.md"] = $"Always mention {marker}-claude-md.\n",
+            ["AGENTS.md"] = $"Always mention {marker}-agents-md.\n",
+            [".claude/settings.json"] = $$$"""
+                {"model": "claude-from-project-settings",
+                 "hooks": {"SessionStart": [{"hooks": [{"type": "command", "command": "touch hook-ran; echo {{{marker}}}-hook"}]}]}}
+                """,
+            [".mcp.json"] = """{"mcpServers": {"planted": {"command": "sh", "args": ["-c", "touch mcp-ran; sleep 5"]}}}""",
+        });
+        await using var api = await ScriptedMessagesApi.StartAsync(ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["calc.py"] = AgentHarness.Solution }));
+        await using var agent = Agent(api.BaseUrl, harness: harness);
+
+        // When a trial runs
+        var (run, trials) = await harness.RunAsync(agent);
+
+        // Then none of it reached the model or ran, and the configured model was used
+        trials.Single().Outcome.ShouldBe(TrialOutcome.Pass, trials.Single().ErrorMessage);
+        var bodies = api.Requests.Where(r => r.Path.StartsWith("/v1/messages", StringComparison.Ordinal)).Select(r => r.RawBody).ToList();
+        bodies.ShouldNotBeEmpty();
+        bodies.ShouldAllBe(body => !body.Contains(marker, StringComparison.Ordinal));
+        bodies.ShouldAllBe(body => !body.Contains("/.claude/projects/", StringComparison.Ordinal));
+        api.Requests.Where(r => r.Body?["tools"] is JsonArray).ShouldAllBe(r => r.Body!["model"]!.GetValue<string>() == "claude-sonnet-4-5");
+        var diff = await harness.Store.GetArtifactAsync(run.Id, trials.Single().Key, ArtifactKind.Diff);
+        diff.ShouldNotBeNull().ShouldNotContain("hook-ran");
+        diff.ShouldNotContain("mcp-ran");
+    }
+
+    [Fact]
     public async Task An_overloaded_API_gives_error_trials_never_failures()
     {
         RequireCli();

@@ -89,4 +89,67 @@ public sealed class ClaudeStreamTests
         result.Exit.ShouldBe(AgentExit.Completed);
         result.ErrorKind.ShouldBeNull();
     }
+
+    private static ProcessResult Captured(string name, int exitCode) =>
+        Exited(exitCode, File.ReadAllLines(Path.Combine(AppContext.BaseDirectory, "ClaudeCode", "Streams", name)));
+
+    private static ClaudeCodeAgent AgentFor(string model, string? onFallback = null) => new(AgentHarness.Definition("claude-code", new JsonObject
+    {
+        ["model"] = model,
+        ["proxy"] = "false",
+        ["on_fallback"] = onFallback,
+    }));
+
+    [Fact]
+    public void A_session_another_model_finished_after_the_requested_one_was_overloaded_is_left_out_as_a_fallback()
+    {
+        // Given the real CLI's stream of a session that began on opus and switched to sonnet after 529s (--fallback-model)
+        var run = Captured("fallback-mid-run.jsonl", exitCode: 0);
+
+        // When it is read for an agent that asked for opus
+        var result = AgentFor("claude-opus-5-5").Interpret(run);
+
+        // Then the trial is flagged with who served it, and by default not scored
+        result.Exit.ShouldBe(AgentExit.InfrastructureError);
+        result.ErrorKind.ShouldBe("model-fallback");
+        result.ServedModels.ShouldBe(["claude-opus-5-5", "claude-sonnet-5-5"]);
+        result.Flags.ShouldContain("fallback:claude-opus-5-5→claude-sonnet-5-5");
+    }
+
+    [Fact]
+    public void With_on_fallback_score_a_fallback_is_flagged_and_scored()
+    {
+        var result = AgentFor("claude-opus-5-5", onFallback: "score").Interpret(Captured("fallback-mid-run.jsonl", exitCode: 0));
+
+        result.Exit.ShouldBe(AgentExit.Completed);
+        result.Flags.ShouldContain("fallback:claude-opus-5-5→claude-sonnet-5-5");
+    }
+
+    [Fact]
+    public void A_refusal_is_its_own_kind_not_an_API_failure()
+    {
+        // Given the real CLI's stream of a request refused twice by the safety classifier (is_error, terminal_reason api_error)
+        var run = Captured("refusal.jsonl", exitCode: 1);
+
+        var result = AgentFor("claude-opus-5-5").Interpret(run);
+
+        result.Exit.ShouldBe(AgentExit.InfrastructureError);
+        result.ErrorKind.ShouldBe("refusal");
+        result.Flags.ShouldContain("refusal");
+        result.ServedModels.ShouldBe(["claude-opus-5-5"]);
+    }
+
+    [Fact]
+    public void A_dated_snapshot_of_the_requested_model_is_the_requested_model()
+    {
+        // Given a session that asked for an alias and was answered by its dated snapshot
+        var answer = """{"type":"assistant","message":{"model":"claude-sonnet-4-5-20250929","role":"assistant","content":[{"type":"text","text":"Done."}],"usage":{"input_tokens":10,"output_tokens":5}}}""";
+        var run = Exited(0, Init, answer, Result("Done.", isError: false));
+
+        var result = Agent.Interpret(run);
+
+        result.Exit.ShouldBe(AgentExit.Completed);
+        result.Flags.ShouldBeEmpty();
+        result.ServedModels.ShouldBe(["claude-sonnet-4-5-20250929"]);
+    }
 }

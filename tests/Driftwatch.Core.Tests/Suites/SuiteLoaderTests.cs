@@ -29,7 +29,7 @@ public sealed class SuiteLoaderTests : IDisposable
         var task = suite.FindTask("add-two")!;
         task.Category.ShouldBe(TaskCategory.Debugging);
         task.Difficulty.ShouldBe(Difficulty.Hard);
-        task.TestCommand.ShouldBe("python3 .driftwatch/unittest_junit.py");
+        task.TestCommand.ShouldBe("python3 -I -B .driftwatch/unittest_junit.py");
         task.TestTimeout.ShouldBe(TimeSpan.FromSeconds(30));
         task.AgentTimeout.ShouldBe(TimeSpan.FromSeconds(60));
         suite.SupportDirectory.ShouldBe(Path.Combine(path, "support"));
