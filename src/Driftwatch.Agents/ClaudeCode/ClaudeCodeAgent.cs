@@ -131,8 +131,9 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
             WorkingDirectory = launch.View.Workspace,
             Environment = environment,
         };
-        var (run, harness) = await AgentProcess.RunAsync(spec, request, launch, cancellationToken).ConfigureAwait(false);
-        var result = Interpret(run);
+        var agentRun = await AgentProcess.RunAsync(spec, request, launch, cancellationToken).ConfigureAwait(false);
+        var harness = agentRun.Harness;
+        var result = AgentProcess.Ended(agentRun, _secrets, "claude", request.Task.AgentTimeout) ?? Interpret(agentRun.Run);
         // The CLI always applies managed settings (/etc/claude-code): say whether this machine has any and whether they reached it.
         var managed = Directory.Exists("/etc/claude-code")
             ? request.Sandbox.Confines ? "on the host, hidden from the agent by the sandbox" : "on the host and applied (no sandbox)"

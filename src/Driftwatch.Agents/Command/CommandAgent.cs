@@ -165,8 +165,9 @@ public sealed class CommandAgent : IAgent, IAsyncDisposable
             WorkingDirectory = launch.View.Workspace,
             Environment = environment,
         };
-        var (run, harness) = await AgentProcess.RunAsync(spec, request, launch, cancellationToken).ConfigureAwait(false);
-        if (AgentProcess.Ended(run, _secrets, arguments[0]) is { } ended)
+        var agentRun = await AgentProcess.RunAsync(spec, request, launch, cancellationToken).ConfigureAwait(false);
+        var (run, harness) = (agentRun.Run, agentRun.Harness);
+        if (AgentProcess.Ended(agentRun, _secrets, arguments[0], request.Task.AgentTimeout) is { } ended)
             return ended with { Harness = harness };
 
         var (usage, models) = UsageParsers.Parse(_settings.Usage, run.StandardOutput);

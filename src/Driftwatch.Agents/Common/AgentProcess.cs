@@ -14,6 +14,9 @@ internal sealed record AgentLaunch(SandboxPolicy Policy, SandboxView View, Trial
     public string? ProxyBaseUrl => Recording is null || View.EndpointAddress is null ? null : View.EndpointAddress + Recording.PathPrefix;
 }
 
+/// <summary>An agent's process as it ended, what the recording proxy recorded, and how long its API had been silent on a request still in flight.</summary>
+internal sealed record AgentRun(ProcessResult Run, HarnessCapture? Harness, TimeSpan? Stalled);
+
 /// <summary>Runs a CLI agent's process for one trial, as every CLI adapter must.</summary>
 internal static class AgentProcess
 {
@@ -41,8 +44,7 @@ internal static class AgentProcess
     /// sandbox within the task's agent timeout; the trial's recording (when the proxy is on) is
     /// finished once, when the process has ended or the run is cancelled.
     /// </summary>
-    public static async Task<(ProcessResult Run, HarnessCapture? Harness)> RunAsync(
-        ProcessSpec spec, AgentRequest request, AgentLaunch launch, CancellationToken cancellationToken)
+    public static async Task<AgentRun> RunAsync(ProcessSpec spec, AgentRequest request, AgentLaunch launch, CancellationToken cancellationToken)
     {
         using var prepared = request.Sandbox.Prepare(spec, launch.Policy);
         ProcessResult run;
@@ -55,8 +57,27 @@ internal static class AgentProcess
             launch.Recording?.Finish();
             throw;
         }
-        return (run, launch.Recording?.Finish());
+        // Looked at before the recording ends: a request still waiting on a silent API.
+        var stalled = launch.Recording?.Stalled();
+        return new AgentRun(run, launch.Recording?.Finish(), stalled);
     }
+
+    /// <summary>How long an API may say nothing on a request before a timeout of the agent is blamed on it rather than on the model.</summary>
+    public static TimeSpan StallLimit(TimeSpan agentTimeout) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(60).Ticks, agentTimeout.Ticks / 2));
+
+    /// <summary>
+    /// The ending of an agent's process that decides the trial whatever the agent printed: it never
+    /// ran (not installed, the sandbox did not start), something outside killed it, or it filled the
+    /// disk. Null when it ran to its end or out of its time, for the adapter to read.
+    /// </summary>
+    public static AgentResult? Ended(AgentRun agentRun, Secrets secrets, string program, TimeSpan agentTimeout) => agentRun.Run.Ending switch
+    {
+        ProcessEnding.TimedOut when agentRun.Stalled is { } stalled && stalled >= StallLimit(agentTimeout) =>
+            AgentResult.Infrastructure(InfrastructureErrors.Stalled,
+                $"the model's API had said nothing for {stalled.TotalSeconds:0} s on a request still in flight when the agent ran out of time",
+                secrets.Redact(agentRun.Run.StandardError)) with { Transcript = secrets.Redact(agentRun.Run.StandardOutput) },
+        _ => Ended(agentRun.Run, secrets, program),
+    };
 
     /// <summary>
     /// The ending of an agent's process that decides the trial whatever the agent printed: it never

@@ -13,6 +13,9 @@ public static class InfrastructureErrors
     /// <summary>The sandbox could not be set up: the agent never ran.</summary>
     public const string Sandbox = "sandbox";
 
+    /// <summary>The agent ran out of time while its model's API said nothing on a request in flight.</summary>
+    public const string Stalled = "api-stalled";
+
     /// <summary>A signal Driftwatch did not send killed the agent from outside its sandbox.</summary>
     public const string Killed = "killed";
 

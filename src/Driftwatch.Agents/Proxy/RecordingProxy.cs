@@ -101,6 +101,7 @@ public sealed class RecordingProxy : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         var startedAt = DateTimeOffset.UtcNow;
         var sequence = recording.NextSequence();
+        using var inFlight = recording.Track(sequence);
 
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
@@ -136,6 +137,7 @@ public sealed class RecordingProxy : IAsyncDisposable
 
         using (response)
         {
+            inFlight.Heard();
             var firstByte = clock.ElapsedMilliseconds;
             context.Response.StatusCode = (int)response.StatusCode;
             foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
@@ -155,6 +157,7 @@ public sealed class RecordingProxy : IAsyncDisposable
                     int read;
                     while ((read = await upstreamBody.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
                     {
+                        inFlight.Heard();
                         await context.Response.Body.WriteAsync(chunk.AsMemory(0, read), context.RequestAborted).ConfigureAwait(false);
                         await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
                         if (copy.Length + read <= MaxRecordedResponse)
@@ -224,6 +227,17 @@ public sealed class TrialRecording
 
     internal int NextSequence() => Interlocked.Increment(ref _sequence);
 
+    private readonly ConcurrentDictionary<int, InFlightRequest> _inFlight = new();
+
+    /// <summary>Marks a request as waiting on the upstream until the result is disposed.</summary>
+    internal InFlightRequest Track(int sequence) => _inFlight[sequence] = new InFlightRequest(() => _inFlight.TryRemove(sequence, out _));
+
+    /// <summary>
+    /// How long the upstream has said nothing on a request still in flight (the longest, when
+    /// several are): a model API that stalled. Null when nothing is waiting.
+    /// </summary>
+    public TimeSpan? Stalled() => _inFlight.Values.Select(r => r.Silent).DefaultIfEmpty().Max() is { Ticks: > 0 } longest ? longest : null;
+
     internal void Add(HarnessRequest request, IReadOnlyList<HarnessText> texts)
     {
         _requests.Enqueue(request);
@@ -237,4 +251,17 @@ public sealed class TrialRecording
         _proxy.End(Token);
         return new HarnessCapture([.. _requests.OrderBy(r => r.Sequence)], [.. _texts.Values.OrderBy(t => t.Hash, StringComparer.Ordinal)]);
     }
+}
+
+/// <summary>A request the proxy is carrying: when the upstream last sent anything.</summary>
+internal sealed class InFlightRequest(Action done) : IDisposable
+{
+    private long _lastHeard = Stopwatch.GetTimestamp();
+
+    /// <summary>The upstream sent something (headers, or a piece of the body).</summary>
+    public void Heard() => Interlocked.Exchange(ref _lastHeard, Stopwatch.GetTimestamp());
+
+    public TimeSpan Silent => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard));
+
+    public void Dispose() => done();
 }

@@ -141,18 +141,19 @@ public sealed class ClaudeCodeAgentTests : IDisposable
     public async Task An_API_that_never_answers_is_an_infrastructure_error_not_a_timeout_of_the_model()
     {
         RequireCli();
-        // Given an API that accepts the CLI's requests and never answers them, and a 4 s agent timeout
-        using var harness = new AgentHarness("claude-hang", agentTimeoutSeconds: 4);
+        // Given an API that accepts the CLI's requests and never answers them, and a 20 s agent timeout
+        using var harness = new AgentHarness("claude-hang", agentTimeoutSeconds: 20);
         await using var api = await ScriptedMessagesApi.StartAsync(call => call.HasTools ? new HangReply() : new MessageReply([new TextBlock("ok")]));
         await using var agent = Agent(api.BaseUrl, harness: harness);
 
         // When the trial runs (two attempts)
         var (run, trials) = await harness.RunAsync(agent, maxAttempts: 2);
 
-        // Then the agent did no work before its time ran out: an error, retried, never scored
+        // Then the agent's time ran out waiting on its API: an error, retried, never scored (an API
+        // stall when the proxy saw the request wait; no work at all when the CLI had not even asked yet)
         var trial = trials.Single();
         trial.Outcome.ShouldBe(TrialOutcome.Error);
-        trial.ErrorKind.ShouldBe("timeout-before-work");
+        trial.ErrorKind.ShouldBeOneOf("api-stalled", "timeout-before-work");
         trial.Attempts.ShouldBe(2);
         run.Summary.Timeout.ShouldBe(0);
     }
@@ -161,19 +162,21 @@ public sealed class ClaudeCodeAgentTests : IDisposable
     public async Task A_CLI_that_worked_and_then_ran_out_of_time_is_a_timeout()
     {
         RequireCli();
-        // Given a model that reads the file and then stops answering
-        using var harness = new AgentHarness("claude-slow", agentTimeoutSeconds: 4);
+        // Given a model that reads the file and then writes an answer so long, a piece a second, that it outlasts the agent's 20 s
+        using var harness = new AgentHarness("claude-slow", agentTimeoutSeconds: 20);
+        var endless = new MessageReply([.. Enumerable.Range(0, 60).Select(i => new TextBlock($"Thinking it over, part {i}. "))]) { EventDelay = TimeSpan.FromSeconds(1) };
         await using var api = await ScriptedMessagesApi.StartAsync(call => !call.HasTools ? new MessageReply([new TextBlock("ok")])
             : call.AssistantTurns == 0
                 ? new MessageReply([new TextBlock("Reading."), new ToolUseBlock("toolu_00", "Read", new JsonObject { ["file_path"] = Path.Combine(call.WorkingDirectory!, "calc.py") })], "tool_use")
-                : new HangReply());
+                : endless);
         await using var agent = Agent(api.BaseUrl, harness: harness);
 
+        // When the trial runs (two attempts allowed)
         var (_, trials) = await harness.RunAsync(agent, maxAttempts: 2);
 
-        // Then the timeout is the agent's: scored, not retried
+        // Then the time ran out on the model's own work: a timeout, scored and not retried
         var trial = trials.Single();
-        trial.Outcome.ShouldBe(TrialOutcome.Timeout);
+        trial.Outcome.ShouldBe(TrialOutcome.Timeout, trial.ErrorMessage);
         trial.ErrorKind.ShouldBe("agent-timeout");
         trial.Attempts.ShouldBe(1);
         trial.Usage.ToolCalls.ShouldBe(1);

@@ -255,13 +255,8 @@ public sealed class SuiteRunnerTests : IDisposable
     [Fact]
     public async Task A_harness_fault_is_an_error_not_a_failure()
     {
-        // Given a trial folder the harness cannot make its tests' home in (a file is in the way;
-        // the scripted agent runs in-process, outside any sandbox, so it can put it there)
-        var agent = new ScriptedAgent((request, _) =>
-        {
-            File.WriteAllText(Path.Combine(Path.GetDirectoryName(request.Workspace)!, "test-home"), "not a folder");
-            return ScriptedAgent.Done();
-        });
+        // Given an I/O fault of the machine while the trial runs (the disk filled up under the harness)
+        var agent = new ScriptedAgent((_, _) => throw new IOException("No space left on device"));
         var suite = Suite(1);
         var runner = Runner(new TrialOptions { WorkRoot = _temp.Combine("work"), MaxAttempts = 1 });
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);

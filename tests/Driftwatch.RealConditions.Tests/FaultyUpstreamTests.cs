@@ -1,0 +1,118 @@
+using Driftwatch.Core.Runs;
+using Driftwatch.Testing.Servers;
+using Shouldly;
+
+namespace Driftwatch.RealConditions.Tests;
+
+/// <summary>
+/// The real CLI, through the recording proxy and the sandbox's one way out, to an upstream that
+/// fails the ways networks and gateways do: resets before and during a stream, a stream that stalls,
+/// 429 with retry-after, 529, and a gateway that refuses chunked bodies. An infrastructure fault is
+/// an error (retried, never scored); a trial that ends after the fault passes as the model decides.
+/// </summary>
+public sealed class FaultyUpstreamTests : IDisposable
+{
+    private readonly RealWorld _world = new("faulty-upstream", agentTimeoutSeconds: 90);
+
+    public void Dispose() => _world.Dispose();
+
+    private static readonly Func<MessagesCall, ScriptedReply> Solve =
+        ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["calc.py"] = RealWorld.Solution });
+
+    /// <summary>The model's main-loop calls, counted: the fault hits the first <paramref name="faulty"/> of them.</summary>
+    private static Func<MessagesCall, ScriptedReply> FirstFaulty(int faulty, Func<MessagesCall, ScriptedReply> fault)
+    {
+        var seen = 0;
+        return call => call.HasTools && Interlocked.Increment(ref seen) <= faulty ? fault(call) : Solve(call);
+    }
+
+    [Fact]
+    public async Task A_connection_reset_before_the_answer_is_an_error_and_the_trial_passes_when_retried()
+    {
+        RealWorld.RequireCli();
+        await using var api = await ScriptedMessagesApi.StartAsync(FirstFaulty(1, _ => new ResetReply()));
+        await using var agent = _world.Agent(api.BaseUrl);
+
+        var (_, trials) = await _world.RunAsync(agent);
+
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
+        trial.Attempts.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_connection_reset_in_the_middle_of_a_stream_is_an_error_and_the_trial_passes_when_retried()
+    {
+        RealWorld.RequireCli();
+        await using var api = await ScriptedMessagesApi.StartAsync(FirstFaulty(1, call => new BreakAfterEvents((MessageReply)Solve(call), 4)));
+        await using var agent = _world.Agent(api.BaseUrl);
+
+        var (_, trials) = await _world.RunAsync(agent);
+
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
+        trial.Attempts.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_stream_that_stalls_after_the_agent_did_work_is_an_API_stall_not_a_timeout_of_the_model()
+    {
+        RealWorld.RequireCli();
+        // Given an API that answers the first turn (a Read) and then stalls in the middle of the second, and an agent timeout of 20 s
+        using var world = new RealWorld("stalled-upstream", agentTimeoutSeconds: 20);
+        var calls = 0;
+        await using var api = await ScriptedMessagesApi.StartAsync(call => !call.HasTools ? Solve(call)
+            : Interlocked.Increment(ref calls) == 1 ? Solve(call) : new StallAfterEvents((MessageReply)Solve(call), 3));
+        await using var agent = world.Agent(api.BaseUrl);
+
+        // When the trial runs (one attempt)
+        var (_, trials) = await world.RunAsync(agent, maxAttempts: 1);
+
+        // Then the API is blamed, not the model: an error, never scored
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Error);
+        trial.ErrorKind.ShouldBe("api-stalled", trial.ErrorMessage);
+        trial.Usage.ToolCalls.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Rate_limiting_with_retry_after_is_waited_out_by_the_CLI_and_the_trial_passes()
+    {
+        RealWorld.RequireCli();
+        await using var api = await ScriptedMessagesApi.StartAsync(FirstFaulty(2, _ => new ErrorReply(429, "rate_limit_error", "slow down") { RetryAfterSeconds = 1 }));
+        await using var agent = _world.Agent(api.BaseUrl, cliRetries: 3);
+
+        var (_, trials) = await _world.RunAsync(agent);
+
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
+        trial.Attempts.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task An_overloaded_API_is_an_error_and_the_trial_passes_when_it_recovers()
+    {
+        RealWorld.RequireCli();
+        await using var api = await ScriptedMessagesApi.StartAsync(FirstFaulty(1, _ => new ErrorReply(529, "overloaded_error", "Overloaded") { RetryAfterSeconds = 1 }));
+        await using var agent = _world.Agent(api.BaseUrl);
+
+        var (_, trials) = await _world.RunAsync(agent);
+
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
+        trial.Attempts.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_gateway_that_refuses_chunked_bodies_works_through_the_proxy()
+    {
+        RealWorld.RequireCli();
+        await using var api = await ScriptedMessagesApi.StartAsync(Solve, rejectChunkedBodies: true);
+        await using var agent = _world.Agent(api.BaseUrl);
+
+        var (_, trials) = await _world.RunAsync(agent);
+
+        trials.Single().Outcome.ShouldBe(TrialOutcome.Pass, trials.Single().ErrorMessage);
+        api.Requests.Where(r => r.Path.StartsWith("/v1/messages", StringComparison.Ordinal)).ShouldAllBe(r => r.Headers.ContainsKey("content-length"));
+    }
+}
