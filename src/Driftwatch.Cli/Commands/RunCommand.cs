@@ -7,6 +7,7 @@ using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
+using Driftwatch.Core.Text;
 using Driftwatch.Execution.Workspaces;
 using Driftwatch.Jobs.Running;
 using Driftwatch.Storage;
@@ -89,7 +90,9 @@ public sealed class RunSettings : StoreSettings
             return ValidationResult.Error("--resume: a resumed run keeps its agent, model, suite and tasks; drop --agent, --model, --suite and --tasks");
         if (Resume is { IsSet: true, Value: { Length: > 0 } run } && !long.TryParse(run, out _))
             return ValidationResult.Error($"--resume: '{run}' is not a run id");
-        return ValidationResult.Success();
+        // Checked before anything starts (the sandbox probe, the agent's version), so that a bad
+        // pattern is reported as such even when an interrupt arrives meanwhile.
+        return TaskFilter.Check(Tasks) is { } problem ? ValidationResult.Error(problem) : ValidationResult.Success();
     }
 }
 

@@ -5,6 +5,7 @@ using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
+using Driftwatch.Core.Text;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Scoring;
@@ -40,8 +41,12 @@ public sealed class SuiteValidateSettings : StoreSettings
     [Description("Print the verdicts as JSON")]
     public bool Json { get; init; }
 
-    public override ValidationResult Validate() =>
-        Parallel is < 1 ? ValidationResult.Error("--parallel: must be at least 1") : ValidationResult.Success();
+    public override ValidationResult Validate()
+    {
+        if (Parallel is < 1)
+            return ValidationResult.Error("--parallel: must be at least 1");
+        return TaskFilter.Check(Tasks) is { } problem ? ValidationResult.Error(problem) : ValidationResult.Success();
+    }
 }
 
 /// <summary>`suite validate`: proves every task sound; exit 2 when any is not.</summary>
