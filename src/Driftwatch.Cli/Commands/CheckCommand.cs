@@ -78,7 +78,7 @@ public sealed class CheckCommand(CliContext cli) : AsyncCommand<CheckSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, CheckSettings settings, CancellationToken cancellationToken)
     {
         var options = settings.ToOptions();
-        using var store = Locations.Resolve(cli, settings).OpenStore();
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var verdicts = await Verdicts(store, settings.Agent, settings.Suite, options, cancellationToken);
         if (settings.Json)
             cli.WriteRaw(ResultJson.Serialize(verdicts.Select(ResultJson.Verdict).ToArray()));

@@ -14,7 +14,7 @@ public sealed class CompareCommand(CliContext cli) : AsyncCommand<CompareSetting
 {
     public override async Task<int> ExecuteAsync(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {
-        using var store = Locations.Resolve(cli, settings).OpenStore();
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var a = await store.RequireRunAsync("RUN_A", settings.RunA, cancellationToken);
         var b = await store.RequireRunAsync("RUN_B", settings.RunB, cancellationToken);
         var comparison = PairedComparison.Of(await store.GetTrialsAsync(a.Id, cancellationToken), await store.GetTrialsAsync(b.Id, cancellationToken),

@@ -73,6 +73,8 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         var databasePath = settings.Database is { } db
             ? Path.GetFullPath(db, cli.WorkingDirectory)
             : Path.Combine(Path.GetTempPath(), $"driftwatch-demo-{Guid.NewGuid().ToString("N")[..8]}", "driftwatch.db");
+        // Opened first: a database that cannot be used stops the tour before it starts anything.
+        using var store = SqliteResultStore.Open(databasePath);
         var suite = SuiteLoader.Load(Locations.BuiltInSuiteDirectory);
         var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox), cancellationToken);
         if (warning is not null)
@@ -99,7 +101,6 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         cli.Out.MarkupLine($"[grey]Every trial edits a real workspace and runs the real hidden tests. From day {dropDay} ({dropDate:yyyy-MM-dd}) " +
             $"the agent gets {settings.Drop * 100:0} points worse; identical workspaces are tested once and their result reused.[/]");
 
-        using var store = SqliteResultStore.Open(databasePath);
         var cache = new TestResultCache();
         var options = new TrialOptions { TestCache = cache, MaxAttempts = 1 };
         var owner = RunOwners.Current();

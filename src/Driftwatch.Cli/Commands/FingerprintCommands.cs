@@ -31,7 +31,7 @@ public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<Finger
 {
     public override async Task<int> ExecuteAsync(CommandContext context, FingerprintShowSettings settings, CancellationToken cancellationToken)
     {
-        using var store = Locations.Resolve(cli, settings).OpenStore();
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var run = await store.RequireRunAsync("RUN", settings.Run, cancellationToken);
         var requests = await store.GetHarnessRequestsAsync(run.Id, cancellationToken);
         var harness = run.Fingerprint.Harness;
@@ -108,7 +108,7 @@ public sealed class FingerprintDiffCommand(CliContext cli) : AsyncCommand<Finger
 {
     public override async Task<int> ExecuteAsync(CommandContext context, FingerprintDiffSettings settings, CancellationToken cancellationToken)
     {
-        using var store = Locations.Resolve(cli, settings).OpenStore();
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var a = await store.RequireRunAsync("RUN_A", settings.RunA, cancellationToken);
         var b = await store.RequireRunAsync("RUN_B", settings.RunB, cancellationToken);
         var hashes = (a.Fingerprint.Harness?.TextHashes() ?? []).Concat(b.Fingerprint.Harness?.TextHashes() ?? []);

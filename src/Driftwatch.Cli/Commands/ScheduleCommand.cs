@@ -62,7 +62,7 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
         var locations = Locations.Resolve(cli, settings);
         var config = locations.Config;
         var jobs = Resolve(locations);
-        using var store = locations.OpenStore();
+        using var store = settings.List ? locations.OpenStoreForReading() : locations.OpenStore();
         if (settings.List)
         {
             await ScheduleReport.ListAsync(cli.Out, jobs, config, store, cli.Time.GetUtcNow(), cancellationToken);

@@ -29,7 +29,7 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ShowSettings settings, CancellationToken cancellationToken)
     {
-        using var store = Locations.Resolve(cli, settings).OpenStore();
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var run = await store.RequireRunAsync("RUN", settings.Run, cancellationToken);
         var trials = await store.GetTrialsAsync(run.Id, cancellationToken);
         if (settings.Json)
