@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Driftwatch.Testing;
+
+namespace Driftwatch.Cli.Tests;
+
+/// <summary>How a test keeps the CLI from writing a folder, in a way that binds even root (CI runs the tests as root, and root ignores permissions).</summary>
+public enum Confinement
+{
+    /// <summary>The folder bind-mounted read-only in a mount namespace of the CLI's own: nothing leaks to the machine.</summary>
+    ReadOnlyMount,
+
+    /// <summary>
+    /// The folder not writable by the CLI's user: as root, the CLI runs as nobody (setpriv) on a
+    /// folder root owns; as anyone else, the folder and its files lose their write bits.
+    /// </summary>
+    NoWritePermission,
+}
+
+/// <summary>Runs the real CLI in a child process that cannot write a given folder.</summary>
+public static class UnwritableFolder
+{
+    private const int Nobody = 65534;
+
+    private static readonly Lazy<string?> MountProblem = new(ProbeMount);
+    private static readonly Lazy<string?> PermissionProblem = new(ProbePermission);
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    /// <summary>Why <paramref name="confinement"/> cannot be used on this machine, or null when it can.</summary>
+    public static string? Unavailable(Confinement confinement) =>
+        confinement == Confinement.ReadOnlyMount ? MountProblem.Value : PermissionProblem.Value;
+
+    /// <summary>Starts the CLI so that it cannot write <paramref name="folder"/> (see <see cref="Confinement"/>).</summary>
+    public static CliProcess Start(Confinement confinement, string folder, string workingDirectory, params string[] args)
+    {
+        var environment = new Dictionary<string, string?>();
+        IReadOnlyList<string> launcher = [];
+        if (confinement == Confinement.ReadOnlyMount)
+        {
+            launcher = ["unshare", "--mount", "--propagation", "private", "sh", "-c", "mount --bind -o ro \"$0\" \"$0\" && exec \"$@\"", folder];
+        }
+        else if (IsRoot)
+        {
+            launcher = ["setpriv", $"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups"];
+            // nobody may not enter root's home; nothing the CLI does needs one.
+            environment["HOME"] = "/nonexistent";
+        }
+        return CliProcess.Start(workingDirectory, launcher, environment, args);
+    }
+
+    /// <summary>Runs the CLI confined to the end and returns what it printed.</summary>
+    public static async Task<CliResult> RunAsync(Confinement confinement, string folder, string workingDirectory, params string[] args)
+    {
+        using var process = Start(confinement, folder, workingDirectory, args);
+        var (exitCode, output, error) = await process.WaitAsync(TimeSpan.FromMinutes(5));
+        return new CliResult(exitCode, output, error);
+    }
+
+    /// <summary>
+    /// Prepares <paramref name="folder"/> for <paramref name="confinement"/> and returns what
+    /// undoes it; <paramref name="writableByTheCli"/> are folders the confined CLI must be able to
+    /// write (a report's output).
+    /// </summary>
+    public static IDisposable Prepare(Confinement confinement, string folder, params string[] writableByTheCli)
+    {
+        if (confinement == Confinement.NoWritePermission && IsRoot)
+        {
+            foreach (var writable in writableByTheCli)
+            {
+                Directory.CreateDirectory(writable);
+                File.SetUnixFileMode(writable, (UnixFileMode)0b111_111_111);
+            }
+            return new Undo(() => { });
+        }
+        if (confinement == Confinement.NoWritePermission)
+        {
+            var files = Directory.GetFiles(folder);
+            foreach (var file in files)
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+            return new Undo(() =>
+            {
+                File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+                foreach (var file in files)
+                    File.SetUnixFileMode(file, (UnixFileMode)0b110_100_100);
+            });
+        }
+        return new Undo(() => { });
+    }
+
+    private static string? ProbeMount()
+    {
+        using var temp = new TempDirectory("probe-mount");
+        var (exit, error) = Run("unshare", "--mount", "--propagation", "private", "sh", "-c", "mount --bind -o ro \"$0\" \"$0\" && ! touch \"$0/probe\" 2>/dev/null", temp.Path);
+        return exit == 0 ? null : $"a read-only bind mount in a private mount namespace is not permitted here (unshare --mount, mount --bind -o ro: exit {exit}: {error.Trim()})";
+    }
+
+    private static string? ProbePermission()
+    {
+        if (!IsRoot)
+            return null;
+        var (exit, error) = Run("setpriv", $"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups", "dotnet", RepositoryPaths.CliAssembly, "--version");
+        return exit == 0 ? null : $"the CLI cannot be run as an unprivileged user here (setpriv --reuid={Nobody} dotnet {RepositoryPaths.CliAssembly}: exit {exit}: {error.Trim()})";
+    }
+
+    private static (int ExitCode, string Error) Run(string program, params string[] args)
+    {
+        try
+        {
+            var info = new ProcessStartInfo(program) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var arg in args)
+                info.ArgumentList.Add(arg);
+            info.Environment["HOME"] = "/nonexistent";
+            using var process = Process.Start(info)!;
+            var error = process.StandardError.ReadToEndAsync();
+            _ = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, error.Result);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return (-1, $"{program}: {ex.Message}");
+        }
+    }
+
+    private sealed class Undo(Action undo) : IDisposable
+    {
+        public void Dispose() => undo();
+    }
+}
