@@ -70,6 +70,7 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        TrialFolders.EnsureUsable();
         var databasePath = settings.Database is { } db
             ? Path.GetFullPath(db, cli.WorkingDirectory)
             : Path.Combine(Path.GetTempPath(), $"driftwatch-demo-{Guid.NewGuid().ToString("N")[..8]}", "driftwatch.db");

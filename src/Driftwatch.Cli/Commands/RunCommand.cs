@@ -102,6 +102,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
         var locations = Locations.Resolve(cli, settings);
+        TrialFolders.EnsureUsable();
         using var store = locations.OpenStore();
         var clock = Stopwatch.StartNew();
         var job = new RunJob(store, cli.Time, RunOwners.Current(), cli.Warn);

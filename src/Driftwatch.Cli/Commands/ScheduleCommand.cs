@@ -62,6 +62,8 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
         var locations = Locations.Resolve(cli, settings);
         var config = locations.Config;
         var jobs = Resolve(locations);
+        if (!settings.List)
+            TrialFolders.EnsureUsable();
         using var store = settings.List ? locations.OpenStoreForReading() : locations.OpenStore();
         if (settings.List)
         {

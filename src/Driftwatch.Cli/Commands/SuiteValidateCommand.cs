@@ -57,11 +57,12 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
         var locations = Locations.Resolve(cli, settings);
         var suite = locations.LoadSuite(settings.Path);
         var tasks = RunPlanner.SelectTasks(suite, settings.Tasks);
+        TrialFolders.EnsureUsable();
         var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox ?? locations.Config.Defaults.Sandbox ?? "auto"), cancellationToken);
         if (warning is not null)
             cli.Warn(warning);
 
-        var validator = new SuiteValidator(sandbox, new TrialOptions().WorkRoot, settings.Mistakes);
+        var validator = new SuiteValidator(sandbox, TrialFolders.Root, settings.Mistakes);
         var clock = Stopwatch.StartNew();
         var parallel = settings.Parallel ?? Environment.ProcessorCount;
         IReadOnlyList<TaskValidation> results;

@@ -172,12 +172,7 @@ internal static class DatabaseFile
         }
     }
 
-    /// <summary>The operating system's reason without the path it repeats ("Read-only file system", "Access denied").</summary>
-    public static string Reason(Exception ex) => ex switch
-    {
-        UnauthorizedAccessException => "permission denied",
-        _ => OneLine(ex.Message.Split(" : '", 2)[0].Split(" '", 2)[0]).TrimEnd('.', ' '),
-    };
+    public static string Reason(Exception ex) => IoReason.Of(ex);
 
     public static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 }

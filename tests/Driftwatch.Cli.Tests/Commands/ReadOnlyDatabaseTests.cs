@@ -38,10 +38,10 @@ public sealed class ReadOnlyDatabaseTests(RunDatabase database) : IClassFixture<
     }
 
     private static void SkipUnless(Confinement confinement) =>
-        Assert.SkipWhen(UnwritableFolder.Unavailable(confinement) is not null, $"{confinement}: {UnwritableFolder.Unavailable(confinement)}");
+        Assert.SkipWhen(ConfinedCli.Unavailable(confinement) is not null, $"{confinement}: {ConfinedCli.Unavailable(confinement)}");
 
     private Task<CliResult> Confined(Confinement confinement, params string[] args) =>
-        UnwritableFolder.RunAsync(confinement, Folder, _temp.Path, [.. args, "--db", Db]);
+        ConfinedCli.RunAsync(confinement, Folder, _temp.Path, [.. args, "--db", Db]);
 
     [Theory]
     [InlineData(Confinement.ReadOnlyMount)]
@@ -52,7 +52,7 @@ public sealed class ReadOnlyDatabaseTests(RunDatabase database) : IClassFixture<
         SkipUnless(confinement);
         CopyDatabase();
         var report = _temp.Combine("report");
-        using var undo = UnwritableFolder.Prepare(confinement, Folder, report);
+        using var undo = ConfinedCli.Prepare(confinement, Folder, report);
         var before = Snapshot();
 
         // When every reading command is run on it
@@ -87,7 +87,7 @@ public sealed class ReadOnlyDatabaseTests(RunDatabase database) : IClassFixture<
         // Given a database in a folder the CLI cannot write
         SkipUnless(confinement);
         CopyDatabase();
-        using var undo = UnwritableFolder.Prepare(confinement, Folder);
+        using var undo = ConfinedCli.Prepare(confinement, Folder);
         var before = Snapshot();
         int port;
         using (var listener = new TcpListener(IPAddress.Loopback, 0))
@@ -97,7 +97,7 @@ public sealed class ReadOnlyDatabaseTests(RunDatabase database) : IClassFixture<
         }
 
         // When the dashboard serves it
-        using var serve = UnwritableFolder.Start(confinement, Folder, _temp.Path, "serve", "--urls", $"http://127.0.0.1:{port}", "--db", Db);
+        using var serve = ConfinedCli.Start(confinement, Folder, _temp.Path, "serve", "--urls", $"http://127.0.0.1:{port}", "--db", Db);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         var runs = await WaitForRunsAsync(http, serve);
 
@@ -150,7 +150,7 @@ public sealed class ReadOnlyDatabaseTests(RunDatabase database) : IClassFixture<
                   suite: {database.Suite}
                   cron: "0 6 * * *"
             """);
-        using var undo = UnwritableFolder.Prepare(confinement, Folder);
+        using var undo = ConfinedCli.Prepare(confinement, Folder);
         var before = Snapshot();
 
         // When a command that writes is pointed at it
@@ -173,7 +173,7 @@ public sealed class ReadOnlyDatabaseTests(RunDatabase database) : IClassFixture<
         SkipUnless(confinement);
         CopyDatabase();
         await AddRunKeptInTheWalAsync(Db);
-        using var undo = UnwritableFolder.Prepare(confinement, Folder);
+        using var undo = ConfinedCli.Prepare(confinement, Folder);
         var before = Snapshot();
 
         // When the runs are listed
@@ -195,7 +195,7 @@ public sealed class ReadOnlyDatabaseTests(RunDatabase database) : IClassFixture<
         CopyDatabase();
         await AddRunKeptInTheWalAsync(Db);
         File.Delete(Db + "-shm");
-        using var undo = UnwritableFolder.Prepare(confinement, Folder);
+        using var undo = ConfinedCli.Prepare(confinement, Folder);
 
         // When the runs are listed
         var result = await Confined(confinement, "runs");
