@@ -33,6 +33,13 @@ public static class ConfinedCli
     private static readonly Lazy<string?> MountProblem = new(ProbeMount);
     private static readonly Lazy<string?> PermissionProblem = new(ProbePermission);
     private static readonly Lazy<string?> TmpfsProblem = new(ProbeTmpfs);
+    private static readonly Lazy<string> NobodysTemp = new(() =>
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "driftwatch-tests", "nobody-tmp");
+        Directory.CreateDirectory(folder);
+        File.SetUnixFileMode(folder, (UnixFileMode)0b1_111_111_111);
+        return folder;
+    });
 
     private const string FillWithTmpfs = """
         set -e
@@ -77,6 +84,8 @@ public static class ConfinedCli
             launcher = ["setpriv", $"--reuid={Nobody}", $"--regid={Nobody}", "--clear-groups"];
             // nobody may not enter root's home; nothing the CLI does needs one.
             environment["HOME"] = "/nonexistent";
+            // $TMPDIR/driftwatch may be root's already (made by a run as root): nobody gets a TMPDIR of its own.
+            environment.TryAdd("TMPDIR", NobodysTemp.Value);
         }
         return CliProcess.Start(workingDirectory, launcher, environment, args);
     }

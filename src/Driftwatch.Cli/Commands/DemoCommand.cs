@@ -158,14 +158,14 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
 
         cli.Out.WriteLine();
         cli.Out.MarkupLine($"{runs.Count} runs, {runs.Sum(r => r.Summary.Total)} trials, {cache.Size} distinct workspaces tested, in {RunReport.Seconds(clock.ElapsedMilliseconds)}.");
-        cli.Out.MarkupLine($"Database: [bold]{Markup.Escape(databasePath)}[/]");
-        cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch show {runs[^1].Id} --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch report --out DIR --db {Markup.Escape(databasePath)}[/]");
+        cli.Out.MarkupLine($"Database: [bold]{TerminalText.Escape(databasePath)}[/]");
+        cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {TerminalText.Escape(databasePath)}[/] · [bold]driftwatch show {runs[^1].Id} --db {TerminalText.Escape(databasePath)}[/] · [bold]driftwatch report --out DIR --db {TerminalText.Escape(databasePath)}[/]");
         if (settings.NoServe)
             return ExitCodes.Ok;
         if (!cli.Interactive)
         {
             // A script or CI ran the tour: waiting for a Ctrl-C that never comes would hang it.
-            cli.Out.MarkupLine($"Dashboard: [bold]driftwatch serve --db {Markup.Escape(databasePath)}[/] (not started: no terminal)");
+            cli.Out.MarkupLine($"Dashboard: [bold]driftwatch serve --db {TerminalText.Escape(databasePath)}[/] (not started: no terminal)");
             return ExitCodes.Ok;
         }
         try

@@ -70,7 +70,7 @@ public sealed class ExportCommand(CliContext cli) : AsyncCommand<ExportSettings>
         }
         else
         {
-            var writer = cli.Out.Profile.Out.Writer;
+            var writer = cli.RawOut;
             await writer.WriteAsync(text);
             await writer.FlushAsync(cancellationToken);
         }

@@ -72,7 +72,7 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
         }
 
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var sinks = AlertSinks.Create(config.Alerts, cli.GetEnvironmentVariable, http, cli.Out.Profile.Out.Writer, new DeliveryOptions(), TimeProvider.System);
+        var sinks = AlertSinks.Create(config.Alerts, cli.GetEnvironmentVariable, http, cli.RawOut, new DeliveryOptions(), TimeProvider.System);
         var report = new ScheduleReport(cli);
         var scheduler = new Scheduler(jobs, store, store, store, new AlertOutbox(store, sinks, cli.Time), cli.Time, RunOwners.Current(),
             new SchedulerOptions

@@ -53,7 +53,7 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
                     var text = await store.GetArtifactAsync(run.Id, trial.Key, kind, cancellationToken);
                     if (text is null)
                         continue;
-                    cli.Out.Write(new Rule($"{Markup.Escape(trial.Key.ToString())} · {kind}").LeftJustified());
+                    cli.Out.Write(new Rule($"{TerminalText.Escape(trial.Key.ToString())} · {kind}").LeftJustified());
                     cli.WriteRaw(text.TrimEnd());
                 }
             }

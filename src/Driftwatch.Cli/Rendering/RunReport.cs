@@ -18,16 +18,16 @@ public static class RunReport
     public static string Seconds(double milliseconds) => (milliseconds / 1000).ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
     public static string AgentLabel(RunHeader run) =>
-        run.Synthetic ? $"{Markup.Escape(run.Agent)} [yellow](synthetic)[/]" : Markup.Escape(run.Agent);
+        run.Synthetic ? $"{TerminalText.Escape(run.Agent)} [yellow](synthetic)[/]" : TerminalText.Escape(run.Agent);
 
     public static void Title(IAnsiConsole console, RunHeader run)
     {
-        console.MarkupLine($"[bold]Run {run.Id}[/] · {AgentLabel(run)} on [bold]{Markup.Escape(run.Suite)}[/]@{SuiteRevision.Short(run.SuiteRevision)[..7]} · {StatusMarkup(run.Status)}");
+        console.MarkupLine($"[bold]Run {run.Id}[/] · {AgentLabel(run)} on [bold]{TerminalText.Escape(run.Suite)}[/]@{SuiteRevision.Short(run.SuiteRevision)[..7]} · {StatusMarkup(run.Status)}");
         var allocation = run.Allocation == "adaptive" ? "adaptive allocation" : $"{run.TrialsPerTask} per task";
         console.MarkupLine($"[grey]{run.PlannedTrials} trials ({allocation}) · seed {run.Seed} · sandbox {run.SandboxMode}[/]");
         var fingerprint = run.Fingerprint;
-        console.MarkupLine($"[grey]started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z · agent {Markup.Escape(fingerprint.AgentVersion ?? "unknown version")}" +
-            $"{(fingerprint.Models.IsDefaultOrEmpty ? "" : " · models " + Markup.Escape(string.Join(", ", fingerprint.Models)))} · driftwatch {Markup.Escape(fingerprint.DriftwatchVersion ?? "?")}[/]");
+        console.MarkupLine($"[grey]started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z · agent {TerminalText.Escape(fingerprint.AgentVersion ?? "unknown version")}" +
+            $"{(fingerprint.Models.IsDefaultOrEmpty ? "" : " · models " + TerminalText.Escape(string.Join(", ", fingerprint.Models)))} · driftwatch {TerminalText.Escape(fingerprint.DriftwatchVersion ?? "?")}[/]");
     }
 
     public static string StatusMarkup(RunStatus status) => status switch
@@ -65,7 +65,7 @@ public static class RunReport
         if (errors.Count > 0)
         {
             var kinds = errors.GroupBy(t => t.ErrorKind ?? "unknown").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => $"{Markup.Escape(g.Key)} {g.Count()}");
+                .Select(g => $"{TerminalText.Escape(g.Key)} {g.Count()}");
             var retried = trials.Count(t => t.Attempts > 1);
             var share = (double)errors.Count / Math.Max(1, run.PlannedTrials);
             console.MarkupLine($"[magenta]errors: {errors.Count}[/] ({string.Join(", ", kinds)}) after retries" +
@@ -139,7 +139,7 @@ public static class RunReport
         {
             table.AddRow(
                 run.Id.ToString(CultureInfo.InvariantCulture), run.StartedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                AgentLabel(run), $"{Markup.Escape(run.Suite)}@{SuiteRevision.Short(run.SuiteRevision)[..7]}", StatusMarkup(run.Status),
+                AgentLabel(run), $"{TerminalText.Escape(run.Suite)}@{SuiteRevision.Short(run.SuiteRevision)[..7]}", StatusMarkup(run.Status),
                 $"{run.Summary.Total}/{run.PlannedTrials}", Percent(run.Summary.PassRate), Range(run.Summary.Interval),
                 run.Summary.Error.ToString(CultureInfo.InvariantCulture));
         }
@@ -160,10 +160,10 @@ public static class RunReport
         foreach (var trial in trials.OrderBy(t => t.TaskId, StringComparer.Ordinal).ThenBy(t => t.TrialIndex))
         {
             table.AddRow(
-                Markup.Escape(trial.TaskId), trial.TrialIndex.ToString(CultureInfo.InvariantCulture), trial.Category.Name(),
+                TerminalText.Escape(trial.TaskId), trial.TrialIndex.ToString(CultureInfo.InvariantCulture), trial.Category.Name(),
                 OutcomeMarkup(trial.Outcome), $"{trial.TestsPassed}/{trial.TestsTotal}", Seconds(trial.DurationMs),
                 $"{trial.Usage.InputTokens?.ToString(CultureInfo.InvariantCulture) ?? "–"}/{trial.Usage.OutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "–"}",
-                Markup.Escape(trial.ErrorKind is null ? trial.StopReason ?? "" : $"{trial.ErrorKind}: {trial.ErrorMessage}"));
+                TerminalText.Escape(trial.ErrorKind is null ? trial.StopReason ?? "" : $"{trial.ErrorKind}: {trial.ErrorMessage}"));
         }
         console.Write(table);
     }

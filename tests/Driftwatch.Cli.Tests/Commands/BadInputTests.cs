@@ -64,19 +64,32 @@ public sealed class BadInputTests : IDisposable
         File.Exists(Db).ShouldBeFalse();
     }
 
-    [Fact]
-    public async Task Bad_input_is_exit_2_even_when_an_interrupt_has_arrived()
+    [Theory]
+    [InlineData("error: --tasks: range 'z-a' runs backwards in 'add-[z-a]*' (write it low to high: 'a-z')", "run", "--tasks", "add-[z-a]*")]
+    [InlineData("error: --agent: unknown agent 'gpt-9'", "run", "--agent", "gpt-9")]
+    [InlineData("error: run 42 not found", "run", "--resume", "42")]
+    [InlineData("not a SQLite database", "run", "--db", "NOT_SQLITE")]
+    [InlineData("not a SQLite database", "schedule", "--once", "--db", "NOT_SQLITE")]
+    public async Task Bad_input_is_exit_2_even_when_an_interrupt_has_arrived(string message, params string[] args)
     {
         // Given Ctrl-C or SIGTERM already received (the token Program.cs cancels)
         using var interrupted = new CancellationTokenSource();
         await interrupted.CancelAsync();
+        var notSqlite = _temp.Write("notes.db", "notes, not a database");
+        _temp.Write("driftwatch.yaml", $"schedule:\n  entries:\n    - agent: simulated\n      suite: {_suite}\n      cron: \"0 6 * * *\"\n");
 
-        // When a run is asked for with a pattern that can never be valid
-        var result = await _cli.RunAsync(interrupted.Token, "run", "--suite", _suite, "--db", Db, "--sandbox", "none", "--tasks", "add-[z-a]*");
+        // When a command is given input that can never work
+        var command = args.Select(a => a == "NOT_SQLITE" ? notSqlite : a).ToList();
+        if (!command.Contains("--db"))
+            command.AddRange(["--db", Db]);
+        if (command[0] == "run" && !command.Contains("--resume"))
+            command.AddRange(["--suite", _suite]);
+        var result = await _cli.RunAsync(interrupted.Token, [.. command, "--sandbox", "none"]);
 
         // Then the bad input is reported as such: exit 2 and one line, not 130 "interrupted"
         result.ExitCode.ShouldBe(2, $"stdout: {result.Output}\nstderr: {result.Error}");
-        result.Error.Trim().ShouldBe("error: --tasks: range 'z-a' runs backwards in 'add-[z-a]*' (write it low to high: 'a-z')");
+        result.Error.Trim().ShouldNotContain('\n');
+        result.Error.ShouldContain(message);
     }
 
     [Fact]
