@@ -64,8 +64,25 @@ public sealed partial class SqliteResultStore : IResultStore
             }
         }
         var store = new SqliteResultStore(full, isOwnerAlive ?? RunOwners.IsAlive, FileAccessMode.ReadWrite);
-        store.Guard(() => store.Migrate(probeWrite: true));
+        store.Guard(() =>
+        {
+            store.Migrate(probeWrite: true);
+            store.EnsureRecordsDecode();
+        });
         return store;
+    }
+
+    /// <summary>
+    /// Every run and finished trial reads back: a value damaged inside a record on a sound page
+    /// (which quick_check cannot see) stops a writer before it adds to the file, rather than every
+    /// reader after it (runs, check, export, report and the dashboard all read every run). Linear
+    /// in runs and trials, not in artifacts.
+    /// </summary>
+    private void EnsureRecordsDecode()
+    {
+        using var connection = OpenConnection();
+        _ = ReadHeaders(connection, "");
+        _ = ReadTrials(connection, runId: null);
     }
 
     /// <summary>
@@ -278,55 +295,61 @@ public sealed partial class SqliteResultStore : IResultStore
         Task.FromResult(Guard(() =>
         {
             using var connection = OpenConnection();
-            using var command = Command(connection, null, """
-                SELECT task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
-                       started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms,
-                       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, turns, tool_calls,
-                       agent_version, model, stop_reason, error_kind, error_message, attempts, first_outcome
-                FROM trials WHERE run_id = $run AND outcome IS NOT NULL ORDER BY sequence;
-                """, ("$run", runId));
-            using var reader = command.ExecuteReader();
-            var trials = new List<Trial>();
-            while (reader.Read())
-            {
-                trials.Add(new Trial
-                {
-                    RunId = runId,
-                    TaskId = reader.GetString(0),
-                    TrialIndex = reader.GetInt32(1),
-                    Sequence = reader.GetInt32(2),
-                    Category = TaskCategoryNames.ParseCategory(reader.GetString(3)),
-                    Language = reader.GetString(4),
-                    Outcome = OutcomeNames.ParseOutcome(reader.GetString(5)),
-                    TestsPassed = reader.GetInt32(6),
-                    TestsTotal = reader.GetInt32(7),
-                    StartedAt = ParseTime(reader.GetString(8)),
-                    FinishedAt = ParseTime(reader.GetString(9)),
-                    DurationMs = reader.GetInt64(10),
-                    AgentDurationMs = reader.GetInt64(11),
-                    TestDurationMs = reader.GetInt64(12),
-                    Usage = new AgentUsage
-                    {
-                        InputTokens = NullableLong(reader, 13),
-                        OutputTokens = NullableLong(reader, 14),
-                        CacheReadTokens = NullableLong(reader, 15),
-                        CacheWriteTokens = NullableLong(reader, 16),
-                        CostUsd = reader.IsDBNull(17) ? null : decimal.Parse(reader.GetString(17), CultureInfo.InvariantCulture),
-                        Turns = (int?)NullableLong(reader, 18),
-                        ToolCalls = (int?)NullableLong(reader, 19),
-                    },
-                    AgentVersion = NullableString(reader, 20),
-                    Model = NullableString(reader, 21),
-                    StopReason = NullableString(reader, 22),
-                    ErrorKind = NullableString(reader, 23),
-                    ErrorMessage = NullableString(reader, 24),
-                    Attempts = reader.GetInt32(25),
-                    FirstOutcome = reader.IsDBNull(26) ? null : OutcomeNames.ParseOutcome(reader.GetString(26)),
-                });
-            }
-            IReadOnlyList<Trial> result = trials;
-            return result;
+            IReadOnlyList<Trial> trials = ReadTrials(connection, runId);
+            return trials;
         }));
+
+    /// <summary>The finished trials of one run, or of every run (<paramref name="runId"/> null), in order.</summary>
+    private static List<Trial> ReadTrials(SqliteConnection connection, long? runId)
+    {
+        using var command = Command(connection, null, $"""
+            SELECT task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
+                   started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms,
+                   input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, turns, tool_calls,
+                   agent_version, model, stop_reason, error_kind, error_message, attempts, first_outcome, run_id
+            FROM trials WHERE {(runId is null ? "" : "run_id = $run AND ")}outcome IS NOT NULL ORDER BY run_id, sequence;
+            """, ("$run", runId));
+        using var reader = command.ExecuteReader();
+        var trials = new List<Trial>();
+        while (reader.Read())
+        {
+            trials.Add(new Trial
+            {
+                RunId = reader.GetInt64(27),
+                TaskId = reader.GetString(0),
+                TrialIndex = reader.GetInt32(1),
+                Sequence = reader.GetInt32(2),
+                Category = TaskCategoryNames.ParseCategory(reader.GetString(3)),
+                Language = reader.GetString(4),
+                Outcome = OutcomeNames.ParseOutcome(reader.GetString(5)),
+                TestsPassed = reader.GetInt32(6),
+                TestsTotal = reader.GetInt32(7),
+                StartedAt = ParseTime(reader.GetString(8)),
+                FinishedAt = ParseTime(reader.GetString(9)),
+                DurationMs = reader.GetInt64(10),
+                AgentDurationMs = reader.GetInt64(11),
+                TestDurationMs = reader.GetInt64(12),
+                Usage = new AgentUsage
+                {
+                    InputTokens = NullableLong(reader, 13),
+                    OutputTokens = NullableLong(reader, 14),
+                    CacheReadTokens = NullableLong(reader, 15),
+                    CacheWriteTokens = NullableLong(reader, 16),
+                    CostUsd = reader.IsDBNull(17) ? null : decimal.Parse(reader.GetString(17), CultureInfo.InvariantCulture),
+                    Turns = (int?)NullableLong(reader, 18),
+                    ToolCalls = (int?)NullableLong(reader, 19),
+                },
+                AgentVersion = NullableString(reader, 20),
+                Model = NullableString(reader, 21),
+                StopReason = NullableString(reader, 22),
+                ErrorKind = NullableString(reader, 23),
+                ErrorMessage = NullableString(reader, 24),
+                Attempts = reader.GetInt32(25),
+                FirstOutcome = reader.IsDBNull(26) ? null : OutcomeNames.ParseOutcome(reader.GetString(26)),
+            });
+        }
+        return trials;
+    }
 
     public Task RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture? harness = null, CancellationToken cancellationToken = default)
     {

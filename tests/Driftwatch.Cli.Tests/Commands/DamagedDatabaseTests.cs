@@ -73,6 +73,7 @@ public sealed class DamagedDatabaseTests(RunDatabase database) : IClassFixture<R
     [InlineData("export")]
     [InlineData("report", "--out", "OUT")]
     [InlineData("show", "1")]
+    [InlineData("run", "--suite", "SUITE", "--sandbox", "none")]
     public async Task A_value_damaged_inside_a_record_is_exit_2_naming_the_file_not_a_crash(params string[] args)
     {
         // Given a real database where one byte inside each run's stored fingerprint was
@@ -91,10 +92,13 @@ public sealed class DamagedDatabaseTests(RunDatabase database) : IClassFixture<R
         // When a command reads the runs
         var result = await Cli.RunAsync(Command(args));
 
-        // Then exit 2 and one line naming the file and the value, not exit 1 with a stack of JSON trouble
+        // Then exit 2 and one line naming the file and the value, not exit 1 with a stack of JSON
+        // trouble; and a writer wrote nothing (every reader after it would have paid for it)
         result.ExitCode.ShouldBe(2, $"stdout: {result.Output}\nstderr: {result.Error}");
         result.Error.Trim().ShouldStartWith($"error: {Db}: the database is corrupt: a stored value cannot be read (");
         result.Error.Trim().ShouldNotContain('\n');
+        SqliteConnection.ClearAllPools();
+        (await File.ReadAllBytesAsync(Db)).ShouldBe(bytes);
     }
 }
 

@@ -159,6 +159,27 @@ public sealed class DamagedDatabaseTests : IDisposable
     }
 
     [Theory]
+    [InlineData("UPDATE runs SET status = 'compl\u00e9te' WHERE id = 2")]
+    [InlineData("UPDATE runs SET fingerprint = '{\"agentVersion\":' WHERE id = 2")]
+    [InlineData("UPDATE trials SET started_at = NULL WHERE run_id = 2 AND sequence = 4")]
+    [InlineData("UPDATE trials SET outcome = 'maybe' WHERE run_id = 2 AND sequence = 4")]
+    public async Task A_value_damaged_inside_a_run_or_trial_record_stops_a_writer_before_it_writes(string damage)
+    {
+        // Given a real database with one damaged value in a record whose page is sound (quick_check passes)
+        await RealDatabaseAsync();
+        Execute(damage);
+        var bytes = await File.ReadAllBytesAsync(DatabasePath);
+
+        // When a writer opens it
+        var error = Should.Throw<InvalidInputException>(() => SqliteResultStore.Open(DatabasePath, _ => false));
+
+        // Then it is refused as corrupt, before a write that every reader after it would pay for
+        error.Message.ShouldStartWith($"{DatabasePath}: the database is corrupt: a stored value cannot be read (");
+        SqliteConnection.ClearAllPools();
+        (await File.ReadAllBytesAsync(DatabasePath)).ShouldBe(bytes);
+    }
+
+    [Theory]
     [InlineData("UPDATE runs SET status = 'compl\u00e9te' WHERE id = 2", "runs")]
     [InlineData("UPDATE trials SET started_at = NULL WHERE run_id = 2 AND sequence = 4", "trials")]
     [InlineData("UPDATE trials SET outcome = 'maybe' WHERE run_id = 2 AND sequence = 4", "history")]
