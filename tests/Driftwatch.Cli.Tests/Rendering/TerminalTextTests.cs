@@ -24,7 +24,7 @@ public sealed class TerminalTextTests
         TerminalText.Escape("[red]\u001b]52;c;eA==\u0007[/]").ShouldBe("[[red]]␛]]52;c;eA==␇[[/]]");
 
     [Fact]
-    public void Every_way_to_the_terminal_shows_control_characters_as_symbols_even_without_the_helper()
+    public async Task Every_way_to_the_terminal_shows_control_characters_as_symbols_even_without_the_helper()
     {
         // Given a CLI context on a console and an error writer
         var console = new TestConsole().Width(200);
@@ -35,6 +35,7 @@ public sealed class TerminalTextTests
         cli.Out.WriteLine("title \u001b]0;pwned\u0007");
         cli.Out.Write(new Table().AddColumn("model").AddRow(new Text("m\u001b[2J")));
         cli.RawOut.WriteLine("alert \u001b]52;c;eA==\u0007");
+        await cli.RawOut.WriteLineAsync("console sink \u001b[2J".AsMemory(), TestContext.Current.CancellationToken);
         cli.WriteRaw("raw \u009b2J");
         cli.Error.WriteLine("error: \u001b[1;32mALL PASSED\u001b[0m");
 
@@ -44,6 +45,7 @@ public sealed class TerminalTextTests
         console.Output.ShouldContain("title ␛]0;pwned␇");
         console.Output.ShouldContain("alert ␛]52;c;eA==␇");
         console.Output.ShouldContain("raw �2J");
+        console.Output.ShouldContain("console sink ␛[2J");
         error.ToString().ShouldBe("error: ␛[1;32mALL PASSED␛[0m\n");
     }
 }
