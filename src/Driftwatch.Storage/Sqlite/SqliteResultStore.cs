@@ -73,19 +73,6 @@ public sealed partial class SqliteResultStore : IResultStore
     }
 
     /// <summary>
-    /// Every run and finished trial reads back: a value damaged inside a record on a sound page
-    /// (which quick_check cannot see) stops a writer before it adds to the file, rather than every
-    /// reader after it (runs, check, export, report and the dashboard all read every run). Linear
-    /// in runs and trials, not in artifacts.
-    /// </summary>
-    private void EnsureRecordsDecode()
-    {
-        using var connection = OpenConnection();
-        _ = ReadHeaders(connection, "");
-        _ = ReadTrials(connection, runId: null);
-    }
-
-    /// <summary>
     /// Opens the database at <paramref name="path"/> for commands that only read it. A file that
     /// can be written is opened (and migrated) as by <see cref="Open"/>; one whose folder or file
     /// cannot be written (a read-only mount, another user's folder, a full disk) is read without
@@ -109,10 +96,15 @@ public sealed partial class SqliteResultStore : IResultStore
         {
             writable.Dispose();
         }
-        catch (Exception ex)
+        catch (Exception ex) when (writable.Translate(ex) is { } translated)
         {
             writable.Dispose();
-            throw writable.Translate(ex) ?? ex;
+            throw translated;
+        }
+        catch
+        {
+            writable.Dispose();
+            throw;
         }
 
         // SQLite could not open the file for writing, or not make its -wal and -shm. With locks
@@ -128,10 +120,15 @@ public sealed partial class SqliteResultStore : IResultStore
         {
             locked.Dispose();
         }
-        catch (Exception ex)
+        catch (Exception ex) when (locked.Translate(ex) is { } translated)
         {
             locked.Dispose();
-            throw locked.Translate(ex) ?? ex;
+            throw translated;
+        }
+        catch
+        {
+            locked.Dispose();
+            throw;
         }
         if (DatabaseFile.WalHasChanges(full))
         {
@@ -184,6 +181,19 @@ public sealed partial class SqliteResultStore : IResultStore
             using var transaction = connection.BeginTransaction(deferred: false);
             transaction.Rollback();
         }
+    }
+
+    /// <summary>
+    /// Every run and finished trial reads back: a value damaged inside a record on a sound page
+    /// (which quick_check cannot see) stops a writer before it adds to the file, rather than every
+    /// reader after it (runs, check, export, report and the dashboard all read every run). Linear
+    /// in runs and trials, not in artifacts.
+    /// </summary>
+    private void EnsureRecordsDecode()
+    {
+        using var connection = OpenConnection();
+        _ = ReadHeaders(connection, "");
+        _ = ReadTrials(connection, runId: null);
     }
 
     private SqliteConnection OpenConnection()
