@@ -21,24 +21,41 @@ public sealed class CliProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static CliProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, null, args);
+    public static CliProcess Start(string workingDirectory, params string[] args) => Start(workingDirectory, [], null, args);
 
-    /// <summary>Starts the CLI with <paramref name="environment"/> added to (or, with a null value, removed from) this process's environment.</summary>
-    public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args)
+    /// <summary>Starts the CLI with <paramref name="environment"/> set on top of this process's (a null value removes the variable).</summary>
+    public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?>? environment, params string[] args) =>
+        Start(workingDirectory, [], environment, args);
+
+    /// <summary>
+    /// Starts the CLI through <paramref name="launcher"/> (a command that ends by executing its
+    /// arguments: unshare, setpriv), with <paramref name="environment"/> set on top of this
+    /// process's (a null value removes the variable).
+    /// </summary>
+    public static CliProcess Start(string workingDirectory, IReadOnlyList<string> launcher, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var word in launcher.Skip(1))
+            info.ArgumentList.Add(word);
+        if (launcher.Count > 0)
+            info.ArgumentList.Add("dotnet");
         info.ArgumentList.Add(RepositoryPaths.CliAssembly);
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
         info.Environment.Remove("DRIFTWATCH_DB");
         foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
-            info.Environment[name] = value;
+        {
+            if (value is null)
+                info.Environment.Remove(name);
+            else
+                info.Environment[name] = value;
+        }
         return new CliProcess(Process.Start(info)!);
     }
 

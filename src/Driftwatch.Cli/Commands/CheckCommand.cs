@@ -78,7 +78,7 @@ public sealed class CheckCommand(CliContext cli) : AsyncCommand<CheckSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, CheckSettings settings, CancellationToken cancellationToken)
     {
         var options = settings.ToOptions();
-        using var store = Locations.Resolve(cli, settings).OpenStore();
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var verdicts = await Verdicts(store, settings.Agent, settings.Suite, options, cancellationToken);
         if (settings.Json)
             cli.WriteRaw(ResultJson.Serialize(verdicts.Select(ResultJson.Verdict).ToArray()));
@@ -123,9 +123,9 @@ public static class VerdictReport
     {
         foreach (var v in verdicts)
         {
-            console.MarkupLine($"{StatusMarkup(v.Status)} · [bold]{Markup.Escape(v.Agent)}[/] on [bold]{Markup.Escape(v.Suite)}[/] · {v.Detector.Name()}");
+            console.MarkupLine($"{StatusMarkup(v.Status)} · [bold]{TerminalText.Escape(v.Agent)}[/] on [bold]{TerminalText.Escape(v.Suite)}[/] · {v.Detector.Name()}");
             if (v.Note is { } note)
-                console.MarkupLine($"  [grey]{Markup.Escape(note)}[/]");
+                console.MarkupLine($"  [grey]{TerminalText.Escape(note)}[/]");
             if (v.BaselineFrom is { } from)
             {
                 console.MarkupLine($"  baseline {from:yyyy-MM-dd}..{v.BaselineTo:yyyy-MM-dd} ({v.BaselineDays} days, pass rate {RunReport.Percent(v.BaselinePassRate)}) · " +
@@ -138,9 +138,9 @@ public static class VerdictReport
                     (v.AlarmDay is { } alarm ? $" · alarm on {alarm:yyyy-MM-dd}" : ""));
             }
             if (v.FlippedTasks.Count > 0)
-                console.MarkupLine($"  tasks that moved most: {Markup.Escape(string.Join("; ", v.FlippedTasks.Take(5)))}");
+                console.MarkupLine($"  tasks that moved most: {TerminalText.Escape(string.Join("; ", v.FlippedTasks.Take(5)))}");
             foreach (var change in v.FingerprintChanges)
-                console.MarkupLine($"  [blue]changed around then:[/] {Markup.Escape(change)}");
+                console.MarkupLine($"  [blue]changed around then:[/] {TerminalText.Escape(change)}");
         }
     }
 }

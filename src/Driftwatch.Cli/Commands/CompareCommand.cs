@@ -1,5 +1,6 @@
 using System.Globalization;
 using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Reporting;
 using Spectre.Console;
@@ -14,7 +15,7 @@ public sealed class CompareCommand(CliContext cli) : AsyncCommand<CompareSetting
 {
     public override async Task<int> ExecuteAsync(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {
-        using var store = Locations.Resolve(cli, settings).OpenStore();
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var a = await store.RequireRunAsync("RUN_A", settings.RunA, cancellationToken);
         var b = await store.RequireRunAsync("RUN_B", settings.RunB, cancellationToken);
         var comparison = PairedComparison.Of(await store.GetTrialsAsync(a.Id, cancellationToken), await store.GetTrialsAsync(b.Id, cancellationToken),
@@ -45,7 +46,7 @@ public sealed class CompareCommand(CliContext cli) : AsyncCommand<CompareSetting
             return ExitCodes.Ok;
         }
 
-        cli.Out.MarkupLine($"run {b.Id} ({Markup.Escape(b.Agent)}, {b.StartedAt:yyyy-MM-dd}) vs run {a.Id} ({Markup.Escape(a.Agent)}, {a.StartedAt:yyyy-MM-dd}) on {comparison.Tasks.Count} shared tasks" +
+        cli.Out.MarkupLine($"run {b.Id} ({TerminalText.Escape(b.Agent)}, {b.StartedAt:yyyy-MM-dd}) vs run {a.Id} ({TerminalText.Escape(a.Agent)}, {a.StartedAt:yyyy-MM-dd}) on {comparison.Tasks.Count} shared tasks" +
             (comparison.Unpaired > 0 ? $" ({comparison.Unpaired} not in both, left out)" : ""));
         var colour = !significant ? "grey" : comparison.Difference < 0 ? "red" : "green";
         cli.Out.MarkupLine($"[{colour} bold]{verdict}[/]: {VerdictReport.Points(comparison.Difference)} (95% CI {VerdictReport.Points(comparison.Interval.Low)} to {VerdictReport.Points(comparison.Interval.High)}), " +
@@ -57,7 +58,7 @@ public sealed class CompareCommand(CliContext cli) : AsyncCommand<CompareSetting
                 .AddColumn(new TableColumn($"run {b.Id}").RightAligned()).AddColumn(new TableColumn("change").RightAligned());
             foreach (var t in worse.Concat(better))
             {
-                table.AddRow(Markup.Escape(t.Task), $"{t.PassesA}/{t.TrialsA}", $"{t.PassesB}/{t.TrialsB}",
+                table.AddRow(TerminalText.Escape(t.Task), $"{t.PassesA}/{t.TrialsA}", $"{t.PassesB}/{t.TrialsB}",
                     t.Change < 0 ? $"[red]{VerdictReport.Points(t.Change)}[/]" : $"[green]{VerdictReport.Points(t.Change)}[/]");
             }
             cli.Out.Write(table);

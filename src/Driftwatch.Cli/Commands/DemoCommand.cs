@@ -70,9 +70,12 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        TrialFolders.EnsureUsable();
         var databasePath = settings.Database is { } db
             ? Path.GetFullPath(db, cli.WorkingDirectory)
             : Path.Combine(Path.GetTempPath(), $"driftwatch-demo-{Guid.NewGuid().ToString("N")[..8]}", "driftwatch.db");
+        // Opened first: a database that cannot be used stops the tour before it starts anything.
+        using var store = SqliteResultStore.Open(databasePath);
         var suite = SuiteLoader.Load(Locations.BuiltInSuiteDirectory);
         var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox), cancellationToken, unconfinedFallback: true);
         if (warning is not null)
@@ -99,7 +102,6 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         cli.Out.MarkupLine($"[grey]Every trial edits a real workspace and runs the real hidden tests. From day {dropDay} ({dropDate:yyyy-MM-dd}) " +
             $"the agent gets {settings.Drop * 100:0} points worse; identical workspaces are tested once and their result reused.[/]");
 
-        using var store = SqliteResultStore.Open(databasePath);
         var cache = new TestResultCache();
         var options = new TrialOptions { TestCache = cache, MaxAttempts = 1 };
         var owner = RunOwners.Current();
@@ -156,14 +158,14 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
 
         cli.Out.WriteLine();
         cli.Out.MarkupLine($"{runs.Count} runs, {runs.Sum(r => r.Summary.Total)} trials, {cache.Size} distinct workspaces tested, in {RunReport.Seconds(clock.ElapsedMilliseconds)}.");
-        cli.Out.MarkupLine($"Database: [bold]{Markup.Escape(databasePath)}[/]");
-        cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch show {runs[^1].Id} --db {Markup.Escape(databasePath)}[/] · [bold]driftwatch report --out DIR --db {Markup.Escape(databasePath)}[/]");
+        cli.Out.MarkupLine($"Database: [bold]{TerminalText.Escape(databasePath)}[/]");
+        cli.Out.MarkupLine($"Explore it: [bold]driftwatch runs --db {TerminalText.Escape(databasePath)}[/] · [bold]driftwatch show {runs[^1].Id} --db {TerminalText.Escape(databasePath)}[/] · [bold]driftwatch report --out DIR --db {TerminalText.Escape(databasePath)}[/]");
         if (settings.NoServe)
             return ExitCodes.Ok;
         if (!cli.Interactive)
         {
             // A script or CI ran the tour: waiting for a Ctrl-C that never comes would hang it.
-            cli.Out.MarkupLine($"Dashboard: [bold]driftwatch serve --db {Markup.Escape(databasePath)}[/] (not started: no terminal)");
+            cli.Out.MarkupLine($"Dashboard: [bold]driftwatch serve --db {TerminalText.Escape(databasePath)}[/] (not started: no terminal)");
             return ExitCodes.Ok;
         }
         try

@@ -54,7 +54,7 @@ public sealed class ExportCommand(CliContext cli) : AsyncCommand<ExportSettings>
     {
         var exporter = Exporters.Find(settings.Format);
         var databasePath = ServeCommand.ExistingDatabase(cli, settings);
-        using var store = SqliteResultStore.Open(databasePath);
+        using var store = SqliteResultStore.OpenForReading(databasePath);
         var reader = new DashboardReader(store, settings.ToOptions());
         var selection = new ExportSelection(settings.Runs, settings.Agent, settings.Suite, settings.Last);
         var text = Exporters.Write(exporter, await selection.ResolveAsync(reader, cancellationToken));
@@ -70,7 +70,7 @@ public sealed class ExportCommand(CliContext cli) : AsyncCommand<ExportSettings>
         }
         else
         {
-            var writer = cli.Out.Profile.Out.Writer;
+            var writer = cli.RawOut;
             await writer.WriteAsync(text);
             await writer.FlushAsync(cancellationToken);
         }

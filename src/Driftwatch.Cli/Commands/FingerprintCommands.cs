@@ -31,7 +31,7 @@ public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<Finger
 {
     public override async Task<int> ExecuteAsync(CommandContext context, FingerprintShowSettings settings, CancellationToken cancellationToken)
     {
-        using var store = Locations.Resolve(cli, settings).OpenStore();
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var run = await store.RequireRunAsync("RUN", settings.Run, cancellationToken);
         var requests = await store.GetHarnessRequestsAsync(run.Id, cancellationToken);
         var harness = run.Fingerprint.Harness;
@@ -52,12 +52,12 @@ public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<Finger
             return ExitCodes.Ok;
         }
 
-        cli.Out.MarkupLine($"[bold]Run {run.Id}[/] · {RunReport.AgentLabel(run)} on [bold]{Markup.Escape(run.Suite)}[/] · agent {Markup.Escape(run.Fingerprint.AgentVersion ?? "unknown version")} · {run.StartedAt:yyyy-MM-dd HH:mm}Z");
+        cli.Out.MarkupLine($"[bold]Run {run.Id}[/] · {RunReport.AgentLabel(run)} on [bold]{TerminalText.Escape(run.Suite)}[/] · agent {TerminalText.Escape(run.Fingerprint.AgentVersion ?? "unknown version")} · {run.StartedAt:yyyy-MM-dd HH:mm}Z");
         var init = run.Fingerprint.Agent;
         if (init.GetValueOrDefault("initModel") is not null || init.GetValueOrDefault("permissionMode") is not null)
         {
-            cli.Out.MarkupLine($"CLI init: model {Markup.Escape(init.GetValueOrDefault("initModel") ?? "–")} · permission mode {Markup.Escape(init.GetValueOrDefault("permissionMode") ?? "–")}" +
-                $" · tools {Markup.Escape(init.GetValueOrDefault("tools") ?? "–")}");
+            cli.Out.MarkupLine($"CLI init: model {TerminalText.Escape(init.GetValueOrDefault("initModel") ?? "–")} · permission mode {TerminalText.Escape(init.GetValueOrDefault("permissionMode") ?? "–")}" +
+                $" · tools {TerminalText.Escape(init.GetValueOrDefault("tools") ?? "–")}");
         }
         if (harness is null)
         {
@@ -80,7 +80,7 @@ public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<Finger
         if (profile is null)
             return;
         console.MarkupLine($"[bold]{title}[/] ({profile.Requests} requests)");
-        console.MarkupLine($"  models: {Markup.Escape(string.Join(", ", profile.Models))}");
+        console.MarkupLine($"  models: {TerminalText.Escape(string.Join(", ", profile.Models))}");
         foreach (var (kind, hashes) in new[] { ("system prompt", profile.SystemPrompts), ("harness context", profile.Contexts) })
         {
             foreach (var hash in hashes)
@@ -88,16 +88,16 @@ public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<Finger
                 var text = texts.GetValueOrDefault(hash);
                 console.MarkupLine($"  {kind} {Hashes.Short(hash)}: " + (text is null ? "[grey](text not stored)[/]" : $"{text.Split('\n').Length} lines, {text.Length:N0} characters"));
                 if (full && text is not null)
-                    console.WriteLine(Indent(text));
+                    console.WriteLine(TerminalText.Clean(Indent(text)));
             }
         }
-        console.MarkupLine($"  tools ({profile.ToolNames.Length}): {Markup.Escape(string.Join(", ", profile.ToolNames))}" +
+        console.MarkupLine($"  tools ({profile.ToolNames.Length}): {TerminalText.Escape(string.Join(", ", profile.ToolNames))}" +
             (profile.Tools.IsDefaultOrEmpty ? "" : $" [grey](definitions {string.Join(", ", profile.Tools.Select(Hashes.Short))})[/]"));
         foreach (var (key, values) in profile.Parameters)
-            console.MarkupLine($"  {Markup.Escape(key)}: {Markup.Escape(FingerprintDiff.ShowValues(values))}");
+            console.MarkupLine($"  {TerminalText.Escape(key)}: {TerminalText.Escape(FingerprintDiff.ShowValues(values))}");
         if (!profile.Betas.IsDefaultOrEmpty)
-            console.MarkupLine($"  betas: {Markup.Escape(string.Join(", ", profile.Betas))}");
-        console.MarkupLine($"  user agent: {Markup.Escape(string.Join(", ", profile.UserAgents))}");
+            console.MarkupLine($"  betas: {TerminalText.Escape(string.Join(", ", profile.Betas))}");
+        console.MarkupLine($"  user agent: {TerminalText.Escape(string.Join(", ", profile.UserAgents))}");
     }
 
     private static string Indent(string text) => string.Join('\n', text.Split('\n').Select(line => "    │ " + line));
@@ -108,7 +108,7 @@ public sealed class FingerprintDiffCommand(CliContext cli) : AsyncCommand<Finger
 {
     public override async Task<int> ExecuteAsync(CommandContext context, FingerprintDiffSettings settings, CancellationToken cancellationToken)
     {
-        using var store = Locations.Resolve(cli, settings).OpenStore();
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var a = await store.RequireRunAsync("RUN_A", settings.RunA, cancellationToken);
         var b = await store.RequireRunAsync("RUN_B", settings.RunB, cancellationToken);
         var hashes = (a.Fingerprint.Harness?.TextHashes() ?? []).Concat(b.Fingerprint.Harness?.TextHashes() ?? []);
@@ -120,7 +120,7 @@ public sealed class FingerprintDiffCommand(CliContext cli) : AsyncCommand<Finger
             cli.WriteRaw(ResultJson.Serialize(new { runA = a.Id, runB = b.Id, changes = changes.Select(c => new { area = c.Area, summary = c.Summary, detail = c.Detail }).ToArray() }));
             return ExitCodes.Ok;
         }
-        cli.Out.MarkupLine($"fingerprint of run {b.Id} ({Markup.Escape(b.Agent)}, {b.StartedAt:yyyy-MM-dd}) against run {a.Id} ({Markup.Escape(a.Agent)}, {a.StartedAt:yyyy-MM-dd})");
+        cli.Out.MarkupLine($"fingerprint of run {b.Id} ({TerminalText.Escape(b.Agent)}, {b.StartedAt:yyyy-MM-dd}) against run {a.Id} ({TerminalText.Escape(a.Agent)}, {a.StartedAt:yyyy-MM-dd})");
         if (a.Fingerprint.Harness is null && b.Fingerprint.Harness is null)
             cli.Out.MarkupLine("[grey]neither run recorded its requests (the recording proxy was off): only versions and the CLI's own report are compared[/]");
         if (changes.Count == 0)
@@ -130,14 +130,14 @@ public sealed class FingerprintDiffCommand(CliContext cli) : AsyncCommand<Finger
         }
         foreach (var change in changes)
         {
-            cli.Out.MarkupLine($"[bold]{Markup.Escape(change.Area)}[/] · {Markup.Escape(change.Summary)}");
+            cli.Out.MarkupLine($"[bold]{TerminalText.Escape(change.Area)}[/] · {TerminalText.Escape(change.Summary)}");
             if (change.Detail is { Length: > 0 } detail)
             {
                 foreach (var line in detail.TrimEnd('\n').Split('\n'))
                 {
                     var colour = line.StartsWith("+++", StringComparison.Ordinal) || line.StartsWith("---", StringComparison.Ordinal) ? "bold"
                         : line.StartsWith('+') ? "green" : line.StartsWith('-') ? "red" : line.StartsWith("@@", StringComparison.Ordinal) ? "cyan" : "grey";
-                    cli.Out.MarkupLine($"    [{colour}]{Markup.Escape(line)}[/]");
+                    cli.Out.MarkupLine($"    [{colour}]{TerminalText.Escape(line)}[/]");
                 }
             }
         }

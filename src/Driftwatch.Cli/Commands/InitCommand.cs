@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
 using Driftwatch.Core.Configuration;
 using Spectre.Console;
@@ -45,7 +46,7 @@ public sealed class InitCommand(CliContext cli) : Command<InitSettings>
         File.Move(temporary, path, overwrite: true);
 
         var config = DriftwatchConfig.Load(path, cli.WorkingDirectory);
-        cli.Out.MarkupLine($"wrote [bold]{Markup.Escape(path)}[/]: agents {Markup.Escape(string.Join(", ", config.Agents.Keys.Order(StringComparer.Ordinal)))}");
+        cli.Out.MarkupLine($"wrote [bold]{TerminalText.Escape(path)}[/]: agents {TerminalText.Escape(string.Join(", ", config.Agents.Keys.Order(StringComparer.Ordinal)))}");
         cli.Out.MarkupLine("next: set the API key variables the agents name (api_key_env), then [bold]driftwatch run --agent claude-code[/]");
         return ExitCodes.Ok;
     }

@@ -95,7 +95,7 @@ public sealed class PlanCommand(CliContext cli) : AsyncCommand<PlanSettings>
         }
 
         cli.Out.MarkupLine($"[bold]Plan[/] · catch a drop of {settings.Delta * 100:0.#} points within {settings.Within} days in {settings.Power * 100:0}% of cases, " +
-            $"with a false alarm every {settings.Arl0:0} days on average · {rates.Count} tasks, {Markup.Escape(source)}");
+            $"with a false alarm every {settings.Arl0:0} days on average · {rates.Count} tasks, {TerminalText.Escape(source)}");
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("allocation").AddColumn(new TableColumn("trials/task").RightAligned()).AddColumn(new TableColumn("trials/day").RightAligned())
             .AddColumn(new TableColumn($"found within {settings.Within} days").RightAligned())

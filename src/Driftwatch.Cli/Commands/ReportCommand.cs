@@ -31,7 +31,7 @@ public sealed class ReportCommand(CliContext cli) : AsyncCommand<ReportSettings>
         var directory = Path.GetFullPath(settings.Out!, cli.WorkingDirectory);
         if (File.Exists(directory))
             throw new Core.InvalidInputException($"--out: {directory} is a file, not a folder");
-        using var store = SqliteResultStore.Open(databasePath);
+        using var store = SqliteResultStore.OpenForReading(databasePath);
         var reader = new DashboardReader(store, settings.ToOptions());
         var result = await StaticReport.WriteAsync(reader, directory, $"report of {Path.GetFileName(databasePath)}, {cli.Time.GetUtcNow():yyyy-MM-dd HH:mm} UTC", !settings.NoTrials, cancellationToken);
         cli.Out.MarkupLineInterpolated($"Wrote {result.Pages} pages and {result.Charts} charts to {directory}; open {Path.Combine(directory, "index.html")}");

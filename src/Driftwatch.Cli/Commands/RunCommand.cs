@@ -7,6 +7,7 @@ using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
+using Driftwatch.Core.Text;
 using Driftwatch.Execution.Workspaces;
 using Driftwatch.Jobs.Running;
 using Driftwatch.Storage;
@@ -89,7 +90,9 @@ public sealed class RunSettings : StoreSettings
             return ValidationResult.Error("--resume: a resumed run keeps its agent, model, suite and tasks; drop --agent, --model, --suite and --tasks");
         if (Resume is { IsSet: true, Value: { Length: > 0 } run } && !long.TryParse(run, out _))
             return ValidationResult.Error($"--resume: '{run}' is not a run id");
-        return ValidationResult.Success();
+        // Checked before anything starts (the sandbox probe, the agent's version), so that a bad
+        // pattern is reported as such even when an interrupt arrives meanwhile.
+        return TaskFilter.Check(Tasks) is { } problem ? ValidationResult.Error(problem) : ValidationResult.Success();
     }
 }
 
@@ -99,6 +102,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {
         var locations = Locations.Resolve(cli, settings);
+        TrialFolders.EnsureUsable();
         using var store = locations.OpenStore();
         var clock = Stopwatch.StartNew();
         var job = new RunJob(store, cli.Time, RunOwners.Current(), cli.Warn);
@@ -174,7 +178,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         RunReport.Title(cli.Out, result.Header);
         RunReport.Summary(cli.Out, result.Header, result.Trials, elapsed);
         if (settings.KeepWorkspaces)
-            cli.Out.MarkupLine($"trial folders kept under [bold]{Markup.Escape(WorkRoot.ForThisProcess(prepared.TrialOptions.WorkRoot))}[/]");
+            cli.Out.MarkupLine($"trial folders kept under [bold]{TerminalText.Escape(WorkRoot.ForThisProcess(prepared.TrialOptions.WorkRoot))}[/]");
         if (result.Header.Status == RunStatus.Incomplete)
             cli.Out.MarkupLine($"[yellow]run {result.Header.Id} is incomplete[/]: finish it with [bold]driftwatch run --resume {result.Header.Id}[/]");
         else if (verdict is not null)

@@ -6,6 +6,7 @@ using Driftwatch.Core;
 using Driftwatch.Core.Configuration;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Suites;
+using Driftwatch.Core.Text;
 using Driftwatch.Jobs.Alerts;
 using Driftwatch.Jobs.Running;
 using Driftwatch.Jobs.Scheduling;
@@ -61,7 +62,9 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
         var locations = Locations.Resolve(cli, settings);
         var config = locations.Config;
         var jobs = Resolve(locations);
-        using var store = locations.OpenStore();
+        if (!settings.List)
+            TrialFolders.EnsureUsable();
+        using var store = settings.List ? locations.OpenStoreForReading() : locations.OpenStore();
         if (settings.List)
         {
             await ScheduleReport.ListAsync(cli.Out, jobs, config, store, cli.Time.GetUtcNow(), cancellationToken);
@@ -69,7 +72,7 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
         }
 
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var sinks = AlertSinks.Create(config.Alerts, cli.GetEnvironmentVariable, http, cli.Out.Profile.Out.Writer, new DeliveryOptions(), TimeProvider.System);
+        var sinks = AlertSinks.Create(config.Alerts, cli.GetEnvironmentVariable, http, cli.RawOut, new DeliveryOptions(), TimeProvider.System);
         var report = new ScheduleReport(cli);
         var scheduler = new Scheduler(jobs, store, store, store, new AlertOutbox(store, sinks, cli.Time), cli.Time, RunOwners.Current(),
             new SchedulerOptions
@@ -102,8 +105,9 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
     }
 
     /// <summary>
-    /// Every entry's agent and suite, checked before anything runs: an unknown agent, a missing key
-    /// or an unknown suite is bad input named by the entry's file, line and field.
+    /// Every entry's agent, suite and tasks, checked before anything runs: an unknown agent, a
+    /// missing key, an unknown suite or a bad task pattern is bad input named by the entry's file,
+    /// line and field.
     /// </summary>
     private static List<ScheduledJob> Resolve(Locations locations)
     {
@@ -119,6 +123,7 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
             var definition = Located(entry.Locate("agent"), () => RunJob.WithModel(AgentCatalog.Resolve(entry.Agent, config), entry.Model));
             Located(entry.Locate("agent"), () => RunJob.CreateAgent(definition));
             var path = Located(entry.Locate("suite"), () => locations.SuitePath(entry.Suite));
+            Located(entry.Locate("tasks"), () => entry.Tasks is null ? null : new TaskFilter(entry.Tasks));
             var suite = SuiteLoader.Load(path);
             jobs.Add(new ScheduledJob
             {
@@ -142,7 +147,7 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
         catch (InvalidInputException ex)
         {
             var message = ex.Message;
-            foreach (var flag in new[] { "--agent: ", "--suite: " })
+            foreach (var flag in new[] { "--agent: ", "--suite: ", "--tasks: " })
             {
                 if (message.StartsWith(flag, StringComparison.Ordinal))
                     message = message[flag.Length..];

@@ -35,7 +35,7 @@ public sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
     public static async Task ServeAsync(CliContext cli, string databasePath, IReadOnlyList<string> urls, string? token, Core.Detection.CheckOptions check, CancellationToken cancellationToken)
     {
         // Opened now, so that a file that is not a database (or a newer schema) stops serve with exit 2, not every request with a 500.
-        var store = SqliteResultStore.Open(databasePath);
+        var store = SqliteResultStore.OpenForReading(databasePath);
         var options = new DashboardOptions
         {
             OpenStore = () => store,

@@ -29,7 +29,7 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ShowSettings settings, CancellationToken cancellationToken)
     {
-        using var store = Locations.Resolve(cli, settings).OpenStore();
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var run = await store.RequireRunAsync("RUN", settings.Run, cancellationToken);
         var trials = await store.GetTrialsAsync(run.Id, cancellationToken);
         if (settings.Json)
@@ -48,19 +48,19 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
                 throw new InvalidInputException($"--task: run {run.Id} has no finished trial of task '{taskId}'");
             foreach (var trial in selected)
             {
-                cli.Out.Write(new Rule($"{Markup.Escape(trial.Key.ToString())} · {trial.Outcome.Name()}").LeftJustified());
+                cli.Out.Write(new Rule($"{TerminalText.Escape(trial.Key.ToString())} · {trial.Outcome.Name()}").LeftJustified());
                 if (trial.ErrorKind is not null)
-                    cli.Out.MarkupLine($"ended: {Markup.Escape(trial.ErrorKind)}{(trial.ErrorMessage is { } message ? $" ({Markup.Escape(message)})" : "")}");
+                    cli.Out.MarkupLine($"ended: {TerminalText.Escape(trial.ErrorKind)}{(trial.ErrorMessage is { } message ? $" ({TerminalText.Escape(message)})" : "")}");
                 if (!trial.ServedModels.IsDefaultOrEmpty)
-                    cli.Out.MarkupLine($"served by: {Markup.Escape(string.Join(", ", trial.ServedModels))}");
+                    cli.Out.MarkupLine($"served by: {TerminalText.Escape(string.Join(", ", trial.ServedModels))}");
                 foreach (var flag in trial.Flags)
-                    cli.Out.MarkupLine($"[yellow]flag: {Markup.Escape(flag)}[/]");
+                    cli.Out.MarkupLine($"[yellow]flag: {TerminalText.Escape(flag)}[/]");
                 foreach (var kind in Enum.GetValues<ArtifactKind>())
                 {
                     var text = await store.GetArtifactAsync(run.Id, trial.Key, kind, cancellationToken);
                     if (text is null)
                         continue;
-                    cli.Out.Write(new Rule($"{Markup.Escape(trial.Key.ToString())} · {kind}").LeftJustified());
+                    cli.Out.Write(new Rule($"{TerminalText.Escape(trial.Key.ToString())} · {kind}").LeftJustified());
                     cli.WriteRaw(text.TrimEnd());
                 }
             }

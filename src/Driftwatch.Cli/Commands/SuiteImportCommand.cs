@@ -60,16 +60,16 @@ public sealed class SuiteImportCommand(CliContext cli) : Command<SuiteImportSett
                 [.. imported.Skipped.Select(s => new SkippedJson(s.Id, s.Reason))])));
             return ExitCodes.Ok;
         }
-        cli.Out.MarkupLine($"[bold]{Markup.Escape(suite.Name)}[/]@{SuiteRevision.Short(suite.Revision)}: {suite.Tasks.Length} tasks " +
+        cli.Out.MarkupLine($"[bold]{TerminalText.Escape(suite.Name)}[/]@{SuiteRevision.Short(suite.Revision)}: {suite.Tasks.Length} tasks " +
             $"({string.Join(", ", suite.Tasks.GroupBy(t => $"{t.Category.Name()} {t.Language}").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"))}) " +
-            $"→ {Markup.Escape(suite.Directory)}");
+            $"→ {TerminalText.Escape(suite.Directory)}");
         if (!imported.Skipped.IsEmpty)
         {
             cli.Out.MarkupLine($"[yellow]{imported.Skipped.Length} records skipped[/]:");
             foreach (var skipped in imported.Skipped)
-                cli.Out.MarkupLine($"  {Markup.Escape(skipped.Id)}: {Markup.Escape(skipped.Reason)}");
+                cli.Out.MarkupLine($"  {TerminalText.Escape(skipped.Id)}: {TerminalText.Escape(skipped.Reason)}");
         }
-        cli.Out.MarkupLine($"next: [grey]driftwatch suite validate {Markup.Escape(settings.Out!)}[/]");
+        cli.Out.MarkupLine($"next: [grey]driftwatch suite validate {TerminalText.Escape(settings.Out!)}[/]");
         return ExitCodes.Ok;
     }
 }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
 using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Suites;
@@ -56,13 +57,13 @@ public sealed class SuiteListCommand(CliContext cli) : Command<SuiteListSettings
         {
             if (suite is null)
             {
-                table.AddRow(Markup.Escape(name), "–", "–", $"[red]{Markup.Escape(problem!)}[/]", "", Markup.Escape(path));
+                table.AddRow(TerminalText.Escape(name), "–", "–", $"[red]{TerminalText.Escape(problem!)}[/]", "", TerminalText.Escape(path));
                 continue;
             }
-            table.AddRow(Markup.Escape(name), SuiteRevision.Short(suite.Revision), suite.Tasks.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            table.AddRow(TerminalText.Escape(name), SuiteRevision.Short(suite.Revision), suite.Tasks.Length.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 string.Join(", ", suite.Tasks.GroupBy(t => t.Category).OrderBy(g => g.Key).Select(g => $"{g.Key.Name()} {g.Count()}")),
-                Markup.Escape(string.Join(", ", suite.Tasks.GroupBy(t => t.Language).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"))),
-                Markup.Escape(path));
+                TerminalText.Escape(string.Join(", ", suite.Tasks.GroupBy(t => t.Language).OrderByDescending(g => g.Count()).Select(g => $"{g.Key} {g.Count()}"))),
+                TerminalText.Escape(path));
         }
         cli.Out.Write(table);
         return ExitCodes.Ok;

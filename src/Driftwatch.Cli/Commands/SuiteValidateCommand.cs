@@ -5,6 +5,7 @@ using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
+using Driftwatch.Core.Text;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Scoring;
@@ -40,8 +41,12 @@ public sealed class SuiteValidateSettings : StoreSettings
     [Description("Print the verdicts as JSON")]
     public bool Json { get; init; }
 
-    public override ValidationResult Validate() =>
-        Parallel is < 1 ? ValidationResult.Error("--parallel: must be at least 1") : ValidationResult.Success();
+    public override ValidationResult Validate()
+    {
+        if (Parallel is < 1)
+            return ValidationResult.Error("--parallel: must be at least 1");
+        return TaskFilter.Check(Tasks) is { } problem ? ValidationResult.Error(problem) : ValidationResult.Success();
+    }
 }
 
 /// <summary>`suite validate`: proves every task sound; exit 2 when any is not.</summary>
@@ -52,11 +57,12 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
         var locations = Locations.Resolve(cli, settings);
         var suite = locations.LoadSuite(settings.Path);
         var tasks = RunPlanner.SelectTasks(suite, settings.Tasks);
+        TrialFolders.EnsureUsable();
         var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox ?? locations.Config.Defaults.Sandbox ?? "auto"), cancellationToken, unconfinedFallback: true);
         if (warning is not null)
             cli.Warn(warning);
 
-        var validator = new SuiteValidator(sandbox, new TrialOptions().WorkRoot, settings.Mistakes);
+        var validator = new SuiteValidator(sandbox, TrialFolders.Root, settings.Mistakes);
         var clock = Stopwatch.StartNew();
         var parallel = settings.Parallel ?? Environment.ProcessorCount;
         IReadOnlyList<TaskValidation> results;
@@ -65,7 +71,7 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
             results = [];
             await cli.Out.Progress().AutoClear(true).StartAsync(async progress =>
             {
-                var bar = progress.AddTask($"validating {Markup.Escape(suite.Name)}", maxValue: tasks.Count);
+                var bar = progress.AddTask($"validating {TerminalText.Escape(suite.Name)}", maxValue: tasks.Count);
                 results = await validator.ValidateAsync(suite, tasks, parallel, new InlineProgress<TaskValidation>(_ => bar.Increment(1)), cancellationToken);
             });
         }
@@ -96,19 +102,19 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
         foreach (var result in results)
         {
             table.AddRow(
-                Markup.Escape(result.Task.Id), result.Task.Category.Name(), Markup.Escape(result.Task.Language),
+                TerminalText.Escape(result.Task.Id), result.Task.Category.Name(), TerminalText.Escape(result.Task.Language),
                 Check(result.Bare), Check(result.Reference),
                 result.Sound ? "[green]sound[/]" : "[red]UNSOUND[/]");
         }
-        cli.Out.MarkupLine($"[bold]{Markup.Escape(suite.Name)}[/]@{SuiteRevision.Short(suite.Revision)} · {results.Count} tasks · sandbox {sandbox.Name}");
+        cli.Out.MarkupLine($"[bold]{TerminalText.Escape(suite.Name)}[/]@{SuiteRevision.Short(suite.Revision)} · {results.Count} tasks · sandbox {sandbox.Name}");
         cli.Out.Write(table);
         foreach (var result in results.Where(r => !r.Sound))
-            cli.Out.MarkupLine($"[red]{Markup.Escape(result.Task.Id)}[/]: {Markup.Escape(string.Join("; ", result.Problems))}");
+            cli.Out.MarkupLine($"[red]{TerminalText.Escape(result.Task.Id)}[/]: {TerminalText.Escape(string.Join("; ", result.Problems))}");
         foreach (var result in results.Where(r => !r.SurvivingMistakes.IsEmpty))
         {
-            cli.Out.MarkupLine($"[yellow]{Markup.Escape(result.Task.Id)}[/]: the hidden tests miss {result.SurvivingMistakes.Length} of {result.MistakesChecked} plausible mistakes:");
+            cli.Out.MarkupLine($"[yellow]{TerminalText.Escape(result.Task.Id)}[/]: the hidden tests miss {result.SurvivingMistakes.Length} of {result.MistakesChecked} plausible mistakes:");
             foreach (var site in result.SurvivingMistakes)
-                cli.Out.MarkupLine($"  {Markup.Escape(site.File)}:{site.Line}: {Markup.Escape(site.Description)}: [grey]{Markup.Escape(site.MutatedLine.Trim())}[/]");
+                cli.Out.MarkupLine($"  {TerminalText.Escape(site.File)}:{site.Line}: {TerminalText.Escape(site.Description)}: [grey]{TerminalText.Escape(site.MutatedLine.Trim())}[/]");
         }
         if (results.Any(r => r.MistakesChecked is not null))
         {

@@ -1,17 +1,23 @@
+using Driftwatch.Cli.Rendering;
 using Spectre.Console;
 
 namespace Driftwatch.Cli.Infrastructure;
 
 /// <summary>
 /// What commands need from the outside world, injected so that tests run commands in-process
-/// with their own console, folder, environment and clock.
+/// with their own console, folder, environment and clock. Every way to the terminal — the
+/// console, standard error, text written as is — shows control characters as visible symbols
+/// (<see cref="TerminalText"/>): what agents report is data, never terminal control.
 /// </summary>
 public sealed class CliContext
 {
-    public required IAnsiConsole Out { get; init; }
+    public required IAnsiConsole Out { get; init => field = TerminalSafeConsole.Wrap(value); }
 
     /// <summary>Where errors and warnings go (standard error).</summary>
-    public required TextWriter Error { get; init; }
+    public required TextWriter Error { get; init => field = TerminalSafeWriter.Wrap(value); }
+
+    /// <summary>Standard output for text written as is (JSON, exports, alerts): no markup, no wrapping.</summary>
+    public TextWriter RawOut => TerminalSafeWriter.Wrap(Out.Profile.Out.Writer);
 
     public required string WorkingDirectory { get; init; }
 
@@ -49,10 +55,10 @@ public sealed class CliContext
 
     public void Warn(string message) => Error.WriteLine($"warning: {message}");
 
-    /// <summary>Writes text as is (JSON): no markup, no wrapping at the console width.</summary>
+    /// <summary>Writes text as is (JSON, a transcript): no markup, no wrapping at the console width.</summary>
     public void WriteRaw(string text)
     {
-        Out.Profile.Out.Writer.WriteLine(text);
-        Out.Profile.Out.Writer.Flush();
+        RawOut.WriteLine(text);
+        RawOut.Flush();
     }
 }

@@ -1,3 +1,4 @@
+using Driftwatch.Cli.Rendering;
 using Driftwatch.Execution.Running;
 using Spectre.Console;
 
@@ -23,12 +24,12 @@ internal static class LiveProgress
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .StartAsync(async progress =>
             {
-                var bar = progress.AddTask(Markup.Escape(label), autoStart: true, maxValue: 1);
+                var bar = progress.AddTask(TerminalText.Escape(label), autoStart: true, maxValue: 1);
                 var reporter = new InlineProgress<RunProgress>(p =>
                 {
                     bar.MaxValue = Math.Max(1, p.Planned);
                     bar.Value = p.Done;
-                    bar.Description = $"{Markup.Escape(label)} [grey]{p.Done}/{p.Planned}[/] [green]pass {p.Summary.Pass}[/] [red]fail {p.Summary.Fail + p.Summary.Timeout}[/]{(p.Summary.Error > 0 ? $" [magenta]error {p.Summary.Error}[/]" : "")}";
+                    bar.Description = $"{TerminalText.Escape(label)} [grey]{p.Done}/{p.Planned}[/] [green]pass {p.Summary.Pass}[/] [red]fail {p.Summary.Fail + p.Summary.Timeout}[/]{(p.Summary.Error > 0 ? $" [magenta]error {p.Summary.Error}[/]" : "")}";
                 });
                 outcome = await work(reporter).ConfigureAwait(false);
             }).ConfigureAwait(false);

@@ -35,7 +35,11 @@ public sealed class Locations
         return new Locations(context, config, Path.GetFullPath(database, context.WorkingDirectory));
     }
 
+    /// <summary>The database for a command that writes to it (run, schedule): bad input when it cannot be written.</summary>
     public SqliteResultStore OpenStore() => SqliteResultStore.Open(DatabasePath);
+
+    /// <summary>The database for a command that only reads it: works on a file or folder that cannot be written.</summary>
+    public SqliteResultStore OpenStoreForReading() => SqliteResultStore.OpenForReading(DatabasePath);
 
     /// <summary>
     /// The folder of the built-in suite: the repository's suites/core when running from a clone

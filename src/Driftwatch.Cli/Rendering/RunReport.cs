@@ -18,17 +18,17 @@ public static class RunReport
     public static string Seconds(double milliseconds) => (milliseconds / 1000).ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
     public static string AgentLabel(RunHeader run) =>
-        run.Synthetic ? $"{Markup.Escape(run.Agent)} [yellow](synthetic)[/]" : Markup.Escape(run.Agent);
+        run.Synthetic ? $"{TerminalText.Escape(run.Agent)} [yellow](synthetic)[/]" : TerminalText.Escape(run.Agent);
 
     public static void Title(IAnsiConsole console, RunHeader run)
     {
-        console.MarkupLine($"[bold]Run {run.Id}[/] · {AgentLabel(run)} on [bold]{Markup.Escape(run.Suite)}[/]@{SuiteRevision.Short(run.SuiteRevision)[..7]} · {StatusMarkup(run.Status)}");
+        console.MarkupLine($"[bold]Run {run.Id}[/] · {AgentLabel(run)} on [bold]{TerminalText.Escape(run.Suite)}[/]@{SuiteRevision.Short(run.SuiteRevision)[..7]} · {StatusMarkup(run.Status)}");
         var allocation = run.Allocation == "adaptive" ? "adaptive allocation" : $"{run.TrialsPerTask} per task";
-        var sandbox = run.SandboxMode == "none" ? "[/][red]sandbox none: UNCONFINED[/][grey]" : $"sandbox {Markup.Escape(run.SandboxMode)}";
+        var sandbox = run.SandboxMode == "none" ? "[/][red]sandbox none: UNCONFINED[/][grey]" : $"sandbox {TerminalText.Escape(run.SandboxMode)}";
         console.MarkupLine($"[grey]{run.PlannedTrials} trials ({allocation}) · seed {run.Seed} · {sandbox}[/]");
         var fingerprint = run.Fingerprint;
-        console.MarkupLine($"[grey]started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z · agent {Markup.Escape(fingerprint.AgentVersion ?? "unknown version")}" +
-            $"{(fingerprint.Models.IsDefaultOrEmpty ? "" : " · models " + Markup.Escape(string.Join(", ", fingerprint.Models)))} · driftwatch {Markup.Escape(fingerprint.DriftwatchVersion ?? "?")}[/]");
+        console.MarkupLine($"[grey]started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z · agent {TerminalText.Escape(fingerprint.AgentVersion ?? "unknown version")}" +
+            $"{(fingerprint.Models.IsDefaultOrEmpty ? "" : " · models " + TerminalText.Escape(string.Join(", ", fingerprint.Models)))} · driftwatch {TerminalText.Escape(fingerprint.DriftwatchVersion ?? "?")}[/]");
     }
 
     public static string StatusMarkup(RunStatus status) => status switch
@@ -66,7 +66,7 @@ public static class RunReport
         if (errors.Count > 0)
         {
             var kinds = errors.GroupBy(t => t.ErrorKind ?? "unknown").OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => $"{Markup.Escape(g.Key)} {g.Count()}");
+                .Select(g => $"{TerminalText.Escape(g.Key)} {g.Count()}");
             var retried = trials.Count(t => t.Attempts > 1);
             var share = (double)errors.Count / Math.Max(1, run.PlannedTrials);
             console.MarkupLine($"[magenta]errors: {errors.Count}[/] ({string.Join(", ", kinds)}) after retries" +
@@ -105,7 +105,7 @@ public static class RunReport
     /// <summary>"a 2, b 1": how often each value occurs, most frequent first.</summary>
     private static string Counts(IEnumerable<string> values) =>
         string.Join(", ", values.GroupBy(v => v, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => $"{Markup.Escape(g.Key)} {g.Count()}"));
+            .Select(g => $"{TerminalText.Escape(g.Key)} {g.Count()}"));
 
     /// <summary>
     /// For agents that had a second attempt: scored trials, passes at the first attempt and after
@@ -155,7 +155,7 @@ public static class RunReport
         {
             table.AddRow(
                 run.Id.ToString(CultureInfo.InvariantCulture), run.StartedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                AgentLabel(run), $"{Markup.Escape(run.Suite)}@{SuiteRevision.Short(run.SuiteRevision)[..7]}", StatusMarkup(run.Status),
+                AgentLabel(run), $"{TerminalText.Escape(run.Suite)}@{SuiteRevision.Short(run.SuiteRevision)[..7]}", StatusMarkup(run.Status),
                 $"{run.Summary.Total}/{run.PlannedTrials}", Percent(run.Summary.PassRate), Range(run.Summary.Interval),
                 run.Summary.Error.ToString(CultureInfo.InvariantCulture));
         }
@@ -176,10 +176,10 @@ public static class RunReport
         foreach (var trial in trials.OrderBy(t => t.TaskId, StringComparer.Ordinal).ThenBy(t => t.TrialIndex))
         {
             table.AddRow(
-                Markup.Escape(trial.TaskId), trial.TrialIndex.ToString(CultureInfo.InvariantCulture), trial.Category.Name(),
+                TerminalText.Escape(trial.TaskId), trial.TrialIndex.ToString(CultureInfo.InvariantCulture), trial.Category.Name(),
                 OutcomeMarkup(trial.Outcome), $"{trial.TestsPassed}/{trial.TestsTotal}", Seconds(trial.DurationMs),
                 $"{trial.Usage.InputTokens?.ToString(CultureInfo.InvariantCulture) ?? "–"}/{trial.Usage.OutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "–"}",
-                Markup.Escape((trial.ErrorKind is null ? trial.StopReason ?? "" : $"{trial.ErrorKind}: {trial.ErrorMessage}")
+                TerminalText.Escape((trial.ErrorKind is null ? trial.StopReason ?? "" : $"{trial.ErrorKind}: {trial.ErrorMessage}")
                     + (trial.Flags.IsDefaultOrEmpty ? "" : $" [{string.Join("; ", trial.Flags)}]")));
         }
         console.Write(table);

@@ -21,7 +21,7 @@ public sealed class ScheduleReport(CliContext cli)
     {
         var alerts = sinks.Count == 0 ? "no alert sinks" : "alerts to " + string.Join(", ", sinks.Select(s => s.Name));
         cli.Out.MarkupLine($"[bold]schedule[/]{(once ? " --once" : "")}: {jobs.Count} entr{(jobs.Count == 1 ? "y" : "ies")}, catch_up {config.Schedule.CatchUp.ToString().ToLowerInvariant()}, " +
-            $"{Markup.Escape(alerts)} · database {Markup.Escape(database)}");
+            $"{TerminalText.Escape(alerts)} · database {TerminalText.Escape(database)}");
     }
 
     public void Show(ScheduleEvent e)
@@ -32,29 +32,29 @@ public sealed class ScheduleReport(CliContext cli)
                 _lastWaitingFor = waiting.Next;
                 cli.Out.MarkupLine(waiting.Next is null
                     ? "[grey]no slot ahead in any entry[/]"
-                    : $"[grey]waiting for {Time(waiting.Next)}: {Markup.Escape(string.Join(", ", waiting.Entries))}[/]");
+                    : $"[grey]waiting for {Time(waiting.Next)}: {TerminalText.Escape(string.Join(", ", waiting.Entries))}[/]");
                 break;
             case SlotsMissed missed:
-                cli.Out.MarkupLine($"[yellow]{missed.Count} slot(s) of {Markup.Escape(missed.Entry)} passed without a run[/]; only the latest, {Time(missed.Latest)}, runs");
+                cli.Out.MarkupLine($"[yellow]{missed.Count} slot(s) of {TerminalText.Escape(missed.Entry)} passed without a run[/]; only the latest, {Time(missed.Latest)}, runs");
                 break;
             case SlotSkipped skipped:
-                cli.Out.MarkupLine($"[grey]{Time(skipped.Slot)} · {Markup.Escape(skipped.Entry)}: skipped, {Markup.Escape(skipped.Reason)}[/]");
+                cli.Out.MarkupLine($"[grey]{Time(skipped.Slot)} · {TerminalText.Escape(skipped.Entry)}: skipped, {TerminalText.Escape(skipped.Reason)}[/]");
                 break;
             case SlotStarted started:
-                cli.Out.MarkupLine($"{Time(started.Slot)} · [bold]{Markup.Escape(started.Entry)}[/]: " +
+                cli.Out.MarkupLine($"{Time(started.Slot)} · [bold]{TerminalText.Escape(started.Entry)}[/]: " +
                     (!started.Resumed ? $"run {started.RunId} ({started.TrialsLeft} trials)"
                         : started.TrialsLeft == 0 ? $"closing run {started.RunId} (every trial was already stored)"
                         : $"resuming run {started.RunId} ({started.TrialsLeft} trials left)"));
                 break;
             case SlotFinished finished:
                 var header = finished.Run.Header;
-                cli.Out.MarkupLine($"{Time(finished.Slot)} · [bold]{Markup.Escape(finished.Entry)}[/]: run {header.Id} {RunReport.StatusMarkup(header.Status)} · " +
+                cli.Out.MarkupLine($"{Time(finished.Slot)} · [bold]{TerminalText.Escape(finished.Entry)}[/]: run {header.Id} {RunReport.StatusMarkup(header.Status)} · " +
                     $"pass {header.Summary.Pass}/{header.Summary.Scored} {RunReport.Percent(header.Summary.PassRate)} (95% CI {RunReport.Range(header.Summary.Interval)})" +
                     (header.Summary.Error > 0 ? $" · [magenta]error {header.Summary.Error}[/]" : "") +
                     $" · verdict {VerdictReport.StatusMarkup(finished.Verdict.Status)}");
                 break;
             case SlotInterrupted interrupted:
-                cli.Out.MarkupLine($"[yellow]{Time(interrupted.Slot)} · {Markup.Escape(interrupted.Entry)}: interrupted[/]" +
+                cli.Out.MarkupLine($"[yellow]{Time(interrupted.Slot)} · {TerminalText.Escape(interrupted.Entry)}: interrupted[/]" +
                     (interrupted.RunId is { } run ? $"; run {run} is left resumable and is resumed on the next start" : ""));
                 break;
             case SlotFailed failed:
@@ -64,7 +64,7 @@ public sealed class ScheduleReport(CliContext cli)
                 foreach (var result in delivered.Delivery.Results)
                 {
                     if (result.Delivered)
-                        cli.Out.MarkupLine($"[grey]alert {delivered.Delivery.Stored.Id} ({Markup.Escape(delivered.Delivery.Alert.Event)}) → {Markup.Escape(result.Sink)}: delivered ({result.Attempts} attempt(s))[/]");
+                        cli.Out.MarkupLine($"[grey]alert {delivered.Delivery.Stored.Id} ({TerminalText.Escape(delivered.Delivery.Alert.Event)}) → {TerminalText.Escape(result.Sink)}: delivered ({result.Attempts} attempt(s))[/]");
                     else
                         cli.Warn($"alert {delivered.Delivery.Stored.Id} ({delivered.Delivery.Alert.Event}) → {result.Sink}: not delivered after {result.Attempts} attempt(s): {result.Problem}");
                 }
@@ -84,12 +84,12 @@ public sealed class ScheduleReport(CliContext cli)
             var last = string.Join("\n", stored.TakeLast(3).Select(s =>
                 $"{Time(s.Slot)} {s.Status.ToString().ToLowerInvariant()}{(s.RunId is { } run ? $" (run {run})" : "")}"));
             table.AddRow(
-                Markup.Escape(job.Key), Markup.Escape(job.Cron.ToString()), Markup.Escape(job.Agent.Name), Markup.Escape(job.SuiteName),
+                TerminalText.Escape(job.Key), TerminalText.Escape(job.Cron.ToString()), TerminalText.Escape(job.Agent.Name), TerminalText.Escape(job.SuiteName),
                 job.Entry.Budget is { } budget ? $"budget {budget}" : $"{job.TrialsPerTask} per task",
-                Time(job.Cron.Next(now)), last.Length == 0 ? "[grey]none yet[/]" : Markup.Escape(last));
+                Time(job.Cron.Next(now)), last.Length == 0 ? "[grey]none yet[/]" : TerminalText.Escape(last));
         }
         console.Write(table);
         console.MarkupLine($"catch_up: {config.Schedule.CatchUp.ToString().ToLowerInvariant()} · alert sinks: " +
-            Markup.Escape(config.Alerts.Sinks.IsEmpty ? "none" : string.Join(", ", config.Alerts.Sinks.Select(s => s.Name))));
+            TerminalText.Escape(config.Alerts.Sinks.IsEmpty ? "none" : string.Join(", ", config.Alerts.Sinks.Select(s => s.Name))));
     }
 }

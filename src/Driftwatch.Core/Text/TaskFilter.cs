@@ -31,6 +31,22 @@ public sealed class TaskFilter
 
     public string Expression { get; }
 
+    /// <summary>What is wrong with <paramref name="expression"/> (one line naming --tasks), or null when it is a valid filter or absent.</summary>
+    public static string? Check(string? expression)
+    {
+        if (expression is null)
+            return null;
+        try
+        {
+            _ = new TaskFilter(expression);
+            return null;
+        }
+        catch (InvalidInputException ex)
+        {
+            return ex.Message;
+        }
+    }
+
     public bool Matches(string id) =>
         (_include.Count == 0 || _include.Any(r => r.IsMatch(id))) && !_exclude.Any(r => r.IsMatch(id));
 
@@ -53,7 +69,10 @@ public sealed class TaskFilter
                     if (close < 0)
                         throw new InvalidInputException($"--tasks: unclosed '[' in '{expression}'");
                     var set = glob[(i + 1)..close];
-                    regex.Append('[').Append(set.StartsWith('!') ? "^" + Regex.Escape(set[1..]) : Regex.Escape(set)).Append(']');
+                    var negated = set.StartsWith('!');
+                    var members = negated ? set[1..] : set;
+                    CheckSet(members, glob[i..(close + 1)], expression);
+                    regex.Append('[').Append(negated ? "^" : "").Append(Regex.Escape(members)).Append(']');
                     i = close;
                     break;
                 default:
@@ -61,6 +80,32 @@ public sealed class TaskFilter
                     break;
             }
         }
-        return new Regex(regex.Append('$').ToString(), RegexOptions.CultureInvariant);
+        try
+        {
+            return new Regex(regex.Append('$').ToString(), RegexOptions.CultureInvariant);
+        }
+        catch (RegexParseException ex)
+        {
+            // Whatever CheckSet missed is still the user's pattern, not our failure.
+            throw new InvalidInputException($"--tasks: '{glob}' is not a valid pattern in '{expression}' ({ex.Error})", ex);
+        }
+    }
+
+    /// <summary>
+    /// A set must hold something, and its ranges run low to high; a '-' first or last is a
+    /// literal dash.
+    /// </summary>
+    private static void CheckSet(string members, string written, string expression)
+    {
+        if (members.Length == 0)
+            throw new InvalidInputException($"--tasks: empty set '{written}' in '{expression}'");
+        for (var j = 1; j + 1 < members.Length; j++)
+        {
+            if (members[j] == '-' && members[j - 1] > members[j + 1])
+            {
+                throw new InvalidInputException(
+                    $"--tasks: range '{members[j - 1]}-{members[j + 1]}' runs backwards in '{expression}' (write it low to high: '{members[j + 1]}-{members[j - 1]}')");
+            }
+        }
     }
 }

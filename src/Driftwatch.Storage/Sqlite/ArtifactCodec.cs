@@ -16,14 +16,28 @@ internal static class ArtifactCodec
         return output.ToArray();
     }
 
-    public static string Decompress(byte[] content, string encoding)
+    /// <summary>
+    /// The text stored as <paramref name="content"/>, which must come out at the size recorded
+    /// with it: a damaged stream either fails to decode or (cut short) decodes to less.
+    /// </summary>
+    public static string Decompress(byte[] content, string encoding, long size)
     {
         if (encoding != Encoding)
             throw new InvalidDataException($"unknown artifact encoding '{encoding}'");
         using var input = new MemoryStream(content);
         using var brotli = new BrotliStream(input, CompressionMode.Decompress);
-        using var reader = new StreamReader(brotli, System.Text.Encoding.UTF8);
-        return reader.ReadToEnd();
+        using var bytes = new MemoryStream();
+        try
+        {
+            brotli.CopyTo(bytes);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidDataException($"compressed text does not decode ({ex.Message.TrimEnd('.')})", ex);
+        }
+        if (bytes.Length != size)
+            throw new InvalidDataException($"compressed text decodes to {bytes.Length} bytes, {size} were stored");
+        return System.Text.Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
     }
 
     public static int ByteCount(string text) => System.Text.Encoding.UTF8.GetByteCount(text);

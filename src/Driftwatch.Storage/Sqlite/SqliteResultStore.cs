@@ -14,75 +14,152 @@ namespace Driftwatch.Storage.Sqlite;
 /// <summary>
 /// The embedded store (SPEC §6): one SQLite file in WAL mode, schema migrations applied on open,
 /// short transactions so that a run and the dashboard can share the file. A file that is not a
-/// SQLite database, or is corrupt, is reported as bad input and never written to.
+/// SQLite database, or is corrupt, is reported as bad input and never written to; so is a file
+/// that cannot be written when a command must write, while commands that only read get a
+/// read-only view of it.
 /// </summary>
 public sealed partial class SqliteResultStore : IResultStore
 {
-    private const int SqliteCorrupt = 11;
-    private const int SqliteNotADatabase = 26;
-
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly byte[] SqliteHeader = "SQLite format 3\0"u8.ToArray();
 
     private readonly string _connectionString;
     private readonly Func<RunOwner, bool> _isOwnerAlive;
+    private readonly FileAccessMode _access;
 
-    private SqliteResultStore(string path, Func<RunOwner, bool> isOwnerAlive)
+    private SqliteResultStore(string path, Func<RunOwner, bool> isOwnerAlive, FileAccessMode access)
     {
         Path = path;
         _isOwnerAlive = isOwnerAlive;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        _access = access;
+        _connectionString = DatabaseFile.ConnectionString(path, access, pooling: true);
     }
 
     public string Path { get; }
 
+    /// <summary>Whether this store only reads its file (its folder or the file itself could not be written).</summary>
+    public bool IsReadOnly => _access != FileAccessMode.ReadWrite;
+
     /// <summary>The newest schema step this build knows.</summary>
     public static int SchemaVersion => Migrations.Steps.Count;
 
-    /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and migrates it.</summary>
+    /// <summary>
+    /// Opens (creating if needed) the database at <paramref name="path"/> for writing and migrates
+    /// it. Bad input when the file is not SQLite, is corrupt (checked before anything is
+    /// written), or cannot be written: its folder or the file read-only, or the disk full.
+    /// </summary>
     public static SqliteResultStore Open(string path, Func<RunOwner, bool>? isOwnerAlive = null)
     {
         var full = System.IO.Path.GetFullPath(path);
-        EnsureLooksLikeSqlite(full);
-        if (System.IO.Path.GetDirectoryName(full) is { Length: > 0 } directory)
-            Directory.CreateDirectory(directory);
-        var store = new SqliteResultStore(full, isOwnerAlive ?? RunOwners.IsAlive);
-        store.Guard(store.Migrate);
+        DatabaseFile.EnsureLooksLikeSqlite(full);
+        DatabaseFile.EnsureIntact(full);
+        if (System.IO.Path.GetDirectoryName(full) is { Length: > 0 } directory && !Directory.Exists(directory))
+        {
+            try
+            {
+                Directory.CreateDirectory(directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidInputException($"{full}: cannot create its folder {directory} ({DatabaseFile.Reason(ex)})", ex);
+            }
+        }
+        var store = new SqliteResultStore(full, isOwnerAlive ?? RunOwners.IsAlive, FileAccessMode.ReadWrite);
+        store.Guard(() =>
+        {
+            store.Migrate(probeWrite: true);
+            store.EnsureRecordsDecode();
+        });
         return store;
     }
 
-    private static void EnsureLooksLikeSqlite(string path)
+    /// <summary>
+    /// Opens the database at <paramref name="path"/> for commands that only read it. A file that
+    /// can be written is opened (and migrated) as by <see cref="Open"/>; one whose folder or file
+    /// cannot be written (a read-only mount, another user's folder, a full disk) is read without
+    /// writing anything beside it. A missing file is created as by <see cref="Open"/>.
+    /// </summary>
+    public static SqliteResultStore OpenForReading(string path, Func<RunOwner, bool>? isOwnerAlive = null)
     {
-        if (Directory.Exists(path))
-            throw new InvalidInputException($"{path}: is a folder, not a database file");
-        if (!File.Exists(path))
-            return;
-        using var file = File.OpenRead(path);
-        if (file.Length == 0)
-            return;
-        var header = new byte[SqliteHeader.Length];
-        var read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        if (read < header.Length || !header.AsSpan().SequenceEqual(SqliteHeader))
-            throw new InvalidInputException($"{path}: not a SQLite database (left untouched; choose another file with --db or DRIFTWATCH_DB)");
+        var full = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(full) || new FileInfo(full).Length == 0)
+            return Open(full, isOwnerAlive);
+        DatabaseFile.EnsureLooksLikeSqlite(full);
+        DatabaseFile.EnsureIntact(full);
+        var owners = isOwnerAlive ?? RunOwners.IsAlive;
+        var writable = new SqliteResultStore(full, owners, FileAccessMode.ReadWrite);
+        try
+        {
+            writable.Migrate(probeWrite: false);
+            return writable;
+        }
+        catch (SqliteException ex) when (DatabaseFile.IsUnwritable(ex))
+        {
+            writable.Dispose();
+        }
+        catch (Exception ex) when (writable.Translate(ex) is { } translated)
+        {
+            writable.Dispose();
+            throw translated;
+        }
+        catch
+        {
+            writable.Dispose();
+            throw;
+        }
+
+        // SQLite could not open the file for writing, or not make its -wal and -shm. With locks
+        // first (it reads a -wal through an existing -shm); else, when no -wal holds changes,
+        // immutable: nothing beside the file is read or made.
+        var locked = new SqliteResultStore(full, owners, FileAccessMode.ReadOnly);
+        try
+        {
+            locked.Migrate(probeWrite: false);
+            return locked;
+        }
+        catch (SqliteException ex) when (DatabaseFile.IsUnwritable(ex))
+        {
+            locked.Dispose();
+        }
+        catch (Exception ex) when (locked.Translate(ex) is { } translated)
+        {
+            locked.Dispose();
+            throw translated;
+        }
+        catch
+        {
+            locked.Dispose();
+            throw;
+        }
+        if (DatabaseFile.WalHasChanges(full))
+        {
+            throw new InvalidInputException(
+                $"{full}: {System.IO.Path.GetFileName(DatabaseFile.Wal(full))} beside it holds changes not yet in the database, and SQLite cannot read them " +
+                $"without creating {System.IO.Path.GetFileName(DatabaseFile.Shm(full))} ({DatabaseFile.WriteProblem(full) ?? "the folder is not writable"}): " +
+                "open it once where it can be written, or copy the database with its -wal file to a writable folder");
+        }
+        var immutable = new SqliteResultStore(full, owners, FileAccessMode.Immutable);
+        immutable.Guard(() => immutable.Migrate(probeWrite: false));
+        return immutable;
     }
 
-    private void Migrate()
+    private void Migrate(bool probeWrite)
     {
         using var connection = OpenConnection();
-        using (var wal = connection.CreateCommand())
+        if (!IsReadOnly)
         {
+            using var wal = connection.CreateCommand();
             wal.CommandText = "PRAGMA journal_mode=WAL;";
             wal.ExecuteNonQuery();
         }
         var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
         if (version > Migrations.Steps.Count)
             throw new InvalidInputException($"{Path}: database schema version {version} is newer than this Driftwatch knows ({Migrations.Steps.Count}); upgrade Driftwatch");
+        if (version < Migrations.Steps.Count && IsReadOnly)
+        {
+            throw new InvalidInputException(
+                $"{Path}: database schema version {version} is older than this Driftwatch's ({Migrations.Steps.Count}) and the file cannot be written to upgrade it " +
+                $"({DatabaseFile.WriteProblem(Path) ?? "opened read-only"}); open it once where it can be written");
+        }
         while (version < Migrations.Steps.Count)
         {
             // Another process may be opening the same new file (a scheduler and a `run` started
@@ -97,6 +174,26 @@ public sealed partial class SqliteResultStore : IResultStore
             transaction.Commit();
             version++;
         }
+        if (probeWrite)
+        {
+            // Take the write lock and let it go, writing nothing: a file SQLite opened read-only
+            // (the file itself not writable) fails here, before a run has started anything.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            transaction.Rollback();
+        }
+    }
+
+    /// <summary>
+    /// Every run and finished trial reads back: a value damaged inside a record on a sound page
+    /// (which quick_check cannot see) stops a writer before it adds to the file, rather than every
+    /// reader after it (runs, check, export, report and the dashboard all read every run). Linear
+    /// in runs and trials, not in artifacts.
+    /// </summary>
+    private void EnsureRecordsDecode()
+    {
+        using var connection = OpenConnection();
+        _ = ReadHeaders(connection, "");
+        _ = ReadTrials(connection, runId: null);
     }
 
     private SqliteConnection OpenConnection()
@@ -208,58 +305,64 @@ public sealed partial class SqliteResultStore : IResultStore
         Task.FromResult(Guard(() =>
         {
             using var connection = OpenConnection();
-            using var command = Command(connection, null, """
-                SELECT task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
-                       started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms,
-                       input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, turns, tool_calls,
-                       agent_version, model, stop_reason, error_kind, error_message, attempts, first_outcome,
-                       flags, served_models
-                FROM trials WHERE run_id = $run AND outcome IS NOT NULL ORDER BY sequence;
-                """, ("$run", runId));
-            using var reader = command.ExecuteReader();
-            var trials = new List<Trial>();
-            while (reader.Read())
-            {
-                trials.Add(new Trial
-                {
-                    RunId = runId,
-                    TaskId = reader.GetString(0),
-                    TrialIndex = reader.GetInt32(1),
-                    Sequence = reader.GetInt32(2),
-                    Category = TaskCategoryNames.ParseCategory(reader.GetString(3)),
-                    Language = reader.GetString(4),
-                    Outcome = OutcomeNames.ParseOutcome(reader.GetString(5)),
-                    TestsPassed = reader.GetInt32(6),
-                    TestsTotal = reader.GetInt32(7),
-                    StartedAt = ParseTime(reader.GetString(8)),
-                    FinishedAt = ParseTime(reader.GetString(9)),
-                    DurationMs = reader.GetInt64(10),
-                    AgentDurationMs = reader.GetInt64(11),
-                    TestDurationMs = reader.GetInt64(12),
-                    Usage = new AgentUsage
-                    {
-                        InputTokens = NullableLong(reader, 13),
-                        OutputTokens = NullableLong(reader, 14),
-                        CacheReadTokens = NullableLong(reader, 15),
-                        CacheWriteTokens = NullableLong(reader, 16),
-                        CostUsd = reader.IsDBNull(17) ? null : decimal.Parse(reader.GetString(17), CultureInfo.InvariantCulture),
-                        Turns = (int?)NullableLong(reader, 18),
-                        ToolCalls = (int?)NullableLong(reader, 19),
-                    },
-                    AgentVersion = NullableString(reader, 20),
-                    Model = NullableString(reader, 21),
-                    StopReason = NullableString(reader, 22),
-                    ErrorKind = NullableString(reader, 23),
-                    ErrorMessage = NullableString(reader, 24),
-                    Attempts = reader.GetInt32(25),
-                    FirstOutcome = reader.IsDBNull(26) ? null : OutcomeNames.ParseOutcome(reader.GetString(26)),
-                    Flags = StringList(reader, 27),
-                    ServedModels = StringList(reader, 28),
-                });
-            }
-            IReadOnlyList<Trial> result = trials;
-            return result;
+            IReadOnlyList<Trial> trials = ReadTrials(connection, runId);
+            return trials;
         }));
+
+    /// <summary>The finished trials of one run, or of every run (<paramref name="runId"/> null), in order.</summary>
+    private static List<Trial> ReadTrials(SqliteConnection connection, long? runId)
+    {
+        using var command = Command(connection, null, $"""
+            SELECT task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
+                   started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms,
+                   input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, turns, tool_calls,
+                   agent_version, model, stop_reason, error_kind, error_message, attempts, first_outcome, run_id,
+                   flags, served_models
+            FROM trials WHERE {(runId is null ? "" : "run_id = $run AND ")}outcome IS NOT NULL ORDER BY run_id, sequence;
+            """, ("$run", runId));
+        using var reader = command.ExecuteReader();
+        var trials = new List<Trial>();
+        while (reader.Read())
+        {
+            trials.Add(new Trial
+            {
+                RunId = reader.GetInt64(27),
+                TaskId = reader.GetString(0),
+                TrialIndex = reader.GetInt32(1),
+                Sequence = reader.GetInt32(2),
+                Category = TaskCategoryNames.ParseCategory(reader.GetString(3)),
+                Language = reader.GetString(4),
+                Outcome = OutcomeNames.ParseOutcome(reader.GetString(5)),
+                TestsPassed = reader.GetInt32(6),
+                TestsTotal = reader.GetInt32(7),
+                StartedAt = ParseTime(reader.GetString(8)),
+                FinishedAt = ParseTime(reader.GetString(9)),
+                DurationMs = reader.GetInt64(10),
+                AgentDurationMs = reader.GetInt64(11),
+                TestDurationMs = reader.GetInt64(12),
+                Usage = new AgentUsage
+                {
+                    InputTokens = NullableLong(reader, 13),
+                    OutputTokens = NullableLong(reader, 14),
+                    CacheReadTokens = NullableLong(reader, 15),
+                    CacheWriteTokens = NullableLong(reader, 16),
+                    CostUsd = reader.IsDBNull(17) ? null : decimal.Parse(reader.GetString(17), CultureInfo.InvariantCulture),
+                    Turns = (int?)NullableLong(reader, 18),
+                    ToolCalls = (int?)NullableLong(reader, 19),
+                },
+                AgentVersion = NullableString(reader, 20),
+                Model = NullableString(reader, 21),
+                StopReason = NullableString(reader, 22),
+                ErrorKind = NullableString(reader, 23),
+                ErrorMessage = NullableString(reader, 24),
+                Attempts = reader.GetInt32(25),
+                FirstOutcome = reader.IsDBNull(26) ? null : OutcomeNames.ParseOutcome(reader.GetString(26)),
+                Flags = StringList(reader, 28),
+                ServedModels = StringList(reader, 29),
+            });
+        }
+        return trials;
+    }
 
     public Task RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture? harness = null, CancellationToken cancellationToken = default)
     {
@@ -410,13 +513,13 @@ public sealed partial class SqliteResultStore : IResultStore
     private static Dictionary<string, string> ReadTexts(SqliteConnection connection, IEnumerable<string> hashes)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        using var command = Command(connection, null, "SELECT encoding, content FROM harness_texts WHERE hash = $hash;", ("$hash", ""));
+        using var command = Command(connection, null, "SELECT encoding, content, size FROM harness_texts WHERE hash = $hash;", ("$hash", ""));
         foreach (var hash in hashes.Distinct(StringComparer.Ordinal))
         {
             command.Parameters["$hash"].Value = hash;
             using var reader = command.ExecuteReader();
             if (reader.Read())
-                result[hash] = ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0));
+                result[hash] = ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0), reader.GetInt64(2));
         }
         return result;
     }
@@ -482,11 +585,11 @@ public sealed partial class SqliteResultStore : IResultStore
         {
             using var connection = OpenConnection();
             using var command = Command(connection, null, """
-                SELECT encoding, content FROM artifacts
+                SELECT encoding, content, size FROM artifacts
                 WHERE run_id = $run AND task_id = $task AND trial_index = $index AND kind = $kind;
                 """, ("$run", runId), ("$task", trial.TaskId), ("$index", trial.TrialIndex), ("$kind", ArtifactName(kind)));
             using var reader = command.ExecuteReader();
-            return reader.Read() ? ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0)) : null;
+            return reader.Read() ? ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0), reader.GetInt64(2)) : null;
         }));
 
     public Task<History> GetHistoryAsync(string agent, string suite, CancellationToken cancellationToken = default) =>
@@ -613,16 +716,47 @@ public sealed partial class SqliteResultStore : IResultStore
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    /// <summary>Runs database work, turning "not a database" and corruption into bad-input errors.</summary>
+    /// <summary>
+    /// Runs database work, turning what is wrong with the file — not a database, corrupt, a value
+    /// that no longer decodes, not writable, a full disk — into bad-input errors naming it.
+    /// </summary>
     private T Guard<T>(Func<T> work)
     {
         try
         {
             return work();
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        catch (Exception ex) when (Translate(ex) is { } translated)
         {
-            throw new InvalidInputException($"{Path}: the database is corrupt or not a SQLite database ({ex.SqliteErrorCode}: {ex.Message.TrimEnd('.')}); it was left untouched", ex);
+            throw translated;
+        }
+    }
+
+    /// <summary>The bad-input error <paramref name="ex"/> stands for, or null when it is a failure of Driftwatch itself.</summary>
+    private InvalidInputException? Translate(Exception ex)
+    {
+        switch (ex)
+        {
+            case InvalidInputException:
+                return null;
+            case SqliteException { SqliteErrorCode: DatabaseFile.Corrupt or DatabaseFile.NotADatabase } sqlite:
+                return new InvalidInputException($"{Path}: the database is corrupt or not a SQLite database ({sqlite.SqliteErrorCode}: {DatabaseFile.OneLine(sqlite.Message).TrimEnd('.')}); it was left untouched", ex);
+            case SqliteException sqlite when DatabaseFile.IsUnwritable(sqlite):
+                var why = sqlite.SqliteErrorCode == DatabaseFile.Full
+                    ? DatabaseFile.DiskFull(System.IO.Path.GetDirectoryName(Path) ?? ".") ?? "the disk is full"
+                    : DatabaseFile.WriteProblem(Path);
+                var code = $"SQLite {sqlite.SqliteErrorCode}: {DatabaseFile.OneLine(sqlite.Message).TrimEnd('.')}";
+                if (IsReadOnly)
+                    return new InvalidInputException($"{Path}: cannot read the database ({code})", ex);
+                return new InvalidInputException(
+                    $"{Path}: cannot write to the database: {why ?? code}{(why is null ? "" : $" ({code})")}; commands that only read it (runs, show, check, compare, export, report, serve, fingerprint) still work", ex);
+            case FormatException or JsonException or InvalidDataException or InvalidCastException or OverflowException:
+            case InvalidOperationException when ex.Source == typeof(SqliteConnection).Assembly.GetName().Name:
+                // A value the schema promises but the file no longer holds (a NULL, a broken JSON
+                // document or compressed artifact): the pages are sound, their content is not.
+                return new InvalidInputException($"{Path}: the database is corrupt: a stored value cannot be read ({DatabaseFile.OneLine(ex.Message)}); it was left untouched", ex);
+            default:
+                return null;
         }
     }
 

@@ -31,7 +31,7 @@ public sealed class JUnitExporter : IExporter
                 var run = view.Run;
                 var trials = view.Tasks.SelectMany(t => t.Trials).ToList();
                 xml.WriteStartElement("testsuite");
-                xml.WriteAttributeString("name", $"{run.Agent} on {run.Suite} (run {run.Id})");
+                xml.WriteAttributeString("name", Clean($"{run.Agent} on {run.Suite} (run {run.Id})"));
                 xml.WriteAttributeString("id", I(run.Id));
                 xml.WriteAttributeString("timestamp", run.StartedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture));
                 Counts(xml, trials);
@@ -48,8 +48,8 @@ public sealed class JUnitExporter : IExporter
                 foreach (var t in trials)
                 {
                     xml.WriteStartElement("testcase");
-                    xml.WriteAttributeString("classname", $"{run.Suite}.{t.Category.ToString().ToLowerInvariant()}");
-                    xml.WriteAttributeString("name", $"{t.TaskId}#{t.TrialIndex}");
+                    xml.WriteAttributeString("classname", Clean($"{run.Suite}.{t.Category.ToString().ToLowerInvariant()}"));
+                    xml.WriteAttributeString("name", Clean($"{t.TaskId}#{t.TrialIndex}"));
                     xml.WriteAttributeString("time", Seconds(t.DurationMs));
                     switch (t.Outcome)
                     {

@@ -48,6 +48,50 @@ public sealed class BadInputTests : IDisposable
         (await Fails("frobnicate")).Error.ShouldContain("frobnicate");
     }
 
+    [Theory]
+    [InlineData("run", "--sandbox", "none")]
+    [InlineData("suite", "validate", "SUITE", "--sandbox", "none")]
+    public async Task A_reversed_range_in_tasks_names_the_option_and_the_range(params string[] args)
+    {
+        // When a command is given a set whose range runs backwards
+        var command = args.Select(a => a == "SUITE" ? _suite : a).ToList();
+        if (command[0] == "run")
+            command.AddRange(["--suite", _suite, "--db", Db]);
+        var result = await Fails([.. command, "--tasks", "add-[z-a]*"]);
+
+        // Then one line names the option and the range, and nothing was stored
+        result.Error.ShouldContain("--tasks: range 'z-a' runs backwards in 'add-[z-a]*'");
+        File.Exists(Db).ShouldBeFalse();
+    }
+
+    [Theory]
+    [InlineData("error: --tasks: range 'z-a' runs backwards in 'add-[z-a]*' (write it low to high: 'a-z')", "run", "--tasks", "add-[z-a]*")]
+    [InlineData("error: --agent: unknown agent 'gpt-9'", "run", "--agent", "gpt-9")]
+    [InlineData("error: run 42 not found", "run", "--resume", "42")]
+    [InlineData("not a SQLite database", "run", "--db", "NOT_SQLITE")]
+    [InlineData("not a SQLite database", "schedule", "--once", "--db", "NOT_SQLITE")]
+    public async Task Bad_input_is_exit_2_even_when_an_interrupt_has_arrived(string message, params string[] args)
+    {
+        // Given Ctrl-C or SIGTERM already received (the token Program.cs cancels)
+        using var interrupted = new CancellationTokenSource();
+        await interrupted.CancelAsync();
+        var notSqlite = _temp.Write("notes.db", "notes, not a database");
+        _temp.Write("driftwatch.yaml", $"schedule:\n  entries:\n    - agent: simulated\n      suite: {_suite}\n      cron: \"0 6 * * *\"\n");
+
+        // When a command is given input that can never work
+        var command = args.Select(a => a == "NOT_SQLITE" ? notSqlite : a).ToList();
+        if (!command.Contains("--db"))
+            command.AddRange(["--db", Db]);
+        if (command[0] == "run" && !command.Contains("--resume"))
+            command.AddRange(["--suite", _suite]);
+        var result = await _cli.RunAsync(interrupted.Token, [.. command, "--sandbox", "none"]);
+
+        // Then the bad input is reported as such: exit 2 and one line, not 130 "interrupted"
+        result.ExitCode.ShouldBe(2, $"stdout: {result.Output}\nstderr: {result.Error}");
+        result.Error.Trim().ShouldNotContain('\n');
+        result.Error.ShouldContain(message);
+    }
+
     [Fact]
     public async Task Missing_suite_folder() =>
         (await Fails("run", "--suite", "no/such/suite", "--db", Db)).Error.ShouldContain("--suite: 'no/such/suite' is neither a suite folder nor a known suite name");

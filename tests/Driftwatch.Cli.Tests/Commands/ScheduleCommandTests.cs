@@ -190,6 +190,23 @@ public sealed class ScheduleCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bad_task_pattern_in_an_entry_is_bad_input_naming_the_file_and_field_before_anything_runs()
+    {
+        // Given an entry whose task pattern has a range that runs backwards
+        Config(tasks: "task-[9-0]*");
+
+        // When the schedule is run
+        var result = await Cli().RunAsync("schedule", "--once", "--db", Db, "--sandbox", "none");
+
+        // Then one line names the file, the entry's field and the range, and no slot was claimed
+        result.ExitCode.ShouldBe(2, result.Output + result.Error);
+        result.Error.Trim().ShouldStartWith($"error: {_temp.Combine("driftwatch.yaml")}:");
+        result.Error.ShouldContain("schedule.entries[0].tasks: range '9-0' runs backwards");
+        result.Error.Trim().Split('\n').Length.ShouldBe(1);
+        File.Exists(Db).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task An_unknown_sink_type_is_bad_input_naming_the_file_and_field()
     {
         Config(alerts: """
