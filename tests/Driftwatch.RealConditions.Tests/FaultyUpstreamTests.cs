@@ -55,27 +55,6 @@ public sealed class FaultyUpstreamTests : IDisposable
     }
 
     [Fact]
-    public async Task A_stream_that_stalls_after_the_agent_did_work_is_an_API_stall_not_a_timeout_of_the_model()
-    {
-        RealWorld.RequireCli();
-        // Given an API that answers the first turn (a Read) and then stalls in the middle of the second, and an agent timeout of 20 s
-        using var world = new RealWorld("stalled-upstream", agentTimeoutSeconds: 20);
-        var calls = 0;
-        await using var api = await ScriptedMessagesApi.StartAsync(call => !call.HasTools ? Solve(call)
-            : Interlocked.Increment(ref calls) == 1 ? Solve(call) : new StallAfterEvents((MessageReply)Solve(call), 3));
-        await using var agent = world.Agent(api.BaseUrl);
-
-        // When the trial runs (one attempt)
-        var (_, trials) = await world.RunAsync(agent, maxAttempts: 1);
-
-        // Then the API is blamed, not the model: an error, never scored
-        var trial = trials.Single();
-        trial.Outcome.ShouldBe(TrialOutcome.Error);
-        trial.ErrorKind.ShouldBe("api-stalled", trial.ErrorMessage);
-        trial.Usage.ToolCalls.ShouldBe(1);
-    }
-
-    [Fact]
     public async Task Rate_limiting_with_retry_after_is_waited_out_by_the_CLI_and_the_trial_passes()
     {
         RealWorld.RequireCli();

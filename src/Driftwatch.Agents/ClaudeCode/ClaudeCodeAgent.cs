@@ -133,7 +133,7 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
         };
         var agentRun = await AgentProcess.RunAsync(spec, request, launch, cancellationToken).ConfigureAwait(false);
         var harness = agentRun.Harness;
-        var result = AgentProcess.Ended(agentRun, _secrets, "claude", request.Task.AgentTimeout) ?? Interpret(agentRun.Run);
+        var result = AgentProcess.BlameStall(AgentProcess.Ended(agentRun.Run, _secrets, "claude") ?? Interpret(agentRun.Run), agentRun, request.Task.AgentTimeout);
         // The CLI always applies managed settings (/etc/claude-code): say whether this machine has any and whether they reached it.
         var managed = Directory.Exists("/etc/claude-code")
             ? request.Sandbox.Confines ? "on the host, hidden from the agent by the sandbox" : "on the host and applied (no sandbox)"

@@ -167,7 +167,7 @@ public sealed class CommandAgent : IAgent, IAsyncDisposable
         };
         var agentRun = await AgentProcess.RunAsync(spec, request, launch, cancellationToken).ConfigureAwait(false);
         var (run, harness) = (agentRun.Run, agentRun.Harness);
-        if (AgentProcess.Ended(agentRun, _secrets, arguments[0], request.Task.AgentTimeout) is { } ended)
+        if (AgentProcess.Ended(run, _secrets, arguments[0]) is { } ended)
             return ended with { Harness = harness };
 
         var (usage, models) = UsageParsers.Parse(_settings.Usage, run.StandardOutput);
@@ -182,6 +182,7 @@ public sealed class CommandAgent : IAgent, IAsyncDisposable
             Output = _secrets.Redact(run.StandardError),
             Harness = harness,
         };
+        result = AgentProcess.BlameStall(result, agentRun, request.Task.AgentTimeout);
         if (!run.TimedOut && run.ExitCode != 0 && usage == AgentUsage.None && InfrastructureErrors.LooksLikeNetworkFailure(run.CombinedOutput))
         {
             return result with

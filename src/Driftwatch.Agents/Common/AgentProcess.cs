@@ -66,18 +66,18 @@ internal static class AgentProcess
     public static TimeSpan StallLimit(TimeSpan agentTimeout) => TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(60).Ticks, agentTimeout.Ticks / 2));
 
     /// <summary>
-    /// The ending of an agent's process that decides the trial whatever the agent printed: it never
-    /// ran (not installed, the sandbox did not start), something outside killed it, or it filled the
-    /// disk. Null when it ran to its end or out of its time, for the adapter to read.
+    /// An agent that ran out of time while the proxy saw its API silent on a request in flight was
+    /// waiting on the API, not working: an infrastructure error (what it did so far is kept).
     /// </summary>
-    public static AgentResult? Ended(AgentRun agentRun, Secrets secrets, string program, TimeSpan agentTimeout) => agentRun.Run.Ending switch
-    {
-        ProcessEnding.TimedOut when agentRun.Stalled is { } stalled && stalled >= StallLimit(agentTimeout) =>
-            AgentResult.Infrastructure(InfrastructureErrors.Stalled,
-                $"the model's API had said nothing for {stalled.TotalSeconds:0} s on a request still in flight when the agent ran out of time",
-                secrets.Redact(agentRun.Run.StandardError)) with { Transcript = secrets.Redact(agentRun.Run.StandardOutput) },
-        _ => Ended(agentRun.Run, secrets, program),
-    };
+    public static AgentResult BlameStall(AgentResult result, AgentRun agentRun, TimeSpan agentTimeout) =>
+        result.Exit == AgentExit.TimedOut && agentRun.Stalled is { } stalled && stalled >= StallLimit(agentTimeout)
+            ? result with
+            {
+                Exit = AgentExit.InfrastructureError,
+                ErrorKind = InfrastructureErrors.Stalled,
+                ErrorMessage = $"the model's API had said nothing for {stalled.TotalSeconds:0} s on a request still in flight when the agent ran out of time",
+            }
+            : result;
 
     /// <summary>
     /// The ending of an agent's process that decides the trial whatever the agent printed: it never

@@ -131,6 +131,7 @@ public sealed class RecordingProxy : IAsyncDisposable
             // The upstream could not be reached: the client must see what it would have seen
             // without the proxy, a broken connection, not an answer.
             recording.Add(request with { Status = 0, FirstByteMs = clock.ElapsedMilliseconds, DurationMs = clock.ElapsedMilliseconds }, texts);
+            inFlight.Answered();
             context.Abort();
             return;
         }
@@ -168,9 +169,13 @@ public sealed class RecordingProxy : IAsyncDisposable
                 {
                     // The upstream broke off mid-stream, or the client went away: pass the break on.
                     aborted = true;
+                    if (!context.RequestAborted.IsCancellationRequested)
+                        inFlight.Answered();
                     context.Abort();
                 }
             }
+            if (!aborted)
+                inFlight.Answered();
             var answer = HarnessResponseReader.Read(copy.ToArray(), response.Content.Headers.ContentType?.ToString(), string.Join(",", response.Content.Headers.ContentEncoding));
             recording.Add(request with
             {
@@ -229,14 +234,34 @@ public sealed class TrialRecording
 
     private readonly ConcurrentDictionary<int, InFlightRequest> _inFlight = new();
 
+    private long _abandonedSilenceTicks;
+
     /// <summary>Marks a request as waiting on the upstream until the result is disposed.</summary>
-    internal InFlightRequest Track(int sequence) => _inFlight[sequence] = new InFlightRequest(() => _inFlight.TryRemove(sequence, out _));
+    internal InFlightRequest Track(int sequence) => _inFlight[sequence] = new InFlightRequest(request =>
+    {
+        _inFlight.TryRemove(sequence, out _);
+        // Given up by the agent (killed at its timeout, say) while the upstream said nothing: remembered.
+        if (!request.HasAnswered)
+            InterlockedMax(ref _abandonedSilenceTicks, request.Silent.Ticks);
+    });
 
     /// <summary>
-    /// How long the upstream has said nothing on a request still in flight (the longest, when
-    /// several are): a model API that stalled. Null when nothing is waiting.
+    /// How long the upstream had said nothing on a request the agent was still waiting for, in
+    /// flight now or given up unanswered (the longest): a model API that stalled. Null when none.
     /// </summary>
-    public TimeSpan? Stalled() => _inFlight.Values.Select(r => r.Silent).DefaultIfEmpty().Max() is { Ticks: > 0 } longest ? longest : null;
+    public TimeSpan? Stalled()
+    {
+        var longest = Math.Max(Interlocked.Read(ref _abandonedSilenceTicks), _inFlight.Values.Select(r => r.Silent.Ticks).DefaultIfEmpty().Max());
+        return longest > 0 ? TimeSpan.FromTicks(longest) : null;
+    }
+
+    private static void InterlockedMax(ref long target, long value)
+    {
+        long seen;
+        while ((seen = Interlocked.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
 
     internal void Add(HarnessRequest request, IReadOnlyList<HarnessText> texts)
     {
@@ -253,15 +278,26 @@ public sealed class TrialRecording
     }
 }
 
-/// <summary>A request the proxy is carrying: when the upstream last sent anything.</summary>
-internal sealed class InFlightRequest(Action done) : IDisposable
+/// <summary>A request the proxy is carrying: when the upstream last sent anything, and whether its answer ended.</summary>
+internal sealed class InFlightRequest(Action<InFlightRequest> done) : IDisposable
 {
     private long _lastHeard = Stopwatch.GetTimestamp();
+    private long _silentAtEnd = -1;
 
     /// <summary>The upstream sent something (headers, or a piece of the body).</summary>
     public void Heard() => Interlocked.Exchange(ref _lastHeard, Stopwatch.GetTimestamp());
 
-    public TimeSpan Silent => Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard));
+    /// <summary>The upstream's answer ended (completely, or broken off by the upstream itself).</summary>
+    public void Answered() => HasAnswered = true;
 
-    public void Dispose() => done();
+    public bool HasAnswered { get; private set; }
+
+    /// <summary>How long the upstream has said nothing (fixed once the request ended).</summary>
+    public TimeSpan Silent => TimeSpan.FromTicks(Interlocked.Read(ref _silentAtEnd) is >= 0 and var ended ? ended : Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard)).Ticks);
+
+    public void Dispose()
+    {
+        Interlocked.Exchange(ref _silentAtEnd, Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastHeard)).Ticks);
+        done(this);
+    }
 }
