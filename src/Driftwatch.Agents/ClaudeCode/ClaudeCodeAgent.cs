@@ -138,7 +138,12 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
         var managed = Directory.Exists("/etc/claude-code")
             ? request.Sandbox.Confines ? "on the host, hidden from the agent by the sandbox" : "on the host and applied (no sandbox)"
             : null;
-        return result with { Harness = harness, Details = new Dictionary<string, string?>(result.Details) { ["managedSettings"] = managed } };
+        result = WithProxyEvidence(result, harness);
+        return result with
+        {
+            Harness = harness,
+            Details = new Dictionary<string, string?>(result.Details) { ["managedSettings"] = managed, ["network"] = launch.View.Network },
+        };
     }
 
     /// <summary>
@@ -247,6 +252,33 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
         var match = System.Text.RegularExpressions.Regex.Match(text!, @"\b([45]\d\d)\b");
         return match.Success && int.TryParse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture, out var status)
             && InfrastructureErrors.IsInfrastructureStatus(status) ? status : null;
+    }
+
+    /// <summary>
+    /// The proxy's record is evidence too: a main-loop request the upstream answered with another
+    /// model than the one asked for is a fallback, whatever the CLI's stream kept of it.
+    /// </summary>
+    private AgentResult WithProxyEvidence(AgentResult result, Core.Fingerprints.HarnessCapture? harness)
+    {
+        var requested = _settings.Model ?? result.Details.GetValueOrDefault("initModel");
+        if (harness is null || requested is null || result.Exit is AgentExit.InfrastructureError)
+            return result;
+        var others = harness.Requests.Where(r => r.IsMainLoop).Select(r => r.ResponseModel).OfType<string>()
+            .Where(served => !SameModel(served, requested) && !result.Flags.Any(f => f.EndsWith("→" + served, StringComparison.Ordinal)))
+            .Distinct(StringComparer.Ordinal).ToList();
+        if (others.Count == 0)
+            return result;
+        result = result with
+        {
+            Flags = [.. result.Flags, .. others.Select(served => $"fallback:{requested}→{served}")],
+            ServedModels = [.. result.ServedModels.Union(others, StringComparer.Ordinal)],
+        };
+        return _settings.OnFallback != "exclude" ? result : result with
+        {
+            Exit = AgentExit.InfrastructureError,
+            ErrorKind = "model-fallback",
+            ErrorMessage = $"the proxy saw the API answer with {string.Join(", ", others)} instead of {requested}",
+        };
     }
 
     /// <summary>The model the session was meant to run on: the configured one, else the CLI's own choice (its init event).</summary>

@@ -106,6 +106,27 @@ public sealed class ClaudeCodeAgentTests : IDisposable
     }
 
     [Fact]
+    public async Task An_API_that_answers_with_another_model_than_the_one_asked_for_gives_a_fallback_not_a_score()
+    {
+        RequireCli();
+        // Given an API that solves the task, but with another model than the one the agent asks for
+        var solve = ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["calc.py"] = AgentHarness.Solution });
+        await using var api = await ScriptedMessagesApi.StartAsync(call => solve(call) is MessageReply reply ? reply with { Model = "claude-haiku-4-5" } : solve(call));
+        await using var agent = Agent(api.BaseUrl);
+
+        // When the trial runs (one attempt)
+        var (run, trials) = await _harness.RunAsync(agent, maxAttempts: 1);
+
+        // Then it is flagged with who served it and left out of the pass rate
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Error);
+        trial.ErrorKind.ShouldBe("model-fallback");
+        trial.ServedModels.ShouldBe(["claude-haiku-4-5"]);
+        trial.Flags.ShouldContain("fallback:claude-sonnet-4-5→claude-haiku-4-5");
+        run.Summary.PassRate.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task An_overloaded_API_gives_error_trials_never_failures()
     {
         RequireCli();
