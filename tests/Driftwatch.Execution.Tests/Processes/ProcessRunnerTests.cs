@@ -117,6 +117,37 @@ public sealed class ProcessRunnerTests : IDisposable
         ChildEnvironment.LooksSecret("HOME").ShouldBeFalse();
     }
 
+    [Fact]
+    public void A_trial_inherits_no_credential_by_value_no_agent_setting_and_no_Driftwatch_variable()
+    {
+        // Given variables of the operator's shell: a database URL with a password under a harmless
+        // name, Claude Code and Anthropic settings, a Driftwatch variable, and an ordinary one
+        var id = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
+        var names = new Dictionary<string, string>
+        {
+            [$"DW_TEST_URL_{id}"] = "postgres://app:pw-" + id + "@db.internal/app",
+            [$"CLAUDE_CODE_TEST_{id}"] = "1",
+            [$"ANTHROPIC_TEST_MODEL_{id}"] = "claude-other",
+            [$"DRIFTWATCH_TEST_{id}"] = "x",
+            [$"DW_TEST_PLAIN_{id}"] = "plain",
+        };
+        foreach (var (name, value) in names)
+            Environment.SetEnvironmentVariable(name, value);
+        try
+        {
+            // When a trial's environment is made
+            var inherited = ChildEnvironment.Inherited();
+
+            // Then only the ordinary one is in it
+            inherited.Keys.Where(k => k.Contains(id, StringComparison.Ordinal)).ShouldBe([$"DW_TEST_PLAIN_{id}"]);
+        }
+        finally
+        {
+            foreach (var name in names.Keys)
+                Environment.SetEnvironmentVariable(name, null);
+        }
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         for (var i = 0; i < 100 && !condition(); i++)
