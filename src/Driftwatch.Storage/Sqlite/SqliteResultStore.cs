@@ -644,7 +644,8 @@ public sealed partial class SqliteResultStore : IResultStore
                    r.owner_host, r.owner_pid, r.owner_started_at, r.allocation,
                    COUNT(t.task_id),
                    SUM(t.outcome = 'pass'), SUM(t.outcome = 'fail'), SUM(t.outcome = 'timeout'),
-                   SUM(t.outcome = 'error'), SUM(t.outcome IS NULL)
+                   SUM(t.outcome = 'error'), SUM(t.outcome IS NULL),
+                   json_group_array(json(t.flags)) FILTER (WHERE t.flags IS NOT NULL AND t.outcome IS NOT NULL)
             FROM runs r LEFT JOIN trials t ON t.run_id = r.id
             {where}
             GROUP BY r.id ORDER BY r.started_at, r.id;
@@ -685,6 +686,7 @@ public sealed partial class SqliteResultStore : IResultStore
                 Fingerprint = JsonSerializer.Deserialize<RunFingerprint>(reader.GetString(13), Json) ?? new RunFingerprint(),
                 PlannedTrials = Count(18),
                 Summary = new RunSummary(pass + fail + timeout + error, pass, fail, timeout, error, pending),
+                Flagged = reader.IsDBNull(24) ? FlagCounts.None : FlagCounts.Of(JsonSerializer.Deserialize<string[][]>(reader.GetString(24), Json) ?? []),
             });
         }
         return headers;
