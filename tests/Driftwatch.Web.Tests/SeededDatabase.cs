@@ -11,6 +11,11 @@ namespace Driftwatch.Web.Tests;
 /// A database with a known history, written straight through the store: agent "steady" on suite
 /// "core", one run a day for 30 days over 10 tasks, the agent CLI going from 1.0 to 1.1 on day 20
 /// and every task failing more from then on; each trial with a transcript, a diff and test output.
+/// Some trials are flagged as the runner and the claude-code agent flag them: on day 12 task-06 was
+/// served by a fallback model (left out: error model-fallback); on day 27 task-08 got a refusal
+/// (error refusal); on the last day task-01 passed with a change that shadowed the test framework
+/// (not counted: error suspect, two suspect flags), task-05 failed with a suspect change, and
+/// task-02 was served by a fallback model and scored anyway (on_fallback: score).
 /// </summary>
 public sealed class SeededDatabase : IDisposable
 {
@@ -20,6 +25,13 @@ public sealed class SeededDatabase : IDisposable
     public const int DropDay = 20;
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 6, 0, 0, TimeSpan.Zero);
     public static readonly string[] Tasks = [.. Enumerable.Range(0, 10).Select(i => $"task-{i:00}")];
+
+    public const int FallbackDay = 12;
+    public const int RefusalDay = 27;
+    public const int LastDay = Days - 1;
+    public const string Fallback = "fallback:model-a→model-b";
+    public static readonly string[] SuspectPass = ["suspect:shadows-test-framework unittest.py", "suspect:site-customisation sitecustomize.py"];
+    public const string SuspectFail = "suspect:test-runner .driftwatch/unittest_junit.py";
 
     private readonly TempDirectory _directory = new("web-seeded");
 
@@ -90,7 +102,15 @@ public sealed class SeededDatabase : IDisposable
             if (day >= DropDay && i < 4)
                 p = 0.15;
             var outcome = day == 5 && i == 9 ? TrialOutcome.Error : rng.NextDouble() < p ? TrialOutcome.Pass : TrialOutcome.Fail;
-            var passed = outcome == TrialOutcome.Pass ? 4 : outcome == TrialOutcome.Fail ? 1 : 0;
+            var (flags, served, tests, errorKind, errorMessage) = Flagged(day, i, outcome);
+            outcome = tests switch
+            {
+                // Left out of the pass rate: an error of its own kind, the tests' result kept where they ran.
+                _ when errorKind is not null => TrialOutcome.Error,
+                { } forced => forced,
+                _ => outcome,
+            };
+            var passed = (tests ?? outcome) == TrialOutcome.Pass ? 4 : (tests ?? outcome) == TrialOutcome.Fail ? 1 : 0;
             await store.RecordTrialAsync(new Trial
             {
                 RunId = runId,
@@ -101,7 +121,7 @@ public sealed class SeededDatabase : IDisposable
                 Language = "python",
                 Outcome = outcome,
                 TestsPassed = passed,
-                TestsTotal = outcome == TrialOutcome.Error ? 0 : 4,
+                TestsTotal = outcome == TrialOutcome.Error && tests is null ? 0 : 4,
                 StartedAt = started,
                 FinishedAt = started.AddSeconds(2),
                 DurationMs = 2000 + i,
@@ -111,8 +131,10 @@ public sealed class SeededDatabase : IDisposable
                 AgentVersion = version,
                 Model = "model-a",
                 StopReason = "end_turn",
-                ErrorKind = outcome == TrialOutcome.Error ? "api-529" : null,
-                ErrorMessage = outcome == TrialOutcome.Error ? "overloaded" : null,
+                ErrorKind = errorKind ?? (outcome == TrialOutcome.Error ? "api-529" : null),
+                ErrorMessage = errorMessage ?? (outcome == TrialOutcome.Error ? "overloaded" : null),
+                Flags = flags,
+                ServedModels = served,
             },
             [
                 new TrialArtifact(ArtifactKind.Transcript, Transcript(Tasks[i])),
@@ -123,6 +145,21 @@ public sealed class SeededDatabase : IDisposable
         await store.FinishRunAsync(runId, RunStatus.Complete, started.AddMinutes(5));
         return runId;
     }
+
+    /// <summary>
+    /// Task <paramref name="i"/> on <paramref name="day"/>: its flags, who served it, how the hidden
+    /// tests ended when that is fixed (null: as drawn, or not run), and the error kind that leaves it
+    /// out of the pass rate.
+    /// </summary>
+    private static (ImmutableArray<string> Flags, ImmutableArray<string> Served, TrialOutcome? Tests, string? ErrorKind, string? ErrorMessage) Flagged(int day, int i, TrialOutcome drawn) => (day, i) switch
+    {
+        (FallbackDay, 6) => ([Fallback], ["model-b"], null, "model-fallback", "served by model-b instead of model-a (" + Fallback + ")"),
+        (RefusalDay, 8) => (["refusal"], ["model-a"], null, "refusal", "the model refused"),
+        (LastDay, 1) => ([.. SuspectPass], ["model-a"], TrialOutcome.Pass, "suspect", $"the tests passed, but the change touched the test machinery ({string.Join("; ", SuspectPass)}): not counted as a pass"),
+        (LastDay, 5) => ([SuspectFail], ["model-a"], TrialOutcome.Fail, null, null),
+        (LastDay, 2) => ([Fallback], ["model-a", "model-b"], null, null, null),
+        _ => ([], drawn == TrialOutcome.Error ? [] : ["model-a"], null, null, null),
+    };
 
     private static string Transcript(string task) => string.Join('\n',
         """{"type":"system","subtype":"init","model":"model-a","tools":["Read","Edit"]}""",

@@ -24,6 +24,12 @@ public static class AlertEvents
     /// <summary>A scheduled run could not be made at all.</summary>
     public const string Failed = "failed";
 
+    /// <summary>A scheduled run had trials whose change touched the test machinery (tamper evidence: "suspect:…" flags).</summary>
+    public const string SuspectTrials = "suspect-trials";
+
+    /// <summary>A scheduled run had trials served by a model other than the one asked for ("fallback:…"), or refused ("refusal").</summary>
+    public const string ModelFallback = "model-fallback";
+
     /// <summary>
     /// The event a verdict raises given the one recorded before it, or null. Verdicts fall in three
     /// classes — degraded, improved, and normal (ok or warning) — and only a change of class alerts;
@@ -55,6 +61,12 @@ public sealed record AlertFlip(string Task, int PassesBefore, int TrialsBefore, 
     public override string ToString() => $"{Task} {PassesBefore}/{TrialsBefore} → {PassesAfter}/{TrialsAfter}";
 }
 
+/// <summary>One flag of one trial, as alerts list them.</summary>
+public sealed record AlertFlag(string Task, int Trial, string Outcome, string? ErrorKind, string Flag)
+{
+    public override string ToString() => $"{Task}#{Trial} {Outcome}{(ErrorKind is { } kind ? $" ({kind})" : "")}: {Flag}";
+}
+
 /// <summary>
 /// One alert. Serialised as JSON (camelCase, every field present) it is the body a generic webhook
 /// receives; Slack, Discord and the console get the same facts in their own formats. It never
@@ -64,6 +76,9 @@ public sealed record Alert
 {
     /// <summary>How many flipped tasks an alert lists.</summary>
     public const int TopFlips = 5;
+
+    /// <summary>How many flags an alert about flagged trials lists.</summary>
+    public const int TopFlags = 5;
 
     public required string Event { get; init; }
     public required string Agent { get; init; }
@@ -99,6 +114,14 @@ public sealed record Alert
 
     /// <summary>What went wrong, for an alert of a run that could not be made.</summary>
     public string? Problem { get; init; }
+
+    /// <summary>For a run's flagged trials: how many were suspect, served by a fallback model, refused.</summary>
+    public int? SuspectTrials { get; init; }
+    public int? FallbackTrials { get; init; }
+    public int? RefusedTrials { get; init; }
+
+    /// <summary>The first <see cref="TopFlags"/> flags the alert is about, in the order the trials ran.</summary>
+    public IReadOnlyList<AlertFlag> Flags { get; init; } = [];
 
     public string? DashboardUrl { get; init; }
     public required DateTimeOffset At { get; init; }
@@ -162,6 +185,42 @@ public sealed record Alert
         DashboardUrl = DashboardLink(context.DashboardUrl, agent, suite, context.RunId),
         At = context.At,
     };
+
+    /// <summary>
+    /// The alerts a finished run's flagged trials raise: <see cref="AlertEvents.SuspectTrials"/> when
+    /// any trial's change touched the test machinery, <see cref="AlertEvents.ModelFallback"/> when any
+    /// was served by a fallback model or refused. None when no trial is flagged so.
+    /// </summary>
+    public static IReadOnlyList<Alert> ForFlaggedTrials(RunHeader run, IEnumerable<Trial> trials, AlertContext context)
+    {
+        var ordered = trials.OrderBy(t => t.Sequence).ToList();
+        var counts = FlagCounts.Of(ordered);
+        var alerts = new List<Alert>();
+        if (counts.Suspect > 0)
+            alerts.Add(ForFlags(AlertEvents.SuspectTrials, FlagKind.Suspect));
+        if (counts.Fallback > 0 || counts.Refusal > 0)
+            alerts.Add(ForFlags(AlertEvents.ModelFallback, FlagKind.Fallback, FlagKind.Refusal));
+        return alerts;
+
+        Alert ForFlags(string @event, params FlagKind[] kinds) => new()
+        {
+            Event = @event,
+            Agent = run.Agent,
+            Suite = run.Suite,
+            RunId = run.Id,
+            RunStatus = run.Status.Name(),
+            Trials = run.PlannedTrials,
+            SuspectTrials = kinds.Contains(FlagKind.Suspect) ? counts.Suspect : null,
+            FallbackTrials = kinds.Contains(FlagKind.Fallback) ? counts.Fallback : null,
+            RefusedTrials = kinds.Contains(FlagKind.Refusal) ? counts.Refusal : null,
+            Flags = [.. ordered.SelectMany(t => t.Flags.Where(f => kinds.Contains(TrialFlags.KindOf(f)))
+                .Select(f => new AlertFlag(t.TaskId, t.TrialIndex, t.Outcome.Name(), t.ErrorKind, f))).Take(TopFlags)],
+            Schedule = context.Schedule,
+            Slot = context.Slot,
+            DashboardUrl = DashboardLink(context.DashboardUrl, run.Agent, run.Suite, run.Id),
+            At = context.At,
+        };
+    }
 
     public static string Name(VerdictStatus status) => status.ToString().ToLowerInvariant();
 

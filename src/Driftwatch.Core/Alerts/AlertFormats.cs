@@ -18,6 +18,12 @@ public static class AlertText
             AlertEvents.Recovered => $"{subject}: back to {alert.Verdict}{was}",
             AlertEvents.Incomplete => $"{subject}: run {alert.RunId} ended incomplete",
             AlertEvents.Failed => $"{subject}: the scheduled run could not be made",
+            AlertEvents.SuspectTrials => $"{subject}: run {alert.RunId} had {Trials(alert.SuspectTrials)} whose change touched the test machinery",
+            AlertEvents.ModelFallback => $"{subject}: run {alert.RunId} had " + string.Join(" and ", new[]
+            {
+                alert.FallbackTrials is > 0 ? $"{Trials(alert.FallbackTrials)} served by a fallback model" : null,
+                alert.RefusedTrials is > 0 ? $"{Trials(alert.RefusedTrials)} refused" : null,
+            }.OfType<string>()),
             _ => $"{subject}: {alert.Event}",
         };
     }
@@ -46,6 +52,16 @@ public static class AlertText
         }
         if (alert.Problem is { } problem)
             facts.Add(("problem", problem));
+        if (alert.SuspectTrials is > 0)
+            facts.Add(("suspect trials", $"{alert.SuspectTrials} of {alert.Trials}: the change went for the tests; a pass among them is not counted (error suspect)"));
+        if (alert.FallbackTrials is > 0)
+            facts.Add(("served by a fallback model", $"{alert.FallbackTrials} of {alert.Trials}"));
+        if (alert.RefusedTrials is > 0)
+            facts.Add(("refused", $"{alert.RefusedTrials} of {alert.Trials}"));
+        foreach (var flag in alert.Flags)
+            facts.Add(("flagged", flag.ToString()));
+        if (alert.Event is AlertEvents.SuspectTrials or AlertEvents.ModelFallback && alert.RunId is { } flaggedRun)
+            facts.Add(("to see every flag", $"driftwatch show {flaggedRun}"));
         if (alert.RunId is { } run && alert.Event != AlertEvents.Incomplete)
             facts.Add(("run", run.ToString(CultureInfo.InvariantCulture)));
         if (alert.Schedule is { } schedule)
@@ -63,6 +79,8 @@ public static class AlertText
             text.Append('\n').Append("  ").Append(label).Append(": ").Append(value);
         return text.ToString();
     }
+
+    private static string Trials(int? count) => count == 1 ? "1 trial" : $"{count} trials";
 
     public static string Points(double? value) =>
         value is { } v ? (v * 100).ToString("+0.0;−0.0;0.0", CultureInfo.InvariantCulture) + " pts" : "–";
@@ -139,10 +157,10 @@ public static class AlertFormats
         };
     }
 
-    /// <summary>Red for worse, green for better or recovered, amber for runs in trouble.</summary>
+    /// <summary>Red for worse and for suspect trials, green for better or recovered, amber for runs in trouble.</summary>
     public static int Colour(string @event) => @event switch
     {
-        AlertEvents.Degraded => 0xD93025,
+        AlertEvents.Degraded or AlertEvents.SuspectTrials => 0xD93025,
         AlertEvents.Improved or AlertEvents.Recovered => 0x1E8E3E,
         _ => 0xF29900,
     };

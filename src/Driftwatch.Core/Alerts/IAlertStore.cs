@@ -21,6 +21,13 @@ public interface IAlertStore
     /// <summary>Stores an alert that is not a verdict change (a run that ended incomplete or could not start).</summary>
     Task<long> AddAlertAsync(Alert alert, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Stores an alert about a run unless an alert of the same event about the same run is stored
+    /// already; returns its id, or null when there was one. A run closed again after a crash (its
+    /// alerts stored, its slot not yet closed) so raises each of them once.
+    /// </summary>
+    Task<long?> AddRunAlertOnceAsync(Alert alert, CancellationToken cancellationToken = default);
+
     Task<IReadOnlyList<StoredAlert>> GetUndeliveredAlertsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Closes an alert with what each sink said (sink names and outcomes, never URLs).</summary>

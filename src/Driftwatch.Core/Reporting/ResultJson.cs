@@ -27,14 +27,14 @@ public static class ResultJson
     public static RunHeaderJson Header(RunHeader run) => new(
         run.Id, run.Agent, run.AgentKind, run.Synthetic, run.Suite, run.SuiteRevision, run.Status.Name(),
         run.StartedAt, run.FinishedAt, run.Seed, run.TrialsPerTask, run.PlannedTrials, run.TaskFilter, run.SandboxMode,
-        Fingerprint(run.Fingerprint), Summary(run.Summary));
+        Fingerprint(run.Fingerprint), Summary(run.Summary), Flagged(run.Flagged));
 
     public static RunJson Run(RunHeader run, IReadOnlyList<Trial> trials, TotalsJson? totals = null, long? previousRun = null, FlipsJson? flips = null) => new(
         run.Id, run.Agent, run.AgentKind, run.Synthetic, run.Suite, run.SuiteRevision, run.Status.Name(),
         run.StartedAt, run.FinishedAt, run.Seed, run.TrialsPerTask, run.PlannedTrials, run.TaskFilter, run.SandboxMode,
         Fingerprint(run.Fingerprint),
         [.. trials.Select(Trial)],
-        Summary(run.Summary), totals, previousRun, flips);
+        Summary(run.Summary), totals, previousRun, flips, Flagged(FlagCounts.Of(trials)));
 
     public static VerdictJson Verdict(Verdict v) => new(
         v.Agent, v.Suite, v.Status.ToString().ToLowerInvariant(), v.Detector.Name(), v.Effect, v.Low, v.High, v.ChangeDay, v.AlarmDay,
@@ -53,6 +53,8 @@ public static class ResultJson
         trial.Usage.CostUsd, trial.Usage.Turns, trial.AgentVersion, trial.Model, trial.ErrorKind, trial.ErrorMessage,
         trial.Attempts, trial.StartedAt, trial.FirstOutcome?.Name(), trial.StopReason, trial.Usage.ToolCalls,
         [.. trial.Flags], [.. trial.ServedModels]);
+
+    public static FlaggedJson Flagged(FlagCounts counts) => new(counts.Suspect, counts.Fallback, counts.Refusal);
 
     public static FingerprintJson Fingerprint(RunFingerprint fingerprint) => new(
         fingerprint.DriftwatchVersion, fingerprint.AgentVersion, [.. fingerprint.Models], fingerprint.SuiteRevision,
@@ -80,16 +82,22 @@ public sealed record TrialJson(
 public sealed record RunHeaderJson(
     long Id, string Agent, string AgentKind, bool Synthetic, string Suite, string SuiteRevision, string Status,
     DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, int Seed, int TrialsPerTask, int PlannedTrials,
-    string? TaskFilter, string Sandbox, FingerprintJson Fingerprint, SummaryJson Summary);
+    string? TaskFilter, string Sandbox, FingerprintJson Fingerprint, SummaryJson Summary, FlaggedJson Flagged);
 
 public sealed record RunJson(
     long Id, string Agent, string AgentKind, bool Synthetic, string Suite, string SuiteRevision, string Status,
     DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, int Seed, int TrialsPerTask, int PlannedTrials,
     string? TaskFilter, string Sandbox, FingerprintJson Fingerprint, TrialJson[] Trials, SummaryJson Summary,
-    TotalsJson? Totals, long? PreviousRun, FlipsJson? Flips);
+    TotalsJson? Totals, long? PreviousRun, FlipsJson? Flips, FlaggedJson Flagged);
 
 /// <summary>Sums over a run's trials (the dashboard's run view and `export --format json`).</summary>
 public sealed record TotalsJson(long? InputTokens, long? OutputTokens, decimal? CostUsd, long DurationMs);
 
 /// <summary>Tasks that broke or were fixed against the previous run of the same agent × suite.</summary>
 public sealed record FlipsJson(string[] Broke, string[] Fixed);
+
+/// <summary>
+/// Trials flagged suspect (the change touched the test machinery), served by a fallback model, or
+/// refused: each trial counted once per kind (a run's, a day's).
+/// </summary>
+public sealed record FlaggedJson(int Suspect, int Fallback, int Refusal);

@@ -68,6 +68,9 @@ public sealed record RunHeader
     public string Allocation { get; init; } = "uniform";
     public RunFingerprint Fingerprint { get; init; } = new();
     public required RunSummary Summary { get; init; }
+
+    /// <summary>Finished trials flagged suspect, served by a fallback model, or refused.</summary>
+    public FlagCounts Flagged { get; init; } = FlagCounts.None;
 }
 
 /// <summary>Counts by outcome and the pass rate with its Wilson 95% interval (errors excluded).</summary>

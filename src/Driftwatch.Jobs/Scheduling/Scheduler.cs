@@ -17,8 +17,9 @@ namespace Driftwatch.Jobs.Scheduling;
 /// run resumed rather than made twice. On start, an entry's slots missed while the scheduler was
 /// down collapse into one: the latest runs (catch_up: latest) or none does (catch_up: none); an
 /// entry that never ran waits for its next slot. A slot a stop interrupted is finished first.
-/// After every run the agent × suite is judged; a change of verdict, and a run that ended
-/// incomplete, become alerts, stored before they are sent (so each fires once).
+/// After every run the agent × suite is judged; a change of verdict, a run that ended
+/// incomplete, and a run with suspect trials or trials served by a fallback model or refused
+/// become alerts, stored before they are sent (so each fires once).
 /// </summary>
 public sealed class Scheduler
 {
@@ -245,13 +246,19 @@ public sealed class Scheduler
         return new SlotOutcome(false, true, null);
     }
 
-    /// <summary>The run is over: the slot is closed, the agent × suite judged, and alerts sent.</summary>
+    /// <summary>
+    /// The run is over: its flagged trials raise their alerts (stored before the slot is closed, once
+    /// per run and event, so a crash in between neither loses nor repeats them), the slot is closed,
+    /// the agent × suite judged, and alerts sent.
+    /// </summary>
     private async Task<SlotOutcome> CloseAsync(ScheduledJob job, DateTimeOffset slot, RunResult result, CancellationToken cancellationToken)
     {
         var header = result.Header;
         var status = header.Status == RunStatus.Complete ? SlotStatus.Complete : SlotStatus.Incomplete;
-        await _slots.FinishSlotAsync(job.Key, slot, status, null, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         var context = new AlertContext(_time.GetUtcNow(), header.Id, job.Key, slot, _options.DashboardUrl);
+        foreach (var flagged in Alert.ForFlaggedTrials(header, result.Trials, context))
+            await _alerts.AddRunAlertOnceAsync(flagged, CancellationToken.None).ConfigureAwait(false);
+        await _slots.FinishSlotAsync(job.Key, slot, status, null, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         if (status == SlotStatus.Incomplete)
             await _alerts.AddAlertAsync(Alert.ForIncompleteRun(header, context), CancellationToken.None).ConfigureAwait(false);
         var verdict = await JudgeAsync(header.Agent, header.Suite, context, cancellationToken, deliver: false).ConfigureAwait(false);

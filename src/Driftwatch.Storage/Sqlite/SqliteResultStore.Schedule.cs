@@ -107,6 +107,25 @@ public sealed partial class SqliteResultStore : IScheduleStore, IAlertStore
             return InsertAlert(connection, null, alert);
         }));
 
+    public Task<long?> AddRunAlertOnceAsync(Alert alert, CancellationToken cancellationToken = default)
+    {
+        if (alert.RunId is not { } runId)
+            throw new ArgumentException("an alert stored once per run needs its run", nameof(alert));
+        return Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            using var transaction = connection.BeginTransaction(deferred: false);
+            using (var existing = Command(connection, transaction, "SELECT 1 FROM alerts WHERE event = $event AND run_id = $run LIMIT 1;", ("$event", alert.Event), ("$run", runId)))
+            {
+                if (existing.ExecuteScalar() is not null)
+                    return (long?)null;
+            }
+            var id = InsertAlert(connection, transaction, alert);
+            transaction.Commit();
+            return id;
+        }));
+    }
+
     public Task<IReadOnlyList<StoredAlert>> GetUndeliveredAlertsAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(Guard(() =>
         {

@@ -644,7 +644,8 @@ public sealed partial class SqliteResultStore : IResultStore
                    r.owner_host, r.owner_pid, r.owner_started_at, r.allocation,
                    COUNT(t.task_id),
                    SUM(t.outcome = 'pass'), SUM(t.outcome = 'fail'), SUM(t.outcome = 'timeout'),
-                   SUM(t.outcome = 'error'), SUM(t.outcome IS NULL)
+                   SUM(t.outcome = 'error'), SUM(t.outcome IS NULL),
+                   json_group_array(t.flags) FILTER (WHERE t.flags IS NOT NULL AND t.outcome IS NOT NULL)
             FROM runs r LEFT JOIN trials t ON t.run_id = r.id
             {where}
             GROUP BY r.id ORDER BY r.started_at, r.id;
@@ -685,6 +686,7 @@ public sealed partial class SqliteResultStore : IResultStore
                 Fingerprint = JsonSerializer.Deserialize<RunFingerprint>(reader.GetString(13), Json) ?? new RunFingerprint(),
                 PlannedTrials = Count(18),
                 Summary = new RunSummary(pass + fail + timeout + error, pass, fail, timeout, error, pending),
+                Flagged = FlaggedTrials(reader, 24),
             });
         }
         return headers;
@@ -793,6 +795,16 @@ public sealed partial class SqliteResultStore : IResultStore
     private static DateTimeOffset ParseTime(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
     private static long? NullableLong(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+
+    /// <summary>
+    /// The flag counts of a run from its trials' flags columns, gathered as one JSON array of their
+    /// texts (each parsed here, so a damaged one is a JSON error like any stored value's).
+    /// </summary>
+    private static FlagCounts FlaggedTrials(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal)
+            ? FlagCounts.None
+            : FlagCounts.Of((JsonSerializer.Deserialize<string[]>(reader.GetString(ordinal), Json) ?? [])
+                .Select(flags => (IEnumerable<string>)(JsonSerializer.Deserialize<string[]>(flags, Json) ?? [])));
 
     /// <summary>A JSON array of strings stored in a column (empty when NULL).</summary>
     private static ImmutableArray<string> StringList(SqliteDataReader reader, int ordinal) =>

@@ -19,7 +19,7 @@ public static class ApiJson
 
     public static SeriesJson Series(SeriesView s) => new(
         s.Agent, s.Suite, s.Synthetic, ResultJson.Verdict(s.Verdict),
-        [.. s.Days.Select(d => new DayJson(d.Day, d.Passes, d.Scored, d.Errors, d.Scored == 0 ? null : d.Rate, d.Scored == 0 ? null : d.Low, d.Scored == 0 ? null : d.High, [.. d.RunIds]))],
+        [.. s.Days.Select(d => new DayJson(d.Day, d.Passes, d.Scored, d.Errors, d.Scored == 0 ? null : d.Rate, d.Scored == 0 ? null : d.Low, d.Scored == 0 ? null : d.High, [.. d.RunIds], ResultJson.Flagged(d.Flagged)))],
         [.. s.Changes.Select(c => new ChangeJson(c.Day, c.What))],
         ResultJson.Header(s.Latest));
 
@@ -31,7 +31,8 @@ public static class ApiJson
         v.Run.Id, v.Run.Agent, v.Run.Suite, ResultJson.Trial(v.Trial), v.Transcript, v.AgentOutput, v.Diff, v.TestOutput);
 }
 
-public sealed record DayJson(DateOnly Day, int Passes, int Scored, int Errors, double? PassRate, double? Low, double? High, long[] Runs);
+/// <summary>One day of an agent × suite; <see cref="Flagged"/> counts its trials flagged suspect, served by a fallback model, or refused.</summary>
+public sealed record DayJson(DateOnly Day, int Passes, int Scored, int Errors, double? PassRate, double? Low, double? High, long[] Runs, FlaggedJson Flagged);
 
 public sealed record ChangeJson(DateOnly Day, string What);
 

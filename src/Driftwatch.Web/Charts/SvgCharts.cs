@@ -21,10 +21,14 @@ public static class SvgCharts
     private const string Line = "#1565c0";
     private const string Baseline = "#6a1b9a";
     private const string Change = "#ff8f00";
+    public const string SuspectMark = "#b71c1c";
+    public const string FallbackMark = "#5e35b1";
+    public const string RefusalMark = "#455a64";
 
     /// <summary>
     /// Pass rate per day with its 95% interval as a band, the baseline period and rate, the
-    /// estimated change day and the alarm day, and a tick for each version change.
+    /// estimated change day and the alarm day, a tick for each version change, and on each day with
+    /// flagged trials a stack of marks at the bottom (suspect, fallback model, refused), one per kind.
     /// </summary>
     public static string PassRate(SeriesView series, int width = 760, int height = 220)
     {
@@ -76,6 +80,21 @@ public static class SvgCharts
         {
             var x = X(Clamp(change.Day, days));
             svg.Append(CultureInfo.InvariantCulture, $"<g class=\"version-change\"><line x1=\"{F(x)}\" x2=\"{F(x)}\" y1=\"{top}\" y2=\"{top + plotHeight}\" stroke=\"#455a64\" stroke-width=\"1\" stroke-dasharray=\"2 3\"/><path d=\"M{F(x - 5)},{top - 2} L{F(x + 5)},{top - 2} L{F(x)},{top + 6} Z\" fill=\"#455a64\"/><title>{Esc(change.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))}: {Esc(change.What)}</title></g>");
+        }
+        foreach (var d in series.Days.Where(d => d.Flagged.Any))
+        {
+            var x = X(Clamp(d.Day, days));
+            var marks = new StringBuilder();
+            var k = 0;
+            foreach (var (kind, count, colour) in new[] { (FlagKind.Suspect, d.Flagged.Suspect, SuspectMark), (FlagKind.Fallback, d.Flagged.Fallback, FallbackMark), (FlagKind.Refusal, d.Flagged.Refusal, RefusalMark) })
+            {
+                if (count == 0)
+                    continue;
+                var y = top + plotHeight - 10 - k * 10;
+                marks.Append(CultureInfo.InvariantCulture, $"<rect class=\"mark {kind.Name()}\" x=\"{F(x - 4)}\" y=\"{F(y)}\" width=\"8\" height=\"8\" fill=\"{colour}\" stroke=\"#fff\" stroke-width=\"1\"/>");
+                k++;
+            }
+            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"flagged\" data-day=\"{d.Day:yyyy-MM-dd}\">{marks}<title>{d.Day:yyyy-MM-dd}: flagged trials: {Esc(d.Flagged.ToString())}</title></g>");
         }
         if (verdict.ChangeDay is { } changeDay)
         {

@@ -3,14 +3,18 @@ using Driftwatch.Core.Runs;
 
 namespace Driftwatch.Web.Exports;
 
-/// <summary>One row per trial (RFC 4180: CRLF line ends, fields with commas, quotes or line breaks quoted, quotes doubled).</summary>
+/// <summary>
+/// One row per trial (RFC 4180: CRLF line ends, fields with commas, quotes or line breaks quoted,
+/// quotes doubled). New columns only ever go at the end; several flags or served models in one
+/// field are separated by "; ".
+/// </summary>
 public sealed class CsvExporter : IExporter
 {
     private static readonly string[] Columns =
     [
         "run", "agent", "suite", "suite_revision", "run_started_at", "task", "trial", "category", "language", "outcome",
         "tests_passed", "tests_total", "duration_ms", "input_tokens", "output_tokens", "cost_usd", "agent_version", "model",
-        "stop_reason", "error_kind", "attempts", "flip",
+        "stop_reason", "error_kind", "attempts", "flip", "flags", "served_models",
     ];
 
     public string Name => "csv";
@@ -34,6 +38,7 @@ public sealed class CsvExporter : IExporter
                         I(t.Usage.InputTokens), I(t.Usage.OutputTokens), t.Usage.CostUsd?.ToString(CultureInfo.InvariantCulture) ?? "",
                         t.AgentVersion ?? "", t.Model ?? "", t.StopReason ?? "", t.ErrorKind ?? "", I(t.Attempts),
                         row.Flip == Views.Flip.None ? "" : row.Flip.ToString().ToLowerInvariant(),
+                        string.Join("; ", t.Flags), string.Join("; ", t.ServedModels),
                     ]);
                 }
             }

@@ -33,11 +33,16 @@ public sealed record ExportSelection(IReadOnlyList<long> RunIds, string? Agent =
                 views.Add((await reader.RunAsync(run.Id, cancellationToken))!);
         }
         var verdicts = new List<Core.Detection.Verdict>();
+        var flagged = new Dictionary<(string, string), FlagCounts>();
         foreach (var pair in views.Select(v => (v.Run.Agent, v.Run.Suite)).Distinct())
         {
             if (await reader.SeriesAsync(pair.Agent, pair.Suite, cancellationToken) is { } series)
                 verdicts.Add(series.Verdict);
+            var latest = views.Where(v => (v.Run.Agent, v.Run.Suite) == pair).Select(v => (v.Run.StartedAt, v.Run.Id)).Max();
+            flagged[pair] = (await reader.RunsAsync(new RunQuery(pair.Agent, pair.Suite), cancellationToken))
+                .Where(r => (r.StartedAt, r.Id).CompareTo(latest) <= 0)
+                .Aggregate(FlagCounts.None, (sum, r) => sum + r.Flagged);
         }
-        return new ExportData(views, verdicts);
+        return new ExportData(views, verdicts) { FlaggedSoFar = flagged };
     }
 }

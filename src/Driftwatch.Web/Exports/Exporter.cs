@@ -1,5 +1,6 @@
 using Driftwatch.Core;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Runs;
 using Driftwatch.Web.Views;
 
 namespace Driftwatch.Web.Exports;
@@ -7,6 +8,12 @@ namespace Driftwatch.Web.Exports;
 /// <summary>The runs to export, each with its comparison to the run before, and the verdict of every agent × suite among them.</summary>
 public sealed record ExportData(IReadOnlyList<RunView> Runs, IReadOnlyList<Verdict> Verdicts)
 {
+    /// <summary>
+    /// Per agent × suite, the flagged trials of every stored run up to its latest exported one
+    /// (what the OpenMetrics counters count); empty when not known.
+    /// </summary>
+    public IReadOnlyDictionary<(string Agent, string Suite), FlagCounts> FlaggedSoFar { get; init; } = new Dictionary<(string, string), FlagCounts>();
+
     public Verdict? VerdictOf(string agent, string suite) =>
         Verdicts.FirstOrDefault(v => v.Agent == agent && v.Suite == suite);
 }

@@ -8,6 +8,8 @@ namespace Driftwatch.Web.Exports;
 /// <summary>
 /// JUnit XML as CI systems read it: a &lt;testsuite&gt; per run, a &lt;testcase&gt; per trial;
 /// fail and timeout are &lt;failure&gt;, an infrastructure error is &lt;error&gt; (not the model's fault).
+/// A flagged trial carries its flags and served models as testcase properties (as pytest's
+/// record_property writes them), and each run counts its flagged trials in its properties.
 /// </summary>
 public sealed class JUnitExporter : IExporter
 {
@@ -44,6 +46,10 @@ public sealed class JUnitExporter : IExporter
                 Property(xml, "passRate", run.Summary.PassRate?.ToString("0.####", CultureInfo.InvariantCulture));
                 if (data.VerdictOf(run.Agent, run.Suite) is { } verdict)
                     Property(xml, "verdict", verdict.Status.ToString().ToLowerInvariant());
+                var flagged = FlagCounts.Of(trials);
+                Property(xml, "suspectTrials", I(flagged.Suspect));
+                Property(xml, "fallbackTrials", I(flagged.Fallback));
+                Property(xml, "refusedTrials", I(flagged.Refusal));
                 xml.WriteEndElement();
                 foreach (var t in trials)
                 {
@@ -51,6 +57,15 @@ public sealed class JUnitExporter : IExporter
                     xml.WriteAttributeString("classname", Clean($"{run.Suite}.{t.Category.ToString().ToLowerInvariant()}"));
                     xml.WriteAttributeString("name", Clean($"{t.TaskId}#{t.TrialIndex}"));
                     xml.WriteAttributeString("time", Seconds(t.DurationMs));
+                    if (!t.Flags.IsDefaultOrEmpty)
+                    {
+                        xml.WriteStartElement("properties");
+                        foreach (var flag in t.Flags)
+                            Property(xml, "flag", flag);
+                        foreach (var model in t.ServedModels)
+                            Property(xml, "servedModel", model);
+                        xml.WriteEndElement();
+                    }
                     switch (t.Outcome)
                     {
                         case TrialOutcome.Fail:

@@ -8,7 +8,8 @@ namespace Driftwatch.Web.Exports;
 /// <summary>
 /// A summary for a CI job page (GitHub's $GITHUB_STEP_SUMMARY, GitLab and others render
 /// GitHub-flavoured Markdown): per agent × suite the verdict, then per run the pass rate, the
-/// outcomes, the flips against the run before and the tasks that did not pass.
+/// outcomes, the flips against the run before, a note per flagged trial (suspect, served by a
+/// fallback model, refused) and the tasks that did not pass.
 /// </summary>
 public sealed class MarkdownExporter : IExporter
 {
@@ -91,6 +92,20 @@ public sealed class MarkdownExporter : IExporter
             var broke = view.Broke.Select(t => Code(t.TaskId)).ToList();
             var fixedTasks = view.Fixed.Select(t => Code(t.TaskId)).ToList();
             writer.WriteLine(string.Create(Invariant, $"Against run {previous.Id}: {broke.Count} broke{(broke.Count > 0 ? " (" + string.Join(", ", broke) + ")" : "")}, {fixedTasks.Count} fixed{(fixedTasks.Count > 0 ? " (" + string.Join(", ", fixedTasks) + ")" : "")}."));
+            writer.WriteLine();
+        }
+        var flaggedTrials = view.Tasks.SelectMany(t => t.Trials).Where(t => !t.Flags.IsDefaultOrEmpty).ToList();
+        if (flaggedTrials.Count > 0)
+        {
+            writer.WriteLine(string.Create(Invariant, $"⚠️ **Flagged trials**: {view.Flagged}."));
+            writer.WriteLine();
+            foreach (var t in flaggedTrials)
+            {
+                var notes = t.Flags.Select(f => Code(f) + (TrialFlags.Meaning(TrialFlags.KindOf(f)) is { Length: > 0 } meaning ? ": " + meaning : ""));
+                var ending = t.Outcome.Name() + (t.ErrorKind is { } kind ? $" ({Cell(kind)})" : "");
+                var served = t.ServedModels.IsDefaultOrEmpty ? "" : " · served by " + string.Join(", ", t.ServedModels.Select(Code));
+                writer.WriteLine(string.Create(Invariant, $"- {Code($"{t.TaskId}#{t.TrialIndex}")} {ending} · {string.Join(" · ", notes)}{served}"));
+            }
             writer.WriteLine();
         }
         var notPassed = view.Tasks.Where(t => t.Trials.Any(x => x.Outcome != TrialOutcome.Pass)).ToList();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Driftwatch.Core.Runs;
 using Driftwatch.Web.Views;
 
 namespace Driftwatch.Web.Exports;
@@ -7,13 +8,16 @@ namespace Driftwatch.Web.Exports;
 /// <summary>
 /// OpenMetrics text (what Prometheus scrapes from `/metrics`): for each agent × suite, the latest
 /// exported run's pass rate with its interval, its trials by outcome and cost, and the verdict as
-/// a state set. Ends with `# EOF` as the format requires.
+/// a state set; its flagged trials (suspect, served by a fallback model, refused) as a gauge, and
+/// as counters over every stored run so far. Ends with `# EOF` as the format requires.
 /// </summary>
 public sealed class OpenMetricsExporter : IExporter
 {
     public const string ContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
     private static readonly string[] Verdicts = ["ok", "warning", "degraded", "improved"];
+
+    private static readonly FlagKind[] FlagLabels = [FlagKind.Suspect, FlagKind.Fallback, FlagKind.Refusal];
 
     public string Name => "openmetrics";
 
@@ -44,6 +48,13 @@ public sealed class OpenMetricsExporter : IExporter
             v => [("", v.DurationMs / 1000.0)]);
         Family(writer, "driftwatch_run_start_time_seconds", "gauge", "When the latest run started (Unix time)", latest,
             v => [("", v.Run.StartedAt.ToUnixTimeMilliseconds() / 1000.0)]);
+        Family(writer, "driftwatch_run_flagged_trials", "gauge", "Trials of the latest run flagged suspect (the change touched the test machinery), served by a fallback model, or refused", latest,
+            v => [.. FlagLabels.Select(f => (Label("flag", f.Name()), (double)v.Flagged[f]))]);
+        Family(writer, "driftwatch_flagged_trials", "counter", "Trials flagged suspect, served by a fallback model, or refused, over every stored run so far", latest,
+            v => data.FlaggedSoFar.TryGetValue((v.Run.Agent, v.Run.Suite), out var sofar)
+                ? [.. FlagLabels.Select(f => (Label("flag", f.Name()), (double)sofar[f]))]
+                : [],
+            sampleSuffix: "_total");
         Family(writer, "driftwatch_baseline_pass_rate", "gauge", "Baseline pass rate the detector compares with", latest,
             v => data.VerdictOf(v.Run.Agent, v.Run.Suite)?.BaselinePassRate is { } b ? [("", b)] : []);
         Family(writer, "driftwatch_verdict", "stateset", "Verdict of the detector on the stored history", latest,
@@ -53,7 +64,8 @@ public sealed class OpenMetricsExporter : IExporter
         writer.Write("# EOF\n");
     }
 
-    private static void Family(TextWriter writer, string name, string type, string help, IReadOnlyList<RunView> runs, Func<RunView, IEnumerable<(string Labels, double Value)>> samples)
+    /// <summary>A family; a counter's samples carry the "_total" suffix its family name leaves off (OpenMetrics 1.0).</summary>
+    private static void Family(TextWriter writer, string name, string type, string help, IReadOnlyList<RunView> runs, Func<RunView, IEnumerable<(string Labels, double Value)>> samples, string sampleSuffix = "")
     {
         writer.Write($"# TYPE {name} {type}\n");
         writer.Write($"# HELP {name} {help}\n");
@@ -62,7 +74,7 @@ public sealed class OpenMetricsExporter : IExporter
             foreach (var (labels, value) in samples(view))
             {
                 var all = Label("agent", view.Run.Agent) + "," + Label("suite", view.Run.Suite) + (labels.Length > 0 ? "," + labels : "");
-                writer.Write($"{name}{{{all}}} {Number(value)}\n");
+                writer.Write($"{name}{sampleSuffix}{{{all}}} {Number(value)}\n");
             }
         }
     }

@@ -27,13 +27,13 @@ public static class HtmlPages
             body.Append("<p>No runs stored yet. Run <code>driftwatch run</code> (or <code>driftwatch demo</code>) first.</p>");
             return Page("Driftwatch — overview", body.ToString(), links);
         }
-        body.Append("<table class=\"summary\"><thead><tr><th>agent</th><th>suite</th><th>status</th><th>latest run</th><th>latest pass rate</th><th>baseline</th><th>effect (95% CI)</th><th>change day</th><th>runs</th></tr></thead><tbody>");
+        body.Append("<table class=\"summary\"><thead><tr><th>agent</th><th>suite</th><th>status</th><th>latest run</th><th>latest pass rate</th><th>baseline</th><th>effect (95% CI)</th><th>change day</th><th>runs</th><th>flagged in latest run</th></tr></thead><tbody>");
         foreach (var s in series)
         {
             var v = s.Verdict;
             body.Append(CultureInfo.InvariantCulture, $"<tr data-series=\"{Esc(s.Slug)}\"><td><a href=\"#{Esc(s.Slug)}\">{Esc(s.Agent)}</a>{Synthetic(s.Synthetic)}</td><td>{Esc(s.Suite)}</td><td>{Status(v.Status)}</td>");
             body.Append(CultureInfo.InvariantCulture, $"<td><a href=\"{Esc(links.Run(s.Latest.Id))}\">run {s.Latest.Id}</a> <span class=\"muted\">{Date(s.Latest.StartedAt)}</span></td>");
-            body.Append(CultureInfo.InvariantCulture, $"<td>{RateWithInterval(s.Latest.Summary)}</td><td>{Percent(v.BaselinePassRate)}</td><td>{Effect(v)}</td><td>{v.ChangeDay?.ToString("yyyy-MM-dd", Invariant) ?? "–"}</td><td>{s.Runs}</td></tr>");
+            body.Append(CultureInfo.InvariantCulture, $"<td>{RateWithInterval(s.Latest.Summary)}</td><td>{Percent(v.BaselinePassRate)}</td><td>{Effect(v)}</td><td>{v.ChangeDay?.ToString("yyyy-MM-dd", Invariant) ?? "–"}</td><td>{s.Runs}</td><td class=\"flagged-counts\">{CountBadges(s.Latest.Flagged)}</td></tr>");
         }
         body.Append("</tbody></table>");
 
@@ -43,7 +43,26 @@ public static class HtmlPages
             body.Append(CultureInfo.InvariantCulture, $"<section class=\"series\" id=\"{Esc(s.Slug)}\"><h2>{Esc(s.Agent)}{Synthetic(s.Synthetic)} <span class=\"muted\">on</span> {Esc(s.Suite)} {Status(v.Status)}</h2>");
             body.Append(CultureInfo.InvariantCulture, $"<p>{VerdictSentence(v)}</p>");
             body.Append(links.Chart($"pass-rate-{s.Slug}", SvgCharts.PassRate(s), $"Pass rate per day of {s.Agent} on {s.Suite}, with 95% interval band, baseline and alarms"));
-            body.Append("<p class=\"legend\"><span class=\"key line\"></span> pass rate per day <span class=\"key band\"></span> 95% interval <span class=\"key baseline\"></span> baseline <span class=\"key change\"></span> change day <span class=\"key alarm\"></span> alarm <span class=\"key version\"></span> version change</p>");
+            var flaggedDays = s.Days.Where(d => d.Flagged.Any).ToList();
+            body.Append("<p class=\"legend\"><span class=\"key line\"></span> pass rate per day <span class=\"key band\"></span> 95% interval <span class=\"key baseline\"></span> baseline <span class=\"key change\"></span> change day <span class=\"key alarm\"></span> alarm <span class=\"key version\"></span> version change");
+            if (flaggedDays.Count > 0)
+                body.Append(" <span class=\"key mark-suspect\"></span> suspect trials <span class=\"key mark-fallback\"></span> fallback model <span class=\"key mark-refusal\"></span> refusals");
+            body.Append("</p>");
+            if (flaggedDays.Count > 0)
+            {
+                var total = flaggedDays.Aggregate(FlagCounts.None, (sum, d) => sum + d.Flagged);
+                body.Append(CultureInfo.InvariantCulture, $"<h3>Flagged trials</h3><p class=\"flagged{(total.Suspect > 0 ? " suspect" : "")}\">Flagged trials on {flaggedDays.Count} of {s.Days.Count} days: {Esc(total.ToString())}.</p>");
+                body.Append("<table class=\"flagged-days\"><thead><tr><th>day</th><th>runs</th><th>suspect</th><th>fallback model</th><th>refused</th></tr></thead><tbody>");
+                foreach (var day in Enumerable.Reverse(flaggedDays))
+                {
+                    var dayRuns = string.Join(" ", day.RunIds.Select((id, i) => (id, f: day.RunFlagged.ElementAtOrDefault(i) ?? FlagCounts.None)).Where(x => x.f.Any)
+                        .Select(x => $"<a href=\"{Esc(links.Run(x.id))}\">run {x.id}</a>"));
+                    body.Append(CultureInfo.InvariantCulture, $"<tr data-day=\"{day.Day:yyyy-MM-dd}\"><td>{day.Day:yyyy-MM-dd}</td><td>{dayRuns}</td><td data-flag=\"suspect\">{Count(day.Flagged.Suspect, FlagKind.Suspect)}</td><td data-flag=\"fallback\">{Count(day.Flagged.Fallback, FlagKind.Fallback)}</td><td data-flag=\"refusal\">{Count(day.Flagged.Refusal, FlagKind.Refusal)}</td></tr>");
+                }
+                body.Append("</tbody></table><p class=\"legend\">");
+                body.Append(string.Join(" · ", CountedKinds.Select(k => $"<span class=\"flag {k.Name()}\">{Label(k)}</span> {Esc(TrialFlags.Meaning(k))}")));
+                body.Append("</p>");
+            }
             if (v.FlippedTasks.Count > 0)
             {
                 body.Append("<h3>Tasks that moved most</h3><table><thead><tr><th>task</th><th>before</th><th>since the change</th></tr></thead><tbody>");
@@ -62,11 +81,15 @@ public static class HtmlPages
                     body.Append(CultureInfo.InvariantCulture, $"<li>{Esc(change)}</li>");
                 body.Append("</ul>");
             }
-            body.Append("<details><summary>Runs</summary><table><thead><tr><th>run</th><th>day</th><th>passed / scored</th><th>trials</th></tr></thead><tbody>");
+            body.Append("<details><summary>Runs</summary><table><thead><tr><th>run</th><th>day</th><th>passed / scored</th><th>trials</th><th>flagged</th></tr></thead><tbody>");
             foreach (var day in Enumerable.Reverse(s.Days))
             {
-                foreach (var runId in day.RunIds)
-                    body.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{Esc(links.Run(runId))}\">run {runId}</a></td><td>{day.Day:yyyy-MM-dd}</td><td>{day.Passes}/{day.Scored}</td><td>{day.Scored + day.Errors}</td></tr>");
+                for (var i = 0; i < day.RunIds.Count; i++)
+                {
+                    var runId = day.RunIds[i];
+                    var runFlagged = day.RunFlagged.ElementAtOrDefault(i) ?? FlagCounts.None;
+                    body.Append(CultureInfo.InvariantCulture, $"<tr><td><a href=\"{Esc(links.Run(runId))}\">run {runId}</a></td><td>{day.Day:yyyy-MM-dd}</td><td>{day.Passes}/{day.Scored}</td><td>{day.Scored + day.Errors}</td><td>{(runFlagged.Any ? CountBadges(runFlagged) : "")}</td></tr>");
+                }
             }
             body.Append("</tbody></table></details></section>");
         }
@@ -84,6 +107,8 @@ public static class HtmlPages
         Fact(body, "started", run.StartedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant));
         Fact(body, "pass rate", RateText(run.Summary));
         Fact(body, "trials", $"{run.Summary.Pass} pass, {run.Summary.Fail} fail, {run.Summary.Timeout} timeout, {run.Summary.Error} error{(run.Summary.Pending > 0 ? $", {run.Summary.Pending} pending" : "")}");
+        var flagged = view.Flagged;
+        FactHtml(body, "flagged trials", $"<span class=\"flagged-counts\"><span data-flag=\"suspect\">{Count(flagged.Suspect, FlagKind.Suspect)} suspect</span> · <span data-flag=\"fallback\">{Count(flagged.Fallback, FlagKind.Fallback)} fallback model</span> · <span data-flag=\"refusal\">{Count(flagged.Refusal, FlagKind.Refusal)} refused</span></span>");
         Fact(body, "tokens", $"{Number(view.InputTokens)} in, {Number(view.OutputTokens)} out");
         Fact(body, "cost", Money(view.CostUsd));
         Fact(body, "duration (sum of trials)", Duration(view.DurationMs));
@@ -101,13 +126,15 @@ public static class HtmlPages
         {
             body.Append("<p class=\"flips muted\">No previous run of this agent on this suite to compare with.</p>");
         }
+        if (flagged.Any)
+            body.Append(FlaggedNotice(flagged, "this run"));
         body.Append(links.Chart($"run-{run.Id}-outcomes", OutcomeBar(view), $"Outcomes of run {run.Id} by task"));
         body.Append("<table class=\"tasks\"><thead><tr><th>task</th><th>category</th><th>outcome</th><th>tests</th><th>flip</th><th>tokens in/out</th><th>cost</th><th>duration</th></tr></thead><tbody>");
         foreach (var row in view.Tasks)
         {
             body.Append(CultureInfo.InvariantCulture, $"<tr id=\"task-{Esc(Slugs.Of(row.TaskId))}\" data-task=\"{Esc(row.TaskId)}\"><td><a href=\"{Esc(links.Task(run.Agent, run.Suite, row.TaskId))}\">{Esc(row.TaskId)}</a></td><td>{Esc(row.Category)} · {Esc(row.Language)}</td><td>");
             foreach (var trial in row.Trials)
-                body.Append(CultureInfo.InvariantCulture, $"<a class=\"outcome {trial.Outcome.Name()}\" href=\"{Esc(links.Trial(run.Id, trial.TaskId, trial.TrialIndex))}\" title=\"trial {trial.TrialIndex}{(trial.ErrorKind is { } kind ? ": " + Esc(kind) : "")}\">{trial.Outcome.Name()}</a> ");
+                body.Append(CultureInfo.InvariantCulture, $"<a class=\"outcome {trial.Outcome.Name()}\" href=\"{Esc(links.Trial(run.Id, trial.TaskId, trial.TrialIndex))}\" title=\"trial {trial.TrialIndex}{(trial.ErrorKind is { } kind ? ": " + Esc(kind) : "")}\">{trial.Outcome.Name()}</a>{Badges(trial)} ");
             body.Append(CultureInfo.InvariantCulture, $"</td><td>{row.TestsPassed}/{row.TestsTotal}</td><td>{FlipText(row)}</td><td>{Number(row.InputTokens)} / {Number(row.OutputTokens)}</td><td>{Money(row.CostUsd)}</td><td>{Duration(row.DurationMs)}</td></tr>");
         }
         body.Append("</tbody></table>");
@@ -140,7 +167,20 @@ public static class HtmlPages
         var trial = view.Trial;
         var body = new StringBuilder();
         body.Append(CultureInfo.InvariantCulture, $"<nav><a href=\"{Esc(links.Overview)}\">overview</a> › <a href=\"{Esc(links.Run(view.Run.Id))}\">run {view.Run.Id}</a> › <a href=\"{Esc(links.Task(view.Run.Agent, view.Run.Suite, trial.TaskId))}\">{Esc(trial.TaskId)}</a></nav>");
-        body.Append(CultureInfo.InvariantCulture, $"<h1>{Esc(trial.TaskId)} #{trial.TrialIndex} <span class=\"outcome {trial.Outcome.Name()}\">{trial.Outcome.Name()}</span></h1>");
+        body.Append(CultureInfo.InvariantCulture, $"<h1>{Esc(trial.TaskId)} #{trial.TrialIndex} <span class=\"outcome {trial.Outcome.Name()}\">{trial.Outcome.Name()}</span>{Badges(trial)}</h1>");
+        if (!trial.Flags.IsDefaultOrEmpty)
+        {
+            body.Append(CultureInfo.InvariantCulture, $"<section id=\"flags\" class=\"flagged{(trial.Has(FlagKind.Suspect) ? " suspect" : "")}\"><h2>Flags</h2>");
+            foreach (var group in trial.Flags.GroupBy(TrialFlags.KindOf).OrderBy(g => g.Key))
+            {
+                var meaning = TrialFlags.Meaning(group.Key);
+                body.Append(CultureInfo.InvariantCulture, $"<p><span class=\"flag {group.Key.Name()}\">{Label(group.Key)}</span> {(meaning.Length > 0 ? Esc(meaning) + ":" : "")}</p><ul>");
+                foreach (var flag in group)
+                    body.Append(CultureInfo.InvariantCulture, $"<li class=\"{group.Key.Name()}\"><code>{Esc(flag)}</code></li>");
+                body.Append("</ul>");
+            }
+            body.Append("</section>");
+        }
         body.Append("<dl class=\"facts\">");
         Fact(body, "tests", $"{trial.TestsPassed}/{trial.TestsTotal}");
         Fact(body, "duration", $"{Duration(trial.DurationMs)} (agent {Duration(trial.AgentDurationMs)}, tests {Duration(trial.TestDurationMs)})");
@@ -148,6 +188,9 @@ public static class HtmlPages
         Fact(body, "cost", Money(trial.Usage.CostUsd));
         Fact(body, "agent", $"{view.Run.Agent} {trial.AgentVersion}".Trim());
         Fact(body, "model", trial.Model ?? "–");
+        FactHtml(body, "served by", trial.ServedModels.IsDefaultOrEmpty
+            ? "<span class=\"muted\">not recorded</span>"
+            : $"<span class=\"served{(trial.Has(FlagKind.Fallback) ? " fallback" : "")}\">{Esc(string.Join(", ", trial.ServedModels))}</span>");
         Fact(body, "stop reason", trial.StopReason ?? "–");
         Fact(body, "attempts", trial.Attempts.ToString(Invariant));
         if (trial.ErrorKind is not null || trial.ErrorMessage is not null)
@@ -261,11 +304,61 @@ public static class HtmlPages
         pre.diff .add{color:#1b5e20;background:#e8f5e9}pre.diff .del{color:#b71c1c;background:#ffebee}pre.diff .hunk{color:#6a1b9a}pre.diff .file{font-weight:bold}
         .turn{border-left:3px solid #bdbdbd;padding:.2rem .8rem;margin:.6rem 0}.turn.assistant{border-color:#1565c0}.turn.tool{border-color:#ef6c00}.turn.result{border-color:#2e7d32}.turn.system{border-color:#9e9e9e}
         .turn .who{font-size:.75rem;color:#757575;text-transform:uppercase;letter-spacing:.05em}
+        .flag{display:inline-block;margin-left:.25rem;padding:0 .35rem;border-radius:.2rem;font-size:.75rem;font-weight:600;border:1px solid;white-space:nowrap}
+        .flag.suspect{background:#b71c1c;border-color:#7f0000;color:#fff}.flag.fallback{background:#ede7f6;border-color:#5e35b1;color:#4527a0}
+        .flag.refusal{background:#eceff1;border-color:#455a64;color:#263238}.flag.other{background:#fff;border-color:#9e9e9e;color:#616161}
+        h1 .flag{font-size:.9rem;vertical-align:middle}
+        .flagged{border-left:4px solid #f9a825;background:#fff8e1;padding:.4rem .8rem;margin:.8rem 0}.flagged.suspect{border-left-color:#b71c1c}
+        .flagged ul{margin:.3rem 0;padding-left:1.2rem}.flagged h2{margin-top:.2rem}.flagged li{margin:.2rem 0}.flagged p{margin:.4rem 0 .2rem}
+        strong.count.suspect{color:#b71c1c}strong.count.fallback{color:#4527a0}strong.count.refusal{color:#263238}
+        .served.fallback{color:#4527a0;font-weight:600}
+        .key.mark-suspect{background:#b71c1c;width:9px;height:9px}.key.mark-fallback{background:#5e35b1;width:9px;height:9px}.key.mark-refusal{background:#455a64;width:9px;height:9px}
         footer{margin-top:3rem;font-size:.8rem}
         """;
 
     private static void Fact(StringBuilder body, string name, string value) =>
         body.Append(CultureInfo.InvariantCulture, $"<dt>{Esc(name)}</dt><dd>{Esc(value)}</dd>");
+
+    private static void FactHtml(StringBuilder body, string name, string html) =>
+        body.Append(CultureInfo.InvariantCulture, $"<dt>{Esc(name)}</dt><dd>{html}</dd>");
+
+    private static readonly FlagKind[] CountedKinds = [FlagKind.Suspect, FlagKind.Fallback, FlagKind.Refusal];
+
+    private static string Label(FlagKind kind) => kind switch
+    {
+        FlagKind.Suspect => "suspect",
+        FlagKind.Fallback => "fallback model",
+        FlagKind.Refusal => "refused",
+        _ => "flag",
+    };
+
+    /// <summary>A badge per kind of flag the trial has, its flags in the tooltip.</summary>
+    private static string Badges(Trial trial)
+    {
+        if (trial.Flags.IsDefaultOrEmpty)
+            return "";
+        var html = new StringBuilder();
+        foreach (var group in trial.Flags.GroupBy(TrialFlags.KindOf).OrderBy(g => g.Key))
+            html.Append(CultureInfo.InvariantCulture, $" <span class=\"flag {group.Key.Name()}\" title=\"{Esc(string.Join("; ", group))}\">{Label(group.Key)}</span>");
+        return html.ToString();
+    }
+
+    /// <summary>A count that stands out when it is not zero.</summary>
+    private static string Count(int count, FlagKind kind) =>
+        count == 0 ? "0" : string.Create(Invariant, $"<strong class=\"count {kind.Name()}\">{count}</strong>");
+
+    /// <summary>A badge per counted kind with trials ("1 suspect"), or a muted "none".</summary>
+    private static string CountBadges(FlagCounts counts) =>
+        counts.Any
+            ? string.Join(" ", CountedKinds.Where(k => counts[k] > 0).Select(k => string.Create(Invariant, $"<span class=\"flag {k.Name()}\" data-flag=\"{k.Name()}\">{counts[k]} {Label(k)}</span>")))
+            : "<span class=\"muted\">none</span>";
+
+    private static string FlaggedNotice(FlagCounts counts, string where)
+    {
+        var lines = CountedKinds.Where(k => counts[k] > 0)
+            .Select(k => string.Create(Invariant, $"<li><span class=\"flag {k.Name()}\">{counts[k]} {Label(k)}</span> {Esc(TrialFlags.Meaning(k))}</li>"));
+        return $"<div class=\"flagged{(counts.Suspect > 0 ? " suspect" : "")}\" id=\"flagged\"><strong>Flagged trials in {Esc(where)}</strong><ul>{string.Concat(lines)}</ul></div>";
+    }
 
     private static string Status(VerdictStatus status)
     {

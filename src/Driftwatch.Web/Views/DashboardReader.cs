@@ -40,6 +40,7 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
     {
         var history = await store.GetHistoryAsync(agent, suite, cancellationToken);
         var verdict = Verdict(history);
+        var flagged = runs.ToDictionary(r => r.Id, r => r.Flagged);
         var days = history.Runs
             .GroupBy(r => r.Day)
             .OrderBy(g => g.Key)
@@ -50,7 +51,12 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
                 var errors = outcomes.Count(o => o == TrialOutcome.Error);
                 var scored = outcomes.Count - errors;
                 var interval = scored == 0 ? new Interval(double.NaN, double.NaN) : Wilson.Interval(passes, scored);
-                return new DayPoint(g.Key, passes, scored, errors, interval.Low, interval.High, [.. g.Select(r => r.Id)]);
+                var runFlagged = g.Select(r => flagged.GetValueOrDefault(r.Id, FlagCounts.None)).ToList();
+                return new DayPoint(g.Key, passes, scored, errors, interval.Low, interval.High, [.. g.Select(r => r.Id)])
+                {
+                    Flagged = runFlagged.Aggregate(FlagCounts.None, (sum, f) => sum + f),
+                    RunFlagged = runFlagged,
+                };
             })
             .ToList();
         return new SeriesView(agent, suite, runs.Any(r => r.Synthetic), verdict, days, Changes(history), runs[^1], runs.Count);

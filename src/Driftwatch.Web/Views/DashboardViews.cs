@@ -7,6 +7,12 @@ namespace Driftwatch.Web.Views;
 public sealed record DayPoint(DateOnly Day, int Passes, int Scored, int Errors, double Low, double High, IReadOnlyList<long> RunIds)
 {
     public double Rate => Scored == 0 ? double.NaN : (double)Passes / Scored;
+
+    /// <summary>The day's trials flagged suspect, served by a fallback model, or refused.</summary>
+    public FlagCounts Flagged { get; init; } = FlagCounts.None;
+
+    /// <summary>The flagged trials of each of the day's runs (in <see cref="RunIds"/> order).</summary>
+    public IReadOnlyList<FlagCounts> RunFlagged { get; init; } = [];
 }
 
 /// <summary>Something the runs ran with changed on this day (agent version, models, suite revision).</summary>
@@ -75,6 +81,9 @@ public sealed record TaskRow(string TaskId, string Category, string Language, IR
 /// <summary>A run page: the header, the task rows with their flips, and totals.</summary>
 public sealed record RunView(RunHeader Run, RunHeader? Previous, IReadOnlyList<TaskRow> Tasks)
 {
+    /// <summary>The run's trials flagged suspect, served by a fallback model, or refused.</summary>
+    public FlagCounts Flagged => FlagCounts.Of(Tasks.SelectMany(t => t.Trials));
+
     public IEnumerable<TaskRow> Broke => Tasks.Where(t => t.Flip == Flip.Broke);
 
     public IEnumerable<TaskRow> Fixed => Tasks.Where(t => t.Flip == Flip.Fixed);

@@ -127,13 +127,122 @@ public sealed class AlertTests
         var back = Alert.FromJson(alert.ToJson());
 
         foreach (var field in new[] { "event", "agent", "suite", "verdict", "previousVerdict", "effect", "low", "high", "changeDay", "alarmDay",
-                     "flippedTasks", "fingerprintChanges", "runId", "dashboardUrl", "title", "text" })
+                     "flippedTasks", "fingerprintChanges", "runId", "dashboardUrl", "title", "text",
+                     "suspectTrials", "fallbackTrials", "refusedTrials", "flags" })
             json.ContainsKey(field).ShouldBeTrue(field);
         json["runId"].ShouldBeNull();
         json["title"]!.GetValue<string>().ShouldBe("claude-code on core: back to ok (was degraded)");
         back.ToJson().ShouldBe(alert.ToJson());
         back.FlippedTasks.ShouldBe(alert.FlippedTasks);
         back.ChangeDay.ShouldBe(alert.ChangeDay);
+    }
+
+    private static RunHeader Run(int planned = 12) => new()
+    {
+        Id = 9, Agent = "claude-code", AgentKind = "claude-code", Synthetic = false, Suite = "core", SuiteRevision = "r", Status = RunStatus.Complete,
+        StartedAt = At, Seed = 1, TrialsPerTask = 1, PlannedTrials = planned, SandboxMode = "bwrap",
+        Summary = new RunSummary(planned, 6, 4, 0, 2, 0),
+    };
+
+    private static Trial Trial(string task, int sequence, TrialOutcome outcome, string? errorKind, params string[] flags) => new()
+    {
+        RunId = 9, TaskId = task, TrialIndex = 0, Sequence = sequence, Category = Driftwatch.Core.Suites.TaskCategory.Generation, Language = "python",
+        Outcome = outcome, ErrorKind = errorKind, StartedAt = At, FinishedAt = At, Flags = [.. flags],
+    };
+
+    [Fact]
+    public void A_run_with_suspect_trials_raises_one_suspect_alert_with_the_count_and_the_first_flags_in_the_order_they_ran()
+    {
+        // Given a run whose seven trials touched the test machinery (one with two flags), stored out of order, and one plain pass
+        var trials = Enumerable.Range(0, 7)
+            .Select(i => Trial($"task-{i}", 7 - i, TrialOutcome.Error, "suspect", $"suspect:site-customisation t{i}/sitecustomize.py"))
+            .Append(Trial("task-x", 0, TrialOutcome.Fail, null, "suspect:test-runner .driftwatch/a.py", "suspect:shadows-test-framework unittest.py"))
+            .Append(Trial("task-ok", 8, TrialOutcome.Pass, null))
+            .ToList();
+
+        // When the finished run's flagged trials are turned into alerts
+        var alert = Alert.ForFlaggedTrials(Run(), trials, new AlertContext(At, 9, "entry", At, "https://dw.example/runs/{run}")).ShouldHaveSingleItem();
+
+        // Then it is a suspect-trials alert counting 8 trials, listing the first five flags by the order the trials ran
+        alert.Event.ShouldBe(AlertEvents.SuspectTrials);
+        (alert.SuspectTrials, alert.FallbackTrials, alert.RefusedTrials).ShouldBe((8, null, null));
+        alert.Flags.Count.ShouldBe(Alert.TopFlags);
+        alert.Flags[0].ShouldBe(new AlertFlag("task-x", 0, "fail", null, "suspect:test-runner .driftwatch/a.py"));
+        alert.Flags[2].ShouldBe(new AlertFlag("task-6", 0, "error", "suspect", "suspect:site-customisation t6/sitecustomize.py"));
+        alert.Text.ShouldBe("""
+            Driftwatch: claude-code on core: run 9 had 8 trials whose change touched the test machinery
+              suspect trials: 8 of 12: the change went for the tests; a pass among them is not counted (error suspect)
+              flagged: task-x#0 fail: suspect:test-runner .driftwatch/a.py
+              flagged: task-x#0 fail: suspect:shadows-test-framework unittest.py
+              flagged: task-6#0 error (suspect): suspect:site-customisation t6/sitecustomize.py
+              flagged: task-5#0 error (suspect): suspect:site-customisation t5/sitecustomize.py
+              flagged: task-4#0 error (suspect): suspect:site-customisation t4/sitecustomize.py
+              to see every flag: driftwatch show 9
+              run: 9
+              schedule: entry, slot 2026-03-12 06:05 UTC
+              dashboard: https://dw.example/runs/9
+            """.Replace("\r\n", "\n", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_run_served_by_a_fallback_model_or_refused_raises_one_model_fallback_alert_counting_each()
+    {
+        // Given a run with two trials served by a fallback model (one left out, one scored), one refusal, and a suspect one
+        var trials = new[]
+        {
+            Trial("a", 0, TrialOutcome.Error, "model-fallback", "fallback:claude-opus-5-5→claude-sonnet-5-5"),
+            Trial("b", 1, TrialOutcome.Pass, null, "fallback:claude-opus-5-5→claude-sonnet-5-5"),
+            Trial("c", 2, TrialOutcome.Error, "refusal", "refusal"),
+            Trial("d", 3, TrialOutcome.Error, "suspect", "suspect:tampered-at-runtime"),
+        };
+
+        // When they are turned into alerts
+        var alerts = Alert.ForFlaggedTrials(Run(planned: 4), trials, new AlertContext(At, 9));
+
+        // Then there is one alert of each event; the model-fallback one counts fallbacks and refusals and lists only their flags
+        alerts.Select(a => a.Event).ShouldBe([AlertEvents.SuspectTrials, AlertEvents.ModelFallback]);
+        var fallback = alerts[1];
+        (fallback.SuspectTrials, fallback.FallbackTrials, fallback.RefusedTrials).ShouldBe((null, 2, 1));
+        fallback.Flags.Select(f => f.Flag).ShouldBe(["fallback:claude-opus-5-5→claude-sonnet-5-5", "fallback:claude-opus-5-5→claude-sonnet-5-5", "refusal"]);
+        fallback.Title.ShouldBe("claude-code on core: run 9 had 2 trials served by a fallback model and 1 trial refused");
+        fallback.Text.ShouldContain("served by a fallback model: 2 of 4");
+        fallback.Text.ShouldContain("refused: 1 of 4");
+        fallback.Text.ShouldContain("flagged: c#0 error (refusal): refusal");
+        AlertFormats.Colour(AlertEvents.SuspectTrials).ShouldBe(AlertFormats.Colour(AlertEvents.Degraded));
+        AlertFormats.Colour(AlertEvents.ModelFallback).ShouldBe(AlertFormats.Colour(AlertEvents.Incomplete));
+    }
+
+    [Fact]
+    public void A_run_whose_trials_carry_no_counted_flag_raises_no_flag_alert()
+    {
+        var trials = new[] { Trial("a", 0, TrialOutcome.Pass, null), Trial("b", 1, TrialOutcome.Fail, null, "something-new") };
+
+        Alert.ForFlaggedTrials(Run(planned: 2), trials, new AlertContext(At, 9)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_flag_alert_reaches_the_JSON_Slack_and_Discord_with_its_counts_and_flags()
+    {
+        // Given a suspect-trials alert
+        var alert = Alert.ForFlaggedTrials(Run(planned: 3), [Trial("gen-<x>", 0, TrialOutcome.Error, "suspect", "suspect:shadows-test-framework unittest.py")], new AlertContext(At, 9))
+            .ShouldHaveSingleItem();
+
+        // When it is written for each sink
+        var json = System.Text.Json.Nodes.JsonNode.Parse(alert.ToJson())!;
+        var slack = AlertFormats.Slack(alert)["blocks"]![1]!["text"]!["text"]!.GetValue<string>();
+        var discord = AlertFormats.Discord(alert)["embeds"]![0]!;
+
+        // Then each carries the count and the flag (Slack escaped), Discord in red
+        json["event"]!.GetValue<string>().ShouldBe("suspect-trials");
+        json["suspectTrials"]!.GetValue<int>().ShouldBe(1);
+        json["fallbackTrials"].ShouldBeNull();
+        json["flags"]![0]!["task"]!.GetValue<string>().ShouldBe("gen-<x>");
+        json["flags"]![0]!["flag"]!.GetValue<string>().ShouldBe("suspect:shadows-test-framework unittest.py");
+        Alert.FromJson(alert.ToJson()).Flags.ShouldBe(alert.Flags);
+        slack.ShouldContain("*suspect trials:* 1 of 3");
+        slack.ShouldContain("*flagged:* gen-&lt;x&gt;#0 error (suspect): suspect:shadows-test-framework unittest.py");
+        discord["color"]!.GetValue<int>().ShouldBe(0xD93025);
+        discord["fields"]!.AsArray().Select(f => f!["name"]!.GetValue<string>()).ShouldContain("flagged");
     }
 
     [Fact]

@@ -56,12 +56,15 @@ internal sealed class ScheduleWorld : IAsyncDisposable
         }
     }
 
-    public static async Task<ScheduleWorld> CreateAsync(int tasks, DateTimeOffset start)
+    /// <summary>A world whose suite has <paramref name="tasks"/> adders "add-N" and <paramref name="rigged"/> more named "rig-N" (see <see cref="RiggingAgent"/>).</summary>
+    public static async Task<ScheduleWorld> CreateAsync(int tasks, DateTimeOffset start, int rigged = 0)
     {
         var temp = Path.Combine(Path.GetTempPath(), "driftwatch-tests", $"schedule-suite-{Guid.NewGuid().ToString("N")[..10]}");
         var builder = new SuiteBuilder(temp);
         for (var i = 0; i < tasks; i++)
             builder.AddAdder($"add-{i}");
+        for (var i = 0; i < rigged; i++)
+            builder.AddAdder($"rig-{i}");
         var receiver = await LoopbackServer.StartAsync((_, context) => context.Response.WriteAsync("ok"));
         return new ScheduleWorld(builder.Build(), receiver, start);
     }
@@ -86,6 +89,15 @@ internal sealed class ScheduleWorld : IAsyncDisposable
         }
         return new AgentDefinition(name, "simulated", options, $"test agent {name}");
     }
+
+    /// <summary>
+    /// A command agent that solves every adder, and on the tasks named "rig-N" also drops a
+    /// sitecustomize.py in the workspace: a change to the test machinery, so its trials are suspect.
+    /// </summary>
+    public static AgentDefinition RiggingAgent(string name) => new(name, "command", new JsonObject
+    {
+        ["command"] = "sh -c 'echo \"def add(a, b): return a + b\" > calc.py; case \"$1\" in *\"task rig-\"*) echo \"import os\" > sitecustomize.py;; esac' agent {prompt}",
+    }, $"test agent {name}");
 
     public ScheduledJob Job(AgentDefinition agent, string cron = "0 6 * * *", int trials = 1, string? name = null) => new()
     {
@@ -132,8 +144,10 @@ internal sealed class ScheduleWorld : IAsyncDisposable
     /// What a scheduler leaves when it dies right after the last trial of a slot's run: the slot
     /// claimed and its run made, every trial run and stored, the run never closed. Its process reads
     /// as gone: this test process's id with another start time (as if the id had been reused).
+    /// <paramref name="recorded"/>, when given, changes each trial before it is stored (e.g. flags
+    /// it as another agent would have).
     /// </summary>
-    public async Task<long> WriteSlotOfAGoneSchedulerAsync(ScheduledJob job, DateTimeOffset slot)
+    public async Task<long> WriteSlotOfAGoneSchedulerAsync(ScheduledJob job, DateTimeOffset slot, Func<Trial, Trial>? recorded = null)
     {
         var gone = new RunOwner(Environment.MachineName, Environment.ProcessId, DateTimeOffset.UnixEpoch);
         await Store.ClaimSlotAsync(job.Key, slot, gone, Time.GetUtcNow());
@@ -152,7 +166,7 @@ internal sealed class ScheduleWorld : IAsyncDisposable
         foreach (var planned in await Store.GetPendingTrialsAsync(prepared.RunId))
         {
             var record = await trials.RunAsync(prepared.Suite!, prepared.Suite!.FindTask(planned.TaskId)!, planned, context, CancellationToken.None);
-            await Store.RecordTrialAsync(record.Trial, record.Artifacts, record.Harness);
+            await Store.RecordTrialAsync(recorded?.Invoke(record.Trial) ?? record.Trial, record.Artifacts, record.Harness);
         }
         return prepared.RunId;
     }

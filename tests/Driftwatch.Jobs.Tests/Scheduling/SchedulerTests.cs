@@ -281,6 +281,111 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public async Task A_run_with_suspect_trials_raises_one_suspect_trials_alert_that_a_restart_does_not_repeat()
+    {
+        // Given an agent that solves ten adders and also drops a sitecustomize.py into the eleventh, rigged task
+        await using var world = await ScheduleWorld.CreateAsync(tasks: 10, March1, rigged: 1);
+        var job = world.Job(ScheduleWorld.RiggingAgent("rigger"));
+        world.Start(world.Scheduler([job]));
+        await world.NextAsync<WaitingForSlot>();
+
+        // When its slot comes
+        await world.MoveClockTo(SlotOfDay(1));
+        var finished = await world.NextAsync<SlotFinished>();
+        var delivered = await world.NextAsync<AlertDelivered>();
+        await world.NextAsync<WaitingForSlot>();
+
+        // Then the rigged trial is flagged suspect in the stored run, the run still completes, and one alert says so with the flag
+        var rigged = finished.Run.Trials.Single(t => t.TaskId == "rig-0");
+        rigged.Flags.ShouldContain(f => f.StartsWith("suspect:site-customisation", StringComparison.Ordinal));
+        finished.Run.Trials.Where(t => t.TaskId != "rig-0").ShouldAllBe(t => t.Flags.IsEmpty);
+        finished.Run.Header.Status.ShouldBe(RunStatus.Complete);
+        var alert = delivered.Delivery.Alert;
+        alert.Event.ShouldBe(AlertEvents.SuspectTrials);
+        alert.RunId.ShouldBe(finished.Run.Header.Id);
+        alert.SuspectTrials.ShouldBe(1);
+        alert.Trials.ShouldBe(11);
+        alert.Flags.ShouldHaveSingleItem().Task.ShouldBe("rig-0");
+        delivered.Delivery.Results.ShouldAllBe(r => r.Delivered);
+        var body = world.Receiver.Requests.ShouldHaveSingleItem().Body!;
+        body["event"]!.GetValue<string>().ShouldBe("suspect-trials");
+        body["suspectTrials"]!.GetValue<int>().ShouldBe(1);
+        body["flags"]![0]!["flag"]!.GetValue<string>().ShouldStartWith("suspect:site-customisation sitecustomize.py");
+        world.Console.ToString().ShouldContain($"Driftwatch: rigger on mini: run {finished.Run.Header.Id} had 1 trial whose change touched the test machinery");
+        Log(world.Receiver.Requests.Single().RawBody);
+
+        // And a restart neither runs the slot again nor raises the alert again
+        await world.StopAsync();
+        world.Start(world.Scheduler([job]));
+        (await world.NextAsync<WaitingForSlot>()).Next.ShouldBe(SlotOfDay(2));
+        (await world.Store.ListAlertsAsync()).ShouldHaveSingleItem().Event.ShouldBe(AlertEvents.SuspectTrials);
+        world.Receiver.Requests.Count.ShouldBe(1);
+    }
+
+    /// <summary>Trials as the claude-code agent stores them with on_fallback: score: add-1 served by a fallback model, add-0's first trial refused.</summary>
+    private static Trial ServedElsewhere(Trial trial) => (trial.TaskId, trial.TrialIndex) switch
+    {
+        ("add-1", _) => trial with { Flags = ["fallback:claude-opus-5-5→claude-sonnet-5-5"], ServedModels = ["claude-sonnet-5-5"] },
+        ("add-0", 0) => trial with { Flags = ["refusal"], ServedModels = ["claude-opus-5-5"] },
+        _ => trial,
+    };
+
+    [Fact]
+    public async Task A_run_served_by_a_fallback_model_or_refused_raises_one_model_fallback_alert_when_its_slot_is_closed()
+    {
+        // Given a scheduler that died after the last trial of its slot's run: add-1's two trials were served by a fallback model, one of add-0's refused
+        await using var world = await ScheduleWorld.CreateAsync(tasks: 2, SlotOfDay(1).AddMinutes(30));
+        var job = world.Job(ScheduleWorld.Agent("sim"), trials: 2);
+        var runId = await world.WriteSlotOfAGoneSchedulerAsync(job, SlotOfDay(1), ServedElsewhere);
+
+        // When a new scheduler starts and closes that slot
+        world.Start(world.Scheduler([job]));
+        var finished = await world.NextAsync<SlotFinished>();
+        var delivered = await world.NextAsync<AlertDelivered>();
+        await world.NextAsync<WaitingForSlot>();
+
+        // Then one model-fallback alert counts both kinds and lists their flags, to the receiver and the console
+        finished.Run.Header.Id.ShouldBe(runId);
+        var alert = delivered.Delivery.Alert;
+        alert.Event.ShouldBe(AlertEvents.ModelFallback);
+        (alert.SuspectTrials, alert.FallbackTrials, alert.RefusedTrials).ShouldBe((null, 2, 1));
+        alert.Flags.Select(f => (f.Task, f.Trial, f.Flag)).OrderBy(f => f.Task).ThenBy(f => f.Trial).ShouldBe(
+            [("add-0", 0, "refusal"), ("add-1", 0, "fallback:claude-opus-5-5→claude-sonnet-5-5"), ("add-1", 1, "fallback:claude-opus-5-5→claude-sonnet-5-5")]);
+        var body = world.Receiver.Requests.ShouldHaveSingleItem().Body!;
+        body["event"]!.GetValue<string>().ShouldBe("model-fallback");
+        body["fallbackTrials"]!.GetValue<int>().ShouldBe(2);
+        body["refusedTrials"]!.GetValue<int>().ShouldBe(1);
+        world.Console.ToString().ShouldContain($"run {runId} had 2 trials served by a fallback model and 1 trial refused");
+        (await world.Store.ListAlertsAsync()).ShouldHaveSingleItem().RunId.ShouldBe(runId);
+    }
+
+    [Fact]
+    public async Task A_flag_alert_stored_before_a_crash_is_sent_once_and_not_raised_again_when_the_slot_is_closed()
+    {
+        // Given a scheduler that died after storing its run's model-fallback alert, before sending it and before closing the slot
+        await using var world = await ScheduleWorld.CreateAsync(tasks: 2, SlotOfDay(1).AddMinutes(30));
+        var job = world.Job(ScheduleWorld.Agent("sim"), trials: 2);
+        var runId = await world.WriteSlotOfAGoneSchedulerAsync(job, SlotOfDay(1), ServedElsewhere);
+        await world.Store.FinishRunAsync(runId, RunStatus.Complete, SlotOfDay(1).AddMinutes(1));
+        var run = (await world.Store.GetRunAsync(runId))!;
+        var stored = Alert.ForFlaggedTrials(run, await world.Store.GetTrialsAsync(runId), new AlertContext(SlotOfDay(1).AddMinutes(1), runId, job.Key, SlotOfDay(1)))
+            .ShouldHaveSingleItem();
+        var storedId = await world.Store.AddRunAlertOnceAsync(stored);
+
+        // When a new scheduler starts, sends what is waiting and closes the slot
+        world.Start(world.Scheduler([job]));
+        var delivered = await world.NextAsync<AlertDelivered>();
+        await world.NextAsync<SlotFinished>();
+        await world.NextAsync<WaitingForSlot>();
+
+        // Then the stored alert went out, once, and closing the run again raised no second one
+        delivered.Delivery.Stored.Id.ShouldBe(storedId!.Value);
+        (await world.Store.ListAlertsAsync()).ShouldHaveSingleItem().Id.ShouldBe(storedId.Value);
+        world.Receiver.Requests.ShouldHaveSingleItem().Body!["event"]!.GetValue<string>().ShouldBe("model-fallback");
+        (await world.Store.ListSlotsAsync()).ShouldHaveSingleItem().Status.ShouldBe(SlotStatus.Complete);
+    }
+
+    [Fact]
     public async Task A_slot_whose_agent_cannot_run_fails_with_an_alert_that_says_why()
     {
         // Given an entry whose agent's program is not installed

@@ -106,6 +106,33 @@ public sealed class SqliteResultStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_run_header_counts_its_flagged_trials_by_kind_each_trial_once_per_kind()
+    {
+        // Given a run of six trials: a pass with two suspect flags, a fail flagged suspect and served by a fallback model, a refusal, a fallback, one unflagged and one pending
+        using var store = SqliteResultStore.Open(DatabasePath, _ => false);
+        var plan = Plan();
+        var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, DeadOwner);
+        string[][] flags =
+        [
+            ["suspect:site-customisation sitecustomize.py", "suspect:shadows-test-framework unittest.py"],
+            ["suspect:test-runner .driftwatch/x.py", "fallback:claude-opus→claude-sonnet"],
+            ["refusal"],
+            ["fallback:claude-opus→claude-haiku"],
+            [],
+        ];
+        for (var i = 0; i < flags.Length; i++)
+            await store.RecordTrialAsync(Finished(runId, plan.Trials[i], i == 1 ? TrialOutcome.Fail : TrialOutcome.Pass) with { Flags = [.. flags[i]] }, []);
+
+        // When the run is read back, alone and in a list
+        var header = (await store.GetRunAsync(runId))!;
+        var listed = (await store.ListRunsAsync(new RunQuery())).ShouldHaveSingleItem();
+
+        // Then two trials are suspect, two served by a fallback model and one refused
+        header.Flagged.ShouldBe(new FlagCounts(Suspect: 2, Fallback: 2, Refusal: 1));
+        listed.Flagged.ShouldBe(header.Flagged);
+    }
+
+    [Fact]
     public async Task A_trial_is_never_recorded_twice()
     {
         using var store = SqliteResultStore.Open(DatabasePath);

@@ -80,6 +80,40 @@ public sealed class ApiTests(SeededDatabase seeded) : IClassFixture<SeededDataba
     }
 
     [Fact]
+    public async Task Runs_and_days_count_their_suspect_fallback_and_refused_trials()
+    {
+        // Given the seeded database: a fallback on day 12, a refusal on day 27, and on the last day two suspect trials (one with two suspect flags) and a scored fallback
+        await using var factory = new DashboardFactory(seeded.Path);
+        var client = factory.CreateClient();
+
+        // When the runs, the last run, the overview and the suspect trial are read
+        var runs = await GetJsonAsync(client, "/api/runs");
+        var last = await GetJsonAsync(client, $"/api/runs/{seeded.RunIds[^1]}");
+        var series = (await GetJsonAsync(client, "/api/overview"))[0];
+        var suspect = await GetJsonAsync(client, $"/api/runs/{seeded.RunIds[^1]}/trials/task-01/0");
+
+        // Then every run header counts its flagged trials by kind, each trial once per kind
+        static (int, int, int) Flagged(JsonElement e) =>
+            (e.GetProperty("flagged").GetProperty("suspect").GetInt32(), e.GetProperty("flagged").GetProperty("fallback").GetInt32(), e.GetProperty("flagged").GetProperty("refusal").GetInt32());
+        Flagged(runs[SeededDatabase.FallbackDay]).ShouldBe((0, 1, 0));
+        Flagged(runs[SeededDatabase.RefusalDay]).ShouldBe((0, 0, 1));
+        Flagged(runs[SeededDatabase.LastDay]).ShouldBe((2, 1, 0));
+        Flagged(runs[0]).ShouldBe((0, 0, 0));
+        // and so do the run, the latest run of the agent × suite, and each day
+        Flagged(last).ShouldBe((2, 1, 0));
+        Flagged(series.GetProperty("latest")).ShouldBe((2, 1, 0));
+        var days = series.GetProperty("days").EnumerateArray().ToList();
+        days.Select((d, i) => (i, Flagged(d))).Where(d => d.Item2 != (0, 0, 0)).ShouldBe(
+            [(SeededDatabase.FallbackDay, (0, 1, 0)), (SeededDatabase.RefusalDay, (0, 0, 1)), (SeededDatabase.LastDay, (2, 1, 0))]);
+        // and the suspect trial, not counted, has its flags and the model that served it
+        var trial = suspect.GetProperty("trial");
+        trial.GetProperty("outcome").GetString().ShouldBe("error");
+        trial.GetProperty("errorKind").GetString().ShouldBe("suspect");
+        trial.GetProperty("flags").EnumerateArray().Select(f => f.GetString()).ShouldBe(SeededDatabase.SuspectPass);
+        trial.GetProperty("servedModels").EnumerateArray().Select(f => f.GetString()).ShouldBe(["model-a"]);
+    }
+
+    [Fact]
     public async Task Unknown_runs_and_trials_are_404()
     {
         await using var factory = new DashboardFactory(seeded.Path);

@@ -93,6 +93,97 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
     }
 
     [Fact]
+    public async Task Flagged_trials_stand_out_on_the_overview_the_run_and_the_trial_pages()
+    {
+        // Given the dashboard over the seeded database, whose days 12, 27 and 29 have flagged trials
+        var port = ServeCommandTests.FreePort();
+        using var host = DashboardHost.CreateBuilder(new DashboardOptions
+        {
+            OpenStore = () => SqliteResultStore.Open(seeded.Path),
+            Urls = [$"http://127.0.0.1:{port}"],
+        }).Build();
+        await host.StartAsync(Ct);
+        var (playwright, browser) = await LaunchAsync();
+        try
+        {
+            var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
+            var external = new List<string>();
+            page.Request += (_, request) =>
+            {
+                if (!request.Url.StartsWith($"http://127.0.0.1:{port}/", StringComparison.Ordinal))
+                    external.Add(request.Url);
+            };
+            Directory.CreateDirectory(ScreenshotDirectory);
+            string Day(int day) => SeededDatabase.Start.AddDays(day).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+            // When the overview loads
+            await page.GotoAsync($"http://127.0.0.1:{port}/");
+
+            // Then the latest run's flagged trials are in the summary, the chart marks the three days, and a table counts them per day
+            (await page.Locator("table.summary td.flagged-counts .flag.suspect").InnerTextAsync()).ShouldBe("2 suspect");
+            (await page.Locator("table.summary td.flagged-counts .flag.fallback").InnerTextAsync()).ShouldBe("1 fallback model");
+            (await page.Locator("figure.chart svg g.flagged").CountAsync()).ShouldBe(3);
+            (await page.Locator($"figure.chart svg g.flagged[data-day='{Day(SeededDatabase.LastDay)}'] rect.mark").CountAsync()).ShouldBe(2);
+            (await page.Locator($"figure.chart svg g.flagged[data-day='{Day(SeededDatabase.RefusalDay)}'] rect.mark.refusal").CountAsync()).ShouldBe(1);
+            var rows = page.Locator("table.flagged-days tbody tr");
+            (await rows.CountAsync()).ShouldBe(3);
+            (await rows.Nth(0).GetAttributeAsync("data-day")).ShouldBe(Day(SeededDatabase.LastDay));
+            (await rows.Nth(0).Locator("td[data-flag='suspect']").InnerTextAsync()).ShouldBe("2");
+            (await rows.Nth(2).Locator("td[data-flag='fallback']").InnerTextAsync()).ShouldBe("1");
+            (await page.Locator("p.legend .flag.suspect").CountAsync()).ShouldBe(1, "what each kind means is said once, under the table");
+            await page.Locator("table.flagged-days").ScrollIntoViewIfNeededAsync();
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, "flags-overview.png"), FullPage = true });
+
+            // When the last day's run is opened from that table
+            await rows.Nth(0).Locator("a").ClickAsync();
+            await page.WaitForURLAsync($"**/runs/{seeded.RunIds[^1]}");
+
+            // Then the run counts its flagged trials, says what they mean, and badges each flagged trial next to its outcome; suspect in red
+            (await page.Locator("dl.facts [data-flag='suspect']").InnerTextAsync()).ShouldBe("2 suspect");
+            (await page.Locator("dl.facts [data-flag='fallback']").InnerTextAsync()).ShouldBe("1 fallback model");
+            (await page.Locator("dl.facts [data-flag='refusal']").InnerTextAsync()).ShouldBe("0 refused");
+            (await page.Locator("#flagged").InnerTextAsync()).ShouldContain("the change touched the test machinery");
+            (await page.Locator("tr[data-task='task-01'] .flag.suspect").CountAsync()).ShouldBe(1);
+            (await page.Locator("tr[data-task='task-05'] .flag.suspect").CountAsync()).ShouldBe(1);
+            (await page.Locator("tr[data-task='task-02'] .flag.fallback").CountAsync()).ShouldBe(1);
+            (await page.Locator("tr[data-task='task-00'] .flag").CountAsync()).ShouldBe(0);
+            (await page.Locator("tr[data-task='task-01'] .flag.suspect").GetAttributeAsync("title")).ShouldBe(string.Join("; ", SeededDatabase.SuspectPass));
+            (await page.Locator("tr[data-task='task-01'] .flag.suspect").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor")).ShouldBe("rgb(183, 28, 28)");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, "flags-run.png"), FullPage = true });
+
+            // When the suspect trial is opened
+            await page.Locator("tr[data-task='task-01'] a.outcome").ClickAsync();
+            await page.WaitForURLAsync("**/trials/task-01/0");
+
+            // Then its title carries the badge, each flag is listed with what it means, and the model that served it is shown
+            (await page.Locator("h1 .flag.suspect").InnerTextAsync()).ShouldBe("suspect");
+            var flags = page.Locator("#flags li.suspect");
+            (await flags.CountAsync()).ShouldBe(2);
+            (await flags.Nth(0).Locator("code").InnerTextAsync()).ShouldBe(SeededDatabase.SuspectPass[0]);
+            (await flags.Nth(1).Locator("code").InnerTextAsync()).ShouldBe(SeededDatabase.SuspectPass[1]);
+            (await page.Locator("dl.facts").InnerTextAsync()).ShouldContain("served by\nmodel-a");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, "flags-trial-suspect.png"), FullPage = true });
+
+            // When the fallback trial of day 12 is opened
+            await page.GotoAsync($"http://127.0.0.1:{port}/runs/{seeded.RunIds[SeededDatabase.FallbackDay]}/trials/task-06/0");
+
+            // Then it names the model that really served it
+            (await page.Locator("#flags li.fallback code").InnerTextAsync()).ShouldBe(SeededDatabase.Fallback);
+            (await page.Locator(".served.fallback").InnerTextAsync()).ShouldBe("model-b");
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, "flags-trial-fallback.png"), FullPage = true });
+
+            // and nothing was fetched from anywhere else
+            external.ShouldBeEmpty();
+        }
+        finally
+        {
+            await browser.CloseAsync();
+            playwright.Dispose();
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
     public async Task The_static_report_opens_from_files_with_its_charts_loaded()
     {
         // Given a report written to a folder
@@ -111,6 +202,14 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
             width.ShouldBeGreaterThan(0);
             await page.Locator("table.summary a", new PageLocatorOptions { HasText = "run " }).First.ClickAsync();
             (await page.Locator("table.tasks tbody tr").CountAsync()).ShouldBe(SeededDatabase.Tasks.Length);
+
+            // And the flagged trials are there as on the dashboard: marks in the chart file, a row per flagged day, badges on the run page
+            await page.GoBackAsync();
+            (await page.Locator("table.flagged-days tbody tr").CountAsync()).ShouldBe(3);
+            var src = await page.Locator("figure.chart img").First.GetAttributeAsync("src");
+            System.Text.RegularExpressions.Regex.Count(await File.ReadAllTextAsync(directory.Combine("site", src!), Ct), "<g class=\"flagged\"").ShouldBe(3);
+            await page.GotoAsync(new Uri(directory.Combine("site", $"run-{seeded.RunIds[^1]}.html")).AbsoluteUri);
+            (await page.Locator("tr[data-task='task-01'] .flag.suspect").CountAsync()).ShouldBe(1);
         }
         finally
         {

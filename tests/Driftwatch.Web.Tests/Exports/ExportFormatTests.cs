@@ -38,10 +38,10 @@ public sealed partial class ExportFormatTests
 
         var suite = xml.Root!.Element("testsuite")!;
         xml.Root.Name.LocalName.ShouldBe("testsuites");
-        suite.Attribute("tests")!.Value.ShouldBe("4");
+        suite.Attribute("tests")!.Value.ShouldBe("5");
         suite.Attribute("failures")!.Value.ShouldBe("2");
-        suite.Attribute("errors")!.Value.ShouldBe("1");
-        suite.Elements("testcase").Count().ShouldBe(4);
+        suite.Attribute("errors")!.Value.ShouldBe("2");
+        suite.Elements("testcase").Count().ShouldBe(5);
         suite.Elements("testcase").Single(t => t.Attribute("name")!.Value == "gen-d#0").Element("error")!.Attribute("message")!.Value.ShouldBe("overloaded <retry later>");
         suite.Elements("testcase").Single(t => t.Attribute("name")!.Value == "gen-c#0").Element("failure")!.Attribute("type")!.Value.ShouldBe("timeout");
     }
@@ -55,15 +55,22 @@ public sealed partial class ExportFormatTests
         var lines = text.TrimEnd('\n').Split('\n');
         lines.Count(l => l == "# EOF").ShouldBe(1);
         var typed = lines.Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToHashSet();
+        var counters = lines.Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal) && l.EndsWith(" counter", StringComparison.Ordinal)).Select(l => l.Split(' ')[2]).ToHashSet();
         foreach (var sample in lines.Where(l => !l.StartsWith('#')))
         {
             var match = SampleLine().Match(sample);
             match.Success.ShouldBeTrue(sample);
-            typed.ShouldContain(match.Groups["name"].Value);
+            var name = match.Groups["name"].Value;
+            // A counter's samples are its family name with "_total" (OpenMetrics 1.0); no other family's are.
+            if (name.EndsWith("_total", StringComparison.Ordinal) && counters.Contains(name[..^"_total".Length]))
+                name = name[..^"_total".Length];
+            else
+                counters.ShouldNotContain(name);
+            typed.ShouldContain(name);
         }
         typed.ShouldBeSubsetOf(["driftwatch_pass_rate", "driftwatch_pass_rate_low", "driftwatch_pass_rate_high", "driftwatch_run_trials",
             "driftwatch_run_cost_usd", "driftwatch_run_tokens", "driftwatch_run_duration_seconds", "driftwatch_run_start_time_seconds",
-            "driftwatch_baseline_pass_rate", "driftwatch_verdict"]);
+            "driftwatch_run_flagged_trials", "driftwatch_flagged_trials", "driftwatch_baseline_pass_rate", "driftwatch_verdict"]);
         // The verdict is a state set with exactly one state on.
         lines.Where(l => l.StartsWith("driftwatch_verdict{", StringComparison.Ordinal)).Count(l => l.EndsWith(" 1", StringComparison.Ordinal)).ShouldBe(1);
     }
@@ -77,13 +84,13 @@ public sealed partial class ExportFormatTests
         var text = Exporters.Write(new CsvExporter(), ExportSample.Data);
 
         var rows = ReadCsv(text);
-        rows.Count.ShouldBe(5);
+        rows.Count.ShouldBe(6);
         rows.ShouldAllBe(r => r.Count == rows[0].Count);
         var version = rows[0].IndexOf("agent_version");
         rows[1][version].ShouldBe("2.1.0 (Claude Code, \"beta\")");
         text.ShouldContain("\"2.1.0 (Claude Code, \"\"beta\"\")\"");
         rows[2][rows[0].IndexOf("flip")].ShouldBe("broke");
-        text.Split("\r\n").Length.ShouldBe(6);
+        text.Split("\r\n").Length.ShouldBe(7);
     }
 
     [Theory]
@@ -106,6 +113,82 @@ public sealed partial class ExportFormatTests
         var verdict = json.RootElement.GetProperty("verdicts")[0];
         foreach (var field in new[] { "agent", "suite", "verdict", "detector", "effect", "low", "high", "changeDay", "flippedTasks", "fingerprintChanges" })
             verdict.TryGetProperty(field, out _).ShouldBeTrue(field);
+    }
+
+    [Fact]
+    public void Csv_adds_the_flags_and_served_models_after_every_earlier_column()
+    {
+        // Given the sample, whose pass was served by a fallback model and whose gen-e passed with a suspect change
+        // When it is written as CSV
+        var rows = ReadCsv(Exporters.Write(new CsvExporter(), ExportSample.Data));
+
+        // Then the earlier columns keep their places, and flags and served models come last
+        rows[0].ShouldBe(["run", "agent", "suite", "suite_revision", "run_started_at", "task", "trial", "category", "language", "outcome",
+            "tests_passed", "tests_total", "duration_ms", "input_tokens", "output_tokens", "cost_usd", "agent_version", "model",
+            "stop_reason", "error_kind", "attempts", "flip", "flags", "served_models"]);
+        var byTask = rows.Skip(1).ToDictionary(r => r[5], r => (Flags: r[^2], Served: r[^1], ErrorKind: r[19]));
+        byTask["gen-a"].ShouldBe((ExportSample.Fallback, "claude-sonnet-4-5", ""));
+        byTask["gen-e"].ShouldBe((ExportSample.Suspect, "claude-sonnet-4-5", "suspect"));
+        byTask["gen-c"].ShouldBe(("", "", ""));
+    }
+
+    [Fact]
+    public void Junit_carries_each_trials_flags_as_testcase_properties_and_the_runs_flagged_counts()
+    {
+        // Given the sample with one suspect, one fallback and one refused trial
+        // When it is written as JUnit XML
+        var suite = XDocument.Parse(Exporters.Write(new JUnitExporter(), ExportSample.Data)).Root!.Element("testsuite")!;
+
+        // Then the run counts each kind, and each flagged testcase lists its flags and who served it
+        var properties = suite.Element("properties")!.Elements("property").ToDictionary(p => p.Attribute("name")!.Value, p => p.Attribute("value")!.Value);
+        (properties["suspectTrials"], properties["fallbackTrials"], properties["refusedTrials"]).ShouldBe(("1", "1", "1"));
+        var suspect = suite.Elements("testcase").Single(t => t.Attribute("name")!.Value == "gen-e#0");
+        suspect.Element("properties")!.Elements("property").Select(p => (p.Attribute("name")!.Value, p.Attribute("value")!.Value))
+            .ShouldBe([("flag", ExportSample.Suspect), ("servedModel", "claude-sonnet-4-5")]);
+        suspect.Element("error")!.Attribute("type")!.Value.ShouldBe("suspect");
+        suite.Elements("testcase").Single(t => t.Attribute("name")!.Value == "gen-c#0").Element("properties").ShouldBeNull();
+    }
+
+    [Fact]
+    public void Markdown_has_a_note_per_flagged_trial_saying_what_each_flag_means()
+    {
+        // Given the sample with three flagged trials
+        // When it is written as Markdown
+        var lines = Exporters.Write(new MarkdownExporter(), ExportSample.Data).Split('\n');
+
+        // Then the run says how many of each kind, and each flagged trial has its own line
+        lines.ShouldContain("⚠️ **Flagged trials**: 1 suspect, 1 served by a fallback model, 1 refused.");
+        var notes = lines.Where(l => l.StartsWith("- `gen-", StringComparison.Ordinal)).ToList();
+        notes.Count.ShouldBe(3);
+        notes.ShouldContain(l => l.StartsWith("- `gen-e#0` error (suspect) · `" + ExportSample.Suspect + "`: the change touched the test machinery", StringComparison.Ordinal));
+        notes.ShouldContain(l => l.StartsWith("- `gen-a#0` pass · `" + ExportSample.Fallback + "`: a model other than the one asked for", StringComparison.Ordinal));
+        notes.ShouldContain(l => l.StartsWith("- `gen-b#0` fail · `refusal`: the model refused", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Openmetrics_has_the_latest_runs_flagged_trials_and_a_counter_of_those_so_far()
+    {
+        // Given the sample: one of each kind in its run; 3 suspect, 2 fallback and 1 refused over every run so far
+        // When it is written as OpenMetrics
+        var lines = Exporters.Write(new OpenMetricsExporter(), ExportSample.Data).Split('\n');
+
+        // Then the gauge has the run's counts and the counter (samples ending in _total) the counts so far
+        lines.ShouldContain("# TYPE driftwatch_run_flagged_trials gauge");
+        lines.ShouldContain("driftwatch_run_flagged_trials{agent=\"claude\",suite=\"core\",flag=\"suspect\"} 1");
+        lines.ShouldContain("# TYPE driftwatch_flagged_trials counter");
+        lines.ShouldContain("driftwatch_flagged_trials_total{agent=\"claude\",suite=\"core\",flag=\"suspect\"} 3");
+        lines.ShouldContain("driftwatch_flagged_trials_total{agent=\"claude\",suite=\"core\",flag=\"fallback\"} 2");
+        lines.ShouldContain("driftwatch_flagged_trials_total{agent=\"claude\",suite=\"core\",flag=\"refusal\"} 1");
+    }
+
+    [Fact]
+    public void Json_runs_count_their_flagged_trials_by_kind()
+    {
+        using var json = JsonDocument.Parse(Exporters.Write(new JsonExporter(), ExportSample.Data));
+
+        var flagged = json.RootElement.GetProperty("runs")[0].GetProperty("flagged");
+
+        (flagged.GetProperty("suspect").GetInt32(), flagged.GetProperty("fallback").GetInt32(), flagged.GetProperty("refusal").GetInt32()).ShouldBe((1, 1, 1));
     }
 
     [Fact]

@@ -11,11 +11,17 @@ namespace Driftwatch.Web.Tests.Exports;
 /// A small export written out by hand: run 2 of agent "claude" on suite "core" with one trial of
 /// each outcome, compared with run 1, and a degraded verdict. Text that needs quoting or escaping
 /// in some format (a comma and quotes in the agent version, angle brackets in an error) is in it.
+/// Flagged trials as the runner and the claude-code agent leave them (with on_fallback: score): the
+/// pass was served by a fallback model, the fail got a refusal, and a fifth trial passed with a
+/// change that shadowed the test framework, so it is not counted (error suspect). Over every run so
+/// far the agent × suite had 3 suspect, 2 fallback and 1 refused trials.
 /// </summary>
 public static class ExportSample
 {
     private static readonly DateTimeOffset Started = new(2026, 4, 2, 6, 0, 0, TimeSpan.Zero);
     private const string Version = "2.1.0 (Claude Code, \"beta\")";
+    public const string Fallback = "fallback:claude-opus-4-5→claude-sonnet-4-5";
+    public const string Suspect = "suspect:shadows-test-framework unittest.py";
 
     public static ExportData Data { get; } = Build();
 
@@ -23,12 +29,19 @@ public static class ExportSample
     {
         var trials = new[]
         {
-            Trial("gen-a", TrialOutcome.Pass, 4, 4, 1200, 0.0100m),
-            Trial("gen-b", TrialOutcome.Fail, 1, 4, 2300, 0.0200m),
+            Trial("gen-a", TrialOutcome.Pass, 4, 4, 1200, 0.0100m) with { Flags = [Fallback], ServedModels = ["claude-sonnet-4-5"] },
+            Trial("gen-b", TrialOutcome.Fail, 1, 4, 2300, 0.0200m) with { Flags = ["refusal"], ServedModels = ["claude-sonnet-4-5"] },
             Trial("gen-c", TrialOutcome.Timeout, 0, 4, 60000, 0.0300m),
             Trial("gen-d", TrialOutcome.Error, 0, 0, 500, null) with { ErrorKind = "api-529", ErrorMessage = "overloaded <retry later>" },
+            Trial("gen-e", TrialOutcome.Error, 4, 4, 1500, 0.0100m) with
+            {
+                ErrorKind = "suspect",
+                ErrorMessage = $"the tests passed, but the change touched the test machinery ({Suspect}): not counted as a pass",
+                Flags = [Suspect],
+                ServedModels = ["claude-sonnet-4-5"],
+            },
         };
-        var previousRates = new Dictionary<string, double> { ["gen-a"] = 0, ["gen-b"] = 1, ["gen-c"] = 0, ["gen-d"] = 1 };
+        var previousRates = new Dictionary<string, double> { ["gen-a"] = 0, ["gen-b"] = 1, ["gen-c"] = 0, ["gen-d"] = 1, ["gen-e"] = 1 };
         var rows = trials.Select(t =>
         {
             var row = new TaskRow(t.TaskId, "generation", "python", [t], previousRates[t.TaskId], Flip.None);
@@ -56,7 +69,10 @@ public static class ExportSample
             BaselinePassRate = 0.625,
             RecentPassRate = 0.375,
         };
-        return new ExportData([new RunView(run, previous, rows)], [verdict]);
+        return new ExportData([new RunView(run, previous, rows)], [verdict])
+        {
+            FlaggedSoFar = new Dictionary<(string, string), FlagCounts> { [("claude", "core")] = new FlagCounts(3, 2, 1) },
+        };
     }
 
     private static Trial Trial(string task, TrialOutcome outcome, int passed, int total, long durationMs, decimal? cost) => new()
@@ -92,7 +108,7 @@ public static class ExportSample
         FinishedAt = started.AddMinutes(3),
         Seed = 7,
         TrialsPerTask = 1,
-        PlannedTrials = 4,
+        PlannedTrials = summary.Total,
         SandboxMode = "bwrap",
         Fingerprint = new RunFingerprint { AgentVersion = Version, Models = ImmutableArray.Create("claude-sonnet-4-5"), SuiteRevision = "abc123", DriftwatchVersion = "0.1.0", Os = "linux", Sandbox = "bwrap" },
         Summary = summary,
