@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Driftwatch.Agents.Common;
 using Driftwatch.Agents.Proxy;
 using Driftwatch.Core.Configuration;
+using Driftwatch.Core.Runs;
 using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Processes;
 
@@ -270,7 +271,7 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
             return result;
         result = result with
         {
-            Flags = [.. result.Flags, .. others.Select(served => $"fallback:{requested}→{served}")],
+            Flags = [.. result.Flags, .. others.Select(served => $"{TrialFlags.FallbackPrefix}{requested}→{served}")],
             ServedModels = [.. result.ServedModels.Union(others, StringComparer.Ordinal)],
         };
         return _settings.OnFallback != "exclude" ? result : result with
@@ -287,17 +288,17 @@ public sealed class ClaudeCodeAgent : IAgent, IAsyncDisposable
     /// <summary>"fallback:asked→served" for each switch the CLI made or each other model that answered, and "refusal".</summary>
     private List<string> ServingFlags(ClaudeSession session)
     {
-        var flags = session.Fallbacks.Select(f => "fallback:" + f).ToList();
+        var flags = session.Fallbacks.Select(f => TrialFlags.FallbackPrefix + f).ToList();
         if (RequestedModel(session) is { } requested)
         {
             foreach (var served in session.ServedModels.Where(m => !SameModel(m, requested)))
             {
                 if (!session.Fallbacks.Any(f => f.EndsWith("→" + served, StringComparison.Ordinal)))
-                    flags.Add($"fallback:{requested}→{served}");
+                    flags.Add($"{TrialFlags.FallbackPrefix}{requested}→{served}");
             }
         }
         if (session.Refused)
-            flags.Add("refusal");
+            flags.Add(TrialFlags.Refusal);
         return flags;
     }
 

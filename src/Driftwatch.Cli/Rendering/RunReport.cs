@@ -79,7 +79,7 @@ public static class RunReport
         var flagged = trials.SelectMany(t => t.Flags.Select(f => f.Split(' ', 2)[0])).ToList();
         if (flagged.Count > 0)
         {
-            var suspect = flagged.Count(f => f.StartsWith("suspect:", StringComparison.Ordinal));
+            var suspect = flagged.Count(f => TrialFlags.KindOf(f) == FlagKind.Suspect);
             console.MarkupLine($"[yellow]flags: {Counts(flagged)}[/]" + (suspect > 0
                 ? " · [yellow]suspect trials touched the test machinery: a pass among them is not counted (error 'suspect')[/]" : ""));
         }

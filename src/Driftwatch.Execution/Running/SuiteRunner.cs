@@ -139,7 +139,8 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
     {
         var after = (await store.GetRunAsync(runId, CancellationToken.None).ConfigureAwait(false))
             ?? throw new InvalidInputException($"run {runId} not found");
-        var models = (await store.GetTrialsAsync(runId, CancellationToken.None).ConfigureAwait(false))
+        var trials = await store.GetTrialsAsync(runId, CancellationToken.None).ConfigureAwait(false);
+        var models = trials
             .Select(t => t.Model).OfType<string>()
             .SelectMany(m => m.Split(", ", StringSplitOptions.RemoveEmptyEntries))
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();
@@ -152,7 +153,9 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
                 fingerprint = fingerprint with { Agent = agentDetails };
             await store.UpdateFingerprintAsync(runId, fingerprint, CancellationToken.None).ConfigureAwait(false);
         }
-        var status = interrupted || after.Summary.Pending > 0 || after.Summary.Error > MaxErrorShare * after.PlannedTrials
+        // Errors of the infrastructure make a run incomplete; a pass left out as suspect is the agent's doing.
+        var infrastructureErrors = trials.Count(t => t.Outcome == TrialOutcome.Error && t.ErrorKind != TrialRunner.SuspectKind);
+        var status = interrupted || after.Summary.Pending > 0 || infrastructureErrors > MaxErrorShare * after.PlannedTrials
             ? RunStatus.Incomplete
             : RunStatus.Complete;
         await store.FinishRunAsync(runId, status, time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Driftwatch.Core.Files;
+using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Workspaces;
 
@@ -15,8 +16,6 @@ namespace Driftwatch.Execution.Scoring;
 /// </summary>
 public static partial class TamperEvidence
 {
-    public const string Prefix = "suspect:";
-
     private static readonly ConcurrentDictionary<string, IReadOnlySet<string>> ReferenceKinds = new(StringComparer.Ordinal);
 
     private static readonly string[] FrameworkModules = ["unittest.py", "unittest/__init__.py", "pytest.py", "pytest/__init__.py", "_pytest/__init__.py", "doctest.py", "site.py"];
@@ -44,11 +43,11 @@ public static partial class TamperEvidence
                 flags.Add(("site-customisation", "~/" + entry.RelativePath));
         }
         return [.. flags.Where(f => !excused.Contains(f.Kind))
-            .GroupBy(f => f.Kind).Select(g => $"{Prefix}{g.Key} {g.First().Where}{(g.Count() > 1 ? $" (+{g.Count() - 1})" : "")}")];
+            .GroupBy(f => f.Kind).Select(g => $"{TrialFlags.SuspectPrefix}{g.Key} {g.First().Where}{(g.Count() > 1 ? $" (+{g.Count() - 1})" : "")}")];
     }
 
     /// <summary>Whether a trial's flags say its change went for the tests.</summary>
-    public static bool IsSuspect(IEnumerable<string> flags) => flags.Any(f => f.StartsWith(Prefix, StringComparison.Ordinal));
+    public static bool IsSuspect(IEnumerable<string> flags) => flags.Any(f => TrialFlags.KindOf(f) == FlagKind.Suspect);
 
     private static bool IsCustomisation(string name) =>
         name is "sitecustomize.py" or "usercustomize.py" || name.EndsWith(".pth", StringComparison.Ordinal);

@@ -166,7 +166,7 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, 
         {
             return Result(TrialOutcome.Fail, "tampered", "the code under test replaced the test machinery or ended the tests early") with
             {
-                Flags = [TamperEvidence.Prefix + "tampered-at-runtime"],
+                Flags = [TrialFlags.SuspectPrefix + "tampered-at-runtime"],
             };
         }
         if (run.ExitCode == 0 && counts is { Failed: > 0 })

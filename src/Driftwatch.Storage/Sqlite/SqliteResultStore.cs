@@ -20,6 +20,12 @@ namespace Driftwatch.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteResultStore : IResultStore
 {
+    /// <summary>
+    /// Trials a resume runs (again): those never finished, and those that ended in an error of the
+    /// infrastructure; a pass left out as suspect is the agent's doing and is never run again.
+    /// </summary>
+    private const string Retryable = "outcome IS NULL OR (outcome = 'error' AND COALESCE(error_kind, '') <> 'suspect')";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private readonly string _connectionString;
@@ -370,7 +376,7 @@ public sealed partial class SqliteResultStore : IResultStore
         {
             using var connection = OpenConnection();
             using var transaction = connection.BeginTransaction();
-            using var update = Command(connection, transaction, """
+            using var update = Command(connection, transaction, $"""
                 UPDATE trials SET outcome = $outcome, tests_passed = $passed, tests_total = $total,
                     started_at = $started, finished_at = $finished, duration_ms = $duration,
                     agent_duration_ms = $agentDuration, test_duration_ms = $testDuration,
@@ -380,7 +386,7 @@ public sealed partial class SqliteResultStore : IResultStore
                     error_message = $errorMessage, attempts = $attempts, first_outcome = $first,
                     flags = $flags, served_models = $served
                 WHERE run_id = $run AND task_id = $task AND trial_index = $index
-                  AND (outcome IS NULL OR outcome = 'error');
+                  AND ({Retryable});
                 """,
                 ("$outcome", trial.Outcome.Name()), ("$passed", trial.TestsPassed), ("$total", trial.TestsTotal),
                 ("$started", Time(trial.StartedAt)), ("$finished", Time(trial.FinishedAt)),
@@ -536,7 +542,7 @@ public sealed partial class SqliteResultStore : IResultStore
                 throw new InvalidInputException($"run {runId} is still running in another process; it cannot be resumed twice");
             // A run whose trials are all in may still be unclosed (its process died in between):
             // closing it is what is left to resume. Only a run closed complete has nothing left.
-            if (header.Status == RunStatus.Complete && header.Summary.Pending == 0 && header.Summary.Error == 0)
+            if (header.Status == RunStatus.Complete && ReadPlannedTrials(connection, runId, pendingOnly: true, transaction).Count == 0)
                 throw new InvalidInputException($"run {runId} is complete: nothing to resume");
             Execute(connection, """
                 UPDATE runs SET status = 'running', finished_at = NULL,
@@ -692,11 +698,11 @@ public sealed partial class SqliteResultStore : IResultStore
         return headers;
     }
 
-    private static List<PlannedTrial> ReadPlannedTrials(SqliteConnection connection, long runId, bool pendingOnly)
+    private static List<PlannedTrial> ReadPlannedTrials(SqliteConnection connection, long runId, bool pendingOnly, SqliteTransaction? transaction = null)
     {
-        using var command = Command(connection, null, $"""
+        using var command = Command(connection, transaction, $"""
             SELECT task_id, trial_index, sequence, category, language FROM trials
-            WHERE run_id = $run {(pendingOnly ? "AND (outcome IS NULL OR outcome = 'error')" : "")}
+            WHERE run_id = $run {(pendingOnly ? $"AND ({Retryable})" : "")}
             ORDER BY sequence;
             """, ("$run", runId));
         using var reader = command.ExecuteReader();

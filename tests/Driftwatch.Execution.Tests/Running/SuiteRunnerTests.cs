@@ -253,6 +253,31 @@ public sealed class SuiteRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_suspect_pass_is_left_out_but_neither_run_again_by_a_resume_nor_makes_the_run_incomplete()
+    {
+        // Given an agent that solves every task and leaves a usercustomize.py beside the solution
+        var agent = new ScriptedAgent((request, _) =>
+        {
+            Execution.Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
+            File.WriteAllText(Path.Combine(request.Workspace, "usercustomize.py"), "import unittest\n");
+            return ScriptedAgent.Done();
+        });
+        var suite = Suite(2);
+        var runner = Runner();
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+
+        // When the run executes
+        var outcome = await runner.ExecuteAsync(runId, suite, agent, 2, null, CancellationToken.None);
+
+        // Then its passes are not counted (error 'suspect', tried once), yet the run is complete: the
+        // infrastructure did not fail, and there is nothing for a resume to run again
+        var trials = await _store.GetTrialsAsync(runId);
+        trials.ShouldAllBe(t => t.Outcome == TrialOutcome.Error && t.ErrorKind == "suspect" && t.Attempts == 1);
+        outcome.Header.Status.ShouldBe(RunStatus.Complete);
+        (await _store.GetPendingTrialsAsync(runId)).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_harness_fault_is_an_error_not_a_failure()
     {
         // Given an I/O fault of the machine while the trial runs (the disk filled up under the harness)
