@@ -105,6 +105,10 @@ public static class HtmlPages
         body.Append("<dl class=\"facts\">");
         Fact(body, "status", run.Status.Name());
         Fact(body, "started", run.StartedAt.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant));
+        if (run.SandboxMode == "none")
+            FactHtml(body, "sandbox", "<strong class=\"fail unconfined\">none: UNCONFINED</strong> (agents and tests ran as plain processes, the host's files, processes and network in reach)");
+        else
+            Fact(body, "sandbox", run.SandboxMode);
         Fact(body, "pass rate", RateText(run.Summary));
         Fact(body, "trials", $"{run.Summary.Pass} pass, {run.Summary.Fail} fail, {run.Summary.Timeout} timeout, {run.Summary.Error} error{(run.Summary.Pending > 0 ? $", {run.Summary.Pending} pending" : "")}");
         var flagged = view.Flagged;

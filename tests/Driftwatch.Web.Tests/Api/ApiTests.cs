@@ -44,6 +44,20 @@ public sealed class ApiTests(SeededDatabase seeded) : IClassFixture<SeededDataba
     }
 
     [Fact]
+    public async Task A_run_without_a_sandbox_says_UNCONFINED_on_its_page()
+    {
+        // Given the seeded runs, made with --sandbox none
+        await using var factory = new DashboardFactory(seeded.Path);
+        var client = factory.CreateClient();
+
+        // When a run's page is shown
+        var page = await client.GetStringAsync(new Uri($"/runs/{seeded.RunIds[0]}", UriKind.Relative), Ct);
+
+        // Then it says so where the run's facts are
+        page.ShouldContain("none: UNCONFINED");
+    }
+
+    [Fact]
     public async Task A_bad_last_is_a_400_naming_the_parameter()
     {
         await using var factory = new DashboardFactory(seeded.Path);
