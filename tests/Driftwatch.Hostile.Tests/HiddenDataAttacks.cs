@@ -33,6 +33,26 @@ public sealed class HiddenDataAttacks : IDisposable
     }
 
     [Fact]
+    public async Task An_agent_whose_program_lives_in_the_suite_s_clone_cannot_read_its_history()
+    {
+        // Given an agent program kept at the root of the clone that holds the suite (its folder is
+        // shown to it, as an agent's installation is)
+        var agent = _world.AddAgent("in-the-clone", """
+            git -C @REPO@ show HEAD:suite/tasks/py-add/solution/calc.py > calc.py 2>/dev/null && echo ESCAPED:git
+            ls @REPO@/.git >/dev/null 2>&1 && ls @REPO@/.git | grep -q . && echo ESCAPED:git-folder
+            cat @REPO@/suite/tasks/py-add/solution/calc.py >/dev/null 2>&1 && echo ESCAPED:suite
+            exit 0
+            """, folder: _world.Repository);
+
+        // When it runs
+        var attempt = await _world.RunAsync(agent);
+
+        // Then neither the suite nor the clone's history is there
+        attempt.Escapes.ShouldBeEmpty();
+        attempt.Outcome.ShouldBe("fail");
+    }
+
+    [Fact]
     public async Task Driftwatch_s_build_output_and_source_tree_are_not_there()
     {
         var agent = _world.AddAgent("build-output", """

@@ -54,10 +54,13 @@ public sealed class HostileWorld : IDisposable
     public string Database => _temp.Combine("data", "driftwatch.db");
     private string Config => _temp.Combine("driftwatch.yaml");
 
-    /// <summary>Adds a command agent whose program is <paramref name="script"/>, with the world's paths in place of @NAME@.</summary>
-    public string AddAgent(string name, string script, string network = "none", string? extra = null)
+    /// <summary>
+    /// Adds a command agent whose program is <paramref name="script"/>, with the world's paths in
+    /// place of @NAME@, written in <paramref name="folder"/> (default: a folder of its own).
+    /// </summary>
+    public string AddAgent(string name, string script, string network = "none", string? extra = null, string? folder = null)
     {
-        var folder = _temp.Combine("agents", name);
+        folder ??= _temp.Combine("agents", name);
         Directory.CreateDirectory(folder);
         var program = Path.Combine(folder, "agent.sh");
         File.WriteAllText(program, "#!/bin/sh\n" + Fill(script));

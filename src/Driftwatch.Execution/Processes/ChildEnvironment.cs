@@ -70,8 +70,10 @@ public static class ChildEnvironment
     public static ImmutableDictionary<string, string> ForTrial(SandboxView view)
     {
         var home = view.Home ?? view.Temp;
-        var environment = Inherited().SetItems(new Dictionary<string, string>
+        // PWD and OLDPWD are Driftwatch's own folders on the host: the process gets its own.
+        var environment = Inherited().Remove("OLDPWD").SetItems(new Dictionary<string, string>
         {
+            ["PWD"] = view.Workspace,
             ["HOME"] = home,
             ["TMPDIR"] = view.Temp,
             ["PYTHONDONTWRITEBYTECODE"] = "1",

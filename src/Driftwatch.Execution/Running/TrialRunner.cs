@@ -155,7 +155,7 @@ public sealed class TrialRunner
                     Workspace = workspace.Workspace,
                     Home = workspace.Home,
                     Temp = workspace.Temp,
-                    Hidden = [suite.Directory, AppContext.BaseDirectory, .. _options.HiddenPaths],
+                    Hidden = [.. HostView.WithRepositories([suite.Directory, AppContext.BaseDirectory]), _options.WorkRoot, .. _options.HiddenPaths],
                     Network = NetworkAccess.Host,
                 },
             };

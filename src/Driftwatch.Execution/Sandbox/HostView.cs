@@ -84,6 +84,41 @@ public sealed record HostView(IReadOnlyList<string> Folders, IReadOnlyList<(stri
         return new HostView(folders, links, masked);
     }
 
+    /// <summary>
+    /// What a trial must never see of <paramref name="paths"/> (a suite, Driftwatch's own folder):
+    /// the paths themselves and the history of every git repository that holds one of them, whose
+    /// commits hold the same files (a worktree's shared repository included).
+    /// </summary>
+    public static IEnumerable<string> WithRepositories(IEnumerable<string> paths)
+    {
+        foreach (var path in paths.Select(Path.GetFullPath))
+        {
+            yield return path;
+            for (var folder = new DirectoryInfo(path); folder is not null; folder = folder.Parent)
+            {
+                var git = Path.Combine(folder.FullName, ".git");
+                if (Directory.Exists(git))
+                {
+                    yield return git;
+                    break;
+                }
+                if (File.Exists(git))
+                {
+                    // A worktree: ".git" is a file that names its folder inside the main repository's .git.
+                    yield return git;
+                    var line = File.ReadLines(git).FirstOrDefault(l => l.StartsWith("gitdir:", StringComparison.Ordinal));
+                    if (line is not null && Path.GetFullPath(Path.Combine(folder.FullName, line["gitdir:".Length..].Trim())) is var gitdir)
+                    {
+                        yield return gitdir;
+                        var common = Path.Combine(gitdir, "commondir");
+                        yield return File.Exists(common) ? Path.GetFullPath(Path.Combine(gitdir, File.ReadAllText(common).Trim())) : Path.GetFullPath(Path.Combine(gitdir, "..", ".."));
+                    }
+                    break;
+                }
+            }
+        }
+    }
+
     /// <summary>Whether <paramref name="path"/> is <paramref name="folder"/> or inside it.</summary>
     public static bool Contains(string folder, string path) =>
         path == folder || path.StartsWith(folder.TrimEnd('/') + "/", StringComparison.Ordinal);

@@ -120,7 +120,7 @@ public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, 
             Home = workspace.TestHome,
             Temp = workspace.TestTemp,
             Reports = workspace.ReportDirectory,
-            Hidden = [suite.Directory, AppContext.BaseDirectory, .. hidden ?? []],
+            Hidden = [.. HostView.WithRepositories([suite.Directory, AppContext.BaseDirectory]), .. hidden ?? []],
             Network = NetworkAccess.None,
         };
         var view = sandbox.View(policy);
