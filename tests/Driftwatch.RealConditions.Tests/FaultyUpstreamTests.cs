@@ -44,7 +44,15 @@ public sealed class FaultyUpstreamTests : IDisposable
     public async Task A_connection_reset_in_the_middle_of_a_stream_is_an_error_and_the_trial_passes_when_retried()
     {
         RealWorld.RequireCli();
-        await using var api = await ScriptedMessagesApi.StartAsync(FirstFaulty(1, call => new BreakAfterEvents((MessageReply)Solve(call), 4)));
+        // The first streamed answer breaks after four events, and every request the CLI makes
+        // without streaming (its own fallback after a broken stream) is reset: the attempt cannot
+        // recover inside the CLI, so it must end as an error and be run again.
+        var streamed = 0;
+        await using var api = await ScriptedMessagesApi.StartAsync(call =>
+            !call.HasTools ? Solve(call)
+            : !call.Stream ? new ResetReply()
+            : Interlocked.Increment(ref streamed) == 1 ? new BreakAfterEvents((MessageReply)Solve(call), 4)
+            : Solve(call));
         await using var agent = _world.Agent(api.BaseUrl);
 
         var (_, trials) = await _world.RunAsync(agent);
@@ -52,6 +60,24 @@ public sealed class FaultyUpstreamTests : IDisposable
         var trial = trials.Single();
         trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
         trial.Attempts.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task A_stream_broken_once_that_the_CLI_recovers_from_is_scored_as_the_model_decided()
+    {
+        RealWorld.RequireCli();
+        // Claude Code asks again without streaming when a stream breaks: then the attempt ends as
+        // the model decides and needs no retry; when it does not, the attempt is an error and the
+        // retry passes. Either way the fault is never scored.
+        await using var api = await ScriptedMessagesApi.StartAsync(FirstFaulty(1, call => new BreakAfterEvents((MessageReply)Solve(call), 4)));
+        await using var agent = _world.Agent(api.BaseUrl);
+
+        var (_, trials) = await _world.RunAsync(agent);
+
+        var trial = trials.Single();
+        trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
+        var recoveredByTheCli = api.Requests.Any(r => r.Body?["tools"] is not null && r.Body?["stream"]?.GetValue<bool>() != true);
+        trial.Attempts.ShouldBe(recoveredByTheCli ? 1 : 2);
     }
 
     [Fact]
