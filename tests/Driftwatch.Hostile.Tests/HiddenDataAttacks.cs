@@ -27,9 +27,7 @@ public sealed class HiddenDataAttacks : IDisposable
 
         var attempt = await _world.RunAsync(agent);
 
-        attempt.Escapes.ShouldBeEmpty();
-        attempt.Outcome.ShouldBe("fail");
-        await _world.ShouldBeUntouchedAsync();
+        await _world.ShouldHaveHeldAsync(attempt);
     }
 
     [Fact]
@@ -79,9 +77,7 @@ public sealed class HiddenDataAttacks : IDisposable
 
         var attempt = await _world.RunAsync(agent);
 
-        attempt.Escapes.ShouldBeEmpty();
-        attempt.Outcome.ShouldBe("fail");
-        await _world.ShouldBeUntouchedAsync();
+        await _world.ShouldHaveHeldAsync(attempt);
     }
 
     [Fact]

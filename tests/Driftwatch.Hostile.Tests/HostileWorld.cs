@@ -93,6 +93,14 @@ public sealed class HostileWorld : IDisposable
         return new Attempt(id, trial, shown.Output, result.Output + result.Error);
     }
 
+    /// <summary>The attack held: nothing got out, the trial failed on its own merits, and nothing outside it changed.</summary>
+    public async Task ShouldHaveHeldAsync(Attempt attempt)
+    {
+        attempt.Escapes.ShouldBeEmpty();
+        attempt.Outcome.ShouldBe("fail");
+        await ShouldBeUntouchedAsync();
+    }
+
     /// <summary>Nothing outside the trial changed: the canary, the host's folder, the suite, the repository's history and the earlier run.</summary>
     public async Task ShouldBeUntouchedAsync()
     {

@@ -27,9 +27,7 @@ public sealed class PrivilegeAttacks : IDisposable
         var attempt = await _world.RunAsync(agent);
 
         // Then nothing got out, the trial failed on its own merits, and the host is as it was
-        attempt.Escapes.ShouldBeEmpty();
-        attempt.Outcome.ShouldBe("fail");
-        await _world.ShouldBeUntouchedAsync();
+        await _world.ShouldHaveHeldAsync(attempt);
     }
 
     [Fact]
@@ -43,9 +41,7 @@ public sealed class PrivilegeAttacks : IDisposable
 
         var attempt = await _world.RunAsync(agent);
 
-        attempt.Escapes.ShouldBeEmpty();
-        attempt.Outcome.ShouldBe("fail");
-        await _world.ShouldBeUntouchedAsync();
+        await _world.ShouldHaveHeldAsync(attempt);
     }
 
     [Fact]

@@ -26,98 +26,66 @@ public sealed class FaultyUpstreamTests : IDisposable
         return call => call.HasTools && Interlocked.Increment(ref seen) <= faulty ? fault(call) : Solve(call);
     }
 
-    [Fact]
-    public async Task A_connection_reset_before_the_answer_is_an_error_and_the_trial_passes_when_retried()
+    /// <summary>
+    /// Runs the one task against <paramref name="script"/>: it must pass, after as many attempts as
+    /// <paramref name="attempts"/> says from what the upstream received. Returns what it received.
+    /// </summary>
+    private async Task<IReadOnlyList<RecordedRequest>> ShouldPassAsync(
+        Func<MessagesCall, ScriptedReply> script, Func<IReadOnlyList<RecordedRequest>, int> attempts, int cliRetries = 0, bool rejectChunkedBodies = false)
     {
         RealWorld.RequireCli();
-        await using var api = await ScriptedMessagesApi.StartAsync(FirstFaulty(1, _ => new ResetReply()));
-        await using var agent = _world.Agent(api.BaseUrl);
+        await using var api = await ScriptedMessagesApi.StartAsync(script, rejectChunkedBodies);
+        await using var agent = _world.Agent(api.BaseUrl, cliRetries);
 
         var (_, trials) = await _world.RunAsync(agent);
 
         var trial = trials.Single();
         trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
-        trial.Attempts.ShouldBe(2);
+        trial.Attempts.ShouldBe(attempts(api.Requests));
+        return api.Requests;
     }
 
     [Fact]
-    public async Task A_connection_reset_in_the_middle_of_a_stream_is_an_error_and_the_trial_passes_when_retried()
+    public Task A_connection_reset_before_the_answer_is_an_error_and_the_trial_passes_when_retried() =>
+        ShouldPassAsync(FirstFaulty(1, _ => new ResetReply()), _ => 2);
+
+    [Fact]
+    public Task A_connection_reset_in_the_middle_of_a_stream_is_an_error_and_the_trial_passes_when_retried()
     {
-        RealWorld.RequireCli();
         // The first streamed answer breaks after four events, and every request the CLI makes
         // without streaming (its own fallback after a broken stream) is reset: the attempt cannot
         // recover inside the CLI, so it must end as an error and be run again.
         var streamed = 0;
-        await using var api = await ScriptedMessagesApi.StartAsync(call =>
-            !call.HasTools ? Solve(call)
-            : !call.Stream ? new ResetReply()
-            : Interlocked.Increment(ref streamed) == 1 ? new BreakAfterEvents((MessageReply)Solve(call), 4)
-            : Solve(call));
-        await using var agent = _world.Agent(api.BaseUrl);
-
-        var (_, trials) = await _world.RunAsync(agent);
-
-        var trial = trials.Single();
-        trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
-        trial.Attempts.ShouldBe(2);
+        return ShouldPassAsync(
+            call => !call.HasTools ? Solve(call)
+                : !call.Stream ? new ResetReply()
+                : Interlocked.Increment(ref streamed) == 1 ? new BreakAfterEvents((MessageReply)Solve(call), 4)
+                : Solve(call),
+            _ => 2);
     }
 
     [Fact]
-    public async Task A_stream_broken_once_that_the_CLI_recovers_from_is_scored_as_the_model_decided()
-    {
-        RealWorld.RequireCli();
+    public Task A_stream_broken_once_that_the_CLI_recovers_from_is_scored_as_the_model_decided() =>
         // Claude Code asks again without streaming when a stream breaks: then the attempt ends as
         // the model decides and needs no retry; when it does not, the attempt is an error and the
         // retry passes. Either way the fault is never scored.
-        await using var api = await ScriptedMessagesApi.StartAsync(FirstFaulty(1, call => new BreakAfterEvents((MessageReply)Solve(call), 4)));
-        await using var agent = _world.Agent(api.BaseUrl);
-
-        var (_, trials) = await _world.RunAsync(agent);
-
-        var trial = trials.Single();
-        trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
-        var recoveredByTheCli = api.Requests.Any(r => r.Body?["tools"] is not null && r.Body?["stream"]?.GetValue<bool>() != true);
-        trial.Attempts.ShouldBe(recoveredByTheCli ? 1 : 2);
-    }
+        ShouldPassAsync(
+            FirstFaulty(1, call => new BreakAfterEvents((MessageReply)Solve(call), 4)),
+            requests => requests.Any(r => r.Body?["tools"] is not null && r.Body?["stream"]?.GetValue<bool>() != true) ? 1 : 2);
 
     [Fact]
-    public async Task Rate_limiting_with_retry_after_is_waited_out_by_the_CLI_and_the_trial_passes()
-    {
-        RealWorld.RequireCli();
-        await using var api = await ScriptedMessagesApi.StartAsync(FirstFaulty(2, _ => new ErrorReply(429, "rate_limit_error", "slow down") { RetryAfterSeconds = 1 }));
-        await using var agent = _world.Agent(api.BaseUrl, cliRetries: 3);
-
-        var (_, trials) = await _world.RunAsync(agent);
-
-        var trial = trials.Single();
-        trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
-        trial.Attempts.ShouldBe(1);
-    }
+    public Task Rate_limiting_with_retry_after_is_waited_out_by_the_CLI_and_the_trial_passes() =>
+        ShouldPassAsync(FirstFaulty(2, _ => new ErrorReply(429, "rate_limit_error", "slow down") { RetryAfterSeconds = 1 }), _ => 1, cliRetries: 3);
 
     [Fact]
-    public async Task An_overloaded_API_is_an_error_and_the_trial_passes_when_it_recovers()
-    {
-        RealWorld.RequireCli();
-        await using var api = await ScriptedMessagesApi.StartAsync(FirstFaulty(1, _ => new ErrorReply(529, "overloaded_error", "Overloaded") { RetryAfterSeconds = 1 }));
-        await using var agent = _world.Agent(api.BaseUrl);
-
-        var (_, trials) = await _world.RunAsync(agent);
-
-        var trial = trials.Single();
-        trial.Outcome.ShouldBe(TrialOutcome.Pass, $"{trial.ErrorKind} {trial.ErrorMessage}");
-        trial.Attempts.ShouldBe(2);
-    }
+    public Task An_overloaded_API_is_an_error_and_the_trial_passes_when_it_recovers() =>
+        ShouldPassAsync(FirstFaulty(1, _ => new ErrorReply(529, "overloaded_error", "Overloaded") { RetryAfterSeconds = 1 }), _ => 2);
 
     [Fact]
     public async Task A_gateway_that_refuses_chunked_bodies_works_through_the_proxy()
     {
-        RealWorld.RequireCli();
-        await using var api = await ScriptedMessagesApi.StartAsync(Solve, rejectChunkedBodies: true);
-        await using var agent = _world.Agent(api.BaseUrl);
+        var requests = await ShouldPassAsync(Solve, _ => 1, rejectChunkedBodies: true);
 
-        var (_, trials) = await _world.RunAsync(agent);
-
-        trials.Single().Outcome.ShouldBe(TrialOutcome.Pass, trials.Single().ErrorMessage);
-        api.Requests.Where(r => r.Path.StartsWith("/v1/messages", StringComparison.Ordinal)).ShouldAllBe(r => r.Headers.ContainsKey("content-length"));
+        requests.Where(r => r.Path.StartsWith("/v1/messages", StringComparison.Ordinal)).ShouldAllBe(r => r.Headers.ContainsKey("content-length"));
     }
 }
