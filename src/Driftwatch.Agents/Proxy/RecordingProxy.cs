@@ -35,10 +35,13 @@ public sealed class RecordingProxy : IAsyncDisposable
     private readonly HttpClient _client;
     private readonly ConcurrentDictionary<string, TrialRecording> _trials = new(StringComparer.Ordinal);
 
-    private RecordingProxy(WebApplication app, Uri upstream)
+    private readonly TimeProvider _time;
+
+    private RecordingProxy(WebApplication app, Uri upstream, TimeProvider time)
     {
         _app = app;
         Upstream = upstream;
+        _time = time;
         _client = new HttpClient(new SocketsHttpHandler
         {
             AutomaticDecompression = DecompressionMethods.None,
@@ -56,7 +59,8 @@ public sealed class RecordingProxy : IAsyncDisposable
     /// <summary>http://127.0.0.1:PORT</summary>
     public string Address { get; private set; } = "";
 
-    public static async Task<RecordingProxy> StartAsync(Uri upstream, CancellationToken cancellationToken)
+    /// <summary>Starts the proxy on a free loopback port; requests are stamped with <paramref name="time"/> (the system clock when not given).</summary>
+    public static async Task<RecordingProxy> StartAsync(Uri upstream, CancellationToken cancellationToken, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -67,7 +71,7 @@ public sealed class RecordingProxy : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var proxy = new RecordingProxy(app, upstream);
+        var proxy = new RecordingProxy(app, upstream, time ?? TimeProvider.System);
         app.Run(proxy.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         proxy.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
@@ -99,7 +103,7 @@ public sealed class RecordingProxy : IAsyncDisposable
         }
         var rest = (parts.Length == 4 ? "/" + parts[3] : "") + context.Request.QueryString.Value;
         var clock = Stopwatch.StartNew();
-        var startedAt = DateTimeOffset.UtcNow;
+        var startedAt = _time.GetUtcNow();
         var sequence = recording.NextSequence();
         using var inFlight = recording.Track(sequence);
 
