@@ -63,7 +63,7 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
                 : RunPlanner.Plan(tasks, request.TrialsPerTask, request.Seed),
         };
         if (plan.Trials.IsEmpty)
-            throw new InvalidInputException("--budget: the allocation gives no task a trial today");
+            throw new InvalidInputException("the plan gives no task a trial: nothing to run");
         var fingerprint = await FingerprintAsync(request.Agent, request.Suite, cancellationToken).ConfigureAwait(false);
         return await store.CreateRunAsync(plan, fingerprint, time.GetUtcNow(), owner, cancellationToken).ConfigureAwait(false);
     }

@@ -97,10 +97,12 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
             var selected = RunPlanner.SelectTasks(suite, request.Tasks).Select(t => t.Id).ToList();
             var history = await store.GetHistoryAsync(agent.Name, suite.Name, cancellationToken).ConfigureAwait(false);
             taskTrials = Checker.AdaptiveTrials(history, selected, budget, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime), new CheckOptions());
+            if (taskTrials is not null && taskTrials.Values.All(n => n <= 0))
+                throw new InvalidInputException($"budget {budget}: the allocation gives no task a trial today");
             if (taskTrials is null)
             {
                 trialsPerTask = Math.Max(1, (int)Math.Round((double)budget / selected.Count));
-                warn($"--budget: {agent.Name} on {suite.Name} has no baseline yet ({CheckOptions.MinimumDays} days needed); running every task {trialsPerTask} time(s) until it has");
+                warn($"budget {budget}: {agent.Name} on {suite.Name} has no baseline yet ({CheckOptions.MinimumDays} days needed); running every task {trialsPerTask} time(s) until it has");
             }
         }
         var trialOptions = TrialOptionsFor(options);
