@@ -49,7 +49,7 @@ public static class DriftwatchApp
             .WithDescription("Paired comparison of two runs on the same tasks, with the tasks that flipped")
             .WithExample("compare", "12", "13");
         config.AddCommand<SimulateCommand>("simulate")
-            .WithDescription("The detector benchmark: false alarms and delays on synthetic histories (SPEC §7's reference model)")
+            .WithDescription("The detector benchmark: false alarms and delays on synthetic histories (the reference model of docs/detection.md)")
             .WithExample("simulate", "--scenario", "null,step", "--tau", "0,0.15,0.3");
         config.AddCommand<PlanCommand>("plan")
             .WithDescription("How many trials a day a target drop needs, under the false-alarm budget")

@@ -47,7 +47,7 @@ public sealed class ExportSettings : DetectionSettings
     }
 }
 
-/// <summary>`export`: runs in the formats other tools read (SPEC §9).</summary>
+/// <summary>`export`: runs in the formats other tools read (README § Dashboard, report and exports).</summary>
 public sealed class ExportCommand(CliContext cli) : AsyncCommand<ExportSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)

@@ -116,7 +116,7 @@ public sealed class PlanCommand(CliContext cli) : AsyncCommand<PlanSettings>
     private async Task<(IReadOnlyList<double> Rates, string Source)> RatesAsync(PlanSettings settings, CancellationToken cancellationToken)
     {
         if (settings.Agent is null && settings.Suite is null)
-            return (DesignPlanner.ReferenceRates(settings.Tasks), "no history given: the reference model of SPEC §7 (30% p=0.99, 20% p=0.01, 50% p~Beta(6,4))");
+            return (DesignPlanner.ReferenceRates(settings.Tasks), "no history given: the reference model of docs/detection.md (30% p=0.99, 20% p=0.01, 50% p~Beta(6,4))");
         using var store = Locations.Resolve(cli, settings).OpenStore();
         var runs = await store.ListRunsAsync(new RunQuery(settings.Agent, settings.Suite), cancellationToken);
         var pairs = runs.Select(r => (r.Agent, r.Suite)).Distinct().ToList();

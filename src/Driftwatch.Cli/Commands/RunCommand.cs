@@ -43,7 +43,7 @@ public sealed class RunSettings : StoreSettings
     public int? Parallel { get; init; }
 
     [CommandOption("--tasks <GLOB>")]
-    [Description("Only tasks whose id matches: globs with * ? [..], comma-separated, !glob excludes")]
+    [Description("Only tasks whose id matches: globs with * ? [[..]], comma-separated, !glob excludes")]
     public string? Tasks { get; init; }
 
     [CommandOption("--seed <SEED>")]

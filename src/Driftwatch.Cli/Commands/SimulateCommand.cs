@@ -99,7 +99,7 @@ public sealed class SimulateSettings : CommandSettings
     }
 }
 
-/// <summary>`simulate`: the detector benchmark on SPEC §7's reference model.</summary>
+/// <summary>`simulate`: the detector benchmark on the reference model of docs/detection.md.</summary>
 public sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings>
 {
     public override int Execute(CommandContext context, SimulateSettings settings, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
 namespace Driftwatch.Cli.Infrastructure;
 
-/// <summary>Exit codes of every command (SPEC §8).</summary>
+/// <summary>Exit codes of every command (README § Commands).</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

@@ -33,7 +33,7 @@ public sealed class DistributionTests
     [Fact]
     public void Its_variance_is_below_the_binomial_one_when_tasks_differ()
     {
-        // The point of SPEC §7: with 15 tasks at 0.99, 10 at 0.01 and 25 at 0.6, Σp(1−p) ≈ 6.2 while N·p̄(1−p̄) ≈ 12.
+        // The point of the reference model (docs/detection.md): with 15 tasks at 0.99, 10 at 0.01 and 25 at 0.6, Σp(1−p) ≈ 6.2 while N·p̄(1−p̄) ≈ 12.
         var rates = Enumerable.Repeat(0.99, 15).Concat(Enumerable.Repeat(0.01, 10)).Concat(Enumerable.Repeat(0.6, 25)).ToArray();
         var ones = Enumerable.Repeat(1, 50).ToArray();
         var mean = rates.Average();
