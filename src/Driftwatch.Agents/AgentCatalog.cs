@@ -10,7 +10,7 @@ using Driftwatch.Execution.Agents;
 namespace Driftwatch.Agents;
 
 /// <summary>
-/// Turns an agent name into an agent: the built-in presets (SPEC §8), overridden or extended by
+/// Turns an agent name into an agent: the built-in presets (README § Agents), overridden or extended by
 /// the named agents of driftwatch.yaml; and an agent definition into a working adapter.
 /// </summary>
 public static class AgentCatalog
@@ -27,7 +27,7 @@ public static class AgentCatalog
         [OpenAiAgent.KindName] = definition => new OpenAiAgent(definition),
     };
 
-    /// <summary>Agents that work with no configuration file (SPEC §8); `--model` sets their model.</summary>
+    /// <summary>Agents that work with no configuration file (README § Agents); `--model` sets their model.</summary>
     public static IReadOnlyDictionary<string, AgentDefinition> Presets { get; } = new Dictionary<string, AgentDefinition>(StringComparer.Ordinal)
     {
         ["simulated"] = Preset("simulated", SimulatedAgent.KindName),

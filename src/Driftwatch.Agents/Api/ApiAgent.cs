@@ -19,7 +19,7 @@ public sealed class ApiUnavailableException(string kind, string message, Excepti
 }
 
 /// <summary>
-/// Shared behaviour of the API adapters (SPEC §4): the prompt is built from the task and its
+/// Shared behaviour of the API adapters (README § Agents): the prompt is built from the task and its
 /// workspace files, the model answers with whole files, the files are written into the workspace
 /// (inside it only), and an optional second attempt sees the failing test output. An answer with
 /// no code is a completed attempt that the tests will fail, not a crash.

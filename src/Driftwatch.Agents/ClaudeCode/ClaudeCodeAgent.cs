@@ -9,7 +9,7 @@ using Driftwatch.Execution.Processes;
 namespace Driftwatch.Agents.ClaudeCode;
 
 /// <summary>
-/// The real Claude Code CLI in print mode, in the trial's workspace and sandbox (SPEC §4):
+/// The real Claude Code CLI in print mode, in the trial's workspace and sandbox (README § Agents):
 /// `claude -p PROMPT --output-format stream-json --verbose` with the configured model, effort,
 /// turns, tools and permission mode. Records the CLI version, the models that answered, tokens,
 /// cost, turns, tool calls, stop reason and the event stream as the transcript. An API failure

@@ -76,7 +76,7 @@ public sealed record CommandSettings
 }
 
 /// <summary>
-/// Any CLI agent from a command template (SPEC §4): Codex CLI, Gemini CLI, aider, or your own.
+/// Any CLI agent from a command template (README § Agents): Codex CLI, Gemini CLI, aider, or your own.
 /// Runs in the workspace and the sandbox; records exit code, output, and usage where the tool
 /// prints it. A missing binary is an infrastructure error; so is an output that names an API
 /// outage or a refused connection with no work done.
@@ -195,7 +195,7 @@ public sealed class CommandAgent : IAgent, IAsyncDisposable
         return result;
     }
 
-    /// <summary>Ready-made templates (SPEC §8 presets): model via --model where the CLI takes one.</summary>
+    /// <summary>Ready-made templates (README § Agents): model via --model where the CLI takes one.</summary>
     public static IReadOnlyDictionary<string, CommandSettings> Presets { get; } = new Dictionary<string, CommandSettings>(StringComparer.Ordinal)
     {
         ["codex"] = new()

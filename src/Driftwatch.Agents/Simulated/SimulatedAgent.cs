@@ -10,7 +10,7 @@ using Driftwatch.Execution.Workspaces;
 namespace Driftwatch.Agents.Simulated;
 
 /// <summary>
-/// A synthetic agent for demos, tests and benchmarks (SPEC §4). For each trial it solves the task
+/// A synthetic agent for demos, tests and benchmarks (README § Agents). For each trial it solves the task
 /// (writes the reference solution) with probability p, else makes a plausible wrong edit (the
 /// reference with one small mistake, or no change at all), so the hidden tests really run.
 /// p follows a one-parameter logistic model: logit p = logit(skill) − difficulty − u_task, with

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace Driftwatch.Core.Configuration;
 
-/// <summary>Where alerts go (SPEC §2: an alert is a verdict change, delivered to a sink).</summary>
+/// <summary>Where alerts go (docs/scheduling.md: an alert is a verdict change, delivered to a sink).</summary>
 public enum AlertSinkKind
 {
     /// <summary>Printed by the scheduler on standard output.</summary>

@@ -17,7 +17,7 @@ public sealed record RunDefaults
 }
 
 /// <summary>
-/// driftwatch.yaml (SPEC §8): the database, named suites and agents, run defaults. Paths are
+/// driftwatch.yaml (README § Configuration): the database, named suites and agents, run defaults. Paths are
 /// relative to the file. Secrets never live here: agents name the environment variables that
 /// hold them.
 /// </summary>

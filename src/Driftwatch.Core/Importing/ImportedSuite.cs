@@ -61,7 +61,7 @@ public sealed record ImportOptions
     public string? TaskFilter { get; init; }
 }
 
-/// <summary>Turns a public benchmark's files into a suite (SPEC §3, importers).</summary>
+/// <summary>Turns a public benchmark's files into a suite (docs/importers.md).</summary>
 public interface IImporter
 {
     /// <summary>The FORMAT argument of `suite import`.</summary>

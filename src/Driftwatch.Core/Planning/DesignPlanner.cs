@@ -102,6 +102,6 @@ public static class DesignPlanner
         };
     }
 
-    /// <summary>The rates of SPEC §7's reference model for <paramref name="tasks"/> tasks (a fixed draw).</summary>
+    /// <summary>The rates of the reference model of docs/detection.md for <paramref name="tasks"/> tasks (a fixed draw).</summary>
     public static double[] ReferenceRates(int tasks, ulong seed = 7) => new Simulation.ReferenceSuite(tasks, new Rng(seed)).Rates;
 }

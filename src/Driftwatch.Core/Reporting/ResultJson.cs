@@ -8,7 +8,7 @@ using Driftwatch.Core.Suites;
 namespace Driftwatch.Core.Reporting;
 
 /// <summary>
-/// The JSON contract of results (SPEC §8), one for every way they leave Driftwatch: `show`, `runs`,
+/// The JSON contract of results (README § Commands, `--json`), one for every way they leave Driftwatch: `show`, `runs`,
 /// `check` and the other commands' --json, the dashboard's /api/ and `export --format json`.
 /// camelCase, stable field names, nulls kept so that every field is always present. These records
 /// are the contract; change them only by adding fields.

@@ -5,7 +5,7 @@ using Driftwatch.Core.Yaml;
 namespace Driftwatch.Core.Suites;
 
 /// <summary>
-/// Reads a suite folder (SPEC §3) into immutable records. Every problem is an
+/// Reads a suite folder (docs/suite-format.md) into immutable records. Every problem is an
 /// <see cref="InvalidInputException"/> naming the file, line and field.
 /// </summary>
 public static partial class SuiteLoader

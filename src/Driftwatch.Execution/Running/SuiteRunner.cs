@@ -32,7 +32,7 @@ public sealed record RunProgress(long RunId, int Planned, int Done, RunSummary S
 public sealed record RunOutcome(RunHeader Header, bool Interrupted);
 
 /// <summary>
-/// The run loop (SPEC §5): plans a run, stores it with every trial pending, runs the trials in
+/// The run loop (README § How a trial runs): plans a run, stores it with every trial pending, runs the trials in
 /// parallel and commits each one the moment it finishes, so that an interrupted run resumes with
 /// nothing lost or repeated. The loop sits behind this one class so it can move to a job queue.
 /// </summary>

@@ -45,7 +45,7 @@ public sealed record TrialRecord(Trial Trial, IReadOnlyList<TrialArtifact> Artif
 }
 
 /// <summary>
-/// Runs one trial (SPEC §5): a fresh copy of the workspace, the agent, the hidden tests, the
+/// Runs one trial (README § How a trial runs): a fresh copy of the workspace, the agent, the hidden tests, the
 /// score. Infrastructure failures are retried with exponential backoff and never scored as fail.
 /// </summary>
 public sealed class TrialRunner

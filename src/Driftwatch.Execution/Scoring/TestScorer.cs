@@ -41,7 +41,7 @@ public sealed class TestResultCache
 }
 
 /// <summary>
-/// Runs a task's hidden tests on a fresh copy of an agent's final workspace (SPEC §3). Before they
+/// Runs a task's hidden tests on a fresh copy of an agent's final workspace (docs/suite-format.md). Before they
 /// run, what the agent may have left to sway them goes: folders that belong to the tests (those the task's workspace does not
 /// have, like HiddenTests/ or test/) and the support folder are replaced whole, bytecode caches
 /// and any planted report are removed, and the tests get a HOME and /tmp of their own. The test

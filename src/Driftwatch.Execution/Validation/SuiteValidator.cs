@@ -20,7 +20,7 @@ public sealed record TaskValidation(TaskDefinition Task, HiddenTestResult Bare, 
 }
 
 /// <summary>
-/// Proves the tasks of a suite sound (SPEC §3): the reference solution passes its hidden tests,
+/// Proves the tasks of a suite sound (docs/suite-format.md): the reference solution passes its hidden tests,
 /// the untouched workspace fails them, and both finish inside the task's test timeout.
 /// </summary>
 public sealed class SuiteValidator(ISandbox sandbox, string workRoot, bool checkMistakes = false)

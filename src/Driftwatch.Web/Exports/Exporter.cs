@@ -18,7 +18,7 @@ public sealed record ExportData(IReadOnlyList<RunView> Runs, IReadOnlyList<Verdi
         Verdicts.FirstOrDefault(v => v.Agent == agent && v.Suite == suite);
 }
 
-/// <summary>Writes results in a format other tools read (SPEC §9).</summary>
+/// <summary>Writes results in a format other tools read (README § Dashboard, report and exports).</summary>
 public interface IExporter
 {
     /// <summary>The name `export --format` takes.</summary>

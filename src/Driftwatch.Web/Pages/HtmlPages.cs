@@ -10,7 +10,7 @@ using Driftwatch.Web.Views;
 namespace Driftwatch.Web.Pages;
 
 /// <summary>
-/// The four views of SPEC §9 as whole HTML pages with their style inline: no script, nothing
+/// The four views of docs/dashboard.md as whole HTML pages with their style inline: no script, nothing
 /// fetched from elsewhere. The same renderers serve `serve` and `report`; only the links differ.
 /// </summary>
 public static class HtmlPages
