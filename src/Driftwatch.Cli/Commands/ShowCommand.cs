@@ -48,7 +48,7 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
                 throw new InvalidInputException($"--task: run {run.Id} has no finished trial of task '{taskId}'");
             foreach (var trial in selected)
             {
-                cli.Out.Write(new Rule($"{TerminalText.Escape(trial.Key.ToString())} · {trial.Outcome.Name()}").LeftJustified());
+                cli.Heading($"{TerminalText.Escape(trial.Key.ToString())} · {trial.Outcome.Name()}");
                 if (trial.ErrorKind is not null)
                     cli.Out.MarkupLine($"ended: {TerminalText.Escape(trial.ErrorKind)}{(trial.ErrorMessage is { } message ? $" ({TerminalText.Escape(message)})" : "")}");
                 if (!trial.ServedModels.IsDefaultOrEmpty)
@@ -60,7 +60,7 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
                     var text = await store.GetArtifactAsync(run.Id, trial.Key, kind, cancellationToken);
                     if (text is null)
                         continue;
-                    cli.Out.Write(new Rule($"{TerminalText.Escape(trial.Key.ToString())} · {kind}").LeftJustified());
+                    cli.Heading($"{TerminalText.Escape(trial.Key.ToString())} · {kind}");
                     cli.WriteRaw(text.TrimEnd());
                 }
             }

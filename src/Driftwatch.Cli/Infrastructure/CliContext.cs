@@ -28,19 +28,26 @@ public sealed class CliContext
     /// <summary>Live progress bars only on an interactive terminal.</summary>
     public bool ShowProgress { get; init; }
 
+    /// <summary>Without a terminal (a CI log, a file), a line of progress on standard error now and then.</summary>
+    public bool PlainProgress { get; init; }
+
+    /// <summary>The console width for piped output: COLUMNS when it is a sensible width, else wide enough never to wrap.</summary>
+    public static int PipedWidth(string? columns) =>
+        int.TryParse(columns, out var width) && width > 40 ? width : Unwrapped;
+
+    /// <summary>Wider than any line Driftwatch prints; nothing it prints fills the width.</summary>
+    public const int Unwrapped = 10_000;
+
     /// <summary>A person at a terminal (not a pipe, a script or CI): only then may a command wait for Ctrl-C.</summary>
     public bool Interactive { get; init; }
 
     public static CliContext FromProcess()
     {
         var console = AnsiConsole.Console;
-        // Piped output (CI logs, files) is not wrapped at 80 columns: tables stay one row a line.
+        // Piped output (CI logs, files) is not wrapped: tables stay one row a line, whatever their
+        // width, so that grep finds what it looks for. COLUMNS still sets a width when given.
         if (Console.IsOutputRedirected)
-        {
-            console.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 40
-                ? columns
-                : 160;
-        }
+            console.Profile.Width = PipedWidth(Environment.GetEnvironmentVariable("COLUMNS"));
         var terminal = console.Profile.Capabilities.Interactive && !Console.IsOutputRedirected;
         return new CliContext
         {
@@ -49,8 +56,18 @@ public sealed class CliContext
             WorkingDirectory = Environment.CurrentDirectory,
             GetEnvironmentVariable = Environment.GetEnvironmentVariable,
             ShowProgress = terminal,
+            PlainProgress = !terminal,
             Interactive = terminal && !Console.IsInputRedirected,
         };
+    }
+
+    /// <summary>A heading line: a rule across a terminal; in a log (nothing wraps there) the title between two short rules.</summary>
+    public void Heading(string markup)
+    {
+        if (Out.Profile.Width >= Unwrapped)
+            Out.MarkupLine($"── {markup} ──");
+        else
+            Out.Write(new Rule(markup).LeftJustified());
     }
 
     public void Warn(string message) => Error.WriteLine($"warning: {message}");
