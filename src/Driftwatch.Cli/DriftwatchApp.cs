@@ -97,7 +97,7 @@ public static class DriftwatchApp
                 context.Error.WriteLine($"error: {exception.Message}");
                 return ExitCodes.BadInput;
             case CommandParseException or CommandRuntimeException:
-                context.Error.WriteLine($"error: {exception.Message}");
+                context.Error.WriteLine($"error: {CommandLineErrors.Explain(exception.Message, context.Arguments)}");
                 return ExitCodes.BadInput;
             case OperationCanceledException:
                 context.Error.WriteLine("interrupted");

@@ -19,4 +19,5 @@ using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal
 });
 
 var context = CliContext.FromProcess();
+context.Arguments = args;
 return await DriftwatchApp.Create(context).RunAsync(args, cancellation.Token);

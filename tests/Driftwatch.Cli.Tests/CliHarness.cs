@@ -26,6 +26,7 @@ public sealed class CliHarness(string workingDirectory, IReadOnlyDictionary<stri
             Error = error,
             WorkingDirectory = workingDirectory,
             GetEnvironmentVariable = name => environment is not null && environment.TryGetValue(name, out var value) ? value : null,
+            Arguments = args,
         };
         var registrar = new TypeRegistrar();
         registrar.RegisterInstance(typeof(CliContext), context);

@@ -28,6 +28,9 @@ public sealed class CliContext
     /// <summary>Live progress bars only on an interactive terminal.</summary>
     public bool ShowProgress { get; init; }
 
+    /// <summary>The command line as given, for messages that name what was typed.</summary>
+    public IReadOnlyList<string> Arguments { get; set; } = [];
+
     /// <summary>Without a terminal (a CI log, a file), a line of progress on standard error now and then.</summary>
     public bool PlainProgress { get; init; }
 

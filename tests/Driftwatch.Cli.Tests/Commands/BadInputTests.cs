@@ -49,6 +49,25 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--trials", "abc")]
+    [InlineData("--parallel", "two")]
+    [InlineData("--seed", "1.5")]
+    public async Task A_value_of_the_wrong_type_names_the_option_and_the_value(string option, string value)
+    {
+        var result = await Fails("run", option, value, "--db", Db);
+
+        result.Error.Trim().ShouldBe($"error: {option}: '{value}' is not a valid value (see: driftwatch run --help)");
+    }
+
+    [Fact]
+    public async Task A_mistyped_option_gets_the_nearest_one_offered()
+    {
+        var result = await Fails("run", "--agnt", "simulated", "--db", Db);
+
+        result.Error.Trim().ShouldBe("error: Unknown option 'agnt'. Did you mean --agent?");
+    }
+
+    [Theory]
     [InlineData("run", "--sandbox", "none")]
     [InlineData("suite", "validate", "SUITE", "--sandbox", "none")]
     public async Task A_reversed_range_in_tasks_names_the_option_and_the_range(params string[] args)
