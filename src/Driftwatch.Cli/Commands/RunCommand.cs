@@ -129,7 +129,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         }
         else
         {
-            var definition = RunJob.WithModel(AgentCatalog.Resolve(settings.Agent ?? locations.Config.Defaults.Agent ?? "simulated", locations.Config), settings.Model);
+            var definition = RunJob.WithModel(AgentCatalog.Resolve(settings.Agent ?? locations.Config.Defaults.Agent ?? "simulated", locations.Config), settings.Model, "--model");
             var agent = RunJob.CreateAgent(definition);
             var suite = locations.LoadSuite(settings.Suite);
             prepared = await job.CreateAsync(new NewRunRequest

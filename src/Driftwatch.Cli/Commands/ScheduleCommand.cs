@@ -120,7 +120,7 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
         var jobs = new List<ScheduledJob>();
         foreach (var entry in config.Schedule.Entries)
         {
-            var definition = Located(entry.Locate("agent"), () => RunJob.WithModel(AgentCatalog.Resolve(entry.Agent, config), entry.Model));
+            var definition = Located(entry.Locate("agent"), () => RunJob.WithModel(AgentCatalog.Resolve(entry.Agent, config), entry.Model, entry.Locate("model")));
             Located(entry.Locate("agent"), () => RunJob.CreateAgent(definition));
             var path = Located(entry.Locate("suite"), () => locations.SuitePath(entry.Suite));
             Located(entry.Locate("tasks"), () => entry.Tasks is null ? null : new TaskFilter(entry.Tasks));

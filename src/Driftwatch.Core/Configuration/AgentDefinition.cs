@@ -16,9 +16,16 @@ public sealed record AgentDefinition(string Name, string Kind, JsonObject Option
     /// <summary>The line of each option in <see cref="File"/>, for error messages.</summary>
     public IReadOnlyDictionary<string, int> OptionLines { get; init; } = new Dictionary<string, int>();
 
-    /// <summary>"file:line: agents.name.option" when the option's line is known, else "source: option".</summary>
+    /// <summary>Where options set after the file was read came from (a command-line flag, a schedule entry's line).</summary>
+    public IReadOnlyDictionary<string, string> OptionOrigins { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Where an option was given: the flag or entry that set it, else "file:line: agents.name.option"
+    /// when its line is known, else "source: option".
+    /// </summary>
     public string Locate(string option) =>
-        File is not null && OptionLines.TryGetValue(option, out var line)
+        OptionOrigins.TryGetValue(option, out var origin) ? origin
+        : File is not null && OptionLines.TryGetValue(option, out var line)
             ? $"{File}:{line}: agents.{Name}.{option}"
             : $"{Source}: {option}";
 
@@ -41,11 +48,11 @@ public sealed record AgentDefinition(string Name, string Kind, JsonObject Option
             source);
     }
 
-    /// <summary>A copy with one option set (from a command-line flag).</summary>
-    public AgentDefinition With(string option, string? value)
+    /// <summary>A copy with one option set from <paramref name="origin"/> (a command-line flag, a schedule entry), which errors about it then name.</summary>
+    public AgentDefinition With(string option, string? value, string origin)
     {
         var options = Options.DeepClone().AsObject();
         options[option] = value is null ? null : JsonValue.Create(value);
-        return this with { Options = options };
+        return this with { Options = options, OptionOrigins = new Dictionary<string, string>(OptionOrigins) { [option] = origin } };
     }
 }

@@ -71,9 +71,9 @@ public sealed record RunResult(RunHeader Header, IReadOnlyList<Trial> Trials, bo
 /// </summary>
 public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner, Action<string> warn)
 {
-    /// <summary>Another model is another subject: its own history, baseline and verdict.</summary>
-    public static AgentDefinition WithModel(AgentDefinition definition, string? model) =>
-        model is null ? definition : definition.With("model", model) with { Name = $"{definition.Name}:{model}" };
+    /// <summary>Another model is another subject: its own history, baseline and verdict. <paramref name="origin"/> says where the model was given.</summary>
+    public static AgentDefinition WithModel(AgentDefinition definition, string? model, string origin) =>
+        model is null ? definition : definition.With("model", model, origin) with { Name = $"{definition.Name}:{model}" };
 
     /// <summary>Builds the adapter and checks it can work at all (its program and credential variables) before any trial is spent.</summary>
     public static IAgent CreateAgent(AgentDefinition definition)

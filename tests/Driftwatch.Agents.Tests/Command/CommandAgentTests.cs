@@ -171,7 +171,7 @@ public sealed class CommandAgentTests : IDisposable
     [Fact]
     public void Presets_exist_for_codex_gemini_and_aider()
     {
-        var codex = AgentCatalog.Create(AgentCatalog.Resolve("codex", Core.Configuration.DriftwatchConfig.Empty).With("model", "gpt-5-codex"));
+        var codex = AgentCatalog.Create(AgentCatalog.Resolve("codex", Core.Configuration.DriftwatchConfig.Empty).With("model", "gpt-5-codex", "--model"));
         codex.Kind.ShouldBe("command");
         ((CommandAgent)codex).Settings.Command.ShouldStartWith("codex exec --json");
         ((CommandAgent)AgentCatalog.Create(AgentCatalog.Resolve("gemini", Core.Configuration.DriftwatchConfig.Empty))).Settings.Usage.ShouldBe("gemini");

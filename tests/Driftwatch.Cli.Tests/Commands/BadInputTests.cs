@@ -60,6 +60,19 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public async Task A_model_for_an_agent_that_takes_none_blames_the_flag_not_the_configuration()
+    {
+        // Given an agent defined in driftwatch.yaml that takes no model
+        _temp.Write("driftwatch.yaml", "agents:\n  sim:\n    kind: simulated\n    skill: 0.5\n");
+
+        // When a model is given on the command line
+        var result = await Fails("run", "--agent", "sim", "--model", "foo", "--db", Db);
+
+        // Then the message names the flag
+        result.Error.ShouldStartWith("error: --model: unknown option for a simulated agent");
+    }
+
+    [Fact]
     public async Task A_mistyped_option_gets_the_nearest_one_offered()
     {
         var result = await Fails("run", "--agnt", "simulated", "--db", Db);
