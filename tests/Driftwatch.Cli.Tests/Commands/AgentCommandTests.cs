@@ -47,7 +47,9 @@ public sealed class AgentCommandTests : IDisposable
             .ShouldBe(["claude-code", "command", "codex", "gemini", "aider", "anthropic", "openai", "simulated"], ignoreOrder: true);
         foreach (var definition in config.Agents.Values)
             AgentCatalog.Create(definition).Name.ShouldBe(definition.Name);
+        // Claude Code is installed here (tools/claude-code), so it is the default agent
         config.Defaults.Agent.ShouldBe("claude-code");
+        result.Output.ShouldContain("default agent claude-code");
         File.ReadAllText(_temp.Combine("driftwatch.yaml")).ShouldContain("# ");
     }
 

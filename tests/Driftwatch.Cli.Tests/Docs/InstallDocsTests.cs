@@ -19,9 +19,14 @@ public sealed partial class InstallDocsTests : IDisposable
     [GeneratedRegex(@"To install it as a \.NET tool[^\n]*\n\n```sh\n(?<lines>.*?)```", RegexOptions.Singleline)]
     private static partial Regex InstallBlock();
 
+    /// <summary>PATH without the folders that hold a `claude` program: a machine where Claude Code is not installed.</summary>
+    private static readonly string PathWithoutClaude = string.Join(':',
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Where(folder => folder.Length > 0 && !File.Exists(Path.Combine(folder, "claude"))));
+
     private static async Task<(int ExitCode, string Output)> RunAsync(string workingDirectory, string program, params string[] args)
     {
         var info = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.Environment["PATH"] = PathWithoutClaude;
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
@@ -34,7 +39,7 @@ public sealed partial class InstallDocsTests : IDisposable
     }
 
     [Fact]
-    public async Task The_README_install_lines_make_a_tool_that_runs_the_built_in_suite()
+    public async Task The_README_install_lines_make_a_tool_that_inits_and_runs_the_built_in_suite_without_Claude_Code_installed()
     {
         // Given the README's two install lines
         var lines = InstallBlock().Match(File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"))).Groups["lines"].Value
@@ -51,13 +56,18 @@ public sealed partial class InstallDocsTests : IDisposable
         var install = await RunAsync(_temp.Path, "dotnet", "tool", "install", "--tool-path", tools, "Driftwatch", "--add-source", packages);
         install.ExitCode.ShouldBe(0, install.Output);
 
-        // Then the installed driftwatch finds the built-in suite it carries and runs a task of it
+        // Then the installed driftwatch finds the built-in suite it carries, and on a machine without
+        // Claude Code, `init` makes a configuration whose plain `run` works
         var driftwatch = Path.Combine(tools, "driftwatch");
         var list = await RunAsync(_temp.Path, driftwatch, "suite", "list", "--json");
         list.ExitCode.ShouldBe(0, list.Output);
         list.Output.ShouldContain("\"core\"");
-        var run = await RunAsync(_temp.Path, driftwatch, "run", "--agent", "simulated", "--tasks", "gen-word-frequencies", "--db", _temp.Combine("dw.db"), "--json");
+        var init = await RunAsync(_temp.Path, driftwatch, "init");
+        init.ExitCode.ShouldBe(0, init.Output);
+        init.Output.ShouldContain("default agent simulated");
+        var run = await RunAsync(_temp.Path, driftwatch, "run", "--tasks", "gen-word-frequencies", "--json");
         run.ExitCode.ShouldBe(0, run.Output);
         run.Output.ShouldContain("\"suite\": \"core\"");
+        run.Output.ShouldContain("\"agent\": \"simulated\"");
     }
 }
