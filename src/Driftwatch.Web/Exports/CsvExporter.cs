@@ -5,7 +5,7 @@ namespace Driftwatch.Web.Exports;
 
 /// <summary>
 /// One row per trial (RFC 4180: CRLF line ends, fields with commas, quotes or line breaks quoted,
-/// quotes doubled). New columns only ever go at the end; several flags or served models in one
+/// quotes doubled), text that a spreadsheet would run as a formula kept as text. New columns only ever go at the end; several flags or served models in one
 /// field are separated by "; ".
 /// </summary>
 public sealed class CsvExporter : IExporter
@@ -33,12 +33,12 @@ public sealed class CsvExporter : IExporter
                 {
                     Row(writer,
                     [
-                        I(run.Id), run.Agent, run.Suite, run.SuiteRevision, run.StartedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
-                        t.TaskId, I(t.TrialIndex), row.Category, t.Language, t.Outcome.Name(), I(t.TestsPassed), I(t.TestsTotal), I(t.DurationMs),
+                        I(run.Id), Text(run.Agent), Text(run.Suite), Text(run.SuiteRevision), run.StartedAt.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                        Text(t.TaskId), I(t.TrialIndex), Text(row.Category), Text(t.Language), t.Outcome.Name(), I(t.TestsPassed), I(t.TestsTotal), I(t.DurationMs),
                         I(t.Usage.InputTokens), I(t.Usage.OutputTokens), t.Usage.CostUsd?.ToString(CultureInfo.InvariantCulture) ?? "",
-                        t.AgentVersion ?? "", t.Model ?? "", t.StopReason ?? "", t.ErrorKind ?? "", I(t.Attempts),
+                        Text(t.AgentVersion), Text(t.Model), Text(t.StopReason), Text(t.ErrorKind), I(t.Attempts),
                         row.Flip == Views.Flip.None ? "" : row.Flip.ToString().ToLowerInvariant(),
-                        string.Join("; ", t.Flags), string.Join("; ", t.ServedModels),
+                        Text(string.Join("; ", t.Flags)), Text(string.Join("; ", t.ServedModels)),
                     ]);
                 }
             }
@@ -47,9 +47,18 @@ public sealed class CsvExporter : IExporter
 
     private static string I(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? "";
 
+    /// <summary>
+    /// A text field as a spreadsheet must read it: text an agent reported (a model name, a version)
+    /// that starts with = + - @, a tab or a carriage return would be run as a formula when the file
+    /// is opened, so it gets a leading apostrophe (OWASP's advice for CSV injection), then is quoted
+    /// as needed. Numbers are written by their own path and never changed.
+    /// </summary>
+    public static string Text(string? value) =>
+        Field(value is { Length: > 0 } && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value ?? "");
+
     private static void Row(TextWriter writer, IEnumerable<string> fields)
     {
-        writer.Write(string.Join(",", fields.Select(Field)));
+        writer.Write(string.Join(",", fields));
         writer.Write("\r\n");
     }
 

@@ -101,6 +101,28 @@ public sealed partial class ExportFormatTests
     public void Csv_fields_are_quoted_only_when_needed(string value, string field) =>
         CsvExporter.Field(value).ShouldBe(field);
 
+    [Theory]
+    [InlineData("=HYPERLINK(\"http://evil.example\",\"x\")", "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"")]
+    [InlineData("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0")]
+    [InlineData("-2+3", "'-2+3")]
+    [InlineData("@SUM(A1:A2)", "'@SUM(A1:A2)")]
+    [InlineData("\tx", "'\tx")]
+    [InlineData("claude-sonnet-4-5", "claude-sonnet-4-5")]
+    public void Csv_text_that_a_spreadsheet_would_run_as_a_formula_is_kept_as_text(string value, string field) =>
+        CsvExporter.Text(value).ShouldBe(field);
+
+    [Fact]
+    public void Csv_numbers_are_written_as_numbers_and_an_agent_s_formula_as_text()
+    {
+        // Given a trial whose agent reported a model name that is a spreadsheet formula
+        var text = Exporters.Write(new CsvExporter(), ExportSample.WithModel("=1+1"));
+
+        // When it is read back, the model is text, the numbers are numbers
+        var rows = ReadCsv(text);
+        rows[1][rows[0].IndexOf("model")].ShouldBe("'=1+1");
+        rows[1][rows[0].IndexOf("tests_passed")].ShouldBe("4");
+    }
+
     [Fact]
     public void Json_has_the_run_shape_of_show_json_and_the_verdict_shape_of_check_json()
     {

@@ -25,6 +25,12 @@ public static class ExportSample
 
     public static ExportData Data { get; } = Build();
 
+    /// <summary>The sample with every trial reporting <paramref name="model"/> as its model.</summary>
+    public static ExportData WithModel(string model) => Data with
+    {
+        Runs = [.. Data.Runs.Select(view => view with { Tasks = [.. view.Tasks.Select(row => row with { Trials = [.. row.Trials.Select(t => t with { Model = model })] })] })],
+    };
+
     private static ExportData Build()
     {
         var trials = new[]
