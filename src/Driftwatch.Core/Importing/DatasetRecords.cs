@@ -117,31 +117,7 @@ public static class DatasetRecords
         // ISIZE is the length modulo 2^32; the member is the tail of that length (or one 4 GiB longer, not supported here).
         if (size > inflated.Length)
             return false;
-        return Crc32(inflated[^(int)size..]) == crc;
-    }
-
-    private static readonly uint[] CrcTable = MakeCrcTable();
-
-    private static uint[] MakeCrcTable()
-    {
-        var table = new uint[256];
-        for (uint n = 0; n < 256; n++)
-        {
-            var c = n;
-            for (var k = 0; k < 8; k++)
-                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-            table[n] = c;
-        }
-        return table;
-    }
-
-    /// <summary>CRC-32 as gzip computes it (ISO 3309, reflected, polynomial 0xEDB88320).</summary>
-    private static uint Crc32(ReadOnlySpan<byte> data)
-    {
-        var c = 0xFFFFFFFFu;
-        foreach (var b in data)
-            c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
-        return c ^ 0xFFFFFFFFu;
+        return System.IO.Hashing.Crc32.HashToUInt32(inflated[^(int)size..]) == crc;
     }
 
     public static string ReadText(string path)
