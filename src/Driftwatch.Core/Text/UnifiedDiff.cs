@@ -1,10 +1,11 @@
 using System.Text;
+using DiffPlex;
 
 namespace Driftwatch.Core.Text;
 
 /// <summary>
-/// Line diffs in unified format (as `diff -u` prints them), from the shortest edit script of
-/// Myers, "An O(ND) Difference Algorithm and Its Variations", Algorithmica 1986.
+/// Line diffs in unified format (as `diff -u` prints them), from DiffPlex's line diff (Myers,
+/// "An O(ND) Difference Algorithm and Its Variations", Algorithmica 1986).
 /// </summary>
 public static class UnifiedDiff
 {
@@ -95,63 +96,32 @@ public static class UnifiedDiff
         return text.EndsWith('\n') ? lines[..^1] : lines;
     }
 
+    /// <summary>The edit script of DiffPlex's line diff (Myers' algorithm), with this class's lines: deletions before insertions in each block.</summary>
     private static List<(Op Op, string Line)> EditScript(string[] a, string[] b)
     {
-        int n = a.Length, m = b.Length, max = n + m;
-        var offset = max + 1;
-        var v = new int[2 * max + 3];
-        var trace = new List<int[]>();
-        for (var d = 0; d <= max; d++)
+        if (a.Length == 0 || b.Length == 0)
+            return [.. a.Select(line => (Op.Delete, line)), .. b.Select(line => (Op.Insert, line))];
+        string oldText = string.Join('\n', a), newText = string.Join('\n', b);
+        var result = Differ.Instance.CreateDiffs(oldText, newText, ignoreWhiteSpace: false, ignoreCase: false, new Lines(oldText, a, b));
+        var script = new List<(Op Op, string Line)>(a.Length + b.Length);
+        var x = 0;
+        foreach (var block in result.DiffBlocks)
         {
-            trace.Add((int[])v.Clone());
-            for (var k = -d; k <= d; k += 2)
-            {
-                var x = k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1])
-                    ? v[offset + k + 1]
-                    : v[offset + k - 1] + 1;
-                var y = x - k;
-                while (x < n && y < m && a[x] == b[y])
-                {
-                    x++;
-                    y++;
-                }
-                v[offset + k] = x;
-                if (x >= n && y >= m)
-                    return Backtrack(trace, a, b, offset, d);
-            }
+            for (; x < block.DeleteStartA; x++)
+                script.Add((Op.Keep, a[x]));
+            for (var i = 0; i < block.DeleteCountA; i++)
+                script.Add((Op.Delete, a[x++]));
+            for (var i = 0; i < block.InsertCountB; i++)
+                script.Add((Op.Insert, b[block.InsertStartB + i]));
         }
-        throw new InvalidOperationException("unreachable: an edit script always exists");
+        for (; x < a.Length; x++)
+            script.Add((Op.Keep, a[x]));
+        return script;
     }
 
-    private static List<(Op Op, string Line)> Backtrack(List<int[]> trace, string[] a, string[] b, int offset, int depth)
+    /// <summary>Hands DiffPlex the lines already split (an empty text has none, a final newline ends the last line).</summary>
+    private sealed class Lines(string oldText, string[] a, string[] b) : IChunker
     {
-        var script = new List<(Op Op, string Line)>();
-        int x = a.Length, y = b.Length;
-        for (var d = depth; d > 0; d--)
-        {
-            var v = trace[d];
-            var k = x - y;
-            var previousK = k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]) ? k + 1 : k - 1;
-            var previousX = v[offset + previousK];
-            var previousY = previousX - previousK;
-            while (x > previousX && y > previousY)
-            {
-                x--;
-                y--;
-                script.Add((Op.Keep, a[x]));
-            }
-            if (x == previousX)
-                script.Add((Op.Insert, b[--y]));
-            else
-                script.Add((Op.Delete, a[--x]));
-        }
-        while (x > 0 && y > 0)
-        {
-            x--;
-            y--;
-            script.Add((Op.Keep, a[x]));
-        }
-        script.Reverse();
-        return script;
+        public IReadOnlyList<string> Chunk(string text) => ReferenceEquals(text, oldText) ? a : b;
     }
 }
