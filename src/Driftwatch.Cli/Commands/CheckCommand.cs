@@ -15,7 +15,7 @@ namespace Driftwatch.Cli.Commands;
 public class DetectionSettings : StoreSettings
 {
     [CommandOption("--detector <NAME>")]
-    [Description("cusum (default), ewma, or tracker-windows (the public trackers' rule, for comparison)")]
+    [Description("A detector by name: cusum (default), ewma, tracker-windows (the public trackers' rule, for comparison) or another of docs/detection.md; an unknown name lists them all")]
     public string Detector { get; init; } = "cusum";
 
     [CommandOption("--arl0 <DAYS>")]
@@ -45,7 +45,7 @@ public class DetectionSettings : StoreSettings
 
     public CheckOptions ToOptions() => new()
     {
-        Detector = DetectorNames.Parse(Detector),
+        Detector = DetectorCatalog.Find(Detector),
         Detection = new DetectorOptions { Arl0 = Arl0, TargetDrop = TargetDrop },
         BaselineDays = BaselineDays,
         Baseline = Baseline.ToLowerInvariant() switch
@@ -123,7 +123,7 @@ public static class VerdictReport
     {
         foreach (var v in verdicts)
         {
-            console.MarkupLine($"{StatusMarkup(v.Status)} · [bold]{TerminalText.Escape(v.Agent)}[/] on [bold]{TerminalText.Escape(v.Suite)}[/] · {v.Detector.Name()}");
+            console.MarkupLine($"{StatusMarkup(v.Status)} · [bold]{TerminalText.Escape(v.Agent)}[/] on [bold]{TerminalText.Escape(v.Suite)}[/] · {v.Detector}");
             if (v.Note is { } note)
                 console.MarkupLine($"  [grey]{TerminalText.Escape(note)}[/]");
             if (v.BaselineFrom is { } from)

@@ -25,7 +25,7 @@ public enum BaselineMode
 /// <summary>How `check` builds baselines and runs its detector.</summary>
 public sealed record CheckOptions
 {
-    public DetectorKind Detector { get; init; } = DetectorKind.Cusum;
+    public IDetector Detector { get; init; } = DetectorCatalog.Cusum;
     public DetectorOptions Detection { get; init; } = new();
 
     /// <summary>Baseline length in days (shorter histories use 60% of their days, at least 7).</summary>
@@ -56,7 +56,9 @@ public sealed record Verdict
     public required string Agent { get; init; }
     public required string Suite { get; init; }
     public required VerdictStatus Status { get; init; }
-    public required DetectorKind Detector { get; init; }
+
+    /// <summary>The detector's name (<see cref="IDetector.Name"/>).</summary>
+    public required string Detector { get; init; }
 
     /// <summary>Change in pass rate since the change began (or over the monitored days), mean over tasks.</summary>
     public double? Effect { get; init; }
@@ -107,7 +109,7 @@ public static class Checker
             Agent = history.Agent,
             Suite = history.Suite,
             Status = VerdictStatus.Ok,
-            Detector = options.Detector,
+            Detector = options.Detector.Name,
             Note = note,
             MonitoredDays = 0,
             BaselineDays = 0,
@@ -134,10 +136,10 @@ public static class Checker
         var policyAllocations = (monitoring.Count > 0 ? monitoring : baselineDays).Select(d => d.Trials).ToList();
         var allocation = new ObservedAllocation(policyAllocations);
         var seed = StableHash.Of("calibration", history.Agent, history.Suite, baselineDays[0].Day.DayNumber, baselineCount, monitoring.Count);
-        var thresholds = options.Detector == DetectorKind.TrackerWindows
-            ? new Thresholds(0.5, 0.5, 0.5, 0.5)
-            : ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], allocation, options.Detection, seed);
-        var trace = DetectorRunner.Run(options.Detector, baseline, thresholds, options.Detection, baselineDays, monitoring);
+        var calibration = new DetectorCalibration(baseline, options.Detection,
+            () => ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], allocation, options.Detection, seed));
+        var limits = options.Detector.Limits(calibration);
+        var trace = DetectorRunner.Run(options.Detector, baseline, limits, options.Detection, baselineDays, monitoring);
 
         var status = trace.DownNow ? VerdictStatus.Degraded
             : trace.UpNow ? VerdictStatus.Improved
@@ -166,7 +168,7 @@ public static class Checker
             Agent = history.Agent,
             Suite = history.Suite,
             Status = status,
-            Detector = options.Detector,
+            Detector = options.Detector.Name,
             Effect = double.IsNaN(effect.Value) ? null : effect.Value,
             Low = double.IsNaN(effect.Interval.Low) ? null : effect.Interval.Low,
             High = double.IsNaN(effect.Interval.High) ? null : effect.Interval.High,
@@ -208,12 +210,12 @@ public static class Checker
         return taskIds.Select((id, i) => (id, n: trials[i])).ToDictionary(x => x.id, x => x.n, StringComparer.Ordinal);
     }
 
-    /// <summary>Evidence building up: the statistic past half its limit, or the trackers' rule firing today.</summary>
+    /// <summary>Evidence building up: the detector says so (by default its statistic past half its limit), or the trackers' rule fires today.</summary>
     private static bool Warning(DetectorTrace trace, CheckOptions options, Baseline baseline, List<DayCounts> baselineDays, List<DayCounts> monitoring)
     {
         if (monitoring.Count == 0)
             return false;
-        if (options.Detector != DetectorKind.TrackerWindows && trace.Down[^1] > trace.DownThreshold / 2)
+        if (options.Detector.Warns(trace))
             return true;
         var all = baselineDays.Concat(monitoring).ToList();
         return TrackerRule.Evaluate(all, all.Count - 1, baseline.PassRate, options.Detection.TrackerAlpha).Worse;

@@ -52,7 +52,7 @@ public sealed class MarkdownExporter : IExporter
             VerdictStatus.Improved => "🔵",
             _ => "🟢",
         };
-        var line = $"{icon} **{v.Status.ToString().ToLowerInvariant()}** ({v.Detector.Name()})";
+        var line = $"{icon} **{v.Status.ToString().ToLowerInvariant()}** ({v.Detector})";
         if (v.BaselinePassRate is { } baseline)
             line += string.Create(Invariant, $" · baseline {baseline:0.0%}");
         if (v.Effect is { } effect)

@@ -262,7 +262,7 @@ public static class HtmlPages
         if (v.ChangeDay is { } changeDay)
             text.Append(CultureInfo.InvariantCulture, $"The change began about {changeDay:yyyy-MM-dd}");
         if (v.AlarmDay is { } alarm)
-            text.Append(CultureInfo.InvariantCulture, $"; the {v.Detector.Name()} detector raised the alarm on {alarm:yyyy-MM-dd}");
+            text.Append(CultureInfo.InvariantCulture, $"; the {v.Detector} detector raised the alarm on {alarm:yyyy-MM-dd}");
         if (v.ChangeDay is not null)
             text.Append(". ");
         if (v.Note is { } n)

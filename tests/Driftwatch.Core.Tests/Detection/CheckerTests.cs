@@ -130,9 +130,9 @@ public sealed class CheckerTests
         var builder = new HistoryBuilder(50, seed: 5);
         var history = builder.Days(30).Days(10, (_, p) => p * 0.6).Build();
 
-        var verdict = Checker.Check(history, Options with { Detector = DetectorKind.TrackerWindows });
+        var verdict = Checker.Check(history, Options with { Detector = DetectorCatalog.TrackerWindows });
 
-        verdict.Detector.ShouldBe(DetectorKind.TrackerWindows);
+        verdict.Detector.ShouldBe("tracker-windows");
         verdict.Status.ShouldBe(VerdictStatus.Degraded);
     }
 
