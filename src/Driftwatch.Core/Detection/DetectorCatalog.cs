@@ -8,7 +8,7 @@ public static class DetectorCatalog
     public static IDetector TrackerWindows { get; } = new TrackerWindowsDetector();
 
     /// <summary>The detectors in the order they are listed and benchmarked.</summary>
-    public static IReadOnlyList<IDetector> All { get; } = [Cusum, Ewma, TrackerWindows];
+    public static IReadOnlyList<IDetector> All { get; } = [Cusum, Ewma, TrackerWindows, new ConsecutiveLowDaysDetector(days: 3)];
 
     /// <summary>The detector with this name or alias (any case).</summary>
     public static IDetector Find(string name) =>
