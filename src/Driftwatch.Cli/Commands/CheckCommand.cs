@@ -125,7 +125,7 @@ public static class VerdictReport
         {
             console.MarkupLine($"{StatusMarkup(v.Status)} · [bold]{TerminalText.Escape(v.Agent)}[/] on [bold]{TerminalText.Escape(v.Suite)}[/] · {v.Detector}");
             if (v.Note is { } note)
-                console.MarkupLine($"  [grey]{TerminalText.Escape(note)}[/]");
+                console.MarkupLine($"  [grey]{TerminalText.Escape(VerdictText.Note(note))}[/]");
             if (v.BaselineFrom is { } from)
             {
                 console.MarkupLine($"  baseline {from:yyyy-MM-dd}..{v.BaselineTo:yyyy-MM-dd} ({v.BaselineDays} days, pass rate {RunReport.Percent(v.BaselinePassRate)}) · " +
@@ -138,7 +138,7 @@ public static class VerdictReport
                     (v.AlarmDay is { } alarm ? $" · alarm on {alarm:yyyy-MM-dd}" : ""));
             }
             if (v.FlippedTasks.Count > 0)
-                console.MarkupLine($"  tasks that moved most: {TerminalText.Escape(string.Join("; ", v.FlippedTasks.Take(5)))}");
+                console.MarkupLine($"  tasks that moved most: {TerminalText.Escape(string.Join("; ", v.FlippedTasks.Take(5).Select(VerdictText.Flip)))}");
             foreach (var change in v.FingerprintChanges)
                 console.MarkupLine($"  [blue]changed around then:[/] {TerminalText.Escape(change)}");
         }

@@ -45,10 +45,20 @@ public sealed record TaskFlip(string Task, int TrialsBefore, int PassesBefore, i
     public double RateBefore => TrialsBefore == 0 ? double.NaN : (double)PassesBefore / TrialsBefore;
     public double RateAfter => TrialsAfter == 0 ? double.NaN : (double)PassesAfter / TrialsAfter;
     public double Change => RateAfter - RateBefore;
-
-    public override string ToString() =>
-        $"{Task} {PassesBefore}/{TrialsBefore} → {PassesAfter}/{TrialsAfter}";
 }
+
+/// <summary>Why a verdict judged less than it could (worded by <c>Reporting.VerdictText</c>).</summary>
+public enum VerdictReason
+{
+    /// <summary>Fewer days since the last declared change than a judgement needs.</summary>
+    NotEnoughHistory,
+
+    /// <summary>Every day so far is part of the baseline: nothing monitored yet.</summary>
+    AllDaysInBaseline,
+}
+
+/// <summary>A reason with its values: for <see cref="VerdictReason.NotEnoughHistory"/>, the days there are and the days needed.</summary>
+public sealed record VerdictNote(VerdictReason Reason, int Days = 0, int DaysNeeded = 0);
 
 /// <summary>The verdict of SPEC §7 on one agent × suite.</summary>
 public sealed record Verdict
@@ -85,7 +95,7 @@ public sealed record Verdict
     public double? Statistic { get; init; }
     public double? Threshold { get; init; }
 
-    public string? Note { get; init; }
+    public VerdictNote? Note { get; init; }
 
     /// <summary>The statistic day by day (for charts): day, worse, better.</summary>
     public IReadOnlyList<(DateOnly Day, double Down, double Up)> Trace { get; init; } = [];
@@ -104,7 +114,7 @@ public static class Checker
         var segment = history.CurrentSegment();
         var series = DailySeries.From(segment);
         var days = series.Days;
-        Verdict Empty(string note) => new()
+        Verdict Empty(VerdictNote note) => new()
         {
             Agent = history.Agent,
             Suite = history.Suite,
@@ -115,7 +125,7 @@ public static class Checker
             BaselineDays = 0,
         };
         if (days.Count < CheckOptions.MinimumDays)
-            return Empty($"not enough history to judge: {days.Count} day(s) since the last declared change, {CheckOptions.MinimumDays} needed");
+            return Empty(new VerdictNote(VerdictReason.NotEnoughHistory, days.Count, CheckOptions.MinimumDays));
 
         int baselineStart, baselineCount;
         if (options.Baseline == BaselineMode.Rolling)
@@ -184,7 +194,7 @@ public static class Checker
             RecentPassRate = after.Count == 0 ? null : (double)after.Sum(d => d.TotalPasses) / Math.Max(1, after.Sum(d => d.TotalTrials)),
             Statistic = trace.Down.Length > 0 ? trace.Down[^1] : null,
             Threshold = trace.DownThreshold,
-            Note = monitoring.Count == 0 ? "every day so far is part of the baseline" : null,
+            Note = monitoring.Count == 0 ? new VerdictNote(VerdictReason.AllDaysInBaseline) : null,
             Trace = [.. monitoring.Select((d, i) => (d.Day, trace.Down[i], trace.Up[i]))],
         };
     }

@@ -40,7 +40,7 @@ public static class ResultJson
         v.Agent, v.Suite, v.Status.ToString().ToLowerInvariant(), v.Detector, v.Effect, v.Low, v.High, v.ChangeDay, v.AlarmDay,
         [.. v.FlippedTasks.Select(f => new FlipJson(f.Task, f.RateBefore, f.RateAfter, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],
         [.. v.FingerprintChanges], v.BaselineFrom, v.BaselineTo, v.BaselineDays, v.MonitoredDays, v.BaselinePassRate, v.RecentPassRate,
-        v.Statistic, v.Threshold, v.Note);
+        v.Statistic, v.Threshold, v.Note is { } note ? VerdictText.Note(note) : null);
 
     public static SummaryJson Summary(RunSummary summary) => new(
         summary.Total, summary.Pass, summary.Fail, summary.Timeout, summary.Error, summary.Pending,

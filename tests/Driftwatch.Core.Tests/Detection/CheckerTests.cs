@@ -104,7 +104,7 @@ public sealed class CheckerTests
         var verdict = Checker.Check(new HistoryBuilder(20).Days(5).Build(), Options);
 
         verdict.Status.ShouldBe(VerdictStatus.Ok);
-        verdict.Note.ShouldNotBeNull().ShouldContain("not enough history");
+        verdict.Note.ShouldBe(new VerdictNote(VerdictReason.NotEnoughHistory, Days: 5, DaysNeeded: CheckOptions.MinimumDays));
     }
 
     [Fact]
