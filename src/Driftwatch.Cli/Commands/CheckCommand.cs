@@ -15,7 +15,7 @@ namespace Driftwatch.Cli.Commands;
 public class DetectionSettings : StoreSettings
 {
     [CommandOption("--detector <NAME>")]
-    [Description("cusum (default), ewma, or tracker-windows (the public trackers' rule, for comparison)")]
+    [Description("A detector by name: cusum (default), ewma, tracker-windows (the public trackers' rule, for comparison) or another of docs/detection.md; an unknown name lists them all")]
     public string Detector { get; init; } = "cusum";
 
     [CommandOption("--arl0 <DAYS>")]
@@ -45,7 +45,7 @@ public class DetectionSettings : StoreSettings
 
     public CheckOptions ToOptions() => new()
     {
-        Detector = DetectorNames.Parse(Detector),
+        Detector = DetectorCatalog.Find(Detector),
         Detection = new DetectorOptions { Arl0 = Arl0, TargetDrop = TargetDrop },
         BaselineDays = BaselineDays,
         Baseline = Baseline.ToLowerInvariant() switch
@@ -123,9 +123,9 @@ public static class VerdictReport
     {
         foreach (var v in verdicts)
         {
-            console.MarkupLine($"{StatusMarkup(v.Status)} · [bold]{TerminalText.Escape(v.Agent)}[/] on [bold]{TerminalText.Escape(v.Suite)}[/] · {v.Detector.Name()}");
+            console.MarkupLine($"{StatusMarkup(v.Status)} · [bold]{TerminalText.Escape(v.Agent)}[/] on [bold]{TerminalText.Escape(v.Suite)}[/] · {v.Detector}");
             if (v.Note is { } note)
-                console.MarkupLine($"  [grey]{TerminalText.Escape(note)}[/]");
+                console.MarkupLine($"  [grey]{TerminalText.Escape(VerdictText.Note(note))}[/]");
             if (v.BaselineFrom is { } from)
             {
                 console.MarkupLine($"  baseline {from:yyyy-MM-dd}..{v.BaselineTo:yyyy-MM-dd} ({v.BaselineDays} days, pass rate {RunReport.Percent(v.BaselinePassRate)}) · " +
@@ -138,7 +138,7 @@ public static class VerdictReport
                     (v.AlarmDay is { } alarm ? $" · alarm on {alarm:yyyy-MM-dd}" : ""));
             }
             if (v.FlippedTasks.Count > 0)
-                console.MarkupLine($"  tasks that moved most: {TerminalText.Escape(string.Join("; ", v.FlippedTasks.Take(5)))}");
+                console.MarkupLine($"  tasks that moved most: {TerminalText.Escape(string.Join("; ", v.FlippedTasks.Take(5).Select(VerdictText.Flip)))}");
             foreach (var change in v.FingerprintChanges)
                 console.MarkupLine($"  [blue]changed around then:[/] {TerminalText.Escape(change)}");
         }

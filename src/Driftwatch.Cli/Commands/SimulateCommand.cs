@@ -58,7 +58,7 @@ public sealed class SimulateSettings : CommandSettings
     public string Allocation { get; init; } = "uniform";
 
     [CommandOption("--detector <NAMES>")]
-    [Description("cusum, ewma, tracker-windows (comma-separated). Default: all three")]
+    [Description("Detector names, comma-separated (docs/detection.md lists them; an unknown name lists them all). Default: cusum,ewma,tracker-windows")]
     public string Detector { get; init; } = "cusum,ewma,tracker-windows";
 
     [CommandOption("--arl0 <DAYS>")]
@@ -160,7 +160,7 @@ public sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings>
                 "adaptive" => AllocationMode.Adaptive,
                 _ => throw new Core.InvalidInputException($"--allocation: unknown mode '{settings.Allocation}' (expected uniform or adaptive)"),
             },
-            Detectors = settings.Detector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(DetectorNames.Parse).Distinct().ToList(),
+            Detectors = settings.Detector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(DetectorCatalog.Find).Distinct().ToList(),
             Detector = new DetectorOptions { Arl0 = settings.Arl0, TargetDrop = settings.TargetDrop, EvidenceClip = settings.Clip },
             Parallelism = settings.Parallel ?? Environment.ProcessorCount,
         };

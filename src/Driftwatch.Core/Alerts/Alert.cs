@@ -139,7 +139,7 @@ public sealed record Alert
         Suite = verdict.Suite,
         Verdict = Name(verdict.Status),
         PreviousVerdict = previous is { } p ? Name(p) : null,
-        Detector = verdict.Detector.Name(),
+        Detector = verdict.Detector,
         Effect = verdict.Effect,
         Low = verdict.Low,
         High = verdict.High,

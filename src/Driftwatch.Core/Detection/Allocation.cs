@@ -97,3 +97,13 @@ public sealed class AdaptiveAllocation : IAllocation
         return result;
     }
 }
+
+/// <summary>The allocations the monitored days really had, repeated in turn (for calibrating on real histories).</summary>
+public sealed class ObservedAllocation(IReadOnlyList<int[]> days) : IAllocation
+{
+    private readonly int[][] _patterns = days.Count == 0 ? [] : days.GroupBy(d => string.Join(',', d)).Select(g => g.First()).ToArray();
+
+    public int Period => Math.Max(1, _patterns.Length);
+
+    public int[] TrialsOn(int dayIndex) => _patterns[dayIndex % _patterns.Length];
+}

@@ -1,17 +1,7 @@
-using System.Globalization;
-using Driftwatch.Core.Fingerprints;
 using Driftwatch.Core.Statistics;
 using Driftwatch.Core.Text;
 
 namespace Driftwatch.Core.Detection;
-
-public enum VerdictStatus
-{
-    Ok,
-    Warning,
-    Degraded,
-    Improved,
-}
 
 public enum BaselineMode
 {
@@ -25,7 +15,7 @@ public enum BaselineMode
 /// <summary>How `check` builds baselines and runs its detector.</summary>
 public sealed record CheckOptions
 {
-    public DetectorKind Detector { get; init; } = DetectorKind.Cusum;
+    public IDetector Detector { get; init; } = DetectorCatalog.Cusum;
     public DetectorOptions Detection { get; init; } = new();
 
     /// <summary>Baseline length in days (shorter histories use 60% of their days, at least 7).</summary>
@@ -38,55 +28,6 @@ public sealed record CheckOptions
 
     /// <summary>Fewer days than this in the current segment: not enough to judge.</summary>
     public const int MinimumDays = 8;
-}
-
-public sealed record TaskFlip(string Task, int TrialsBefore, int PassesBefore, int TrialsAfter, int PassesAfter)
-{
-    public double RateBefore => TrialsBefore == 0 ? double.NaN : (double)PassesBefore / TrialsBefore;
-    public double RateAfter => TrialsAfter == 0 ? double.NaN : (double)PassesAfter / TrialsAfter;
-    public double Change => RateAfter - RateBefore;
-
-    public override string ToString() =>
-        $"{Task} {PassesBefore}/{TrialsBefore} → {PassesAfter}/{TrialsAfter}";
-}
-
-/// <summary>The verdict of SPEC §7 on one agent × suite.</summary>
-public sealed record Verdict
-{
-    public required string Agent { get; init; }
-    public required string Suite { get; init; }
-    public required VerdictStatus Status { get; init; }
-    public required DetectorKind Detector { get; init; }
-
-    /// <summary>Change in pass rate since the change began (or over the monitored days), mean over tasks.</summary>
-    public double? Effect { get; init; }
-    public double? Low { get; init; }
-    public double? High { get; init; }
-
-    /// <summary>The estimated first day of the change.</summary>
-    public DateOnly? ChangeDay { get; init; }
-
-    /// <summary>The day the detector first crossed its limit in the current excursion.</summary>
-    public DateOnly? AlarmDay { get; init; }
-
-    public IReadOnlyList<TaskFlip> FlippedTasks { get; init; } = [];
-    public IReadOnlyList<string> FingerprintChanges { get; init; } = [];
-
-    public DateOnly? BaselineFrom { get; init; }
-    public DateOnly? BaselineTo { get; init; }
-    public int BaselineDays { get; init; }
-    public int MonitoredDays { get; init; }
-    public double? BaselinePassRate { get; init; }
-    public double? RecentPassRate { get; init; }
-
-    /// <summary>The detector's "worse" statistic today and its limit.</summary>
-    public double? Statistic { get; init; }
-    public double? Threshold { get; init; }
-
-    public string? Note { get; init; }
-
-    /// <summary>The statistic day by day (for charts): day, worse, better.</summary>
-    public IReadOnlyList<(DateOnly Day, double Down, double Up)> Trace { get; init; } = [];
 }
 
 /// <summary>
@@ -102,18 +43,18 @@ public static class Checker
         var segment = history.CurrentSegment();
         var series = DailySeries.From(segment);
         var days = series.Days;
-        Verdict Empty(string note) => new()
+        Verdict Empty(VerdictNote note) => new()
         {
             Agent = history.Agent,
             Suite = history.Suite,
             Status = VerdictStatus.Ok,
-            Detector = options.Detector,
+            Detector = options.Detector.Name,
             Note = note,
             MonitoredDays = 0,
             BaselineDays = 0,
         };
         if (days.Count < CheckOptions.MinimumDays)
-            return Empty($"not enough history to judge: {days.Count} day(s) since the last declared change, {CheckOptions.MinimumDays} needed");
+            return Empty(new VerdictNote(VerdictReason.NotEnoughHistory, days.Count, CheckOptions.MinimumDays));
 
         int baselineStart, baselineCount;
         if (options.Baseline == BaselineMode.Rolling)
@@ -134,10 +75,10 @@ public static class Checker
         var policyAllocations = (monitoring.Count > 0 ? monitoring : baselineDays).Select(d => d.Trials).ToList();
         var allocation = new ObservedAllocation(policyAllocations);
         var seed = StableHash.Of("calibration", history.Agent, history.Suite, baselineDays[0].Day.DayNumber, baselineCount, monitoring.Count);
-        var thresholds = options.Detector == DetectorKind.TrackerWindows
-            ? new Thresholds(0.5, 0.5, 0.5, 0.5)
-            : ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], allocation, options.Detection, seed);
-        var trace = DetectorRunner.Run(options.Detector, baseline, thresholds, options.Detection, baselineDays, monitoring);
+        var calibration = new DetectorCalibration(baseline, options.Detection,
+            () => ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], allocation, options.Detection, seed));
+        var limits = options.Detector.Limits(calibration);
+        var trace = DetectorRunner.Run(options.Detector, baseline, limits, options.Detection, baselineDays, monitoring);
 
         var status = trace.DownNow ? VerdictStatus.Degraded
             : trace.UpNow ? VerdictStatus.Improved
@@ -166,14 +107,14 @@ public static class Checker
             Agent = history.Agent,
             Suite = history.Suite,
             Status = status,
-            Detector = options.Detector,
+            Detector = options.Detector.Name,
             Effect = double.IsNaN(effect.Value) ? null : effect.Value,
             Low = double.IsNaN(effect.Interval.Low) ? null : effect.Interval.Low,
             High = double.IsNaN(effect.Interval.High) ? null : effect.Interval.High,
             ChangeDay = changeDay,
             AlarmDay = alarmIndex is { } a ? monitoring[a].Day : null,
             FlippedTasks = flips,
-            FingerprintChanges = FingerprintChanges(segment, history.Texts, baselineDays[^1].Day, changeDay ?? (monitoring.Count > 0 ? monitoring[0].Day : baselineDays[^1].Day)),
+            FingerprintChanges = FingerprintAttribution.Changes(segment, history.Texts, baselineDays[^1].Day, changeDay ?? (monitoring.Count > 0 ? monitoring[0].Day : baselineDays[^1].Day)),
             BaselineFrom = baselineDays[0].Day,
             BaselineTo = baselineDays[^1].Day,
             BaselineDays = baselineDays.Count,
@@ -182,7 +123,7 @@ public static class Checker
             RecentPassRate = after.Count == 0 ? null : (double)after.Sum(d => d.TotalPasses) / Math.Max(1, after.Sum(d => d.TotalTrials)),
             Statistic = trace.Down.Length > 0 ? trace.Down[^1] : null,
             Threshold = trace.DownThreshold,
-            Note = monitoring.Count == 0 ? "every day so far is part of the baseline" : null,
+            Note = monitoring.Count == 0 ? new VerdictNote(VerdictReason.AllDaysInBaseline) : null,
             Trace = [.. monitoring.Select((d, i) => (d.Day, trace.Down[i], trace.Up[i]))],
         };
     }
@@ -208,12 +149,12 @@ public static class Checker
         return taskIds.Select((id, i) => (id, n: trials[i])).ToDictionary(x => x.id, x => x.n, StringComparer.Ordinal);
     }
 
-    /// <summary>Evidence building up: the statistic past half its limit, or the trackers' rule firing today.</summary>
+    /// <summary>Evidence building up: the detector says so (by default its statistic past half its limit), or the trackers' rule fires today.</summary>
     private static bool Warning(DetectorTrace trace, CheckOptions options, Baseline baseline, List<DayCounts> baselineDays, List<DayCounts> monitoring)
     {
         if (monitoring.Count == 0)
             return false;
-        if (options.Detector != DetectorKind.TrackerWindows && trace.Down[^1] > trace.DownThreshold / 2)
+        if (options.Detector.Warns(trace))
             return true;
         var all = baselineDays.Concat(monitoring).ToList();
         return TrackerRule.Evaluate(all, all.Count - 1, baseline.PassRate, options.Detection.TrackerAlpha).Worse;
@@ -258,101 +199,4 @@ public static class Checker
         }
         return (effect, tested.Take(Math.Min(keep, 10)).Select(x => x.Flip).ToList());
     }
-
-    /// <summary>What the runs around the change ran with that the baseline never did.</summary>
-    internal static IReadOnlyList<string> FingerprintChanges(IReadOnlyList<HistoryRun> segment, IReadOnlyDictionary<string, string> texts, DateOnly baselineEnd, DateOnly changeDay)
-    {
-        var before = segment.Where(r => r.Day <= baselineEnd).ToList();
-        var recent = segment.Where(r => r.Day >= changeDay.AddDays(-3)).OrderBy(r => r.Day).ToList();
-        var changes = new List<string>();
-        void Field(string name, Func<HistoryRun, IEnumerable<string?>> values)
-        {
-            var known = before.SelectMany(values).OfType<string>().ToHashSet(StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var run in recent)
-            {
-                foreach (var value in values(run).OfType<string>())
-                {
-                    if (known.Contains(value) || !seen.Add(value))
-                        continue;
-                    var previous = known.Count == 0 ? "not recorded" : string.Join(", ", known.Order(StringComparer.Ordinal));
-                    changes.Add($"{name}: {previous} → {value} (first seen {run.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})");
-                }
-            }
-        }
-        Field("agent version", r => [r.Fingerprint.AgentVersion]);
-        Field("model", r => r.Fingerprint.Models.IsDefault ? [] : r.Fingerprint.Models.Select(m => (string?)m));
-        Field("driftwatch", r => [r.Fingerprint.DriftwatchVersion]);
-        Field("sandbox", r => [r.Fingerprint.Sandbox]);
-        changes.AddRange(HarnessChanges(before, recent, texts));
-        return changes;
-    }
-
-    /// <summary>
-    /// What the harness sent that the baseline's never did, from the recording proxy: a new system
-    /// prompt or context (with its line counts against the baseline's), tools added or removed,
-    /// generation parameters with new values, new beta flags — each with the day it first appeared
-    /// and the agent version of that run.
-    /// </summary>
-    private static IEnumerable<string> HarnessChanges(List<HistoryRun> before, List<HistoryRun> recent, IReadOnlyDictionary<string, string> texts)
-    {
-        var baseline = before.Select(r => r.Fingerprint.Harness?.Main).OfType<HarnessProfile>().ToList();
-        if (baseline.Count == 0)
-            yield break;
-        var reported = new HashSet<string>(StringComparer.Ordinal);
-        string When(HistoryRun run) => $"{run.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}{(run.Fingerprint.AgentVersion is { } version ? $" (agent {version})" : "")}";
-
-        IEnumerable<string> Texts(string kind, Func<HarnessProfile, IEnumerable<string>> hashes, HistoryRun run, HarnessProfile profile)
-        {
-            var known = baseline.SelectMany(hashes).ToHashSet(StringComparer.Ordinal);
-            var usual = baseline.SelectMany(hashes).GroupBy(h => h, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Select(g => g.Key).FirstOrDefault();
-            foreach (var hash in hashes(profile).Where(h => !known.Contains(h)))
-            {
-                if (!reported.Add($"{kind}:{hash}"))
-                    continue;
-                var counts = usual is not null && texts.TryGetValue(usual, out var oldText) && texts.TryGetValue(hash, out var newText)
-                    ? $": {FingerprintDiff.Plural(UnifiedDiff.CountChanges(oldText, newText).Added, "+")}, {FingerprintDiff.Plural(UnifiedDiff.CountChanges(oldText, newText).Removed, "−")}"
-                    : "";
-                yield return $"{kind} changed on {When(run)}{counts}";
-            }
-        }
-
-        foreach (var run in recent)
-        {
-            if (run.Fingerprint.Harness?.Main is not { } profile)
-                continue;
-            foreach (var change in Texts("system prompt", p => p.SystemPrompts, run, profile))
-                yield return change;
-            foreach (var change in Texts("harness context", p => p.Contexts, run, profile))
-                yield return change;
-            var knownTools = baseline.SelectMany(p => p.ToolNames).ToHashSet(StringComparer.Ordinal);
-            var added = profile.ToolNames.Where(t => !knownTools.Contains(t)).ToList();
-            if (added.Count > 0 && reported.Add("tools+:" + string.Join(',', added)))
-                yield return $"tools added on {When(run)}: {string.Join(", ", added)}";
-            var removed = knownTools.Where(t => !profile.ToolNames.Contains(t)).Order(StringComparer.Ordinal).ToList();
-            if (removed.Count > 0 && baseline.All(p => removed.All(p.ToolNames.Contains)) && reported.Add("tools-:" + string.Join(',', removed)))
-                yield return $"tools removed on {When(run)}: {string.Join(", ", removed)}";
-            foreach (var (key, values) in profile.Parameters)
-            {
-                var knownValues = baseline.SelectMany(p => p.Parameters.GetValueOrDefault(key, [])).ToHashSet(StringComparer.Ordinal);
-                var fresh = values.Where(v => !knownValues.Contains(v)).ToList();
-                if (fresh.Count > 0 && reported.Add($"param:{key}:{string.Join(',', fresh)}"))
-                    yield return $"{key}: {FingerprintDiff.ShowValues([.. knownValues.Order(StringComparer.Ordinal)])} → {FingerprintDiff.ShowValues(fresh)} since {When(run)}";
-            }
-            var knownBetas = baseline.SelectMany(p => p.Betas).ToHashSet(StringComparer.Ordinal);
-            var newBetas = profile.Betas.Where(b => !knownBetas.Contains(b)).ToList();
-            if (newBetas.Count > 0 && reported.Add("betas:" + string.Join(',', newBetas)))
-                yield return $"betas added on {When(run)}: {string.Join(", ", newBetas)}";
-        }
-    }
-}
-
-/// <summary>The allocations the monitored days really had, repeated in turn (for calibrating on real histories).</summary>
-public sealed class ObservedAllocation(IReadOnlyList<int[]> days) : IAllocation
-{
-    private readonly int[][] _patterns = days.Count == 0 ? [] : days.GroupBy(d => string.Join(',', d)).Select(g => g.First()).ToArray();
-
-    public int Period => Math.Max(1, _patterns.Length);
-
-    public int[] TrialsOn(int dayIndex) => _patterns[dayIndex % _patterns.Length];
 }

@@ -1,38 +1,5 @@
 namespace Driftwatch.Core.Detection;
 
-/// <summary>The detectors `check`, `simulate` and the JSON name them by (SPEC §7).</summary>
-public enum DetectorKind
-{
-    /// <summary>Page's CUSUM on the standardised daily evidence, calibrated to the false-alarm budget.</summary>
-    Cusum,
-
-    /// <summary>An exponentially weighted moving average of the same evidence, calibrated the same way.</summary>
-    Ewma,
-
-    /// <summary>The public trackers' rule: 1/7/30-day windows, Wilson interval and exact binomial test against the baseline, uncorrected.</summary>
-    TrackerWindows,
-}
-
-public static class DetectorNames
-{
-    public static string Name(this DetectorKind kind) => kind switch
-    {
-        DetectorKind.Cusum => "cusum",
-        DetectorKind.Ewma => "ewma",
-        _ => "tracker-windows",
-    };
-
-    public static DetectorKind Parse(string name) => name.ToLowerInvariant() switch
-    {
-        "cusum" => DetectorKind.Cusum,
-        "ewma" => DetectorKind.Ewma,
-        "tracker-windows" or "tracker" => DetectorKind.TrackerWindows,
-        _ => throw new InvalidInputException($"--detector: unknown detector '{name}' (expected cusum, ewma or tracker-windows)"),
-    };
-
-    public static IReadOnlyList<DetectorKind> All { get; } = [DetectorKind.Cusum, DetectorKind.Ewma, DetectorKind.TrackerWindows];
-}
-
 /// <summary>How detectors are designed and calibrated.</summary>
 public sealed record DetectorOptions
 {
@@ -77,7 +44,7 @@ public sealed record Thresholds(double CusumDown, double CusumUp, double EwmaDow
 /// <summary>A detector's statistic day by day, and what it concluded.</summary>
 public sealed record DetectorTrace
 {
-    public required DetectorKind Detector { get; init; }
+    public required string Detector { get; init; }
 
     /// <summary>The "worse" statistic per monitoring day (CUSUM sum; −EWMA; tracker: 1 on a day any window fires).</summary>
     public required double[] Down { get; init; }
@@ -103,62 +70,28 @@ public sealed record DetectorTrace
     public int? ChangeIndex { get; init; }
 }
 
-/// <summary>Runs the detectors over the monitoring days of a fitted baseline.</summary>
+/// <summary>Runs a detector over the monitoring days of a fitted baseline.</summary>
 public static class DetectorRunner
 {
-    public static DetectorTrace Run(DetectorKind kind, Baseline baseline, Thresholds thresholds, DetectorOptions options,
+    public static DetectorTrace Run(IDetector detector, Baseline baseline, DetectorLimits limits, DetectorOptions options,
         IReadOnlyList<DayCounts> baselineDays, IReadOnlyList<DayCounts> monitoring)
     {
         var n = monitoring.Count;
         var down = new double[n];
         var up = new double[n];
-        switch (kind)
+        var zs = new double[n];
+        var evidence = new Evidence(baseline, options.TargetDrop, options.EvidenceClip);
+        var run = detector.Start(new DetectorContext(baseline, baselineDays, options), limits);
+        for (var t = 0; t < n; t++)
         {
-            case DetectorKind.Cusum:
-            {
-                var evidence = new Evidence(baseline, options.TargetDrop, options.EvidenceClip);
-                var zs = new double[n];
-                double s = 0, u = 0;
-                for (var t = 0; t < n; t++)
-                {
-                    var (z, k) = evidence.Of(monitoring[t]);
-                    zs[t] = z;
-                    s = Math.Max(0, s - z - k);
-                    u = Math.Max(0, u + z - k);
-                    down[t] = s;
-                    up[t] = u;
-                }
-                return Trace(kind, down, up, thresholds.CusumDown, thresholds.CusumUp, zs);
-            }
-            case DetectorKind.Ewma:
-            {
-                var evidence = new Evidence(baseline, options.TargetDrop, options.EvidenceClip);
-                var zs = new double[n];
-                double e = 0;
-                for (var t = 0; t < n; t++)
-                {
-                    zs[t] = evidence.Of(monitoring[t]).Z;
-                    e = options.EwmaLambda * zs[t] + (1 - options.EwmaLambda) * e;
-                    down[t] = -e;
-                    up[t] = e;
-                }
-                return Trace(kind, down, up, thresholds.EwmaDown, thresholds.EwmaUp, zs);
-            }
-            default:
-            {
-                var all = baselineDays.Concat(monitoring).ToList();
-                for (var t = 0; t < n; t++)
-                {
-                    var (worse, better) = TrackerRule.Evaluate(all, baselineDays.Count + t, baseline.PassRate, options.TrackerAlpha);
-                    down[t] = worse ? 1 : 0;
-                    up[t] = better ? 1 : 0;
-                }
-                return Trace(kind, down, up, 0.5, 0.5, evidence: null);
-            }
+            var (z, k) = evidence.Of(monitoring[t]);
+            zs[t] = z;
+            (down[t], up[t]) = run.Observe(monitoring[t], new DayEvidence(z, k));
         }
+        return Trace(detector, down, up, limits.Down, limits.Up, detector.LocatesChangeInEvidence ? zs : null);
     }
 
-    private static DetectorTrace Trace(DetectorKind kind, double[] down, double[] up, double downThreshold, double upThreshold, double[]? evidence)
+    private static DetectorTrace Trace(IDetector detector, double[] down, double[] up, double downThreshold, double upThreshold, double[]? evidence)
     {
         int? firstDown = null, firstUp = null;
         for (var t = 0; t < down.Length; t++)
@@ -184,7 +117,7 @@ public static class DetectorRunner
         }
         return new DetectorTrace
         {
-            Detector = kind,
+            Detector = detector.Name,
             Down = down,
             Up = up,
             DownThreshold = downThreshold,

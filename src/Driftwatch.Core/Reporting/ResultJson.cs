@@ -37,10 +37,10 @@ public static class ResultJson
         Summary(run.Summary), totals, previousRun, flips, Flagged(FlagCounts.Of(trials)));
 
     public static VerdictJson Verdict(Verdict v) => new(
-        v.Agent, v.Suite, v.Status.ToString().ToLowerInvariant(), v.Detector.Name(), v.Effect, v.Low, v.High, v.ChangeDay, v.AlarmDay,
+        v.Agent, v.Suite, v.Status.ToString().ToLowerInvariant(), v.Detector, v.Effect, v.Low, v.High, v.ChangeDay, v.AlarmDay,
         [.. v.FlippedTasks.Select(f => new FlipJson(f.Task, f.RateBefore, f.RateAfter, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],
         [.. v.FingerprintChanges], v.BaselineFrom, v.BaselineTo, v.BaselineDays, v.MonitoredDays, v.BaselinePassRate, v.RecentPassRate,
-        v.Statistic, v.Threshold, v.Note);
+        v.Statistic, v.Threshold, v.Note is { } note ? VerdictText.Note(note) : null);
 
     public static SummaryJson Summary(RunSummary summary) => new(
         summary.Total, summary.Pass, summary.Fail, summary.Timeout, summary.Error, summary.Pending,

@@ -27,7 +27,7 @@ public sealed record SimulationOptions
     public int TrialsPerTask { get; init; } = 1;
     public int BaselineDays { get; init; } = 30;
     public AllocationMode Allocation { get; init; } = AllocationMode.Uniform;
-    public IReadOnlyList<DetectorKind> Detectors { get; init; } = DetectorNames.All;
+    public IReadOnlyList<IDetector> Detectors { get; init; } = DetectorCatalog.All;
     public DetectorOptions Detector { get; init; } = new();
 
     /// <summary>Null runs stop at this many monitoring days (the ARL0 cap of SPEC §7).</summary>
@@ -139,11 +139,11 @@ public static class DetectorBenchmark
         return results;
     }
 
-    private static SimulationResult Summarise(SimulationOptions options, DetectorKind detector, Scenario scenario, double? delta, double tau, List<int?> alarms)
+    private static SimulationResult Summarise(SimulationOptions options, IDetector detector, Scenario scenario, double? delta, double tau, List<int?> alarms)
     {
         var result = new SimulationResult
         {
-            Detector = detector.Name(),
+            Detector = detector.Name,
             Scenario = scenario.Name(),
             Delta = delta,
             Tau = tau,
@@ -186,11 +186,11 @@ public static class DetectorBenchmark
         private readonly List<DayCounts> _baselineDays;
         private readonly Baseline _baseline;
         private readonly IAllocation _allocation;
-        private readonly Thresholds _thresholds;
+        private readonly DetectorLimits[] _limits;
         private readonly (double Mean, double Sd, double K)[] _evidence;
 
         private Replicate(SimulationOptions options, double tau, int rep, ReferenceSuite suite, List<DayCounts> baselineDays,
-            Baseline baseline, IAllocation allocation, Thresholds thresholds)
+            Baseline baseline, IAllocation allocation, DetectorLimits[] limits)
         {
             _options = options;
             _tau = tau;
@@ -199,7 +199,7 @@ public static class DetectorBenchmark
             _baselineDays = baselineDays;
             _baseline = baseline;
             _allocation = allocation;
-            _thresholds = thresholds;
+            _limits = limits;
             var evidence = new Evidence(baseline, options.Detector.TargetDrop);
             _evidence = Enumerable.Range(0, allocation.Period).Select(d => evidence.For(allocation.TrialsOn(d))).ToArray();
         }
@@ -217,9 +217,11 @@ public static class DetectorBenchmark
                 ? fitted => new AdaptiveAllocation(fitted.Rates, options.Tasks * options.TrialsPerTask)
                 : _ => uniform;
             var allocation = policy(baseline);
-            var thresholds = ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], policy, options.Detector,
-                rng.NextUInt64(), downOnly: true);
-            return new Replicate(options, tau, rep, suite, baselineDays, baseline, allocation, thresholds);
+            var seed = rng.NextUInt64();
+            var calibration = new DetectorCalibration(baseline, options.Detector,
+                () => ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], policy, options.Detector, seed, downOnly: true));
+            var limits = options.Detectors.Select(d => d.Limits(calibration)).ToArray();
+            return new Replicate(options, tau, rep, suite, baselineDays, baseline, allocation, limits);
         }
 
         /// <summary>Monitors until every detector has alarmed (downwards) or the run ends; the first alarm day of each (1-based).</summary>
@@ -230,9 +232,8 @@ public static class DetectorBenchmark
             var detectors = options.Detectors;
             var firstAlarm = new int?[detectors.Count];
             var end = scenario == Scenario.Null ? options.NullCap : options.ChangeDay + options.ChangeHorizon - 1;
-            var lambda = options.Detector.EwmaLambda;
-            double cusum = 0, ewma = 0;
-            var days = new List<DayCounts>(_baselineDays);
+            var context = new DetectorContext(_baseline, _baselineDays, options.Detector);
+            var runs = detectors.Select((d, i) => d.Start(context, _limits[i])).ToArray();
             var shifts = new Dictionary<double, double[]>();
 
             for (var t = 1; t <= end; t++)
@@ -243,32 +244,14 @@ public static class DetectorBenchmark
                 var day = Draw(_suite, logits, trials, _tau, forcedFailure, rng);
                 var (mean, sd, k) = _evidence[(t - 1) % _evidence.Length];
                 var z = sd <= 0 ? 0 : Math.Clamp((day.TotalPasses - mean) / sd, -options.Detector.EvidenceClip, options.Detector.EvidenceClip);
-                cusum = Math.Max(0, cusum - z - k);
-                ewma = lambda * z + (1 - lambda) * ewma;
-                var tracker = false;
-                var needTracker = false;
-                for (var d = 0; d < detectors.Count; d++)
-                    needTracker |= detectors[d] == DetectorKind.TrackerWindows && firstAlarm[d] is null;
-                if (needTracker)
-                {
-                    days.Add(day);
-                    tracker = TrackerRule.Evaluate(days, days.Count - 1, _baseline.PassRate, options.Detector.TrackerAlpha).Worse;
-                }
+                var evidence = new DayEvidence(z, k);
 
                 var all = true;
                 for (var d = 0; d < detectors.Count; d++)
                 {
-                    if (firstAlarm[d] is null)
-                    {
-                        var alarm = detectors[d] switch
-                        {
-                            DetectorKind.Cusum => cusum > _thresholds.CusumDown,
-                            DetectorKind.Ewma => -ewma > _thresholds.EwmaDown,
-                            _ => tracker,
-                        };
-                        if (alarm)
-                            firstAlarm[d] = t;
-                    }
+                    // A detector that has alarmed is done: only its first alarm counts.
+                    if (firstAlarm[d] is null && runs[d].Observe(day, evidence).Down > _limits[d].Down)
+                        firstAlarm[d] = t;
                     all &= firstAlarm[d] is not null;
                 }
                 if (all)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Driftwatch.Web.Views;
 
@@ -52,7 +53,7 @@ public sealed class MarkdownExporter : IExporter
             VerdictStatus.Improved => "🔵",
             _ => "🟢",
         };
-        var line = $"{icon} **{v.Status.ToString().ToLowerInvariant()}** ({v.Detector.Name()})";
+        var line = $"{icon} **{v.Status.ToString().ToLowerInvariant()}** ({v.Detector})";
         if (v.BaselinePassRate is { } baseline)
             line += string.Create(Invariant, $" · baseline {baseline:0.0%}");
         if (v.Effect is { } effect)
@@ -66,7 +67,7 @@ public sealed class MarkdownExporter : IExporter
         if (v.AlarmDay is { } alarm)
             line += string.Create(Invariant, $" · alarm on {alarm:yyyy-MM-dd}");
         if (v.Note is { } note && v.BaselinePassRate is null)
-            line += $" · {note}";
+            line += $" · {VerdictText.Note(note)}";
         if (v.FingerprintChanges.Count > 0)
             line += "\n\nWhat changed: " + string.Join("; ", v.FingerprintChanges.Select(Cell));
         return line;

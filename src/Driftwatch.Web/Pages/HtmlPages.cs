@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using Driftwatch.Core;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Driftwatch.Web.Charts;
 using Driftwatch.Web.Views;
@@ -255,18 +256,18 @@ public static class HtmlPages
     private static string VerdictSentence(Verdict v)
     {
         if (v.Note is { } note && v.BaselinePassRate is null)
-            return Esc(note);
+            return Esc(VerdictText.Note(note));
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"Baseline {Percent(v.BaselinePassRate)} ({v.BaselineFrom:yyyy-MM-dd} – {v.BaselineTo:yyyy-MM-dd}, {v.BaselineDays} days); ");
         text.Append(CultureInfo.InvariantCulture, $"{v.MonitoredDays} days monitored since, recent pass rate {Percent(v.RecentPassRate)}, effect {Effect(v)}. ");
         if (v.ChangeDay is { } changeDay)
             text.Append(CultureInfo.InvariantCulture, $"The change began about {changeDay:yyyy-MM-dd}");
         if (v.AlarmDay is { } alarm)
-            text.Append(CultureInfo.InvariantCulture, $"; the {v.Detector.Name()} detector raised the alarm on {alarm:yyyy-MM-dd}");
+            text.Append(CultureInfo.InvariantCulture, $"; the {v.Detector} detector raised the alarm on {alarm:yyyy-MM-dd}");
         if (v.ChangeDay is not null)
             text.Append(". ");
         if (v.Note is { } n)
-            text.Append(Esc(n));
+            text.Append(Esc(VerdictText.Note(n)));
         return text.ToString();
     }
 

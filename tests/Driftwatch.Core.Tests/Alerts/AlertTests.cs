@@ -14,7 +14,7 @@ public sealed class AlertTests
         Agent = "claude-code",
         Suite = "core",
         Status = status,
-        Detector = DetectorKind.Cusum,
+        Detector = "cusum",
         Effect = status == VerdictStatus.Improved ? 0.1 : -0.125,
         Low = -0.18,
         High = -0.07,

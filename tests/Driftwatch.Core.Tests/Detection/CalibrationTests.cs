@@ -19,7 +19,7 @@ public sealed class CalibrationTests
         Taus = [tau],
         NullCap = 1000,
         Seed = 11,
-        Detectors = [DetectorKind.Cusum, DetectorKind.Ewma, DetectorKind.TrackerWindows],
+        Detectors = [DetectorCatalog.Cusum, DetectorCatalog.Ewma, DetectorCatalog.TrackerWindows],
         Detector = new DetectorOptions { Arl0 = 100, CalibrationCap = 1000, CalibrationPaths = 200 },
     };
 
@@ -78,7 +78,7 @@ public sealed class CalibrationTests
             Scenarios = [Scenario.Step, Scenario.Sparse],
             StepDeltas = [0.10],
             ChangeReps = 150,
-            Detectors = [DetectorKind.Cusum],
+            Detectors = [DetectorCatalog.Cusum],
         };
 
         var results = DetectorBenchmark.Run(options);

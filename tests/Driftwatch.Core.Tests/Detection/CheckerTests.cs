@@ -104,7 +104,7 @@ public sealed class CheckerTests
         var verdict = Checker.Check(new HistoryBuilder(20).Days(5).Build(), Options);
 
         verdict.Status.ShouldBe(VerdictStatus.Ok);
-        verdict.Note.ShouldNotBeNull().ShouldContain("not enough history");
+        verdict.Note.ShouldBe(new VerdictNote(VerdictReason.NotEnoughHistory, Days: 5, DaysNeeded: CheckOptions.MinimumDays));
     }
 
     [Fact]
@@ -130,9 +130,9 @@ public sealed class CheckerTests
         var builder = new HistoryBuilder(50, seed: 5);
         var history = builder.Days(30).Days(10, (_, p) => p * 0.6).Build();
 
-        var verdict = Checker.Check(history, Options with { Detector = DetectorKind.TrackerWindows });
+        var verdict = Checker.Check(history, Options with { Detector = DetectorCatalog.TrackerWindows });
 
-        verdict.Detector.ShouldBe(DetectorKind.TrackerWindows);
+        verdict.Detector.ShouldBe("tracker-windows");
         verdict.Status.ShouldBe(VerdictStatus.Degraded);
     }
 

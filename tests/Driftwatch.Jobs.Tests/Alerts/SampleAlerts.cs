@@ -13,7 +13,7 @@ internal static class SampleAlerts
         Agent = "claude-code",
         Suite = "core",
         Status = VerdictStatus.Degraded,
-        Detector = DetectorKind.Cusum,
+        Detector = "cusum",
         Effect = -0.125,
         Low = -0.18,
         High = -0.07,

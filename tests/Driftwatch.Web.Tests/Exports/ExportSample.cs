@@ -60,7 +60,7 @@ public static class ExportSample
             Agent = "claude",
             Suite = "core",
             Status = VerdictStatus.Degraded,
-            Detector = DetectorKind.Cusum,
+            Detector = "cusum",
             Effect = -0.25,
             Low = -0.4,
             High = -0.1,
