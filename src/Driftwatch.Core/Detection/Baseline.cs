@@ -1,7 +1,7 @@
 namespace Driftwatch.Core.Detection;
 
 /// <summary>
-/// What "normal" looks like for one agent × suite, fitted from the baseline days (SPEC §7):
+/// What "normal" looks like for one agent × suite, fitted from the baseline days (docs/detection.md):
 /// per-task pass rates shrunk toward the suite mean (empirical-Bayes beta-binomial, so a task seen
 /// a few times is never exactly 0 or 1), and day-to-day overdispersion as a random day effect on
 /// the logit scale (a "day shock" of standard deviation τ shared by every trial of a day). The
@@ -100,7 +100,7 @@ public sealed class Baseline
 
     /// <summary>
     /// How many standard deviations a drop of <paramref name="drop"/> in the suite-mean pass rate
-    /// (a uniform logit shift, as in SPEC §7) moves a day with these trials.
+    /// (a uniform logit shift, as in docs/detection.md) moves a day with these trials.
     /// </summary>
     public double ShiftInStandardDeviations(int[] trials, double drop) => ShiftInStandardDeviations(trials, drop, LogitShiftForDrop(drop));
 

@@ -38,7 +38,7 @@ public static class Logit
     public static double Inverse(double x) => 1 / (1 + Math.Exp(-x));
 
     /// <summary>
-    /// The one logit shift s with mean(σ(logit pᵢ + s)) = mean(pᵢ) + change: how SPEC §7's step
+    /// The one logit shift s with mean(σ(logit pᵢ + s)) = mean(pᵢ) + change: how the reference model's step
     /// scenario turns "the suite mean drops by d" into a shift of every task.
     /// </summary>
     public static double ShiftForMeanChange(IReadOnlyList<double> rates, double change)

@@ -7,7 +7,7 @@ namespace Driftwatch.Core.Detection;
 /// </summary>
 public interface IDetector
 {
-    /// <summary>The name `check`, `simulate` and the JSON use (SPEC §7).</summary>
+    /// <summary>The name `check`, `simulate` and the JSON use (docs/detection.md).</summary>
     string Name { get; }
 
     /// <summary>Other spellings `--detector` accepts.</summary>

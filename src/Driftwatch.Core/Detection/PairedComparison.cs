@@ -11,7 +11,7 @@ public sealed record PairedTask(string Task, int PassesA, int TrialsA, int Passe
     public double Change => RateB - RateA;
 }
 
-/// <summary>The paired comparison of two runs on the same tasks (SPEC §7).</summary>
+/// <summary>The paired comparison of two runs on the same tasks (docs/detection.md).</summary>
 public sealed record PairedComparison
 {
     public required IReadOnlyList<PairedTask> Tasks { get; init; }

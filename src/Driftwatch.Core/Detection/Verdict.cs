@@ -28,7 +28,7 @@ public enum VerdictReason
 /// <summary>A reason with its values: for <see cref="VerdictReason.NotEnoughHistory"/>, the days there are and the days needed.</summary>
 public sealed record VerdictNote(VerdictReason Reason, int Days = 0, int DaysNeeded = 0);
 
-/// <summary>The verdict of SPEC §7 on one agent × suite.</summary>
+/// <summary>The verdict on one agent × suite.</summary>
 public sealed record Verdict
 {
     public required string Agent { get; init; }

@@ -30,7 +30,7 @@ public sealed record SimulationOptions
     public IReadOnlyList<IDetector> Detectors { get; init; } = DetectorCatalog.All;
     public DetectorOptions Detector { get; init; } = new();
 
-    /// <summary>Null runs stop at this many monitoring days (the ARL0 cap of SPEC §7).</summary>
+    /// <summary>Null runs stop at this many monitoring days (the ARL0 cap of docs/detection.md).</summary>
     public int NullCap { get; init; } = 3000;
 
     /// <summary>The change starts on this monitoring day.</summary>
@@ -76,7 +76,7 @@ public sealed record SimulationResult
 }
 
 /// <summary>
-/// The detector benchmark of SPEC §7: synthetic histories from the reference model, each
+/// The detector benchmark of docs/detection.md: synthetic histories from the reference model, each
 /// detector calibrated from its own 30-day baseline exactly as `check` would be, false alarms and
 /// delays counted. Replicate r of a given τ shares its suite, baseline and calibration across
 /// scenarios (common random numbers), so scenarios differ only by the change. Seeded and

@@ -3,7 +3,7 @@ using Driftwatch.Core.Statistics;
 
 namespace Driftwatch.Core.Simulation;
 
-/// <summary>The changes of SPEC §7's reference model.</summary>
+/// <summary>The changes of the reference model of docs/detection.md.</summary>
 public enum Scenario
 {
     /// <summary>Nothing changes: measures false alarms.</summary>
@@ -38,7 +38,7 @@ public static class ScenarioNames
 }
 
 /// <summary>
-/// A suite of SPEC §7's reference model: 30% of tasks with p = 0.99, 20% with p = 0.01 and 50%
+/// A suite of the reference model of docs/detection.md: 30% of tasks with p = 0.99, 20% with p = 0.01 and 50%
 /// with p ~ Beta(6, 4) (for N = 50: 15, 10 and 25 tasks; suite mean ≈ 0.60).
 /// </summary>
 public sealed class ReferenceSuite
