@@ -151,17 +151,17 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
             if (!settings.Json)
                 Report(settings, prepared, result, clock.Elapsed, verdict: null);
             else
-                cli.WriteRaw(ResultJson.Serialize(ResultJson.Run(result.Header, result.Trials)));
+                cli.WriteRaw(ResultJson.RunWithVerdict(ResultJson.Run(result.Header, result.Trials), verdict: null));
             return ExitCodes.Interrupted;
         }
 
         // The verdict on this agent × suite's history, now including today's run.
-        var showVerdict = !settings.Json && result.Header.Status == RunStatus.Complete;
+        var showVerdict = result.Header.Status == RunStatus.Complete;
         var verdict = showVerdict || settings.FailOnDegradation
             ? await job.VerdictAsync(result.Header.Agent, result.Header.Suite, new CheckOptions(), cancellationToken)
             : null;
         if (settings.Json)
-            cli.WriteRaw(ResultJson.Serialize(ResultJson.Run(result.Header, result.Trials)));
+            cli.WriteRaw(ResultJson.RunWithVerdict(ResultJson.Run(result.Header, result.Trials), showVerdict ? verdict : null));
         else
             Report(settings, prepared, result, clock.Elapsed, showVerdict ? verdict : null);
         if (settings.FailOnDegradation && verdict?.Status == VerdictStatus.Degraded)

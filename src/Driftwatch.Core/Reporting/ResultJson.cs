@@ -36,6 +36,18 @@ public static class ResultJson
         [.. trials.Select(Trial)],
         Summary(run.Summary), totals, previousRun, flips, Flagged(FlagCounts.Of(trials)));
 
+    /// <summary>
+    /// What `run --json` prints: the run as `show --json` has it, and "verdict", the agent × suite's
+    /// verdict after the run in the shape of `check --json` (null when the run was not judged:
+    /// interrupted or incomplete).
+    /// </summary>
+    public static string RunWithVerdict(RunJson run, Verdict? verdict)
+    {
+        var node = JsonSerializer.SerializeToNode(run, Options)!.AsObject();
+        node["verdict"] = verdict is null ? null : JsonSerializer.SerializeToNode(Verdict(verdict), Options);
+        return node.ToJsonString(Options);
+    }
+
     public static VerdictJson Verdict(Verdict v) => new(
         v.Agent, v.Suite, v.Status.ToString().ToLowerInvariant(), v.Detector, v.Effect, v.Low, v.High, v.ChangeDay, v.AlarmDay,
         [.. v.FlippedTasks.Select(f => new FlipJson(f.Task, f.RateBefore, f.RateAfter, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],

@@ -43,6 +43,11 @@ public sealed class RunCommandTests : IDisposable
             trials[0].TryGetProperty(field, out _).ShouldBeTrue(field);
         trials.Select(t => t.GetProperty("outcome").GetString()).ShouldAllBe(o => o == "pass" || o == "fail");
         trials.ShouldAllBe(t => t.GetProperty("testsTotal").GetInt32() == 4);
+        // and the verdict the text prints, in the shape of check --json
+        var verdict = run.GetProperty("verdict");
+        verdict.GetProperty("agent").GetString().ShouldBe("simulated");
+        verdict.GetProperty("verdict").GetString().ShouldBe("ok");
+        verdict.GetProperty("note").GetString()!.ShouldStartWith("not enough history to judge");
         var summary = run.GetProperty("summary");
         foreach (var field in new[] { "total", "pass", "fail", "timeout", "error", "passRate", "low", "high" })
             summary.TryGetProperty(field, out _).ShouldBeTrue(field);
