@@ -92,7 +92,7 @@ public sealed class MarkdownExporter : IExporter
         {
             var broke = view.Broke.Select(t => Code(t.TaskId)).ToList();
             var fixedTasks = view.Fixed.Select(t => Code(t.TaskId)).ToList();
-            writer.WriteLine(string.Create(Invariant, $"Against run {previous.Id}: {broke.Count} broke{(broke.Count > 0 ? " (" + string.Join(", ", broke) + ")" : "")}, {fixedTasks.Count} fixed{(fixedTasks.Count > 0 ? " (" + string.Join(", ", fixedTasks) + ")" : "")}."));
+            writer.WriteLine(string.Create(Invariant, $"Against run {previous.Id}: {broke.Count} broke{(broke.Count > 0 ? " (" + string.Join(", ", broke) + ")" : "")}, {fixedTasks.Count} fixed{(fixedTasks.Count > 0 ? " (" + string.Join(", ", fixedTasks) + ")" : "")}{(view.Comparison is { } comparison ? "; " + DashboardReader.ComparisonText(comparison) : "")}."));
             writer.WriteLine();
         }
         var flaggedTrials = view.Tasks.SelectMany(t => t.Trials).Where(t => !t.Flags.IsDefaultOrEmpty).ToList();

@@ -125,7 +125,7 @@ public static class HtmlPages
         {
             var broke = view.Broke.ToList();
             var fixedTasks = view.Fixed.ToList();
-            body.Append(CultureInfo.InvariantCulture, $"<p class=\"flips\">Against the previous run (<a href=\"{Esc(links.Run(previous.Id))}\">run {previous.Id}</a>, {RateText(previous.Summary)}): <strong class=\"fail\">{broke.Count} broke</strong>, <strong class=\"pass\">{fixedTasks.Count} fixed</strong>.</p>");
+            body.Append(CultureInfo.InvariantCulture, $"<p class=\"flips\">Against the previous run (<a href=\"{Esc(links.Run(previous.Id))}\">run {previous.Id}</a>, {RateText(previous.Summary)}): <strong class=\"fail\">{broke.Count} broke</strong>, <strong class=\"pass\">{fixedTasks.Count} fixed</strong>{(view.Comparison is { } comparison ? "; " + Esc(DashboardReader.ComparisonText(comparison)) : "")}.</p>");
         }
         else
         {

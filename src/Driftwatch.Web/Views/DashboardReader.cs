@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Statistics;
@@ -116,9 +117,10 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         var earlier = await store.ListRunsAsync(new RunQuery(run.Agent, run.Suite), cancellationToken);
         var previous = earlier.LastOrDefault(r => (r.StartedAt, r.Id).CompareTo((run.StartedAt, run.Id)) < 0);
         var previousRates = new Dictionary<string, double>(StringComparer.Ordinal);
+        IReadOnlyList<Trial> previousTrials = previous is null ? [] : await store.GetTrialsAsync(previous.Id, cancellationToken);
         if (previous is not null)
         {
-            foreach (var group in (await store.GetTrialsAsync(previous.Id, cancellationToken)).GroupBy(t => t.TaskId))
+            foreach (var group in previousTrials.GroupBy(t => t.TaskId))
             {
                 var scored = group.Count(t => t.Outcome != TrialOutcome.Error);
                 if (scored > 0)
@@ -136,8 +138,32 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
                 return row with { Flip = FlipOf(before, row.Rate) };
             })
             .ToList();
-        return new RunView(run, previous, rows);
+        return new RunView(run, previous, rows) { Comparison = Compare(previousTrials, trials) };
     }
+
+    /// <summary>The paired comparison of two runs' trials, or null when they share no scored task.</summary>
+    private static PairedComparison? Compare(IReadOnlyList<Trial> before, IReadOnlyList<Trial> now)
+    {
+        static HashSet<string> Scored(IEnumerable<Trial> trials) =>
+            trials.Where(t => t.Outcome != TrialOutcome.Error).Select(t => t.TaskId).ToHashSet(StringComparer.Ordinal);
+        return Scored(before).Overlaps(Scored(now)) ? PairedComparison.Of(before, now) : null;
+    }
+
+    /// <summary>
+    /// The comparison in words: the change in pass rate with its interval, the p-value of "no
+    /// change" and its method, and whether that is beyond what chance gives (p &lt; 0.05). Flips of
+    /// single trials are mostly noise; this says whether they add up to news.
+    /// </summary>
+    public static string ComparisonText(PairedComparison comparison)
+    {
+        var method = comparison.Method == "mcnemar-exact" ? "McNemar exact, one trial per task" : "clustered t over tasks";
+        var verdict = comparison.PValue < 0.05 ? "beyond chance" : "within what chance gives";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"difference {Points(comparison.Difference)} points (95% CI {Points(comparison.Interval.Low)} to {Points(comparison.Interval.High)}), p = {comparison.PValue:0.000} ({method}): {verdict}");
+    }
+
+    private static string Points(double change) =>
+        (change * 100).ToString("+0.0;−0.0;0.0", CultureInfo.InvariantCulture);
 
     /// <summary>A flip is a task whose majority outcome changed: pass → fail is "broke", fail → pass "fixed".</summary>
     public static Flip FlipOf(double? before, double? now) => (before, now) switch

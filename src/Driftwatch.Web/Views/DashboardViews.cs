@@ -81,6 +81,12 @@ public sealed record TaskRow(string TaskId, string Category, string Language, IR
 /// <summary>A run page: the header, the task rows with their flips, and totals.</summary>
 public sealed record RunView(RunHeader Run, RunHeader? Previous, IReadOnlyList<TaskRow> Tasks)
 {
+    /// <summary>
+    /// The paired comparison with <see cref="Previous"/> on the tasks both ran: whether the broke and
+    /// fixed tasks add up to more than chance gives (null without a previous run or a shared task).
+    /// </summary>
+    public PairedComparison? Comparison { get; init; }
+
     /// <summary>The run's trials flagged suspect, served by a fallback model, or refused.</summary>
     public FlagCounts Flagged => FlagCounts.Of(Tasks.SelectMany(t => t.Trials));
 

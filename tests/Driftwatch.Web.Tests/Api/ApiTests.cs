@@ -94,6 +94,29 @@ public sealed class ApiTests(SeededDatabase seeded) : IClassFixture<SeededDataba
     }
 
     [Fact]
+    public async Task A_run_page_says_whether_its_flips_add_up_to_more_than_chance()
+    {
+        await using var factory = new DashboardFactory(seeded.Path);
+        var client = factory.CreateClient();
+
+        // When the run page of the drop day is read (one trial per task, ten tasks, none in error)
+        var page = await client.GetStringAsync(new Uri($"/runs/{seeded.RunIds[SeededDatabase.DropDay]}", UriKind.Relative), Ct);
+
+        // Then next to what broke and what was fixed stands the paired test of the two runs
+        var match = System.Text.RegularExpressions.Regex.Match(page,
+            @"<strong class=""fail"">(?<broke>\d+) broke</strong>, <strong class=""pass"">(?<fixed>\d+) fixed</strong>; difference (?<d>[+−]?\d+\.\d) points \(95% CI [+−]?\d+\.\d to [+−]?\d+\.\d\), p = (?<p>[01]\.\d{3}) \(McNemar exact, one trial per task\): (?<q>within what chance gives|beyond chance)\.");
+        match.Success.ShouldBeTrue(page);
+        var broke = int.Parse(match.Groups["broke"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var fixedTasks = int.Parse(match.Groups["fixed"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        (broke + fixedTasks).ShouldBeGreaterThan(0);
+        // the difference is (fixed − broke) over the ten paired tasks, and the words follow the p-value
+        var difference = double.Parse(match.Groups["d"].Value.Replace('−', '-'), System.Globalization.CultureInfo.InvariantCulture);
+        difference.ShouldBe((fixedTasks - broke) * 10.0, 0.05);
+        var p = double.Parse(match.Groups["p"].Value, System.Globalization.CultureInfo.InvariantCulture);
+        match.Groups["q"].Value.ShouldBe(p < 0.05 ? "beyond chance" : "within what chance gives");
+    }
+
+    [Fact]
     public async Task Runs_and_days_count_their_suspect_fallback_and_refused_trials()
     {
         // Given the seeded database: a fallback on day 12, a refusal on day 27, and on the last day two suspect trials (one with two suspect flags) and a scored fallback
