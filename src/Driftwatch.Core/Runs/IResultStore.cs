@@ -3,6 +3,19 @@ namespace Driftwatch.Core.Runs;
 /// <summary>The process that works on a run, so that an interrupted run can be told from a live one.</summary>
 public sealed record RunOwner(string Host, int ProcessId, DateTimeOffset ProcessStartedAt);
 
+/// <summary>What recording a trial did.</summary>
+public enum RecordResult
+{
+    /// <summary>The trial was pending (never finished, or its last attempt an infrastructure error) and is now stored.</summary>
+    Recorded,
+
+    /// <summary>
+    /// The trial already had a final outcome: nothing was written, the first recording stands. A job
+    /// delivered twice (at-least-once delivery) records its trial once.
+    /// </summary>
+    AlreadyRecorded,
+}
+
 /// <summary>Filters for listing runs.</summary>
 public sealed record RunQuery(string? Agent = null, string? Suite = null, int? Limit = null);
 
@@ -26,8 +39,13 @@ public interface IResultStore : IDisposable
 
     Task<IReadOnlyList<Trial>> GetTrialsAsync(long runId, CancellationToken cancellationToken = default);
 
-    /// <summary>Commits one finished trial and its artifacts in one transaction.</summary>
-    Task RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, Fingerprints.HarnessCapture? harness = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Commits one finished trial and its artifacts in one transaction, exactly once: a trial that
+    /// already has a final outcome is left as it is (<see cref="RecordResult.AlreadyRecorded"/>); one
+    /// whose last attempt ended in an infrastructure error is recorded again (a resume). A trial
+    /// the run never planned is a failure of the caller (<see cref="InvalidOperationException"/>).
+    /// </summary>
+    Task<RecordResult> RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, Fingerprints.HarnessCapture? harness = null, CancellationToken cancellationToken = default);
 
     /// <summary>Every request the recording proxy saw in a run, by trial and order.</summary>
     Task<IReadOnlyList<(TrialKey Trial, Fingerprints.HarnessRequest Request)>> GetHarnessRequestsAsync(long runId, CancellationToken cancellationToken = default);

@@ -370,12 +370,11 @@ public sealed partial class SqliteResultStore : IResultStore
         return trials;
     }
 
-    public Task RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture? harness = null, CancellationToken cancellationToken = default)
-    {
-        Guard(() =>
+    public Task<RecordResult> RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture? harness = null, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
         {
             using var connection = OpenConnection();
-            using var transaction = connection.BeginTransaction();
+            using var transaction = connection.BeginTransaction(deferred: false);
             using var update = Command(connection, transaction, $"""
                 UPDATE trials SET outcome = $outcome, tests_passed = $passed, tests_total = $total,
                     started_at = $started, finished_at = $finished, duration_ms = $duration,
@@ -402,7 +401,15 @@ public sealed partial class SqliteResultStore : IResultStore
                 ("$served", trial.ServedModels.IsDefaultOrEmpty ? null : JsonSerializer.Serialize(trial.ServedModels, Json)),
                 ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex));
             if (update.ExecuteNonQuery() != 1)
-                throw new InvalidOperationException($"trial {trial.Key} of run {trial.RunId} is not pending (already recorded, or never planned)");
+            {
+                // The write lock is held (BEGIN IMMEDIATE): no other writer can record it between the two statements.
+                using var planned = Command(connection, transaction, "SELECT 1 FROM trials WHERE run_id = $run AND task_id = $task AND trial_index = $index;",
+                    ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex));
+                if (planned.ExecuteScalar() is null)
+                    throw new InvalidOperationException($"trial {trial.Key} of run {trial.RunId} was never planned");
+                transaction.Rollback();
+                return RecordResult.AlreadyRecorded;
+            }
 
             using var artifact = Command(connection, transaction, """
                 INSERT OR REPLACE INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content)
@@ -418,9 +425,8 @@ public sealed partial class SqliteResultStore : IResultStore
             }
             RecordHarness(connection, transaction, trial, harness ?? HarnessCapture.Empty);
             transaction.Commit();
-        });
-        return Task.CompletedTask;
-    }
+            return RecordResult.Recorded;
+        }));
 
     /// <summary>Replaces the trial's recorded requests (a retried attempt keeps only its own) and adds unseen texts.</summary>
     private static void RecordHarness(SqliteConnection connection, SqliteTransaction transaction, Trial trial, HarnessCapture harness)
