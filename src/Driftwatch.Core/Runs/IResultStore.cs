@@ -1,7 +1,29 @@
 namespace Driftwatch.Core.Runs;
 
 /// <summary>The process that works on a run, so that an interrupted run can be told from a live one.</summary>
-public sealed record RunOwner(string Host, int ProcessId, DateTimeOffset ProcessStartedAt);
+public sealed record RunOwner(string Host, int ProcessId, DateTimeOffset ProcessStartedAt)
+{
+    /// <summary>The owner as one string (host, pid, start), stored with the run's lease.</summary>
+    public string Id => FormattableString.Invariant($"{Host}/{ProcessId}/{ProcessStartedAt.UtcTicks}");
+}
+
+/// <summary>
+/// A run is held by its owner for a lease that the owner renews while it works (a heartbeat); a
+/// run whose lease ran out is taken to be abandoned, whichever machine its owner was on. An owner
+/// on this machine that is provably dead (its pid gone, or reused by a later process) gives the
+/// run up at once, without waiting for the lease.
+/// </summary>
+public static class RunLease
+{
+    /// <summary>
+    /// How long a run stays held without a heartbeat: four missed heartbeats, so a busy machine or
+    /// a slow disk does not lose its run, while an owner that vanished frees it within minutes.
+    /// </summary>
+    public static readonly TimeSpan Length = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the owner of a running run renews its lease.</summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(30);
+}
 
 /// <summary>What recording a trial did.</summary>
 public enum RecordResult
@@ -25,7 +47,7 @@ public sealed record RunQuery(string? Agent = null, string? Suite = null, int? L
 /// </summary>
 public interface IResultStore : IDisposable
 {
-    /// <summary>Creates a run with all its planned trials pending, owned by <paramref name="owner"/>.</summary>
+    /// <summary>Creates a run with all its planned trials pending, held by <paramref name="owner"/> for a first lease.</summary>
     Task<long> CreateRunAsync(RunPlan plan, RunFingerprint fingerprint, DateTimeOffset startedAt, RunOwner owner, CancellationToken cancellationToken = default);
 
     Task<RunHeader?> GetRunAsync(long runId, CancellationToken cancellationToken = default);
@@ -55,10 +77,18 @@ public interface IResultStore : IDisposable
 
     /// <summary>
     /// Takes over an interrupted run for resuming: one with trials pending or in error, or one whose
-    /// trials are all in but that was never closed. Fails when its owner is still alive, and when
-    /// the run was closed complete with nothing left to run.
+    /// trials are all in but that was never closed. Fails when its owner still holds it (its lease
+    /// is current and it is not provably dead), and when the run was closed complete with nothing
+    /// left to run. The claim starts a fresh lease for <paramref name="owner"/>.
     /// </summary>
     Task ClaimRunAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The heartbeat: extends the lease of a running run held by <paramref name="owner"/> by
+    /// <see cref="RunLease.Length"/> from now. False when the run is no longer this owner's (it was
+    /// closed, or taken over after the lease ran out).
+    /// </summary>
+    Task<bool> RenewLeaseAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default);
 
     Task UpdateFingerprintAsync(long runId, RunFingerprint fingerprint, CancellationToken cancellationToken = default);
 

@@ -30,12 +30,14 @@ public sealed partial class SqliteResultStore : IResultStore
 
     private readonly string _connectionString;
     private readonly Func<RunOwner, bool> _isOwnerAlive;
+    private readonly TimeProvider _time;
     private readonly FileAccessMode _access;
 
-    private SqliteResultStore(string path, Func<RunOwner, bool> isOwnerAlive, FileAccessMode access)
+    private SqliteResultStore(string path, Func<RunOwner, bool> isOwnerAlive, TimeProvider time, FileAccessMode access)
     {
         Path = path;
         _isOwnerAlive = isOwnerAlive;
+        _time = time;
         _access = access;
         _connectionString = DatabaseFile.ConnectionString(path, access, pooling: true);
     }
@@ -52,8 +54,10 @@ public sealed partial class SqliteResultStore : IResultStore
     /// Opens (creating if needed) the database at <paramref name="path"/> for writing and migrates
     /// it. Bad input when the file is not SQLite, is corrupt (checked before anything is
     /// written), or cannot be written: its folder or the file read-only, or the disk full.
+    /// <paramref name="isOwnerAlive"/> tells a live owner from a dead one (default: a process on this
+    /// machine, <see cref="RunOwners.IsAlive"/>); <paramref name="time"/> is the clock of run leases.
     /// </summary>
-    public static SqliteResultStore Open(string path, Func<RunOwner, bool>? isOwnerAlive = null)
+    public static SqliteResultStore Open(string path, Func<RunOwner, bool>? isOwnerAlive = null, TimeProvider? time = null)
     {
         var full = System.IO.Path.GetFullPath(path);
         DatabaseFile.EnsureLooksLikeSqlite(full);
@@ -69,7 +73,7 @@ public sealed partial class SqliteResultStore : IResultStore
                 throw new InvalidInputException($"{full}: cannot create its folder {directory} ({DatabaseFile.Reason(ex)})", ex);
             }
         }
-        var store = new SqliteResultStore(full, isOwnerAlive ?? RunOwners.IsAlive, FileAccessMode.ReadWrite);
+        var store = new SqliteResultStore(full, isOwnerAlive ?? RunOwners.IsAlive, time ?? TimeProvider.System, FileAccessMode.ReadWrite);
         store.Guard(() =>
         {
             store.Migrate(probeWrite: true);
@@ -84,15 +88,16 @@ public sealed partial class SqliteResultStore : IResultStore
     /// cannot be written (a read-only mount, another user's folder, a full disk) is read without
     /// writing anything beside it. A missing file is created as by <see cref="Open"/>.
     /// </summary>
-    public static SqliteResultStore OpenForReading(string path, Func<RunOwner, bool>? isOwnerAlive = null)
+    public static SqliteResultStore OpenForReading(string path, Func<RunOwner, bool>? isOwnerAlive = null, TimeProvider? time = null)
     {
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full) || new FileInfo(full).Length == 0)
-            return Open(full, isOwnerAlive);
+            return Open(full, isOwnerAlive, time);
+        var clock = time ?? TimeProvider.System;
         DatabaseFile.EnsureLooksLikeSqlite(full);
         DatabaseFile.EnsureIntact(full);
         var owners = isOwnerAlive ?? RunOwners.IsAlive;
-        var writable = new SqliteResultStore(full, owners, FileAccessMode.ReadWrite);
+        var writable = new SqliteResultStore(full, owners, clock, FileAccessMode.ReadWrite);
         try
         {
             writable.Migrate(probeWrite: false);
@@ -116,7 +121,7 @@ public sealed partial class SqliteResultStore : IResultStore
         // SQLite could not open the file for writing, or not make its -wal and -shm. With locks
         // first (it reads a -wal through an existing -shm); else, when no -wal holds changes,
         // immutable: nothing beside the file is read or made.
-        var locked = new SqliteResultStore(full, owners, FileAccessMode.ReadOnly);
+        var locked = new SqliteResultStore(full, owners, clock, FileAccessMode.ReadOnly);
         try
         {
             locked.Migrate(probeWrite: false);
@@ -143,7 +148,7 @@ public sealed partial class SqliteResultStore : IResultStore
                 $"without creating {System.IO.Path.GetFileName(DatabaseFile.Shm(full))} ({DatabaseFile.WriteProblem(full) ?? "the folder is not writable"}): " +
                 "open it once where it can be written, or copy the database with its -wal file to a writable folder");
         }
-        var immutable = new SqliteResultStore(full, owners, FileAccessMode.Immutable);
+        var immutable = new SqliteResultStore(full, owners, clock, FileAccessMode.Immutable);
         immutable.Guard(() => immutable.Migrate(probeWrite: false));
         return immutable;
     }
@@ -221,9 +226,9 @@ public sealed partial class SqliteResultStore : IResultStore
             using var insert = Command(connection, transaction, """
                 INSERT INTO runs (agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision,
                                   trials_per_task, seed, task_filter, sandbox, status, started_at, fingerprint,
-                                  owner_host, owner_pid, owner_started_at, allocation)
+                                  owner_host, owner_pid, owner_started_at, allocation, owner_id, lease_expires_at)
                 VALUES ($agent, $kind, $config, $synthetic, $suite, $suitePath, $revision, $k, $seed, $filter,
-                        $sandbox, 'running', $started, $fingerprint, $host, $pid, $ownerStarted, $allocation)
+                        $sandbox, 'running', $started, $fingerprint, $host, $pid, $ownerStarted, $allocation, $ownerId, $lease)
                 RETURNING id;
                 """,
                 ("$agent", plan.AgentName), ("$kind", plan.AgentKind), ("$config", plan.AgentConfigJson),
@@ -231,7 +236,8 @@ public sealed partial class SqliteResultStore : IResultStore
                 ("$revision", plan.SuiteRevision), ("$k", plan.TrialsPerTask), ("$seed", plan.Seed),
                 ("$filter", plan.TaskFilter), ("$sandbox", plan.SandboxMode), ("$started", Time(startedAt)),
                 ("$fingerprint", JsonSerializer.Serialize(fingerprint, Json)), ("$host", owner.Host),
-                ("$pid", owner.ProcessId), ("$ownerStarted", Time(owner.ProcessStartedAt)), ("$allocation", plan.Allocation));
+                ("$pid", owner.ProcessId), ("$ownerStarted", Time(owner.ProcessStartedAt)), ("$allocation", plan.Allocation),
+                ("$ownerId", owner.Id), ("$lease", Time(_time.GetUtcNow() + RunLease.Length)));
             var runId = (long)insert.ExecuteScalar()!;
 
             using var trial = Command(connection, transaction, """
@@ -545,21 +551,34 @@ public sealed partial class SqliteResultStore : IResultStore
             var header = ReadHeaders(connection, "WHERE r.id = $id", transaction, ("$id", runId)).FirstOrDefault()
                 ?? throw new InvalidInputException($"run {runId} not found");
             if (header.Status == RunStatus.Running)
-                throw new InvalidInputException($"run {runId} is still running in another process; it cannot be resumed twice");
+                throw new InvalidInputException($"run {runId} is still running in another process (its lease is current); it cannot be resumed twice");
             // A run whose trials are all in may still be unclosed (its process died in between):
             // closing it is what is left to resume. Only a run closed complete has nothing left.
             if (header.Status == RunStatus.Complete && ReadPlannedTrials(connection, runId, pendingOnly: true, transaction).Count == 0)
                 throw new InvalidInputException($"run {runId} is complete: nothing to resume");
             Execute(connection, """
                 UPDATE runs SET status = 'running', finished_at = NULL,
-                    owner_host = $host, owner_pid = $pid, owner_started_at = $started
+                    owner_host = $host, owner_pid = $pid, owner_started_at = $started,
+                    owner_id = $ownerId, lease_expires_at = $lease
                 WHERE id = $id;
                 """, transaction, ("$host", owner.Host), ("$pid", owner.ProcessId),
-                ("$started", Time(owner.ProcessStartedAt)), ("$id", runId));
+                ("$started", Time(owner.ProcessStartedAt)), ("$ownerId", owner.Id),
+                ("$lease", Time(_time.GetUtcNow() + RunLease.Length)), ("$id", runId));
             transaction.Commit();
         });
         return Task.CompletedTask;
     }
+
+    public Task<bool> RenewLeaseAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default) =>
+        Task.FromResult(Guard(() =>
+        {
+            using var connection = OpenConnection();
+            using var renew = Command(connection, null, """
+                UPDATE runs SET lease_expires_at = $lease
+                WHERE id = $id AND status = 'running' AND owner_id = $ownerId;
+                """, ("$lease", Time(_time.GetUtcNow() + RunLease.Length)), ("$id", runId), ("$ownerId", owner.Id));
+            return renew.ExecuteNonQuery() == 1;
+        }));
 
     public Task UpdateFingerprintAsync(long runId, RunFingerprint fingerprint, CancellationToken cancellationToken = default)
     {
@@ -578,7 +597,7 @@ public sealed partial class SqliteResultStore : IResultStore
         {
             using var connection = OpenConnection();
             Execute(connection, """
-                UPDATE runs SET status = $status, finished_at = $finished, owner_pid = NULL WHERE id = $id;
+                UPDATE runs SET status = $status, finished_at = $finished, owner_pid = NULL, lease_expires_at = NULL WHERE id = $id;
                 """, null, ("$status", status.Name()), ("$finished", Time(finishedAt)), ("$id", runId));
         });
         return Task.CompletedTask;
@@ -657,7 +676,8 @@ public sealed partial class SqliteResultStore : IResultStore
                    COUNT(t.task_id),
                    SUM(t.outcome = 'pass'), SUM(t.outcome = 'fail'), SUM(t.outcome = 'timeout'),
                    SUM(t.outcome = 'error'), SUM(t.outcome IS NULL),
-                   json_group_array(t.flags) FILTER (WHERE t.flags IS NOT NULL AND t.outcome IS NOT NULL)
+                   json_group_array(t.flags) FILTER (WHERE t.flags IS NOT NULL AND t.outcome IS NOT NULL),
+                   r.lease_expires_at
             FROM runs r LEFT JOIN trials t ON t.run_id = r.id
             {where}
             GROUP BY r.id ORDER BY r.started_at, r.id;
@@ -670,7 +690,8 @@ public sealed partial class SqliteResultStore : IResultStore
             if (status == RunStatus.Running && !reader.IsDBNull(15))
             {
                 var owner = new RunOwner(reader.GetString(14), reader.GetInt32(15), ParseTime(reader.GetString(16)));
-                if (!_isOwnerAlive(owner))
+                DateTimeOffset? lease = reader.IsDBNull(25) ? null : ParseTime(reader.GetString(25));
+                if (!IsHeld(owner, lease))
                     status = RunStatus.Incomplete;
             }
             int Count(int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetInt32(ordinal);
@@ -703,6 +724,13 @@ public sealed partial class SqliteResultStore : IResultStore
         }
         return headers;
     }
+
+    /// <summary>
+    /// Whether a running run's owner still holds it: not provably dead (a process of this machine
+    /// that is gone), and its lease current. A run from before leases has none: its owner's pid decides.
+    /// </summary>
+    private bool IsHeld(RunOwner owner, DateTimeOffset? leaseExpiresAt) =>
+        _isOwnerAlive(owner) && (leaseExpiresAt is not { } expires || expires > _time.GetUtcNow());
 
     private static List<PlannedTrial> ReadPlannedTrials(SqliteConnection connection, long runId, bool pendingOnly, SqliteTransaction? transaction = null)
     {
