@@ -42,63 +42,9 @@ public enum RecordResult
 public sealed record RunQuery(string? Agent = null, string? Suite = null, int? Limit = null);
 
 /// <summary>
-/// Where runs and trials live. Every finished trial is committed at once; a planned trial is
-/// pending until then, so an interrupted run can be resumed with nothing lost or duplicated.
+/// Where runs and trials live: every port of the run side in one. Every finished trial is committed
+/// at once; a planned trial is pending until then, so an interrupted run can be resumed with nothing
+/// lost or duplicated. Code that needs one side takes its port (<see cref="IRunStore"/>,
+/// <see cref="ITrialStore"/>, <see cref="IHistoryReader"/>, <see cref="Fingerprints.IHarnessStore"/>).
 /// </summary>
-public interface IResultStore : IDisposable
-{
-    /// <summary>Creates a run with all its planned trials pending, held by <paramref name="owner"/> for a first lease.</summary>
-    Task<long> CreateRunAsync(RunPlan plan, RunFingerprint fingerprint, DateTimeOffset startedAt, RunOwner owner, CancellationToken cancellationToken = default);
-
-    Task<RunHeader?> GetRunAsync(long runId, CancellationToken cancellationToken = default);
-
-    Task<IReadOnlyList<RunHeader>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default);
-
-    Task<RunPlan> GetPlanAsync(long runId, CancellationToken cancellationToken = default);
-
-    /// <summary>Trials with no outcome yet, or whose last attempt ended in an infrastructure error.</summary>
-    Task<IReadOnlyList<PlannedTrial>> GetPendingTrialsAsync(long runId, CancellationToken cancellationToken = default);
-
-    Task<IReadOnlyList<Trial>> GetTrialsAsync(long runId, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Commits one finished trial and its artifacts in one transaction, exactly once: a trial that
-    /// already has a final outcome is left as it is (<see cref="RecordResult.AlreadyRecorded"/>); one
-    /// whose last attempt ended in an infrastructure error is recorded again (a resume). A trial
-    /// the run never planned is a failure of the caller (<see cref="InvalidOperationException"/>).
-    /// </summary>
-    Task<RecordResult> RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, Fingerprints.HarnessCapture? harness = null, CancellationToken cancellationToken = default);
-
-    /// <summary>Every request the recording proxy saw in a run, by trial and order.</summary>
-    Task<IReadOnlyList<(TrialKey Trial, Fingerprints.HarnessRequest Request)>> GetHarnessRequestsAsync(long runId, CancellationToken cancellationToken = default);
-
-    /// <summary>Stored harness texts (system prompts, contexts, tool sets) by hash; unknown hashes are left out.</summary>
-    Task<IReadOnlyDictionary<string, string>> GetHarnessTextsAsync(IEnumerable<string> hashes, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Takes over an interrupted run for resuming: one with trials pending or in error, or one whose
-    /// trials are all in but that was never closed. Fails when its owner still holds it (its lease
-    /// is current and it is not provably dead), and when the run was closed complete with nothing
-    /// left to run. The claim starts a fresh lease for <paramref name="owner"/>.
-    /// </summary>
-    Task ClaimRunAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// The heartbeat: extends the lease of a running run held by <paramref name="owner"/> by
-    /// <see cref="RunLease.Length"/> from now. False when the run is no longer this owner's (it was
-    /// closed, or taken over after the lease ran out).
-    /// </summary>
-    Task<bool> RenewLeaseAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default);
-
-    Task UpdateFingerprintAsync(long runId, RunFingerprint fingerprint, CancellationToken cancellationToken = default);
-
-    Task FinishRunAsync(long runId, RunStatus status, DateTimeOffset finishedAt, CancellationToken cancellationToken = default);
-
-    /// <summary>The newest run that is incomplete (interrupted, never closed, or with errors left), if any.</summary>
-    Task<long?> FindLatestResumableRunAsync(CancellationToken cancellationToken = default);
-
-    Task<string?> GetArtifactAsync(long runId, TrialKey trial, ArtifactKind kind, CancellationToken cancellationToken = default);
-
-    /// <summary>Every run of an agent on a suite with its trials' outcomes, oldest first (for detection).</summary>
-    Task<Detection.History> GetHistoryAsync(string agent, string suite, CancellationToken cancellationToken = default);
-}
+public interface IResultStore : IRunStore, ITrialStore, IHistoryReader, Fingerprints.IHarnessStore, IDisposable;
