@@ -2,18 +2,13 @@ using Driftwatch.Core;
 using Driftwatch.Core.Alerts;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Scheduling;
+using Driftwatch.Core.Stores;
 using Driftwatch.Core.Suites;
 using Driftwatch.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Shouldly;
 
 namespace Driftwatch.Storage.Tests.Contract;
-
-/// <summary>One open store under test: its ports, and what releases it.</summary>
-public sealed record ContractStore(IResultStore Results, IScheduleStore Schedule, IAlertStore Alerts) : IDisposable
-{
-    public void Dispose() => Results.Dispose();
-}
 
 /// <summary>
 /// What every store must do, whatever holds the data: a store passes by deriving from this class
@@ -39,7 +34,7 @@ public abstract class StoreContractTests : IDisposable
     /// an owner is a live process (null: the real one, under which an owner on another machine is
     /// alive and only its lease can run out).
     /// </summary>
-    protected abstract ContractStore Open(Func<RunOwner, bool>? isOwnerAlive = null);
+    protected abstract DriftwatchStore Open(Func<RunOwner, bool>? isOwnerAlive = null);
 
     public virtual void Dispose()
     {
@@ -93,12 +88,12 @@ public abstract class StoreContractTests : IDisposable
         var plan = Plan();
 
         // When a run is created
-        var runId = await store.Results.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
 
         // Then every planned trial is pending, in the planned order, and none is finished
-        (await store.Results.GetPendingTrialsAsync(runId)).ShouldBe(plan.Trials);
-        (await store.Results.GetTrialsAsync(runId)).ShouldBeEmpty();
-        var header = (await store.Results.GetRunAsync(runId)).ShouldNotBeNull();
+        (await store.Trials.GetPendingTrialsAsync(runId)).ShouldBe(plan.Trials);
+        (await store.Trials.GetTrialsAsync(runId)).ShouldBeEmpty();
+        var header = (await store.Runs.GetRunAsync(runId)).ShouldNotBeNull();
         header.PlannedTrials.ShouldBe(6);
         header.Summary.Pending.ShouldBe(6);
     }
@@ -109,17 +104,17 @@ public abstract class StoreContractTests : IDisposable
         // Given a run
         using var store = Open();
         var plan = Plan();
-        var runId = await store.Results.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
         var trial = Finished(runId, plan.Trials[2], TrialOutcome.Pass);
 
         // When one trial is recorded with its diff
-        var result = await store.Results.RecordTrialAsync(trial, [new TrialArtifact(ArtifactKind.Diff, "+ fixed ✓")]);
+        var result = await store.Trials.RecordTrialAsync(trial, [new TrialArtifact(ArtifactKind.Diff, "+ fixed ✓")]);
 
         // Then it is recorded, reads back field for field, and only the others are pending
         result.ShouldBe(RecordResult.Recorded);
-        (await store.Results.GetTrialsAsync(runId)).ShouldHaveSingleItem().ShouldBe(trial);
-        (await store.Results.GetPendingTrialsAsync(runId)).ShouldBe(plan.Trials.RemoveAt(2));
-        (await store.Results.GetArtifactAsync(runId, trial.Key, ArtifactKind.Diff)).ShouldBe("+ fixed ✓");
+        (await store.Trials.GetTrialsAsync(runId)).ShouldHaveSingleItem().ShouldBe(trial);
+        (await store.Trials.GetPendingTrialsAsync(runId)).ShouldBe(plan.Trials.RemoveAt(2));
+        (await store.Trials.GetArtifactAsync(runId, trial.Key, ArtifactKind.Diff)).ShouldBe("+ fixed ✓");
     }
 
     [Fact]
@@ -128,18 +123,18 @@ public abstract class StoreContractTests : IDisposable
         // Given a trial recorded as a pass
         using var store = Open();
         var plan = Plan();
-        var runId = await store.Results.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
         var first = Finished(runId, plan.Trials[0], TrialOutcome.Pass);
-        await store.Results.RecordTrialAsync(first, [new TrialArtifact(ArtifactKind.TestOutput, "first")]);
+        await store.Trials.RecordTrialAsync(first, [new TrialArtifact(ArtifactKind.TestOutput, "first")]);
 
         // When the same trial is delivered again, finished otherwise
-        var again = await store.Results.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Fail), [new TrialArtifact(ArtifactKind.TestOutput, "second")]);
+        var again = await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Fail), [new TrialArtifact(ArtifactKind.TestOutput, "second")]);
 
         // Then nothing changed: one row, the first outcome and the first artifact
         again.ShouldBe(RecordResult.AlreadyRecorded);
-        (await store.Results.GetTrialsAsync(runId)).ShouldHaveSingleItem().ShouldBe(first);
-        (await store.Results.GetArtifactAsync(runId, first.Key, ArtifactKind.TestOutput)).ShouldBe("first");
-        (await store.Results.GetRunAsync(runId))!.Summary.ShouldBe(new RunSummary(Total: 1, Pass: 1, Fail: 0, Timeout: 0, Error: 0, Pending: 5));
+        (await store.Trials.GetTrialsAsync(runId)).ShouldHaveSingleItem().ShouldBe(first);
+        (await store.Trials.GetArtifactAsync(runId, first.Key, ArtifactKind.TestOutput)).ShouldBe("first");
+        (await store.Runs.GetRunAsync(runId))!.Summary.ShouldBe(new RunSummary(Total: 1, Pass: 1, Fail: 0, Timeout: 0, Error: 0, Pending: 5));
     }
 
     [Fact]
@@ -148,18 +143,18 @@ public abstract class StoreContractTests : IDisposable
         // Given a trial whose last attempt was an infrastructure error
         using var store = Open();
         var plan = Plan(1, 1);
-        var runId = await store.Results.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
-        await store.Results.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Error), []);
-        (await store.Results.GetPendingTrialsAsync(runId)).ShouldBe(plan.Trials);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Error), []);
+        (await store.Trials.GetPendingTrialsAsync(runId)).ShouldBe(plan.Trials);
 
         // When it is run again and recorded
         var redone = Finished(runId, plan.Trials[0], TrialOutcome.Pass);
-        var result = await store.Results.RecordTrialAsync(redone, []);
+        var result = await store.Trials.RecordTrialAsync(redone, []);
 
         // Then the new outcome replaces the error and nothing is pending
         result.ShouldBe(RecordResult.Recorded);
-        (await store.Results.GetTrialsAsync(runId)).ShouldHaveSingleItem().ShouldBe(redone);
-        (await store.Results.GetPendingTrialsAsync(runId)).ShouldBeEmpty();
+        (await store.Trials.GetTrialsAsync(runId)).ShouldHaveSingleItem().ShouldBe(redone);
+        (await store.Trials.GetPendingTrialsAsync(runId)).ShouldBeEmpty();
     }
 
     [Fact]
@@ -169,24 +164,24 @@ public abstract class StoreContractTests : IDisposable
         var died = new RunOwner("contract-local-host", 1, Start);
         using var store = Open(owner => owner != died);
         var plan = Plan(2, 2);
-        var runId = await store.Results.CreateRunAsync(plan, new RunFingerprint(), Start, died);
-        await store.Results.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass), []);
-        await store.Results.RecordTrialAsync(Finished(runId, plan.Trials[1], TrialOutcome.Fail), []);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, died);
+        await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass), []);
+        await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[1], TrialOutcome.Fail), []);
 
         // When it is found, claimed at once (no lease to wait for) and its pending trials finished
-        (await store.Results.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Incomplete);
-        (await store.Results.FindLatestResumableRunAsync()).ShouldBe(runId);
-        await store.Results.ClaimRunAsync(runId, Resumer);
-        var pending = await store.Results.GetPendingTrialsAsync(runId);
+        (await store.Runs.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Incomplete);
+        (await store.Runs.FindLatestResumableRunAsync()).ShouldBe(runId);
+        await store.Runs.ClaimRunAsync(runId, Resumer);
+        var pending = await store.Trials.GetPendingTrialsAsync(runId);
         foreach (var trial in pending)
-            await store.Results.RecordTrialAsync(Finished(runId, trial, TrialOutcome.Pass), []);
-        await store.Results.FinishRunAsync(runId, RunStatus.Complete, Start.AddMinutes(5));
+            await store.Trials.RecordTrialAsync(Finished(runId, trial, TrialOutcome.Pass), []);
+        await store.Runs.FinishRunAsync(runId, RunStatus.Complete, Start.AddMinutes(5));
 
         // Then exactly the missing trials ran, the run has each planned trial once and nothing to resume
         pending.ShouldBe(plan.Trials[2..]);
-        (await store.Results.GetTrialsAsync(runId)).Select(t => t.Key).ShouldBe(plan.Trials.Select(t => new TrialKey(t.TaskId, t.TrialIndex)));
-        (await store.Results.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Complete);
-        (await store.Results.FindLatestResumableRunAsync()).ShouldBeNull();
+        (await store.Trials.GetTrialsAsync(runId)).Select(t => t.Key).ShouldBe(plan.Trials.Select(t => new TrialKey(t.TaskId, t.TrialIndex)));
+        (await store.Runs.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Complete);
+        (await store.Runs.FindLatestResumableRunAsync()).ShouldBeNull();
     }
 
     [Fact]
@@ -194,18 +189,18 @@ public abstract class StoreContractTests : IDisposable
     {
         // Given a run of an owner on another machine that renewed its lease a moment ago
         using var store = Open();
-        var runId = await store.Results.CreateRunAsync(Plan(), new RunFingerprint(), Start, Remote);
+        var runId = await store.Runs.CreateRunAsync(Plan(), new RunFingerprint(), Start, Remote);
         Time.Advance(RunLease.Length - TimeSpan.FromSeconds(10));
-        (await store.Results.RenewLeaseAsync(runId, Remote)).ShouldBeTrue();
+        (await store.Runs.RenewLeaseAsync(runId, Remote)).ShouldBeTrue();
         Time.Advance(RunLease.Length - TimeSpan.FromSeconds(10));
 
         // When another owner tries to take it over
-        Func<Task> claim = () => store.Results.ClaimRunAsync(runId, Resumer);
+        Func<Task> claim = () => store.Runs.ClaimRunAsync(runId, Resumer);
 
         // Then it is refused, and the run stays running and not resumable
         (await Should.ThrowAsync<InvalidInputException>(claim)).Message.ShouldContain("still running");
-        (await store.Results.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Running);
-        (await store.Results.FindLatestResumableRunAsync()).ShouldBeNull();
+        (await store.Runs.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Running);
+        (await store.Runs.FindLatestResumableRunAsync()).ShouldBeNull();
     }
 
     [Fact]
@@ -214,18 +209,18 @@ public abstract class StoreContractTests : IDisposable
         // Given a run of an owner on another machine that stopped beating
         using var store = Open();
         var plan = Plan();
-        var runId = await store.Results.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
 
         // When its lease runs out and another owner claims it
         Time.Advance(RunLease.Length + TimeSpan.FromSeconds(1));
-        (await store.Results.FindLatestResumableRunAsync()).ShouldBe(runId);
-        await store.Results.ClaimRunAsync(runId, Resumer);
+        (await store.Runs.FindLatestResumableRunAsync()).ShouldBe(runId);
+        await store.Runs.ClaimRunAsync(runId, Resumer);
 
         // Then it is the new owner's: running, its heartbeat accepted, the old owner's refused
-        (await store.Results.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Running);
-        (await store.Results.RenewLeaseAsync(runId, Resumer)).ShouldBeTrue();
-        (await store.Results.RenewLeaseAsync(runId, Remote)).ShouldBeFalse();
-        (await store.Results.GetPendingTrialsAsync(runId)).ShouldBe(plan.Trials);
+        (await store.Runs.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Running);
+        (await store.Runs.RenewLeaseAsync(runId, Resumer)).ShouldBeTrue();
+        (await store.Runs.RenewLeaseAsync(runId, Remote)).ShouldBeFalse();
+        (await store.Trials.GetPendingTrialsAsync(runId)).ShouldBe(plan.Trials);
     }
 
     [Fact]
@@ -235,23 +230,23 @@ public abstract class StoreContractTests : IDisposable
         using var first = Open();
         using var second = Open();
         var plan = Plan(20, 2);
-        var runId = await first.Results.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        var runId = await first.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
 
         // When each records half of the trials, in parallel
-        Task RecordAsync(ContractStore store, int parity) => Parallel.ForEachAsync(
+        Task RecordAsync(DriftwatchStore store, int parity) => Parallel.ForEachAsync(
             plan.Trials.Where(t => t.Sequence % 2 == parity), new ParallelOptions { MaxDegreeOfParallelism = 4 },
-            async (trial, token) => (await store.Results.RecordTrialAsync(Finished(runId, trial, TrialOutcome.Pass), [new TrialArtifact(ArtifactKind.Diff, trial.TaskId)], null, token))
+            async (trial, token) => (await store.Trials.RecordTrialAsync(Finished(runId, trial, TrialOutcome.Pass), [new TrialArtifact(ArtifactKind.Diff, trial.TaskId)], null, token))
                 .ShouldBe(RecordResult.Recorded));
         await Task.WhenAll(RecordAsync(first, 0), RecordAsync(second, 1));
 
         // Then every trial is there once, with its artifact, as both instances see it
         foreach (var store in new[] { first, second })
         {
-            (await store.Results.GetTrialsAsync(runId)).Select(t => $"{t.TaskId}#{t.TrialIndex}").Order(StringComparer.Ordinal)
+            (await store.Trials.GetTrialsAsync(runId)).Select(t => $"{t.TaskId}#{t.TrialIndex}").Order(StringComparer.Ordinal)
                 .ShouldBe(plan.Trials.Select(t => $"{t.TaskId}#{t.TrialIndex}").Order(StringComparer.Ordinal));
-            (await store.Results.GetPendingTrialsAsync(runId)).ShouldBeEmpty();
+            (await store.Trials.GetPendingTrialsAsync(runId)).ShouldBeEmpty();
         }
-        (await second.Results.GetArtifactAsync(runId, new TrialKey("task-19", 1), ArtifactKind.Diff)).ShouldBe("task-19");
+        (await second.Trials.GetArtifactAsync(runId, new TrialKey("task-19", 1), ArtifactKind.Diff)).ShouldBe("task-19");
     }
 
     [Fact]
@@ -261,17 +256,17 @@ public abstract class StoreContractTests : IDisposable
         using var first = Open();
         using var second = Open();
         var plan = Plan(1, 1);
-        var runId = await first.Results.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        var runId = await first.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
 
         // When both record it at the same moment, with different outcomes
         var results = await Task.WhenAll(
-            Task.Run(() => first.Results.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass), [])),
-            Task.Run(() => second.Results.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Fail), [])));
+            Task.Run(() => first.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass), [])),
+            Task.Run(() => second.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Fail), [])));
 
         // Then exactly one recording won, and the stored trial is the winner's
         results.Count(r => r == RecordResult.Recorded).ShouldBe(1);
         results.Count(r => r == RecordResult.AlreadyRecorded).ShouldBe(1);
-        var stored = (await first.Results.GetTrialsAsync(runId)).ShouldHaveSingleItem();
+        var stored = (await first.Trials.GetTrialsAsync(runId)).ShouldHaveSingleItem();
         stored.Outcome.ShouldBe(results[0] == RecordResult.Recorded ? TrialOutcome.Pass : TrialOutcome.Fail);
     }
 
@@ -286,16 +281,16 @@ public abstract class StoreContractTests : IDisposable
         {
             var plan = Plan(2, 1);
             var at = Start.AddDays(day);
-            var runId = await store.Results.CreateRunAsync(plan, new RunFingerprint(), at, Remote);
+            var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), at, Remote);
             ids[day] = runId;
-            await store.Results.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass, at), []);
-            await store.Results.RecordTrialAsync(Finished(runId, plan.Trials[1], day == 2 ? TrialOutcome.Fail : TrialOutcome.Pass, at), []);
-            await store.Results.FinishRunAsync(runId, RunStatus.Complete, at.AddMinutes(1));
+            await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass, at), []);
+            await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[1], day == 2 ? TrialOutcome.Fail : TrialOutcome.Pass, at), []);
+            await store.Runs.FinishRunAsync(runId, RunStatus.Complete, at.AddMinutes(1));
         }
-        await store.Results.CreateRunAsync(Plan(2, 1, agent: "someone-else"), new RunFingerprint(), Start, Remote);
+        await store.Runs.CreateRunAsync(Plan(2, 1, agent: "someone-else"), new RunFingerprint(), Start, Remote);
 
         // When its history is read
-        var history = await store.Results.GetHistoryAsync("contract-agent", "mini");
+        var history = await store.History.GetHistoryAsync("contract-agent", "mini");
 
         // Then it has the agent's three runs, oldest first, with their days and outcomes
         history.Runs.Select(r => r.Id).ShouldBe([ids[0], ids[1], ids[2]]);
@@ -329,7 +324,7 @@ public abstract class StoreContractTests : IDisposable
     {
         // Given a run
         using var store = Open();
-        var runId = await store.Results.CreateRunAsync(Plan(), new RunFingerprint(), Start, Remote);
+        var runId = await store.Runs.CreateRunAsync(Plan(), new RunFingerprint(), Start, Remote);
         var alert = new Alert { Event = "incomplete-run", Agent = "contract-agent", Suite = "mini", RunId = runId, At = Start };
 
         // When the same alert is raised twice (a run closed again after a crash), and another event once
