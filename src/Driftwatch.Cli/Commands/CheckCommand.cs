@@ -79,7 +79,7 @@ public sealed class CheckCommand(CliContext cli) : AsyncCommand<CheckSettings>
     {
         var options = settings.ToOptions();
         using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
-        var verdicts = await Verdicts(store, settings.Agent, settings.Suite, options, cancellationToken);
+        var verdicts = await Verdicts(store.Results, settings.Agent, settings.Suite, options, cancellationToken);
         if (settings.Json)
             cli.WriteRaw(ResultJson.Serialize(verdicts.Select(ResultJson.Verdict).ToArray()));
         else

@@ -16,9 +16,9 @@ public sealed class CompareCommand(CliContext cli) : AsyncCommand<CompareSetting
     public override async Task<int> ExecuteAsync(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {
         using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
-        var a = await store.RequireRunAsync("RUN_A", settings.RunA, cancellationToken);
-        var b = await store.RequireRunAsync("RUN_B", settings.RunB, cancellationToken);
-        var comparison = PairedComparison.Of(await store.GetTrialsAsync(a.Id, cancellationToken), await store.GetTrialsAsync(b.Id, cancellationToken),
+        var a = await store.Runs.RequireRunAsync("RUN_A", settings.RunA, cancellationToken);
+        var b = await store.Runs.RequireRunAsync("RUN_B", settings.RunB, cancellationToken);
+        var comparison = PairedComparison.Of(await store.Trials.GetTrialsAsync(a.Id, cancellationToken), await store.Trials.GetTrialsAsync(b.Id, cancellationToken),
             seed: (ulong)(a.Id * 1_000_003 + b.Id));
         var worse = comparison.Tasks.Where(t => t.Change < 0).OrderBy(t => t.Change).ThenBy(t => t.Task, StringComparer.Ordinal).ToList();
         var better = comparison.Tasks.Where(t => t.Change > 0).OrderByDescending(t => t.Change).ThenBy(t => t.Task, StringComparer.Ordinal).ToList();

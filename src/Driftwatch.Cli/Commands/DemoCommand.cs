@@ -14,7 +14,6 @@ using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Scoring;
 using Driftwatch.Storage;
-using Driftwatch.Storage.Sqlite;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -75,7 +74,7 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
             ? Path.GetFullPath(db, cli.WorkingDirectory)
             : Path.Combine(Path.GetTempPath(), $"driftwatch-demo-{Guid.NewGuid().ToString("N")[..8]}", "driftwatch.db");
         // Opened first: a database that cannot be used stops the tour before it starts anything.
-        using var store = SqliteResultStore.Open(databasePath);
+        using var store = StoreFactory.Open(new StorageConfig(Path: databasePath), StoreAccess.Write, cli.Time);
         var suite = SuiteLoader.Load(Locations.BuiltInSuiteDirectory);
         var (sandbox, warning) = await SandboxFactory.CreateAsync(SandboxFactory.ParseMode(settings.Sandbox), cancellationToken, unconfinedFallback: true);
         if (warning is not null)
@@ -118,7 +117,7 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
                 {
                     var date = firstDay.AddDays(day - 1);
                     var time = ShiftedTimeProvider.StartingAt(cli.Time, new DateTimeOffset(date.ToDateTime(new TimeOnly(6, 0)), TimeSpan.Zero));
-                    var runner = new SuiteRunner(store, sandbox, options, time, owner);
+                    var runner = new SuiteRunner(store.Results, sandbox, options, time, owner);
                     var runId = await runner.CreateAsync(new RunRequest
                     {
                         Suite = suite,
@@ -151,10 +150,10 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
             await RunDays(null);
         }
 
-        var runs = (await store.ListRunsAsync(new RunQuery(), cancellationToken)).Where(r => runIds.Contains(r.Id)).OrderBy(r => r.StartedAt).ToList();
+        var runs = (await store.Runs.ListRunsAsync(new RunQuery(), cancellationToken)).Where(r => runIds.Contains(r.Id)).OrderBy(r => r.StartedAt).ToList();
         RenderHistory(runs, firstDay, dropDay);
         RenderDrop(runs, dropDay);
-        RenderVerdict(await store.GetHistoryAsync(agent.Name, suite.Name, cancellationToken), firstDay, dropDay);
+        RenderVerdict(await store.History.GetHistoryAsync(agent.Name, suite.Name, cancellationToken), firstDay, dropDay);
 
         cli.Out.WriteLine();
         cli.Out.MarkupLine($"{runs.Count} runs, {runs.Sum(r => r.Summary.Total)} trials, {cache.Size} distinct workspaces tested, in {RunReport.Seconds(clock.ElapsedMilliseconds)}.");

@@ -1,7 +1,8 @@
 using System.ComponentModel;
 using System.Text;
 using Driftwatch.Cli.Infrastructure;
-using Driftwatch.Storage.Sqlite;
+using Driftwatch.Core.Configuration;
+using Driftwatch.Storage;
 using Driftwatch.Web.Exports;
 using Driftwatch.Web.Views;
 using Spectre.Console;
@@ -54,8 +55,8 @@ public sealed class ExportCommand(CliContext cli) : AsyncCommand<ExportSettings>
     {
         var exporter = Exporters.Find(settings.Format);
         var databasePath = ServeCommand.ExistingDatabase(cli, settings);
-        using var store = SqliteResultStore.OpenForReading(databasePath);
-        var reader = new DashboardReader(store, settings.ToOptions());
+        using var store = StoreFactory.Open(new StorageConfig(Path: databasePath), StoreAccess.Read, cli.Time);
+        var reader = new DashboardReader(store.Results, settings.ToOptions());
         var selection = new ExportSelection(settings.Runs, settings.Agent, settings.Suite, settings.Last);
         var text = Exporters.Write(exporter, await selection.ResolveAsync(reader, cancellationToken));
         if (settings.Out is { } file)

@@ -32,10 +32,10 @@ public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<Finger
     public override async Task<int> ExecuteAsync(CommandContext context, FingerprintShowSettings settings, CancellationToken cancellationToken)
     {
         using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
-        var run = await store.RequireRunAsync("RUN", settings.Run, cancellationToken);
-        var requests = await store.GetHarnessRequestsAsync(run.Id, cancellationToken);
+        var run = await store.Runs.RequireRunAsync("RUN", settings.Run, cancellationToken);
+        var requests = await store.Harness.GetHarnessRequestsAsync(run.Id, cancellationToken);
         var harness = run.Fingerprint.Harness;
-        var texts = harness is null ? new Dictionary<string, string>() : await store.GetHarnessTextsAsync(harness.TextHashes(), cancellationToken);
+        var texts = harness is null ? new Dictionary<string, string>() : await store.Harness.GetHarnessTextsAsync(harness.TextHashes(), cancellationToken);
 
         if (settings.Json)
         {
@@ -109,10 +109,10 @@ public sealed class FingerprintDiffCommand(CliContext cli) : AsyncCommand<Finger
     public override async Task<int> ExecuteAsync(CommandContext context, FingerprintDiffSettings settings, CancellationToken cancellationToken)
     {
         using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
-        var a = await store.RequireRunAsync("RUN_A", settings.RunA, cancellationToken);
-        var b = await store.RequireRunAsync("RUN_B", settings.RunB, cancellationToken);
+        var a = await store.Runs.RequireRunAsync("RUN_A", settings.RunA, cancellationToken);
+        var b = await store.Runs.RequireRunAsync("RUN_B", settings.RunB, cancellationToken);
         var hashes = (a.Fingerprint.Harness?.TextHashes() ?? []).Concat(b.Fingerprint.Harness?.TextHashes() ?? []);
-        var texts = await store.GetHarnessTextsAsync(hashes, cancellationToken);
+        var texts = await store.Harness.GetHarnessTextsAsync(hashes, cancellationToken);
         var changes = FingerprintDiff.Compare(a.Fingerprint, b.Fingerprint, h => texts.GetValueOrDefault(h), $"run {a.Id}", $"run {b.Id}");
 
         if (settings.Json)

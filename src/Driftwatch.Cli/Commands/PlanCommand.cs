@@ -118,7 +118,7 @@ public sealed class PlanCommand(CliContext cli) : AsyncCommand<PlanSettings>
         if (settings.Agent is null && settings.Suite is null)
             return (DesignPlanner.ReferenceRates(settings.Tasks), "no history given: the reference model of docs/detection.md (30% p=0.99, 20% p=0.01, 50% p~Beta(6,4))");
         using var store = Locations.Resolve(cli, settings).OpenStore();
-        var runs = await store.ListRunsAsync(new RunQuery(settings.Agent, settings.Suite), cancellationToken);
+        var runs = await store.Runs.ListRunsAsync(new RunQuery(settings.Agent, settings.Suite), cancellationToken);
         var pairs = runs.Select(r => (r.Agent, r.Suite)).Distinct().ToList();
         if (pairs.Count != 1)
         {
@@ -126,7 +126,7 @@ public sealed class PlanCommand(CliContext cli) : AsyncCommand<PlanSettings>
                 ? $"plan: no runs of {settings.Agent ?? "any agent"} on {settings.Suite ?? "any suite"}"
                 : "plan: give both --agent and --suite: the history has several agent × suite pairs");
         }
-        var history = await store.GetHistoryAsync(pairs[0].Agent, pairs[0].Suite, cancellationToken);
+        var history = await store.History.GetHistoryAsync(pairs[0].Agent, pairs[0].Suite, cancellationToken);
         var series = DailySeries.From(history.CurrentSegment());
         if (series.Days.Count < CheckOptions.MinimumDays)
             throw new InvalidInputException($"plan: {pairs[0].Agent} on {pairs[0].Suite} has {series.Days.Count} day(s) of history; {CheckOptions.MinimumDays} needed");

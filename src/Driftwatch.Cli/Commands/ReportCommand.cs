@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
-using Driftwatch.Storage.Sqlite;
+using Driftwatch.Core.Configuration;
+using Driftwatch.Storage;
 using Driftwatch.Web.Report;
 using Driftwatch.Web.Views;
 using Spectre.Console;
@@ -31,8 +32,8 @@ public sealed class ReportCommand(CliContext cli) : AsyncCommand<ReportSettings>
         var directory = Path.GetFullPath(settings.Out!, cli.WorkingDirectory);
         if (File.Exists(directory))
             throw new Core.InvalidInputException($"--out: {directory} is a file, not a folder");
-        using var store = SqliteResultStore.OpenForReading(databasePath);
-        var reader = new DashboardReader(store, settings.ToOptions());
+        using var store = StoreFactory.Open(new StorageConfig(Path: databasePath), StoreAccess.Read, cli.Time);
+        var reader = new DashboardReader(store.Results, settings.ToOptions());
         var result = await StaticReport.WriteAsync(reader, directory, $"report of {Path.GetFileName(databasePath)}, {cli.Time.GetUtcNow():yyyy-MM-dd HH:mm} UTC", !settings.NoTrials, cancellationToken);
         cli.Out.MarkupLineInterpolated($"Wrote {result.Pages} pages and {result.Charts} charts to {directory}; open {Path.Combine(directory, "index.html")}");
         return ExitCodes.Ok;

@@ -105,7 +105,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         TrialFolders.EnsureUsable();
         using var store = locations.OpenStore();
         var clock = Stopwatch.StartNew();
-        var job = new RunJob(store, cli.Time, RunOwners.Current(), cli.Warn);
+        var job = new RunJob(store.Results, cli.Time, RunOwners.Current(), cli.Warn);
         var options = new RunJobOptions
         {
             Parallel = settings.Parallel ?? locations.Config.Defaults.Parallel ?? Environment.ProcessorCount,

@@ -36,7 +36,7 @@ public sealed class RunsCommand(CliContext cli) : AsyncCommand<RunsSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, RunsSettings settings, CancellationToken cancellationToken)
     {
         using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
-        var runs = await store.ListRunsAsync(new RunQuery(settings.Agent, settings.Suite, settings.Last), cancellationToken);
+        var runs = await store.Runs.ListRunsAsync(new RunQuery(settings.Agent, settings.Suite, settings.Last), cancellationToken);
         if (settings.Json)
             cli.WriteRaw(ResultJson.Serialize(runs.Select(ResultJson.Header).ToArray()));
         else

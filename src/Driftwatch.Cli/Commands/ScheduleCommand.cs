@@ -67,14 +67,14 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
         using var store = settings.List ? locations.OpenStoreForReading() : locations.OpenStore();
         if (settings.List)
         {
-            await ScheduleReport.ListAsync(cli.Out, jobs, config, store, cli.Time.GetUtcNow(), cancellationToken);
+            await ScheduleReport.ListAsync(cli.Out, jobs, config, store.Schedule, cli.Time.GetUtcNow(), cancellationToken);
             return ExitCodes.Ok;
         }
 
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var sinks = AlertSinks.Create(config.Alerts, cli.GetEnvironmentVariable, http, cli.RawOut, new DeliveryOptions(), TimeProvider.System);
         var report = new ScheduleReport(cli);
-        var scheduler = new Scheduler(jobs, store, store, store, new AlertOutbox(store, sinks, cli.Time), cli.Time, RunOwners.Current(),
+        var scheduler = new Scheduler(jobs, store, sinks, cli.Time, RunOwners.Current(),
             new SchedulerOptions
             {
                 CatchUp = config.Schedule.CatchUp,

@@ -1,7 +1,8 @@
 using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Core;
-using Driftwatch.Storage.Sqlite;
+using Driftwatch.Core.Configuration;
+using Driftwatch.Storage;
 using Driftwatch.Web.Serving;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -35,10 +36,10 @@ public sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
     public static async Task ServeAsync(CliContext cli, string databasePath, IReadOnlyList<string> urls, string? token, Core.Detection.CheckOptions check, CancellationToken cancellationToken)
     {
         // Opened now, so that a file that is not a database (or a newer schema) stops serve with exit 2, not every request with a 500.
-        var store = SqliteResultStore.OpenForReading(databasePath);
+        var store = StoreFactory.Open(new StorageConfig(Path: databasePath), StoreAccess.Read, cli.Time);
         var options = new DashboardOptions
         {
-            OpenStore = () => store,
+            OpenStore = () => store.Results,
             Urls = urls,
             Token = token,
             Check = check,

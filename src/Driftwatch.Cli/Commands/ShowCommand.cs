@@ -30,8 +30,8 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
     public override async Task<int> ExecuteAsync(CommandContext context, ShowSettings settings, CancellationToken cancellationToken)
     {
         using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
-        var run = await store.RequireRunAsync("RUN", settings.Run, cancellationToken);
-        var trials = await store.GetTrialsAsync(run.Id, cancellationToken);
+        var run = await store.Runs.RequireRunAsync("RUN", settings.Run, cancellationToken);
+        var trials = await store.Trials.GetTrialsAsync(run.Id, cancellationToken);
         if (settings.Json)
         {
             cli.WriteRaw(ResultJson.Serialize(ResultJson.Run(run, trials)));
@@ -57,7 +57,7 @@ public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
                     cli.Out.MarkupLine($"[yellow]flag: {TerminalText.Escape(flag)}[/]");
                 foreach (var kind in Enum.GetValues<ArtifactKind>())
                 {
-                    var text = await store.GetArtifactAsync(run.Id, trial.Key, kind, cancellationToken);
+                    var text = await store.Trials.GetArtifactAsync(run.Id, trial.Key, kind, cancellationToken);
                     if (text is null)
                         continue;
                     cli.Heading($"{TerminalText.Escape(trial.Key.ToString())} · {kind}");

@@ -1,7 +1,8 @@
 using Driftwatch.Core;
 using Driftwatch.Core.Configuration;
 using Driftwatch.Core.Suites;
-using Driftwatch.Storage.Sqlite;
+using Driftwatch.Core.Stores;
+using Driftwatch.Storage;
 
 namespace Driftwatch.Cli.Infrastructure;
 
@@ -14,16 +15,20 @@ public sealed class Locations
     public const string BuiltInSuite = "core";
     public const string DatabaseVariable = "DRIFTWATCH_DB";
 
-    private Locations(CliContext context, DriftwatchConfig config, string databasePath)
+    private Locations(CliContext context, DriftwatchConfig config, StorageConfig storage)
     {
         Context = context;
         Config = config;
-        DatabasePath = databasePath;
+        Storage = storage;
     }
 
     public CliContext Context { get; }
     public DriftwatchConfig Config { get; }
-    public string DatabasePath { get; }
+
+    /// <summary>The store to open: `storage:` of the configuration with its path resolved.</summary>
+    public StorageConfig Storage { get; }
+
+    public string DatabasePath => Storage.Path!;
 
     public static Locations Resolve(CliContext context, StoreSettings settings)
     {
@@ -32,14 +37,14 @@ public sealed class Locations
             ?? NonEmpty(context.GetEnvironmentVariable(DatabaseVariable))
             ?? config.Database
             ?? Path.Combine(".driftwatch", "driftwatch.db");
-        return new Locations(context, config, Path.GetFullPath(database, context.WorkingDirectory));
+        return new Locations(context, config, config.Storage with { Path = Path.GetFullPath(database, context.WorkingDirectory) });
     }
 
-    /// <summary>The database for a command that writes to it (run, schedule): bad input when it cannot be written.</summary>
-    public SqliteResultStore OpenStore() => SqliteResultStore.Open(DatabasePath);
+    /// <summary>The store for a command that writes to it (run, schedule): bad input when it cannot be written.</summary>
+    public DriftwatchStore OpenStore() => StoreFactory.Open(Storage, StoreAccess.Write, Context.Time);
 
-    /// <summary>The database for a command that only reads it: works on a file or folder that cannot be written.</summary>
-    public SqliteResultStore OpenStoreForReading() => SqliteResultStore.OpenForReading(DatabasePath);
+    /// <summary>The store for a command that only reads it: works on a file or folder that cannot be written.</summary>
+    public DriftwatchStore OpenStoreForReading() => StoreFactory.Open(Storage, StoreAccess.Read, Context.Time);
 
     /// <summary>
     /// The folder of the built-in suite: the repository's suites/core when running from a clone

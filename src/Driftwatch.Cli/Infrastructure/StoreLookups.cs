@@ -6,7 +6,7 @@ namespace Driftwatch.Cli.Infrastructure;
 public static class StoreLookups
 {
     /// <summary>The run a command argument names, or bad input (exit 2) naming that argument.</summary>
-    public static async Task<RunHeader> RequireRunAsync(this IResultStore store, string argument, long id, CancellationToken cancellationToken) =>
+    public static async Task<RunHeader> RequireRunAsync(this IRunStore store, string argument, long id, CancellationToken cancellationToken) =>
         await store.GetRunAsync(id, cancellationToken)
         ?? throw new InvalidInputException($"{argument}: run {id} not found (see `driftwatch runs`)");
 }

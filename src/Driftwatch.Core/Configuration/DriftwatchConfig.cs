@@ -27,7 +27,8 @@ public sealed partial record DriftwatchConfig
 
     public static readonly DriftwatchConfig Empty = new();
 
-    private static readonly string[] RootFields = ["database", "defaults", "suites", "agents", "schedule", "alerts"];
+    private static readonly string[] RootFields = ["database", "storage", "defaults", "suites", "agents", "schedule", "alerts"];
+    private static readonly string[] StorageFields = ["kind", "path"];
     private static readonly string[] DefaultsFields = ["agent", "suite", "trials", "parallel", "sandbox"];
     private static readonly string[] ScheduleFields = ["catch_up", "time_zone", "entries"];
     private static readonly string[] EntryFields = ["name", "agent", "model", "suite", "cron", "time_zone", "trials", "budget", "tasks"];
@@ -38,6 +39,11 @@ public sealed partial record DriftwatchConfig
     {
         ["latest"] = CatchUp.Latest,
         ["none"] = CatchUp.None,
+    };
+
+    private static readonly Dictionary<string, StorageKind> StorageNames = new(StringComparer.Ordinal)
+    {
+        ["sqlite"] = StorageKind.Sqlite,
     };
 
     private static readonly Dictionary<string, AlertSinkKind> SinkNames = new(StringComparer.Ordinal)
@@ -51,7 +57,10 @@ public sealed partial record DriftwatchConfig
     /// <summary>The file this came from (null: no file, built-in defaults only).</summary>
     public string? File { get; init; }
 
-    public string? Database { get; init; }
+    /// <summary>The database file from `database:` or `storage.path` (absolute), if the file names one.</summary>
+    public string? Database => Storage.Path;
+
+    public StorageConfig Storage { get; init; } = new();
     public RunDefaults Defaults { get; init; } = new();
     public ImmutableDictionary<string, string> Suites { get; init; } = ImmutableDictionary<string, string>.Empty;
     public ImmutableDictionary<string, AgentDefinition> Agents { get; init; } = ImmutableDictionary<string, AgentDefinition>.Empty;
@@ -108,17 +117,31 @@ public sealed partial record DriftwatchConfig
             };
         }
 
-        var database = yaml.OptionalString("database");
         return new DriftwatchConfig
         {
             File = file,
-            Database = database is null ? null : Path.GetFullPath(database, directory),
+            Storage = ParseStorage(yaml, directory),
             Defaults = runDefaults,
             Suites = suites.ToImmutable(),
             Agents = agents.ToImmutable(),
             Schedule = ParseSchedule(yaml, file, runDefaults),
             Alerts = ParseAlerts(yaml, file),
         };
+    }
+
+    /// <summary>`storage: { kind, path }`, or the older `database: PATH` (the same as storage.path); not both.</summary>
+    private static StorageConfig ParseStorage(YamlMap root, string directory)
+    {
+        var database = root.OptionalString("database");
+        var storage = root.OptionalMap("storage", StorageFields);
+        if (storage is null)
+            return new StorageConfig(Path: database is null ? null : Path.GetFullPath(database, directory));
+        var kind = storage.OptionalEnum("kind", StorageNames) ?? StorageKind.Sqlite;
+        var path = storage.OptionalString("path");
+        if (path is not null && database is not null)
+            throw storage.ErrorAt("path", "give the database file in storage.path or in database:, not both");
+        path ??= database;
+        return new StorageConfig(kind, path is null ? null : Path.GetFullPath(path, directory));
     }
 
     private static ScheduleConfig ParseSchedule(YamlMap root, string file, RunDefaults defaults)

@@ -96,6 +96,8 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
         IReadOnlyDictionary<string, string?>? agentDetails = null;
         progress?.Report(new RunProgress(runId, planned, outcomes.Count, Summarise(outcomes, planned), null));
 
+        using var stopHeartbeat = new CancellationTokenSource();
+        var heartbeat = HeartbeatAsync(runId, stopHeartbeat.Token);
         try
         {
             await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
@@ -118,9 +120,41 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
         {
             interrupted = true;
         }
+        finally
+        {
+            await stopHeartbeat.CancelAsync().ConfigureAwait(false);
+            await heartbeat.ConfigureAwait(false);
+        }
 
         var final = await CloseAsync(store, time, runId, interrupted, agentDetails).ConfigureAwait(false);
         return new RunOutcome(final, interrupted);
+    }
+
+    /// <summary>
+    /// Renews the run's lease every <see cref="RunLease.HeartbeatInterval"/> of <paramref name="stop"/>'s
+    /// lifetime on the injected clock, so that the run stays ours however long its trials take. A
+    /// beat that fails (the database cannot be written for now) is tried again on the next one: the
+    /// trials' own commits report such a fault, and the lease is four beats long.
+    /// </summary>
+    private async Task HeartbeatAsync(long runId, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(RunLease.HeartbeatInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                try
+                {
+                    await store.RenewLeaseAsync(runId, owner, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (InvalidInputException)
+                {
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using Driftwatch.Core.Configuration;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Scheduling;
+using Driftwatch.Core.Stores;
 using Driftwatch.Core.Suites;
 using Driftwatch.Jobs.Alerts;
 using Driftwatch.Jobs.Running;
@@ -34,19 +35,19 @@ public sealed class Scheduler
     private readonly Action<ScheduleEvent> _report;
     private readonly RunJob _runJob;
 
-    public Scheduler(IReadOnlyList<ScheduledJob> jobs, IResultStore results, IScheduleStore slots, IAlertStore alerts, AlertOutbox outbox,
+    public Scheduler(IReadOnlyList<ScheduledJob> jobs, DriftwatchStore store, IReadOnlyList<IAlertSink> sinks,
         TimeProvider time, RunOwner owner, SchedulerOptions options, Action<ScheduleEvent> report, Action<string> warn)
     {
         _jobs = jobs;
-        _results = results;
-        _slots = slots;
-        _alerts = alerts;
-        _outbox = outbox;
+        _results = store.Results;
+        _slots = store.Schedule;
+        _alerts = store.Alerts;
+        _outbox = new AlertOutbox(store.Alerts, sinks, time);
         _time = time;
         _owner = owner;
         _options = options;
         _report = report;
-        _runJob = new RunJob(results, time, owner, warn);
+        _runJob = new RunJob(store.Results, time, owner, warn);
     }
 
     /// <summary>

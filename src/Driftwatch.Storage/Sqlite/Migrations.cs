@@ -178,5 +178,13 @@ internal static class Migrations
         ALTER TABLE trials ADD COLUMN flags TEXT;
         ALTER TABLE trials ADD COLUMN served_models TEXT;
         """,
+
+        // 7: a run's owner holds it by a lease that it renews while it works (RunLease), so that a run
+        // whose owner vanished on another machine can be taken over. Runs from before have no lease:
+        // their owner's pid decides, as it did.
+        """
+        ALTER TABLE runs ADD COLUMN owner_id TEXT;
+        ALTER TABLE runs ADD COLUMN lease_expires_at TEXT;
+        """,
     ];
 }

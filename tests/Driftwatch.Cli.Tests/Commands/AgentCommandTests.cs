@@ -54,6 +54,19 @@ public sealed class AgentCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Init_writes_a_storage_section_naming_the_default_sqlite_file()
+    {
+        // When a configuration is written
+        var result = await _cli.RunAsync("init");
+
+        // Then it says which store keeps the results and where, and that is what it loads as
+        result.ExitCode.ShouldBe(0, result.Error);
+        File.ReadAllText(_temp.Combine("driftwatch.yaml")).ShouldContain("storage:\n  kind: sqlite");
+        DriftwatchConfig.Load(null, _temp.Path).Storage
+            .ShouldBe(new StorageConfig(StorageKind.Sqlite, _temp.Combine(".driftwatch", "driftwatch.db")));
+    }
+
+    [Fact]
     public async Task Init_never_overwrites_a_config_unless_forced()
     {
         File.WriteAllText(_temp.Combine("driftwatch.yaml"), "agents: {}\n");

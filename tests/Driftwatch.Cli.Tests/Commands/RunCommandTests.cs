@@ -128,6 +128,40 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_store_comes_from_storage_in_driftwatch_yaml_and_the_db_flag_wins_over_it()
+    {
+        // Given a configuration whose storage section names a SQLite file
+        _temp.Write("driftwatch.yaml", "storage:\n  kind: sqlite\n  path: state/configured.db\n");
+
+        // When one run goes by the configuration and another names --db
+        var configured = await _cli.RunAsync("run", "--suite", _suite, "--sandbox", "none", "--tasks", "add-a");
+        var flagged = await _cli.RunAsync("run", "--suite", _suite, "--sandbox", "none", "--tasks", "add-a", "--db", Db);
+
+        // Then the first wrote the configured file, the second only the flag's
+        configured.ExitCode.ShouldBe(0, configured.Error);
+        flagged.ExitCode.ShouldBe(0, flagged.Error);
+        var runs = await _cli.RunAsync("runs", "--json");
+        runs.ExitCode.ShouldBe(0, runs.Error);
+        JsonDocument.Parse(runs.Output).RootElement.GetArrayLength().ShouldBe(1);
+        File.Exists(Db).ShouldBeTrue();
+        File.Exists(_temp.Combine(".driftwatch", "driftwatch.db")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task An_unknown_storage_kind_stops_every_command_with_exit_2_naming_the_file_and_field()
+    {
+        // Given a configuration asking for a store Driftwatch does not have
+        var file = _temp.Write("driftwatch.yaml", "storage:\n  kind: dynamo\n");
+
+        // When a command that opens the store starts
+        var result = await _cli.RunAsync("runs");
+
+        // Then it is bad input naming the file, line and field
+        result.ExitCode.ShouldBe(2);
+        result.Error.ShouldContain($"{file}:2: storage.kind: unknown value 'dynamo'");
+    }
+
+    [Fact]
     public async Task Without_flag_or_variable_the_database_is_under_dot_driftwatch()
     {
         var result = await _cli.RunAsync("run", "--suite", _suite, "--sandbox", "none", "--tasks", "add-a");

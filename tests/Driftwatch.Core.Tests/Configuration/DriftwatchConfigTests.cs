@@ -51,6 +51,53 @@ public sealed class DriftwatchConfigTests : IDisposable
     }
 
     [Fact]
+    public void The_storage_section_names_the_store_kind_and_its_path_relative_to_the_file()
+    {
+        // Given a configuration with a storage section
+        _temp.Write("driftwatch.yaml", """
+            storage:
+              kind: sqlite
+              path: state/runs.db
+            """);
+
+        // When it is loaded
+        var config = DriftwatchConfig.Load(null, _temp.Path);
+
+        // Then the store is SQLite at that path, which is also the database
+        config.Storage.ShouldBe(new StorageConfig(StorageKind.Sqlite, _temp.Combine("state", "runs.db")));
+        config.Database.ShouldBe(_temp.Combine("state", "runs.db"));
+    }
+
+    [Fact]
+    public void An_unknown_storage_kind_is_bad_input_naming_the_file_line_and_field()
+    {
+        // Given a storage kind Driftwatch does not have
+        var file = _temp.Write("driftwatch.yaml", """
+            storage:
+              kind: postgres
+            """);
+
+        // When it is loaded
+        var error = Should.Throw<InvalidInputException>(() => DriftwatchConfig.Load(null, _temp.Path));
+
+        // Then the error names the file, the line and storage.kind, and what is known
+        error.Message.ShouldBe($"{file}:2: storage.kind: unknown value 'postgres' (expected one of: sqlite)");
+    }
+
+    [Fact]
+    public void A_database_given_both_in_database_and_in_storage_path_is_bad_input()
+    {
+        var file = _temp.Write("driftwatch.yaml", """
+            database: a.db
+            storage:
+              path: b.db
+            """);
+
+        Should.Throw<InvalidInputException>(() => DriftwatchConfig.Load(null, _temp.Path)).Message
+            .ShouldBe($"{file}:3: storage.path: give the database file in storage.path or in database:, not both");
+    }
+
+    [Fact]
     public void Agent_definition_round_trips_through_json()
     {
         var definition = new AgentDefinition("a", "simulated", new System.Text.Json.Nodes.JsonObject { ["skill"] = "0.7" }, "test");

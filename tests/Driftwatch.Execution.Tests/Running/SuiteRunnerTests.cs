@@ -7,7 +7,10 @@ using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Storage.Sqlite;
+using Driftwatch.Storage;
 using Driftwatch.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
 using Shouldly;
 
 namespace Driftwatch.Execution.Tests.Running;
@@ -67,6 +70,64 @@ public sealed class SuiteRunnerTests : IDisposable
         outcome.Header.Fingerprint.Models.ShouldBe(["scripted-model"]);
         (await _store.GetArtifactAsync(runId, trials[0].Key, ArtifactKind.Diff)).ShouldNotBeNull().ShouldContain("+    return a + b");
         (await _store.GetArtifactAsync(runId, trials[0].Key, ArtifactKind.TestOutput)).ShouldNotBeNull().ShouldContain("test_zero");
+    }
+
+    [Fact]
+    public async Task A_run_renews_its_lease_every_heartbeat_on_its_clock_while_a_trial_runs()
+    {
+        // Given a run on a fake clock, stored where its owner counts as a live process of another
+        // machine (only its lease holds it), whose one trial works until released
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 6, 0, 0, TimeSpan.Zero));
+        var path = _temp.Combine("leased.db");
+        using var store = SqliteResultStore.Open(path, RunOwners.IsAlive, time);
+        using var working = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var agent = new ScriptedAgent((request, _) =>
+        {
+            working.Set();
+            release.Wait(TimeSpan.FromMinutes(1));
+            Execution.Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
+            return ScriptedAgent.Done();
+        });
+        var suite = Suite(1);
+        var runner = new SuiteRunner(store, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner);
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+        var execution = runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        working.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+
+        // When three lease lengths pass on its clock, one heartbeat interval at a time
+        for (var elapsed = TimeSpan.Zero; elapsed < 3 * RunLease.Length; elapsed += RunLease.HeartbeatInterval)
+        {
+            time.Advance(RunLease.HeartbeatInterval);
+
+            // Then each beat moves the lease to a full length from now
+            await LeaseReachesAsync(path, runId, time.GetUtcNow() + RunLease.Length);
+        }
+
+        // And the run is still its own: running, and no one else can claim it
+        (await store.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Running);
+        await Should.ThrowAsync<InvalidInputException>(() => store.ClaimRunAsync(runId, new RunOwner("resumer", 2, DateTimeOffset.UnixEpoch)));
+        release.Set();
+        (await execution).Header.Status.ShouldNotBe(RunStatus.Running);
+    }
+
+    /// <summary>Waits (in real time, at most 10 s) until the run's stored lease ends at <paramref name="expected"/>.</summary>
+    private static async Task LeaseReachesAsync(string path, long runId, DateTimeOffset expected)
+    {
+        string? stored = null;
+        var wanted = expected.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        for (var attempt = 0; attempt < 200 && stored != wanted; attempt++)
+        {
+            await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT lease_expires_at FROM runs WHERE id = $id;";
+            command.Parameters.AddWithValue("$id", runId);
+            stored = await command.ExecuteScalarAsync() as string;
+            if (stored != wanted)
+                await Task.Delay(50);
+        }
+        stored.ShouldBe(wanted);
     }
 
     [Fact]

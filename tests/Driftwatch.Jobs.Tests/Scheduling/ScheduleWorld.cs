@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Driftwatch.Core.Configuration;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Scheduling;
+using Driftwatch.Core.Stores;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Running;
 using Driftwatch.Jobs.Alerts;
@@ -123,7 +124,7 @@ internal sealed class ScheduleWorld : IAsyncDisposable
             new WebhookAlertSink(AlertSinkKind.Webhook, "webhook (test receiver)", new Uri(Receiver.BaseUrl + "/alerts"), _http,
                 new DeliveryOptions { FirstDelay = TimeSpan.FromMilliseconds(5) }, TimeProvider.System),
         ];
-        return new Scheduler(jobs, Store, Store, Store, new AlertOutbox(Store, sinks, Time), Time, RunOwners.Current(),
+        return new Scheduler(jobs, new DriftwatchStore(Store, Store, Store), sinks, Time, RunOwners.Current(),
             new SchedulerOptions
             {
                 CatchUp = catchUp,

@@ -210,15 +210,16 @@ public sealed class DamagedDatabaseTests : IDisposable
     }
 
     [Fact]
-    public async Task A_trial_recorded_twice_is_still_a_programming_error_not_corruption()
+    public async Task A_trial_that_was_never_planned_is_still_a_programming_error_not_corruption()
     {
-        // Given a database and a trial already recorded
+        // Given a database and a trial its run never planned
         await RealDatabaseAsync();
         using var store = SqliteResultStore.Open(DatabasePath, _ => false);
-        var trial = (await store.GetTrialsAsync(1))[0];
+        var trial = (await store.GetTrialsAsync(1))[0] with { TaskId = "never-planned" };
 
-        // When it is recorded again, the store's own guard is not mistaken for a damaged file
-        await Should.ThrowAsync<InvalidOperationException>(() => store.RecordTrialAsync(trial, []));
+        // When it is recorded, the store's own guard is not mistaken for a damaged file
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => store.RecordTrialAsync(trial, []));
+        error.Message.ShouldContain("never planned");
     }
 
     [Fact]

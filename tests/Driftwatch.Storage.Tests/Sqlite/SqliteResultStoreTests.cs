@@ -133,15 +133,32 @@ public sealed class SqliteResultStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_trial_is_never_recorded_twice()
+    public async Task Recording_a_finished_trial_again_is_a_no_op_that_says_so_and_the_first_recording_wins()
+    {
+        // Given a trial recorded with a final outcome and its diff
+        using var store = SqliteResultStore.Open(DatabasePath);
+        var plan = Plan(1, 1);
+        var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, DeadOwner);
+        var first = await store.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass), [new TrialArtifact(ArtifactKind.Diff, "first")]);
+
+        // When the same trial is delivered again, with another outcome and another diff
+        var second = await store.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Fail), [new TrialArtifact(ArtifactKind.Diff, "second")]);
+
+        // Then the first recording stands, whole, and the second says it changed nothing
+        first.ShouldBe(RecordResult.Recorded);
+        second.ShouldBe(RecordResult.AlreadyRecorded);
+        (await store.GetTrialsAsync(runId)).Single().Outcome.ShouldBe(TrialOutcome.Pass);
+        (await store.GetArtifactAsync(runId, new TrialKey(plan.Trials[0].TaskId, 0), ArtifactKind.Diff)).ShouldBe("first");
+    }
+
+    [Fact]
+    public async Task Recording_a_trial_that_was_never_planned_is_a_failure_of_the_caller()
     {
         using var store = SqliteResultStore.Open(DatabasePath);
         var plan = Plan(1, 1);
         var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, DeadOwner);
-        await store.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass), []);
 
-        await Should.ThrowAsync<InvalidOperationException>(() => store.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Fail), []));
-        (await store.GetTrialsAsync(runId)).Single().Outcome.ShouldBe(TrialOutcome.Pass);
+        await Should.ThrowAsync<InvalidOperationException>(() => store.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass) with { TaskId = "no-such-task" }, []));
     }
 
     [Fact]
@@ -153,7 +170,7 @@ public sealed class SqliteResultStoreTests : IDisposable
         await store.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Error), []);
 
         (await store.GetPendingTrialsAsync(runId)).Count.ShouldBe(1);
-        await store.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass), []);
+        (await store.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass), [])).ShouldBe(RecordResult.Recorded);
 
         (await store.GetPendingTrialsAsync(runId)).ShouldBeEmpty();
         (await store.GetTrialsAsync(runId)).Single().Outcome.ShouldBe(TrialOutcome.Pass);

@@ -1,0 +1,234 @@
+using System.Globalization;
+using System.Text.Json;
+using Driftwatch.Core;
+using Driftwatch.Core.Runs;
+using Microsoft.Data.Sqlite;
+using static Driftwatch.Storage.Sqlite.Sql;
+
+namespace Driftwatch.Storage.Sqlite;
+
+/// <summary>
+/// One SQLite file as every port of the store uses it: its connections, schema migrations, the
+/// translation of what is wrong with the file into bad input, and the run headers (whose status
+/// depends on owners and leases).
+/// </summary>
+internal sealed class SqliteDatabase : IDisposable
+{
+    private readonly string _connectionString;
+
+    private readonly Func<RunOwner, bool> _isOwnerAlive;
+
+    private readonly TimeProvider _time;
+
+    private readonly FileAccessMode _access;
+
+    internal SqliteDatabase(string path, Func<RunOwner, bool> isOwnerAlive, TimeProvider time, FileAccessMode access)
+    {
+        Path = path;
+        _isOwnerAlive = isOwnerAlive;
+        _time = time;
+        _access = access;
+        _connectionString = DatabaseFile.ConnectionString(path, access, pooling: true);
+    }
+
+    public string Path { get; }
+
+    /// <summary>Whether this store only reads its file (its folder or the file itself could not be written).</summary>
+    public bool IsReadOnly => _access != FileAccessMode.ReadWrite;
+
+    /// <summary>The clock of run leases.</summary>
+    internal TimeProvider Clock => _time;
+
+    /// <summary>Whether an owner is a live process (not provably dead).</summary>
+    internal bool IsOwnerAlive(RunOwner owner) => _isOwnerAlive(owner);
+
+    internal void Migrate(bool probeWrite)
+    {
+        using var connection = OpenConnection();
+        if (!IsReadOnly)
+        {
+            using var wal = connection.CreateCommand();
+            wal.CommandText = "PRAGMA journal_mode=WAL;";
+            wal.ExecuteNonQuery();
+        }
+        var version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;"), CultureInfo.InvariantCulture);
+        if (version > Migrations.Steps.Count)
+            throw new InvalidInputException($"{Path}: database schema version {version} is newer than this Driftwatch knows ({Migrations.Steps.Count}); upgrade Driftwatch");
+        if (version < Migrations.Steps.Count && IsReadOnly)
+        {
+            throw new InvalidInputException(
+                $"{Path}: database schema version {version} is older than this Driftwatch's ({Migrations.Steps.Count}) and the file cannot be written to upgrade it " +
+                $"({DatabaseFile.WriteProblem(Path) ?? "opened read-only"}); open it once where it can be written");
+        }
+        while (version < Migrations.Steps.Count)
+        {
+            // Another process may be opening the same new file (a scheduler and a `run` started
+            // together): the version is read again under the write lock, so each step runs once.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            version = Convert.ToInt32(Scalar(connection, "PRAGMA user_version;", transaction), CultureInfo.InvariantCulture);
+            if (version < Migrations.Steps.Count)
+            {
+                Execute(connection, Migrations.Steps[version], transaction);
+                Execute(connection, $"PRAGMA user_version = {version + 1};", transaction);
+            }
+            transaction.Commit();
+            version++;
+        }
+        if (probeWrite)
+        {
+            // Take the write lock and let it go, writing nothing: a file SQLite opened read-only
+            // (the file itself not writable) fails here, before a run has started anything.
+            using var transaction = connection.BeginTransaction(deferred: false);
+            transaction.Rollback();
+        }
+    }
+
+    /// <summary>
+    /// Every run and finished trial reads back: a value damaged inside a record on a sound page
+    /// (which quick_check cannot see) stops a writer before it adds to the file, rather than every
+    /// reader after it (runs, check, export, report and the dashboard all read every run). Linear
+    /// in runs and trials, not in artifacts.
+    /// </summary>
+    internal void EnsureRecordsDecode()
+    {
+        using var connection = OpenConnection();
+        _ = ReadHeaders(connection, "");
+        _ = ReadTrials(connection, runId: null);
+    }
+
+    internal SqliteConnection OpenConnection()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        // FULL: a committed trial survives power loss, not just a killed process.
+        command.CommandText = "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;";
+        command.ExecuteNonQuery();
+        return connection;
+    }
+
+    public void Dispose()
+    {
+        // Connections are pooled per connection string; release this file's so it can be moved or deleted.
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    internal List<RunHeader> ReadHeaders(SqliteConnection connection, string where, params (string Name, object? Value)[] parameters) =>
+        ReadHeaders(connection, where, null, parameters);
+
+    internal List<RunHeader> ReadHeaders(SqliteConnection connection, string where, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
+    {
+        using var command = Command(connection, transaction, $"""
+            SELECT r.id, r.agent, r.agent_kind, r.synthetic, r.suite, r.suite_revision, r.status, r.started_at,
+                   r.finished_at, r.seed, r.trials_per_task, r.task_filter, r.sandbox, r.fingerprint,
+                   r.owner_host, r.owner_pid, r.owner_started_at, r.allocation,
+                   COUNT(t.task_id),
+                   SUM(t.outcome = 'pass'), SUM(t.outcome = 'fail'), SUM(t.outcome = 'timeout'),
+                   SUM(t.outcome = 'error'), SUM(t.outcome IS NULL),
+                   json_group_array(t.flags) FILTER (WHERE t.flags IS NOT NULL AND t.outcome IS NOT NULL),
+                   r.lease_expires_at
+            FROM runs r LEFT JOIN trials t ON t.run_id = r.id
+            {where}
+            GROUP BY r.id ORDER BY r.started_at, r.id;
+            """, parameters);
+        using var reader = command.ExecuteReader();
+        var headers = new List<RunHeader>();
+        while (reader.Read())
+        {
+            var status = OutcomeNames.ParseStatus(reader.GetString(6));
+            if (status == RunStatus.Running && !reader.IsDBNull(15))
+            {
+                var owner = new RunOwner(reader.GetString(14), reader.GetInt32(15), ParseTime(reader.GetString(16)));
+                DateTimeOffset? lease = reader.IsDBNull(25) ? null : ParseTime(reader.GetString(25));
+                if (!IsHeld(owner, lease))
+                    status = RunStatus.Incomplete;
+            }
+            int Count(int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetInt32(ordinal);
+            var pass = Count(19);
+            var fail = Count(20);
+            var timeout = Count(21);
+            var error = Count(22);
+            var pending = Count(23);
+            headers.Add(new RunHeader
+            {
+                Id = reader.GetInt64(0),
+                Agent = reader.GetString(1),
+                AgentKind = reader.GetString(2),
+                Synthetic = reader.GetInt64(3) != 0,
+                Suite = reader.GetString(4),
+                SuiteRevision = reader.GetString(5),
+                Status = status,
+                StartedAt = ParseTime(reader.GetString(7)),
+                FinishedAt = reader.IsDBNull(8) ? null : ParseTime(reader.GetString(8)),
+                Seed = reader.GetInt32(9),
+                TrialsPerTask = reader.GetInt32(10),
+                TaskFilter = NullableString(reader, 11),
+                SandboxMode = reader.GetString(12),
+                Allocation = reader.GetString(17),
+                Fingerprint = JsonSerializer.Deserialize<RunFingerprint>(reader.GetString(13), Json) ?? new RunFingerprint(),
+                PlannedTrials = Count(18),
+                Summary = new RunSummary(pass + fail + timeout + error, pass, fail, timeout, error, pending),
+                Flagged = FlaggedTrials(reader, 24),
+            });
+        }
+        return headers;
+    }
+
+    /// <summary>
+    /// Whether a running run's owner still holds it: not provably dead (a process of this machine
+    /// that is gone), and its lease current. A run from before leases has none: its owner's pid decides.
+    /// </summary>
+    internal bool IsHeld(RunOwner owner, DateTimeOffset? leaseExpiresAt) =>
+        _isOwnerAlive(owner) && (leaseExpiresAt is not { } expires || expires > _time.GetUtcNow());
+
+    /// <summary>
+    /// Runs database work, turning what is wrong with the file — not a database, corrupt, a value
+    /// that no longer decodes, not writable, a full disk — into bad-input errors naming it.
+    /// </summary>
+    internal T Guard<T>(Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (Exception ex) when (Translate(ex) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>The bad-input error <paramref name="ex"/> stands for, or null when it is a failure of Driftwatch itself.</summary>
+    internal InvalidInputException? Translate(Exception ex)
+    {
+        switch (ex)
+        {
+            case InvalidInputException:
+                return null;
+            case SqliteException { SqliteErrorCode: DatabaseFile.Corrupt or DatabaseFile.NotADatabase } sqlite:
+                return new InvalidInputException($"{Path}: the database is corrupt or not a SQLite database ({sqlite.SqliteErrorCode}: {DatabaseFile.OneLine(sqlite.Message).TrimEnd('.')}); it was left untouched", ex);
+            case SqliteException sqlite when DatabaseFile.IsUnwritable(sqlite):
+                var why = sqlite.SqliteErrorCode == DatabaseFile.Full
+                    ? DatabaseFile.DiskFull(System.IO.Path.GetDirectoryName(Path) ?? ".") ?? "the disk is full"
+                    : DatabaseFile.WriteProblem(Path);
+                var code = $"SQLite {sqlite.SqliteErrorCode}: {DatabaseFile.OneLine(sqlite.Message).TrimEnd('.')}";
+                if (IsReadOnly)
+                    return new InvalidInputException($"{Path}: cannot read the database ({code})", ex);
+                return new InvalidInputException(
+                    $"{Path}: cannot write to the database: {why ?? code}{(why is null ? "" : $" ({code})")}; commands that only read it (runs, show, check, compare, export, report, serve, fingerprint) still work", ex);
+            case FormatException or JsonException or InvalidDataException or InvalidCastException or OverflowException:
+            case InvalidOperationException when ex.Source == typeof(SqliteConnection).Assembly.GetName().Name:
+                // A value the schema promises but the file no longer holds (a NULL, a broken JSON
+                // document or compressed artifact): the pages are sound, their content is not.
+                return new InvalidInputException($"{Path}: the database is corrupt: a stored value cannot be read ({DatabaseFile.OneLine(ex.Message)}); it was left untouched", ex);
+            default:
+                return null;
+        }
+    }
+
+    internal void Guard(Action work) => Guard(() =>
+    {
+        work();
+        return 0;
+    });
+}

@@ -1,0 +1,43 @@
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Runs;
+using static Driftwatch.Storage.Sqlite.Sql;
+
+namespace Driftwatch.Storage.Sqlite;
+
+/// <summary>An agent's history on a suite, read from SQLite for detection.</summary>
+internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
+{
+    public Task<History> GetHistoryAsync(string agent, string suite, CancellationToken cancellationToken = default) =>
+        Task.FromResult(db.Guard(() =>
+        {
+            using var connection = db.OpenConnection();
+            var runs = db.ReadHeaders(connection, "WHERE r.agent = $agent AND r.suite = $suite", ("$agent", agent), ("$suite", suite));
+            using var configs = Command(connection, null, "SELECT id, agent_config FROM runs WHERE agent = $agent AND suite = $suite;", ("$agent", agent), ("$suite", suite));
+            var configById = new Dictionary<long, string>();
+            using (var reader = configs.ExecuteReader())
+            {
+                while (reader.Read())
+                    configById[reader.GetInt64(0)] = reader.GetString(1);
+            }
+            using var outcomes = Command(connection, null, """
+                SELECT t.run_id, t.task_id, t.outcome FROM trials t JOIN runs r ON r.id = t.run_id
+                WHERE r.agent = $agent AND r.suite = $suite AND t.outcome IS NOT NULL;
+                """, ("$agent", agent), ("$suite", suite));
+            var trials = new Dictionary<long, List<(string, TrialOutcome)>>();
+            using (var reader = outcomes.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    var runId = reader.GetInt64(0);
+                    if (!trials.TryGetValue(runId, out var list))
+                        trials[runId] = list = [];
+                    list.Add((reader.GetString(1), OutcomeNames.ParseOutcome(reader.GetString(2))));
+                }
+            }
+            var history = runs.Select(r => new HistoryRun(
+                r.Id, DateOnly.FromDateTime(r.StartedAt.UtcDateTime), r.SuiteRevision, configById[r.Id], r.Fingerprint,
+                trials.TryGetValue(r.Id, out var list) ? list : [])).ToList();
+            var texts = ReadTexts(connection, history.SelectMany(r => r.Fingerprint.Harness?.TextHashes() ?? []));
+            return new History(agent, suite, history) { Texts = texts };
+        }));
+}
