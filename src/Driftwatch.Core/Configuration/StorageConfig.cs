@@ -3,7 +3,7 @@ namespace Driftwatch.Core.Configuration;
 /// <summary>What keeps runs, trials, schedule slots and alerts.</summary>
 public enum StorageKind
 {
-    /// <summary>One embedded SQLite file (SPEC §6).</summary>
+    /// <summary>One embedded SQLite file.</summary>
     Sqlite,
 }
 

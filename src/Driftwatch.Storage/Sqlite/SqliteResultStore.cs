@@ -9,7 +9,7 @@ using Microsoft.Data.Sqlite;
 namespace Driftwatch.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store (SPEC §6): one SQLite file in WAL mode, schema migrations applied on open,
+/// The embedded store: one SQLite file in WAL mode, schema migrations applied on open,
 /// short transactions so that a run and the dashboard can share the file. A file that is not a
 /// SQLite database, or is corrupt, is reported as bad input and never written to; so is a file
 /// that cannot be written when a command must write, while commands that only read get a
