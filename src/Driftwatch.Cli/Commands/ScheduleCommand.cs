@@ -64,12 +64,14 @@ public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSetti
         var jobs = Resolve(locations);
         if (!settings.List)
             TrialFolders.EnsureUsable();
-        using var store = settings.List ? locations.OpenStoreForReading() : locations.OpenStore();
         if (settings.List)
         {
-            await ScheduleReport.ListAsync(cli.Out, jobs, config, store.Schedule, cli.Time.GetUtcNow(), cancellationToken);
+            // The entries come from the configuration; their past slots from the database, when there is one yet.
+            using var stored = File.Exists(locations.DatabasePath) ? locations.OpenStoreForReading() : null;
+            await ScheduleReport.ListAsync(cli.Out, jobs, config, stored?.Schedule, cli.Time.GetUtcNow(), cancellationToken);
             return ExitCodes.Ok;
         }
+        using var store = locations.OpenStore();
 
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var sinks = AlertSinks.Create(config.Alerts, cli.GetEnvironmentVariable, http, cli.RawOut, new DeliveryOptions(), TimeProvider.System);

@@ -70,7 +70,7 @@ public sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
     {
         var path = Locations.Resolve(cli, settings).DatabasePath;
         if (!File.Exists(path))
-            throw new InvalidInputException($"{path}: no database there (run `driftwatch run` or `driftwatch demo --no-serve --db PATH` first, or choose one with --db or DRIFTWATCH_DB)");
+            throw Locations.MissingDatabase(path);
         return path;
     }
 }

@@ -43,8 +43,16 @@ public sealed class Locations
     /// <summary>The store for a command that writes to it (run, schedule): bad input when it cannot be written.</summary>
     public DriftwatchStore OpenStore() => StoreFactory.Open(Storage, StoreAccess.Write, Context.Time);
 
-    /// <summary>The store for a command that only reads it: works on a file or folder that cannot be written.</summary>
-    public DriftwatchStore OpenStoreForReading() => StoreFactory.Open(Storage, StoreAccess.Read, Context.Time);
+    /// <summary>
+    /// The store for a command that only reads it: works on a file or folder that cannot be
+    /// written, and never creates a database (a mistyped --db is bad input, not a new empty file).
+    /// </summary>
+    public DriftwatchStore OpenStoreForReading() =>
+        File.Exists(DatabasePath) ? StoreFactory.Open(Storage, StoreAccess.Read, Context.Time) : throw MissingDatabase(DatabasePath);
+
+    /// <summary>A database a reading command was pointed at that is not there.</summary>
+    public static InvalidInputException MissingDatabase(string path) =>
+        new($"{path}: no database there (run `driftwatch run` or `driftwatch demo --no-serve --db PATH` first, or choose one with --db or DRIFTWATCH_DB)");
 
     /// <summary>
     /// The folder of the built-in suite: the repository's suites/core when running from a clone

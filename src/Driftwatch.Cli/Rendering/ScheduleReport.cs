@@ -73,14 +73,14 @@ public sealed class ScheduleReport(CliContext cli)
     }
 
     /// <summary>`schedule --list`: each entry, its next slot, and how its latest slots went.</summary>
-    public static async Task ListAsync(IAnsiConsole console, IReadOnlyList<ScheduledJob> jobs, DriftwatchConfig config, IScheduleStore slots, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task ListAsync(IAnsiConsole console, IReadOnlyList<ScheduledJob> jobs, DriftwatchConfig config, IScheduleStore? slots, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("entry").AddColumn("cron").AddColumn("agent").AddColumn("suite").AddColumn("trials")
             .AddColumn("next slot").AddColumn("last slots");
         foreach (var job in jobs)
         {
-            var stored = await slots.ListSlotsAsync(job.Key, cancellationToken);
+            IReadOnlyList<SlotRecord> stored = slots is null ? [] : await slots.ListSlotsAsync(job.Key, cancellationToken);
             var last = string.Join("\n", stored.TakeLast(3).Select(s =>
                 $"{Time(s.Slot)} {s.Status.ToString().ToLowerInvariant()}{(s.RunId is { } run ? $" (run {run})" : "")}"));
             table.AddRow(

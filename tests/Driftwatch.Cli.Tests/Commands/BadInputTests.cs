@@ -72,6 +72,23 @@ public sealed class BadInputTests : IDisposable
         result.Error.ShouldStartWith("error: --model: unknown option for a simulated agent");
     }
 
+    [Theory]
+    [InlineData("check")]
+    [InlineData("runs")]
+    [InlineData("show", "1")]
+    [InlineData("compare", "1", "2")]
+    [InlineData("fingerprint", "show", "1")]
+    public async Task A_reading_command_given_a_database_that_is_not_there_says_so_and_creates_none(params string[] command)
+    {
+        var typo = _temp.Combine("typo.db");
+
+        var result = await Fails([.. command, "--db", typo]);
+
+        result.Error.ShouldStartWith($"error: {typo}: no database there");
+        File.Exists(typo).ShouldBeFalse();
+        Directory.EnumerateFiles(_temp.Path, "typo.db*").ShouldBeEmpty();
+    }
+
     [Fact]
     public async Task A_mistyped_option_gets_the_nearest_one_offered()
     {
@@ -189,8 +206,15 @@ public sealed class BadInputTests : IDisposable
     [InlineData("RUN: run 42 not found", "fingerprint", "show", "42")]
     [InlineData("RUN_A: run 42 not found", "compare", "42", "43")]
     [InlineData("RUN_A: run 42 not found", "fingerprint", "diff", "42", "43")]
-    public async Task A_command_given_an_unknown_run_names_the_argument(string message, params string[] args) =>
+    public async Task A_command_given_an_unknown_run_names_the_argument(string message, params string[] args)
+    {
+        // Given a database without those runs
+        using (Driftwatch.Storage.Sqlite.SqliteResultStore.Open(Db))
+        {
+        }
+
         (await Fails([.. args, "--db", Db])).Error.ShouldContain(message);
+    }
 
     [Fact]
     public async Task Unsound_suite_fails_validation_with_exit_2()

@@ -70,8 +70,15 @@ public sealed class DetectionCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Check_without_runs_is_bad_input() =>
+    public async Task Check_without_runs_is_bad_input()
+    {
+        // Given a database with no run in it
+        using (Driftwatch.Storage.Sqlite.SqliteResultStore.Open(Db))
+        {
+        }
+
         (await _cli.RunAsync("check", "--db", Db)).Error.ShouldContain("no runs stored yet");
+    }
 
     [Fact]
     public async Task Compare_lists_the_flipped_tasks_with_a_paired_test()

@@ -290,6 +290,8 @@ public sealed class ScheduleCommandTests : IDisposable
         result.ExitCode.ShouldBe(0, result.Error);
         result.Output.ShouldContain("0 6 * * *");
         result.Output.ShouldContain("sim");
+        // and listing, before any run, made no database
+        File.Exists(Db).ShouldBeFalse();
     }
 
     [Fact]
