@@ -115,8 +115,10 @@ public static class HtmlPages
         var flagged = view.Flagged;
         FactHtml(body, "flagged trials", $"<span class=\"flagged-counts\"><span data-flag=\"suspect\">{Count(flagged.Suspect, FlagKind.Suspect)} suspect</span> · <span data-flag=\"fallback\">{Count(flagged.Fallback, FlagKind.Fallback)} fallback model</span> · <span data-flag=\"refusal\">{Count(flagged.Refusal, FlagKind.Refusal)} refused</span></span>");
         Fact(body, "tokens", $"{Number(view.InputTokens)} in, {Number(view.OutputTokens)} out");
-        Fact(body, "cost", Money(view.CostUsd));
-        Fact(body, "duration (sum of trials)", Duration(view.DurationMs));
+        Fact(body, "cost", run.Synthetic ? $"{Money(view.CostUsd)} (synthetic agent: no model was called)" : Money(view.CostUsd));
+        Fact(body, "duration (sum of trials)", run.Synthetic
+            ? $"{Duration(view.DurationMs)} (synthetic agent: no agent time; a workspace identical to one already tested reuses its result, so its test time is 0)"
+            : Duration(view.DurationMs));
         Fact(body, "agent version", run.Fingerprint.AgentVersion ?? "–");
         Fact(body, "models", run.Fingerprint.Models.Length == 0 ? "–" : string.Join(", ", run.Fingerprint.Models));
         Fact(body, "suite revision", run.SuiteRevision);

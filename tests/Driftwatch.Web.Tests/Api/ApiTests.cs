@@ -94,6 +94,18 @@ public sealed class ApiTests(SeededDatabase seeded) : IClassFixture<SeededDataba
     }
 
     [Fact]
+    public async Task A_synthetic_run_page_says_why_its_cost_and_times_are_zero()
+    {
+        await using var factory = new DashboardFactory(seeded.Path);
+        var client = factory.CreateClient();
+
+        var page = await client.GetStringAsync(new Uri($"/runs/{seeded.RunIds[0]}", UriKind.Relative), Ct);
+
+        page.ShouldContain("(synthetic agent: no model was called)");
+        page.ShouldContain("reuses its result, so its test time is 0)");
+    }
+
+    [Fact]
     public async Task A_run_page_says_whether_its_flips_add_up_to_more_than_chance()
     {
         await using var factory = new DashboardFactory(seeded.Path);
