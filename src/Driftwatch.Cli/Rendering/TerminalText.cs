@@ -9,7 +9,8 @@ namespace Driftwatch.Cli.Rendering;
 /// transcript or an error message could otherwise set the window title, clear the screen, write
 /// the clipboard (OSC 52) or print a fake green line. Every control character but newline and
 /// tab — C0, DEL, C1, and so every escape sequence — is shown as a visible symbol instead
-/// (ESC as ␛, BEL as ␇; C1 as �). A CR is kept only before a LF (CSV's line ends).
+/// (ESC as ␛, BEL as ␇; C1 as �), and so is every bidirectional override, embedding and isolate
+/// (as �), which would reorder what is shown. A CR is kept only before a LF (CSV's line ends).
 /// </summary>
 public static class TerminalText
 {
@@ -48,10 +49,13 @@ public static class TerminalText
         '\r' => i + 1 >= text.Length || text[i + 1] != '\n',
         < ' ' => true,
         >= '\u007f' and <= '\u009f' => true,
+        // Bidirectional embeddings, overrides and isolates reorder what the terminal shows
+        // ("Trojan Source"): a failing line could read as a passing one.
+        >= '\u202a' and <= '\u202e' or >= '\u2066' and <= '\u2069' => true,
         _ => false,
     };
 
-    /// <summary>The Unicode control picture of a C0 character (U+2400…), ␡ for DEL, � for C1.</summary>
+    /// <summary>The Unicode control picture of a C0 character (U+2400…), ␡ for DEL, � for C1 and bidirectional controls.</summary>
     private static char Visible(char c) => c switch
     {
         < ' ' => (char)(0x2400 + c),

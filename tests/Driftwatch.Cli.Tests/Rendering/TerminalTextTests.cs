@@ -16,6 +16,8 @@ public sealed class TerminalTextTests
     [InlineData("8-bit CSI \u009b2J and NEL \u0085", "8-bit CSI �2J and NEL �")]
     [InlineData("lines\nand\ttabs\r\nstay", "lines\nand\ttabs\r\nstay")]
     [InlineData("a lone CR\roverwrites", "a lone CR␍overwrites")]
+    [InlineData("ALL PASSED \u202Edeliaf 3\u202C", "ALL PASSED �deliaf 3�")]
+    [InlineData("isolates \u2066a\u2067b\u2068c\u2069 and embeddings \u202A\u202B\u202D", "isolates �a�b�c� and embeddings ���")]
     public void Control_characters_are_shown_as_visible_symbols_and_newlines_tabs_and_crlf_are_kept(string text, string shown) =>
         TerminalText.Clean(text).ShouldBe(shown);
 
