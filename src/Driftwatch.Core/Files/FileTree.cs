@@ -28,6 +28,7 @@ public static partial class FileTree
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxType = 0x1;
     private const uint StatxMode = 0x2;
+    private const uint StatxUid = 0x8;
     private const uint StatxSize = 0x200;
     private const uint StatxBlocks = 0x400;
 
@@ -132,6 +133,44 @@ public static partial class FileTree
             return null;
         }
     }
+
+    /// <summary>
+    /// Who owns <paramref name="path"/> and its permission bits, without following a link (Linux);
+    /// null where that cannot be asked or the path is not there.
+    /// </summary>
+    public static (EntryKind Kind, uint Owner, UnixFileMode Mode)? Ownership(string path)
+    {
+        if (s_noStatx || !OperatingSystem.IsLinux())
+            return null;
+        try
+        {
+            Span<byte> buffer = stackalloc byte[256];
+            if (Statx(AtCurrentDirectory, path, AtSymlinkNoFollow, StatxType | StatxMode | StatxUid, ref MemoryMarshal.GetReference(buffer)) != 0)
+                return null;
+            // struct statx: stx_uid (u32) at 20, stx_mode (u16) at 28
+            var owner = BitConverter.ToUInt32(buffer[20..]);
+            var mode = BitConverter.ToUInt16(buffer[28..]);
+            var kind = (mode & 0xF000) switch
+            {
+                0x8000 => EntryKind.File,
+                0x4000 => EntryKind.Directory,
+                0xA000 => EntryKind.Link,
+                _ => EntryKind.Special,
+            };
+            return (kind, owner, (UnixFileMode)(mode & 0xFFF));
+        }
+        catch (EntryPointNotFoundException)
+        {
+            s_noStatx = true;
+            return null;
+        }
+    }
+
+    /// <summary>The effective user id of this process (Linux).</summary>
+    public static uint EffectiveUser() => GetEffectiveUser();
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEffectiveUser();
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int directory, string path, int flags, uint mask, ref byte buffer);

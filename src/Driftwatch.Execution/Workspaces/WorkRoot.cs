@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using Driftwatch.Core;
+using Driftwatch.Core.Files;
 
 namespace Driftwatch.Execution.Workspaces;
 
@@ -15,6 +17,7 @@ public static class WorkRoot
     /// <summary>This process's folder under <paramref name="root"/>, after removing dead processes' folders.</summary>
     public static string ForThisProcess(string root)
     {
+        EnsurePrivate(root);
         var own = Path.Combine(root, Name(Environment.ProcessId, StartTicks(Environment.ProcessId)));
         lock (Gate)
         {
@@ -23,6 +26,34 @@ public static class WorkRoot
         }
         Directory.CreateDirectory(own);
         return own;
+    }
+
+    /// <summary>
+    /// The root of trial folders must be a folder of this user that no one else can write: on a
+    /// shared machine another user could otherwise have made it first (or made it a link) and so
+    /// read or plant trial workspaces, or turn the sweep of dead processes' folders against the
+    /// host. A new root is made private (0700), one of this user's that others could write is closed to
+    /// them; a link, a file or another user's folder is bad input, named.
+    /// </summary>
+    public static void EnsurePrivate(string root)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(root);
+            return;
+        }
+        Directory.CreateDirectory(root, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (FileTree.Ownership(root) is not { } found)
+            return;
+        var problem =
+            found.Kind != EntryKind.Directory ? "not a folder (a link or a file)"
+            : found.Owner != FileTree.EffectiveUser() ? $"owned by user {found.Owner}, not by this user ({FileTree.EffectiveUser()})"
+            : null;
+        if (problem is not null)
+            throw new InvalidInputException($"{root}: the folder for trial workspaces is {problem}; it must be this user's and private (remove it, or set TMPDIR to a folder of your own)");
+        // This user's folder, made under a looser umask: closed to others from now on.
+        if ((found.Mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+            File.SetUnixFileMode(root, found.Mode & ~(UnixFileMode.GroupWrite | UnixFileMode.OtherWrite));
     }
 
     private static string Name(int pid, long start) => $"p{pid}-{start.ToString(CultureInfo.InvariantCulture)}";

@@ -31,4 +31,51 @@ public sealed class WorkRootTests : IDisposable
         Path.GetFileName(own).ShouldStartWith($"p{Environment.ProcessId}-");
         live.Kill();
     }
+
+    [Fact]
+    public void A_new_root_is_made_private()
+    {
+        var root = _temp.Combine("fresh-root");
+
+        WorkRoot.ForThisProcess(root);
+
+        (File.GetUnixFileMode(root) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite | UnixFileMode.OtherRead | UnixFileMode.GroupRead)).ShouldBe((UnixFileMode)0);
+    }
+
+    [Fact]
+    public void A_root_of_this_user_that_others_can_write_is_closed_to_them()
+    {
+        // Given this user's root, made under a loose umask: writable by everyone
+        var root = Directory.CreateDirectory(_temp.Combine("shared-root")).FullName;
+        File.SetUnixFileMode(root, (UnixFileMode)0x1FF);
+
+        // When a process takes its folder there
+        WorkRoot.ForThisProcess(root);
+
+        // Then no one else can write it any more
+        (File.GetUnixFileMode(root) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)).ShouldBe((UnixFileMode)0);
+    }
+
+    [Fact]
+    public void A_root_that_is_a_link_is_refused()
+    {
+        var target = Directory.CreateDirectory(_temp.Combine("elsewhere")).FullName;
+        var root = _temp.Combine("linked-root");
+        Directory.CreateSymbolicLink(root, target);
+
+        Should.Throw<Driftwatch.Core.InvalidInputException>(() => WorkRoot.ForThisProcess(root)).Message.ShouldContain("not a folder (a link or a file)");
+        Directory.EnumerateFileSystemEntries(target).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void A_root_owned_by_another_user_is_refused()
+    {
+        // Given a root owned by nobody (only root can hand a folder to another user)
+        Assert.SkipUnless(Driftwatch.Core.Files.FileTree.EffectiveUser() == 0, "only root can give a folder to another user");
+        var root = Directory.CreateDirectory(_temp.Combine("their-root")).FullName;
+        using (var chown = Process.Start("chown", ["65534", root]))
+            chown.WaitForExit();
+
+        Should.Throw<Driftwatch.Core.InvalidInputException>(() => WorkRoot.ForThisProcess(root)).Message.ShouldContain("owned by user 65534");
+    }
 }
