@@ -162,7 +162,7 @@ public static class HtmlPages
         {
             body.Append(CultureInfo.InvariantCulture, $"<tr><td>{day.Day:yyyy-MM-dd}</td><td><a href=\"{Esc(links.Run(day.RunId))}\">run {day.RunId}</a></td><td>");
             for (var i = 0; i < day.Outcomes.Count; i++)
-                body.Append(CultureInfo.InvariantCulture, $"<a class=\"outcome {day.Outcomes[i].Name()}\" href=\"{Esc(links.Trial(day.RunId, view.TaskId, day.Trials[i]))}\">{day.Outcomes[i].Name()}</a> ");
+                body.Append(CultureInfo.InvariantCulture, $"<a class=\"outcome {day.Outcomes[i].Name()}\" href=\"{Esc(links.Trial(day.RunId, view.TaskId, day.Trials[i]))}\">{day.Outcomes[i].Name()}</a>{(i < day.Flags.Count ? Badges(day.Flags[i]) : "")} ");
             body.Append("</td></tr>");
         }
         body.Append("</tbody></table>");
@@ -340,12 +340,15 @@ public static class HtmlPages
     };
 
     /// <summary>A badge per kind of flag the trial has, its flags in the tooltip.</summary>
-    private static string Badges(Trial trial)
+    private static string Badges(Trial trial) => trial.Flags.IsDefaultOrEmpty ? "" : Badges(trial.Flags);
+
+    /// <summary>One badge per kind of flag, its flags in the tooltip.</summary>
+    private static string Badges(IReadOnlyList<string> flags)
     {
-        if (trial.Flags.IsDefaultOrEmpty)
+        if (flags.Count == 0)
             return "";
         var html = new StringBuilder();
-        foreach (var group in trial.Flags.GroupBy(TrialFlags.KindOf).OrderBy(g => g.Key))
+        foreach (var group in flags.GroupBy(TrialFlags.KindOf).OrderBy(g => g.Key))
             html.Append(CultureInfo.InvariantCulture, $" <span class=\"flag {group.Key.Name()}\" title=\"{Esc(string.Join("; ", group))}\">{Label(group.Key)}</span>");
         return html.ToString();
     }

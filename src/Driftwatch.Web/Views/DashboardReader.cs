@@ -186,7 +186,10 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
                 .OrderBy(t => t.TrialIndex)
                 .ToList();
             if (trials.Count > 0)
-                days.Add(new TaskDay(run.Id, DateOnly.FromDateTime(run.StartedAt.UtcDateTime), [.. trials.Select(t => t.Outcome)], [.. trials.Select(t => t.TrialIndex)]));
+                days.Add(new TaskDay(run.Id, DateOnly.FromDateTime(run.StartedAt.UtcDateTime), [.. trials.Select(t => t.Outcome)], [.. trials.Select(t => t.TrialIndex)])
+                {
+                    Flags = [.. trials.Select(t => (IReadOnlyList<string>)(t.Flags.IsDefault ? [] : [.. t.Flags]))],
+                });
         }
         return days.Count == 0 ? null : new TaskView(agent, suite, taskId, days, runs[^1]);
     }

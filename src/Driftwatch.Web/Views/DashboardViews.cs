@@ -104,7 +104,11 @@ public sealed record RunView(RunHeader Run, RunHeader? Previous, IReadOnlyList<T
 }
 
 /// <summary>One run's outcomes of one task (a cell of the task strip), with the trial index of each.</summary>
-public sealed record TaskDay(long RunId, DateOnly Day, IReadOnlyList<TrialOutcome> Outcomes, IReadOnlyList<int> Trials);
+public sealed record TaskDay(long RunId, DateOnly Day, IReadOnlyList<TrialOutcome> Outcomes, IReadOnlyList<int> Trials)
+{
+    /// <summary>The flags of each trial, in the order of <see cref="Trials"/> (empty where none).</summary>
+    public IReadOnlyList<IReadOnlyList<string>> Flags { get; init; } = [];
+}
 
 /// <summary>A task's history across the runs of one agent × suite.</summary>
 public sealed record TaskView(string Agent, string Suite, string TaskId, IReadOnlyList<TaskDay> Days, RunHeader Latest)

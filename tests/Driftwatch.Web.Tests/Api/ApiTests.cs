@@ -94,6 +94,19 @@ public sealed class ApiTests(SeededDatabase seeded) : IClassFixture<SeededDataba
     }
 
     [Fact]
+    public async Task A_task_page_shows_the_flags_of_its_trials()
+    {
+        await using var factory = new DashboardFactory(seeded.Path);
+        var client = factory.CreateClient();
+
+        // When the page of task-01 is read (its last trial passed with a suspect change)
+        var page = await client.GetStringAsync(new Uri($"/tasks/{SeededDatabase.Agent}/{SeededDatabase.Suite}/task-01", UriKind.Relative), Ct);
+
+        // Then that trial carries its suspect badge, with the flags in its tooltip
+        page.ShouldContain("<span class=\"flag suspect\" title=\"" + System.Net.WebUtility.HtmlEncode(string.Join("; ", SeededDatabase.SuspectPass)) + "\">");
+    }
+
+    [Fact]
     public async Task A_synthetic_run_page_says_why_its_cost_and_times_are_zero()
     {
         await using var factory = new DashboardFactory(seeded.Path);
