@@ -9,6 +9,7 @@ public static class TrialMetrics
     [
         new DurationMs(),
         new OutputTokens(),
+        new ToolCalls(),
     ];
 
     /// <summary>The values of <paramref name="metrics"/> (default: the catalog) that the trial has.</summary>
