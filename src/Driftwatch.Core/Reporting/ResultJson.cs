@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Metrics;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 
@@ -64,7 +65,11 @@ public static class ResultJson
         trial.Usage.InputTokens, trial.Usage.OutputTokens, trial.Usage.CacheReadTokens, trial.Usage.CacheWriteTokens,
         trial.Usage.CostUsd, trial.Usage.Turns, trial.AgentVersion, trial.Model, trial.ErrorKind, trial.ErrorMessage,
         trial.Attempts, trial.StartedAt, trial.FirstOutcome?.Name(), trial.StopReason, trial.Usage.ToolCalls,
-        [.. trial.Flags], [.. trial.ServedModels]);
+        [.. trial.Flags], [.. trial.ServedModels], Metrics(trial.Metrics));
+
+    /// <summary>Every catalog metric by name, in catalog order, null where the trial has no value: a new metric appears with no edit here.</summary>
+    public static OrderedDictionary<string, double?> Metrics(MetricDictionary values) =>
+        new(TrialMetrics.All.Select(m => KeyValuePair.Create(m.Name, values.Get(m.Name))));
 
     public static FlaggedJson Flagged(FlagCounts counts) => new(counts.Suspect, counts.Fallback, counts.Refusal);
 
@@ -89,7 +94,7 @@ public sealed record TrialJson(
     long DurationMs, long AgentDurationMs, long TestDurationMs, long? InputTokens, long? OutputTokens,
     long? CacheReadTokens, long? CacheWriteTokens, decimal? CostUsd, int? Turns, string? AgentVersion, string? Model,
     string? ErrorKind, string? ErrorMessage, int Attempts, DateTimeOffset StartedAt, string? FirstOutcome, string? StopReason, int? ToolCalls,
-    string[] Flags, string[] ServedModels);
+    string[] Flags, string[] ServedModels, OrderedDictionary<string, double?> Metrics);
 
 public sealed record RunHeaderJson(
     long Id, string Agent, string AgentKind, bool Synthetic, string Suite, string SuiteRevision, string Status,

@@ -1,3 +1,4 @@
+using Driftwatch.Core.Metrics;
 using Driftwatch.Core.Suites;
 
 namespace Driftwatch.Core.Runs;
@@ -73,6 +74,9 @@ public sealed record Trial
 
     /// <summary>The models that answered the agent's main loop (null-free; empty when not known).</summary>
     public System.Collections.Immutable.ImmutableArray<string> ServedModels { get; init; } = [];
+
+    /// <summary>The catalog's metrics measured of this trial when it was recorded (<see cref="TrialMetrics"/>).</summary>
+    public MetricDictionary Metrics { get; init; } = MetricDictionary.None;
 
     public TrialKey Key => new(TaskId, TrialIndex);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Driftwatch.Core.Metrics;
 using Driftwatch.Core.Runs;
 using Polly;
 using Polly.Retry;
@@ -86,7 +87,7 @@ public sealed class TrialRunner
         var record = await _retries.ExecuteAsync(
             async token => await AttemptAsync(suite, task, planned, run, Interlocked.Increment(ref attempt), token).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
-        return Redacted(record);
+        return Redacted(record with { Trial = record.Trial with { Metrics = TrialMetrics.Measure(record.Trial) } });
     }
 
     /// <summary>

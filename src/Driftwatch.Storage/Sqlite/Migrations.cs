@@ -186,5 +186,19 @@ internal static class Migrations
         ALTER TABLE runs ADD COLUMN owner_id TEXT;
         ALTER TABLE runs ADD COLUMN lease_expires_at TEXT;
         """,
+
+        // 8: per-trial metrics as rows, one per name (Core/Metrics), so that a new metric needs no
+        // new column. Trials recorded before have none.
+        """
+        CREATE TABLE trial_metrics (
+            run_id      INTEGER NOT NULL,
+            task_id     TEXT    NOT NULL,
+            trial_index INTEGER NOT NULL,
+            name        TEXT    NOT NULL,
+            value       REAL    NOT NULL,
+            PRIMARY KEY (run_id, task_id, trial_index, name),
+            FOREIGN KEY (run_id, task_id, trial_index) REFERENCES trials (run_id, task_id, trial_index) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        """,
     ];
 }

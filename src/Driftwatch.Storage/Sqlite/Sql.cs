@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Driftwatch.Core.Metrics;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Microsoft.Data.Sqlite;
@@ -71,7 +72,28 @@ internal static class Sql
                 ServedModels = StringList(reader, 29),
             });
         }
-        return trials;
+        return WithMetrics(connection, runId, trials);
+    }
+
+    /// <summary>The trials with the metrics recorded with each (none for trials from before schema step 8).</summary>
+    private static List<Trial> WithMetrics(SqliteConnection connection, long? runId, List<Trial> trials)
+    {
+        using var command = Command(connection, null, $"""
+            SELECT run_id, task_id, trial_index, name, value FROM trial_metrics
+            {(runId is null ? "" : "WHERE run_id = $run")};
+            """, ("$run", runId));
+        using var reader = command.ExecuteReader();
+        var metrics = new Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>>();
+        while (reader.Read())
+        {
+            var key = (reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2));
+            if (!metrics.TryGetValue(key, out var values))
+                metrics[key] = values = [];
+            values.Add(KeyValuePair.Create(reader.GetString(3), reader.GetDouble(4)));
+        }
+        return metrics.Count == 0
+            ? trials
+            : [.. trials.Select(t => metrics.TryGetValue((t.RunId, t.TaskId, t.TrialIndex), out var values) ? t with { Metrics = MetricDictionary.Of(values) } : t)];
     }
 
     internal static List<PlannedTrial> ReadPlannedTrials(SqliteConnection connection, long runId, bool pendingOnly, SqliteTransaction? transaction = null)

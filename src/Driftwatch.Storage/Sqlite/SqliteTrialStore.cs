@@ -80,9 +80,26 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
                 artifact.ExecuteNonQuery();
             }
             RecordHarness(connection, transaction, trial, harness ?? HarnessCapture.Empty);
+            RecordMetrics(connection, transaction, trial);
             transaction.Commit();
             return RecordResult.Recorded;
         }));
+
+    /// <summary>Replaces the trial's metrics: a retried attempt keeps only its own.</summary>
+    private static void RecordMetrics(SqliteConnection connection, SqliteTransaction transaction, Trial trial)
+    {
+        Execute(connection, "DELETE FROM trial_metrics WHERE run_id = $run AND task_id = $task AND trial_index = $index;", transaction,
+            ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex));
+        using var metric = Command(connection, transaction, """
+            INSERT INTO trial_metrics (run_id, task_id, trial_index, name, value) VALUES ($run, $task, $index, $name, $value);
+            """, ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex), ("$name", ""), ("$value", 0.0));
+        foreach (var (name, value) in trial.Metrics)
+        {
+            metric.Parameters["$name"].Value = name;
+            metric.Parameters["$value"].Value = value;
+            metric.ExecuteNonQuery();
+        }
+    }
 
     /// <summary>Replaces the trial's recorded requests (a retried attempt keeps only its own) and adds unseen texts.</summary>
     private static void RecordHarness(SqliteConnection connection, SqliteTransaction transaction, Trial trial, HarnessCapture harness)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Driftwatch.Core.Metrics;
 using Driftwatch.Core.Runs;
 
 namespace Driftwatch.Web.Exports;
@@ -6,7 +7,7 @@ namespace Driftwatch.Web.Exports;
 /// <summary>
 /// One row per trial (RFC 4180: CRLF line ends, fields with commas, quotes or line breaks quoted,
 /// quotes doubled), text that a spreadsheet would run as a formula kept as text. New columns only ever go at the end; several flags or served models in one
-/// field are separated by "; ".
+/// field are separated by "; ". Last come the catalog's metrics (<see cref="TrialMetrics.All"/>), one <c>metric_&lt;name&gt;</c> column each, empty where a trial has none.
 /// </summary>
 public sealed class CsvExporter : IExporter
 {
@@ -15,6 +16,7 @@ public sealed class CsvExporter : IExporter
         "run", "agent", "suite", "suite_revision", "run_started_at", "task", "trial", "category", "language", "outcome",
         "tests_passed", "tests_total", "duration_ms", "input_tokens", "output_tokens", "cost_usd", "agent_version", "model",
         "stop_reason", "error_kind", "attempts", "flip", "flags", "served_models",
+        .. TrialMetrics.All.Select(m => "metric_" + m.Name),
     ];
 
     public string Name => "csv";
@@ -39,6 +41,7 @@ public sealed class CsvExporter : IExporter
                         Text(t.AgentVersion), Text(t.Model), Text(t.StopReason), Text(t.ErrorKind), I(t.Attempts),
                         row.Flip == Views.Flip.None ? "" : row.Flip.ToString().ToLowerInvariant(),
                         Text(string.Join("; ", t.Flags)), Text(string.Join("; ", t.ServedModels)),
+                        .. TrialMetrics.All.Select(m => t.Metrics.Get(m.Name)?.ToString("R", CultureInfo.InvariantCulture) ?? ""),
                     ]);
                 }
             }

@@ -1,5 +1,6 @@
 using Driftwatch.Core;
 using Driftwatch.Core.Alerts;
+using Driftwatch.Core.Metrics;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Scheduling;
 using Driftwatch.Core.Stores;
@@ -135,6 +136,43 @@ public abstract class StoreContractTests : IDisposable
         (await store.Trials.GetTrialsAsync(runId)).ShouldHaveSingleItem().ShouldBe(first);
         (await store.Trials.GetArtifactAsync(runId, first.Key, ArtifactKind.TestOutput)).ShouldBe("first");
         (await store.Runs.GetRunAsync(runId))!.Summary.ShouldBe(new RunSummary(Total: 1, Pass: 1, Fail: 0, Timeout: 0, Error: 0, Pending: 5));
+    }
+
+    [Fact]
+    public async Task A_trials_metrics_read_back_equal_and_a_second_recording_does_not_rewrite_them()
+    {
+        // Given a trial recorded with two metrics, one of them fractional
+        using var store = Open();
+        var plan = Plan();
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        var trial = Finished(runId, plan.Trials[1], TrialOutcome.Pass) with { Metrics = MetricDictionary.Of([new("durationMs", 2000), new("passShare", 0.125)]) };
+        await store.Trials.RecordTrialAsync(trial, []);
+
+        // When the same trial is delivered again with other metrics
+        var again = await store.Trials.RecordTrialAsync(trial with { Metrics = MetricDictionary.Of([new("durationMs", 9)]) }, []);
+
+        // Then the metrics read back equal to the first recording's, name for name
+        again.ShouldBe(RecordResult.AlreadyRecorded);
+        var read = (await store.Trials.GetTrialsAsync(runId)).ShouldHaveSingleItem();
+        read.Metrics.ShouldBe(trial.Metrics);
+        read.ShouldBe(trial);
+    }
+
+    [Fact]
+    public async Task A_retried_trials_new_recording_keeps_only_its_own_metrics()
+    {
+        // Given a trial in infrastructure error recorded with a metric
+        using var store = Open();
+        var plan = Plan(1, 1);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Error) with { Metrics = MetricDictionary.Of([new("stale", 1)]) }, []);
+
+        // When it is run again and recorded with another
+        var redone = Finished(runId, plan.Trials[0], TrialOutcome.Pass) with { Metrics = MetricDictionary.Of([new("durationMs", 2000)]) };
+        await store.Trials.RecordTrialAsync(redone, []);
+
+        // Then only the new recording's metrics are read back
+        (await store.Trials.GetTrialsAsync(runId)).ShouldHaveSingleItem().Metrics.ShouldBe(redone.Metrics);
     }
 
     [Fact]

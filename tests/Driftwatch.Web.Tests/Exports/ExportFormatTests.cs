@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
+using Driftwatch.Core.Metrics;
 using Driftwatch.Web.Exports;
 using Shouldly;
 
@@ -144,14 +145,47 @@ public sealed partial class ExportFormatTests
         // When it is written as CSV
         var rows = ReadCsv(Exporters.Write(new CsvExporter(), ExportSample.Data));
 
-        // Then the earlier columns keep their places, and flags and served models come last
-        rows[0].ShouldBe(["run", "agent", "suite", "suite_revision", "run_started_at", "task", "trial", "category", "language", "outcome",
+        // Then the earlier columns keep their places, and flags and served models come after them
+        rows[0].Take(24).ShouldBe(["run", "agent", "suite", "suite_revision", "run_started_at", "task", "trial", "category", "language", "outcome",
             "tests_passed", "tests_total", "duration_ms", "input_tokens", "output_tokens", "cost_usd", "agent_version", "model",
             "stop_reason", "error_kind", "attempts", "flip", "flags", "served_models"]);
-        var byTask = rows.Skip(1).ToDictionary(r => r[5], r => (Flags: r[^2], Served: r[^1], ErrorKind: r[19]));
+        var byTask = rows.Skip(1).ToDictionary(r => r[5], r => (Flags: r[22], Served: r[23], ErrorKind: r[19]));
         byTask["gen-a"].ShouldBe((ExportSample.Fallback, "claude-sonnet-4-5", ""));
         byTask["gen-e"].ShouldBe((ExportSample.Suspect, "claude-sonnet-4-5", "suspect"));
         byTask["gen-c"].ShouldBe(("", "", ""));
+    }
+
+    [Fact]
+    public void Csv_has_a_metric_column_per_catalog_metric_after_every_earlier_column_with_each_trials_value()
+    {
+        // Given the sample, whose trials were measured by the catalog (gen-d's agent reported no tokens)
+        // When it is written as CSV
+        var rows = ReadCsv(Exporters.Write(new CsvExporter(), ExportSample.Data));
+
+        // Then after the 24 earlier columns comes metric_<name> for each catalog metric, in catalog order
+        rows[0].Skip(24).ShouldBe(TrialMetrics.All.Select(m => "metric_" + m.Name));
+        var duration = rows[0].IndexOf("metric_durationMs");
+        var tokens = rows[0].IndexOf("metric_outputTokens");
+        var byTask = rows.Skip(1).ToDictionary(r => r[5]);
+        byTask["gen-a"][duration].ShouldBe("1200");
+        byTask["gen-a"][tokens].ShouldBe("250");
+        byTask["gen-d"][tokens].ShouldBe("");
+    }
+
+    [Fact]
+    public void Json_trials_have_a_metrics_object_with_every_catalog_metric_and_null_for_those_a_trial_lacks()
+    {
+        // Given the sample, whose trials were measured by the catalog (gen-d's agent reported no tokens)
+        // When it is written as JSON
+        using var json = JsonDocument.Parse(Exporters.Write(new JsonExporter(), ExportSample.Data));
+
+        // Then each trial's metrics object names every catalog metric, in catalog order, with its value or null
+        var trials = json.RootElement.GetProperty("runs")[0].GetProperty("trials").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("task").GetString()!, t => t.GetProperty("metrics"));
+        trials.Values.ShouldAllBe(m => m.EnumerateObject().Select(p => p.Name).SequenceEqual(TrialMetrics.All.Select(c => c.Name)));
+        trials["gen-a"].GetProperty("durationMs").GetDouble().ShouldBe(1200);
+        trials["gen-a"].GetProperty("outputTokens").GetDouble().ShouldBe(250);
+        trials["gen-d"].GetProperty("outputTokens").ValueKind.ShouldBe(JsonValueKind.Null);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Driftwatch.Core.Metrics;
 using System.Collections.Immutable;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
@@ -81,7 +82,14 @@ public static class ExportSample
         };
     }
 
-    private static Trial Trial(string task, TrialOutcome outcome, int passed, int total, long durationMs, decimal? cost) => new()
+    /// <summary>A trial as the runner records it: with the catalog's metrics measured of it.</summary>
+    private static Trial Trial(string task, TrialOutcome outcome, int passed, int total, long durationMs, decimal? cost)
+    {
+        var trial = Unmeasured(task, outcome, passed, total, durationMs, cost);
+        return trial with { Metrics = TrialMetrics.Measure(trial) };
+    }
+
+    private static Trial Unmeasured(string task, TrialOutcome outcome, int passed, int total, long durationMs, decimal? cost) => new()
     {
         RunId = 2,
         TaskId = task,

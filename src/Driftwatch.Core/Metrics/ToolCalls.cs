@@ -1,0 +1,13 @@
+using Driftwatch.Core.Runs;
+
+namespace Driftwatch.Core.Metrics;
+
+/// <summary>The tool calls the agent made in the trial, as it reported them.</summary>
+public sealed class ToolCalls : ITrialMetric
+{
+    public string Name => "toolCalls";
+
+    public string Unit => "calls";
+
+    public double? Measure(Trial trial) => trial.Usage.ToolCalls;
+}
