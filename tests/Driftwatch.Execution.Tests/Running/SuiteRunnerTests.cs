@@ -111,6 +111,51 @@ public sealed class SuiteRunnerTests : IDisposable
         (await execution).Header.Status.ShouldNotBe(RunStatus.Running);
     }
 
+    [Fact]
+    public async Task A_run_taken_over_after_its_lease_expired_stops_records_nothing_more_and_is_left_to_its_new_owner()
+    {
+        // Given a run on a fake clock whose one trial works until cancelled (or released)
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 6, 0, 0, TimeSpan.Zero));
+        var path = _temp.Combine("taken.db");
+        using var store = SqliteResultStore.Open(path, RunOwners.IsAlive, time);
+        using var working = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var agent = new ScriptedAgent((request, _, token) =>
+        {
+            working.Set();
+            WaitHandle.WaitAny([release.WaitHandle, token.WaitHandle], TimeSpan.FromMinutes(1));
+            token.ThrowIfCancellationRequested();
+            Execution.Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
+            return ScriptedAgent.Done();
+        });
+        var suite = Suite(1);
+        var runner = new SuiteRunner(store, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner);
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+        var execution = runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        working.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+
+        // When another process, whose clock is past the lease, claims the run, and then the first one's heartbeat fires
+        var later = new FakeTimeProvider(time.GetUtcNow() + RunLease.Length + TimeSpan.FromSeconds(1));
+        using var other = SqliteResultStore.Open(path, RunOwners.IsAlive, later);
+        var resumer = new RunOwner("resumer", 2, DateTimeOffset.UnixEpoch);
+        await other.ClaimRunAsync(runId, resumer);
+        time.Advance(RunLease.HeartbeatInterval);
+
+        // Then the first process stops saying the run was taken over, by whom
+        var lost = await Should.ThrowAsync<RunLeaseLostException>(() => execution.WaitAsync(TimeSpan.FromSeconds(30)));
+        lost.RunId.ShouldBe(runId);
+        lost.Message.ShouldBe($"run {runId} was taken over by {resumer.Id} after its lease expired; nothing more is recorded by this process");
+
+        // And it recorded nothing: the trial in flight is still pending, and the run is unfinished and its new owner's
+        (await other.GetPendingTrialsAsync(runId)).Count.ShouldBe(1);
+        (await other.GetTrialsAsync(runId)).ShouldBeEmpty();
+        var header = (await other.GetRunAsync(runId))!;
+        header.Status.ShouldBe(RunStatus.Running);
+        header.FinishedAt.ShouldBeNull();
+        (await other.GetOwnerAsync(runId)).ShouldBe(resumer);
+        (await other.RenewLeaseAsync(runId, resumer)).ShouldBeTrue();
+    }
+
     /// <summary>Waits (in real time, at most 10 s) until the run's stored lease ends at <paramref name="expected"/>.</summary>
     private static async Task LeaseReachesAsync(string path, long runId, DateTimeOffset expected)
     {
