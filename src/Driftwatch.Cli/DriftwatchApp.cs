@@ -1,6 +1,8 @@
 using Driftwatch.Cli.Commands;
 using Driftwatch.Cli.Infrastructure;
+using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
+using Driftwatch.Core.Runs;
 using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli;
@@ -101,6 +103,10 @@ public static class DriftwatchApp
                 return ExitCodes.BadInput;
             case OperationCanceledException:
                 context.Error.WriteLine("interrupted");
+                return ExitCodes.Interrupted;
+            case RunLeaseLostException:
+                // The run was stopped from outside, like Ctrl-C; it goes on (or resumes) in the process that holds it now.
+                context.Error.WriteLine($"interrupted: {TerminalText.Clean(exception.Message)}");
                 return ExitCodes.Interrupted;
             default:
                 context.Error.WriteLine($"driftwatch failed: {exception.GetType().Name}: {exception.Message}");

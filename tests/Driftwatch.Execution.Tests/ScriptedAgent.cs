@@ -4,9 +4,14 @@ using Driftwatch.Execution.Agents;
 namespace Driftwatch.Execution.Tests;
 
 /// <summary>An agent whose every attempt does what the test says (write files, fail, hang).</summary>
-internal sealed class ScriptedAgent(Func<AgentRequest, int, AgentResult> act) : IAgent
+internal sealed class ScriptedAgent(Func<AgentRequest, int, CancellationToken, AgentResult> act) : IAgent
 {
     private int _calls;
+
+    public ScriptedAgent(Func<AgentRequest, int, AgentResult> act)
+        : this((request, call, _) => act(request, call))
+    {
+    }
 
     public string Name => "scripted";
     public string Kind => "scripted";
@@ -18,7 +23,7 @@ internal sealed class ScriptedAgent(Func<AgentRequest, int, AgentResult> act) : 
     public Task<AgentResult> RunAsync(AgentRequest request, CancellationToken cancellationToken)
     {
         var call = Interlocked.Increment(ref _calls);
-        return Task.FromResult(act(request, call));
+        return Task.FromResult(act(request, call, cancellationToken));
     }
 
     public static AgentResult Done(string? transcript = null) => new()

@@ -27,6 +27,9 @@ public interface IRunStore
     /// </summary>
     Task<bool> RenewLeaseAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default);
 
+    /// <summary>Who holds (or last held) the run, or null when it is not found or never had an owner.</summary>
+    Task<RunOwner?> GetOwnerAsync(long runId, CancellationToken cancellationToken = default);
+
     Task UpdateFingerprintAsync(long runId, RunFingerprint fingerprint, CancellationToken cancellationToken = default);
 
     Task FinishRunAsync(long runId, RunStatus status, DateTimeOffset finishedAt, CancellationToken cancellationToken = default);

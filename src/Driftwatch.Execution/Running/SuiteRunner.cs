@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Data.Common;
 using System.Runtime.InteropServices;
 using Driftwatch.Core;
 using Driftwatch.Core.Runs;
@@ -35,8 +36,11 @@ public sealed record RunOutcome(RunHeader Header, bool Interrupted);
 /// The run loop (README § How a trial runs): plans a run, stores it with every trial pending, runs the trials in
 /// parallel and commits each one the moment it finishes, so that an interrupted run resumes with
 /// nothing lost or repeated. The loop sits behind this one class so it can move to a job queue.
+/// The run is held by a lease that a heartbeat renews; a run whose lease is lost (taken over by
+/// another owner, or not renewable before it ran out) is given up at once (see <see cref="ExecuteAsync"/>).
+/// <paramref name="warn"/> is told of heartbeats that could not be written.
 /// </summary>
-public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptions options, TimeProvider time, RunOwner owner)
+public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptions options, TimeProvider time, RunOwner owner, Action<string>? warn = null)
 {
     /// <summary>A run is incomplete when more than this share of its trials ended in infrastructure errors.</summary>
     public const double MaxErrorShare = 0.10;
@@ -68,7 +72,14 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
         return await store.CreateRunAsync(plan, fingerprint, time.GetUtcNow(), owner, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Runs every pending trial of a run (all of them for a new run) and closes the run.</summary>
+    /// <summary>
+    /// Runs every pending trial of a run (all of them for a new run) and closes the run. When the
+    /// run's lease is lost while it runs, no new trial starts, the trials in flight are cancelled,
+    /// none is recorded from then on (a record already being written when the loss became known
+    /// may still land: recording is idempotent, so the first stored outcome of a trial stands and
+    /// the new owner runs only what is still pending), the run is not closed — it belongs to its new
+    /// owner — and a <see cref="RunLeaseLostException"/> says so.
+    /// </summary>
     public async Task<RunOutcome> ExecuteAsync(long runId, SuiteDefinition suite, IAgent agent, int parallelism, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
@@ -97,14 +108,24 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
         progress?.Report(new RunProgress(runId, planned, outcomes.Count, Summarise(outcomes, planned), null));
 
         using var stopHeartbeat = new CancellationTokenSource();
-        var heartbeat = HeartbeatAsync(runId, stopHeartbeat.Token);
+        using var lost = new CancellationTokenSource();
+        using var trials = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lost.Token);
+        RunLeaseLostException? loss = null;
+        var heartbeat = HeartbeatAsync(runId, e =>
+        {
+            loss = e;
+            lost.Cancel();
+        }, stopHeartbeat.Token);
         try
         {
-            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken },
+            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = trials.Token },
                 async (trial, token) =>
                 {
                     var task = suite.FindTask(trial.TaskId)!;
                     var record = await runner.RunAsync(suite, task, trial, context, token).ConfigureAwait(false);
+                    // The run is no longer ours: its trials are its new owner's to run and record.
+                    if (lost.IsCancellationRequested)
+                        return;
                     // Committed at once, and not cancelled by Ctrl-C: a finished trial is never lost.
                     await store.RecordTrialAsync(record.Trial, record.Artifacts, record.Harness, CancellationToken.None).ConfigureAwait(false);
                     lock (gate)
@@ -116,6 +137,9 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
                     }
                 }).ConfigureAwait(false);
         }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             interrupted = true;
@@ -125,6 +149,9 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
             await stopHeartbeat.CancelAsync().ConfigureAwait(false);
             await heartbeat.ConfigureAwait(false);
         }
+        // Not closed: closing would write the new owner's run.
+        if (loss is not null)
+            throw loss;
 
         var final = await CloseAsync(store, time, runId, interrupted, agentDetails).ConfigureAwait(false);
         return new RunOutcome(final, interrupted);
@@ -133,11 +160,15 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
     /// <summary>
     /// Renews the run's lease every <see cref="RunLease.HeartbeatInterval"/> of <paramref name="stop"/>'s
     /// lifetime on the injected clock, so that the run stays ours however long its trials take. A
-    /// beat that fails (the database cannot be written for now) is tried again on the next one: the
-    /// trials' own commits report such a fault, and the lease is four beats long.
+    /// renewal the store refuses means the run was taken over: <paramref name="lose"/> is told who
+    /// has it, and the beats end. A beat that fails (the database cannot be written for now) is
+    /// warned of and tried again on the next one; when the next one would come after the lease ran
+    /// out, the run is as good as lost (another process may claim it) and <paramref name="lose"/> is told.
     /// </summary>
-    private async Task HeartbeatAsync(long runId, CancellationToken stop)
+    private async Task HeartbeatAsync(long runId, Action<RunLeaseLostException> lose, CancellationToken stop)
     {
+        // The lease was last set when the run was created or claimed, just before it executes.
+        var heldUntil = time.GetUtcNow() + RunLease.Length;
         using var timer = new PeriodicTimer(RunLease.HeartbeatInterval, time);
         try
         {
@@ -145,10 +176,25 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
             {
                 try
                 {
-                    await store.RenewLeaseAsync(runId, owner, CancellationToken.None).ConfigureAwait(false);
+                    var now = time.GetUtcNow();
+                    if (!await store.RenewLeaseAsync(runId, owner, CancellationToken.None).ConfigureAwait(false))
+                    {
+                        var newOwner = await store.GetOwnerAsync(runId, CancellationToken.None).ConfigureAwait(false);
+                        lose(RunLeaseLostException.TakenOver(runId, newOwner == owner ? null : newOwner));
+                        return;
+                    }
+                    heldUntil = now + RunLease.Length;
                 }
-                catch (InvalidInputException)
+                catch (Exception ex) when (ex is InvalidInputException or DbException or IOException)
                 {
+                    var next = time.GetUtcNow() + RunLease.HeartbeatInterval;
+                    if (next >= heldUntil)
+                    {
+                        lose(RunLeaseLostException.Expired(runId, ex.Message));
+                        return;
+                    }
+                    warn?.Invoke(FormattableString.Invariant(
+                        $"run {runId}: its lease could not be renewed ({ex.Message}); trying again in {RunLease.HeartbeatInterval.TotalSeconds:0} s (it holds until {heldUntil:yyyy-MM-dd HH:mm:ss} UTC)"));
                 }
             }
         }

@@ -154,7 +154,7 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
         }
         // Agents may hold run-long resources (the recording proxy): released when the run ends.
         await using var lifetime = agent as IAsyncDisposable ?? NothingToDispose.Instance;
-        var runner = new SuiteRunner(store, sandbox, run.TrialOptions, time, owner);
+        var runner = new SuiteRunner(store, sandbox, run.TrialOptions, time, owner, warn);
         var outcome = await runner.ExecuteAsync(run.RunId, suite, agent, run.Parallel, progress, cancellationToken).ConfigureAwait(false);
         var trials = await store.GetTrialsAsync(run.RunId, CancellationToken.None).ConfigureAwait(false);
         return new RunResult(outcome.Header, trials, outcome.Interrupted);

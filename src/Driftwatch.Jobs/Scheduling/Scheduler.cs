@@ -222,6 +222,13 @@ public sealed class Scheduler
         {
             return await InterruptedAsync(job, slot, runId).ConfigureAwait(false);
         }
+        catch (RunLeaseLostException ex)
+        {
+            // Another process holds the run now (it claimed it after the lease ran out): finishing it,
+            // and its slot, is that process's work. This scheduler goes on with its other slots.
+            _report(new SlotSkipped(_time.GetUtcNow(), job.Key, slot, ex.Message));
+            return new SlotOutcome(false, false, null);
+        }
         catch (InvalidInputException ex)
         {
             // The agent or the suite cannot be used now (a key gone missing, a suite changed under

@@ -162,6 +162,8 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
 
     public Task<bool> RenewLeaseAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default) => Runs.RenewLeaseAsync(runId, owner, cancellationToken);
 
+    public Task<RunOwner?> GetOwnerAsync(long runId, CancellationToken cancellationToken = default) => Runs.GetOwnerAsync(runId, cancellationToken);
+
     public Task UpdateFingerprintAsync(long runId, RunFingerprint fingerprint, CancellationToken cancellationToken = default) =>
         Runs.UpdateFingerprintAsync(runId, fingerprint, cancellationToken);
 

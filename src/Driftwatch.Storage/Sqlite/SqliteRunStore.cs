@@ -134,6 +134,17 @@ internal sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
             return renew.ExecuteNonQuery() == 1;
         }));
 
+    public Task<RunOwner?> GetOwnerAsync(long runId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(db.Guard(() =>
+        {
+            using var connection = db.OpenConnection();
+            using var read = Command(connection, null, """
+                SELECT owner_host, owner_pid, owner_started_at FROM runs WHERE id = $id AND owner_pid IS NOT NULL;
+                """, ("$id", runId));
+            using var reader = read.ExecuteReader();
+            return reader.Read() ? new RunOwner(reader.GetString(0), reader.GetInt32(1), ParseTime(reader.GetString(2))) : null;
+        }));
+
     public Task UpdateFingerprintAsync(long runId, RunFingerprint fingerprint, CancellationToken cancellationToken = default)
     {
         db.Guard(() =>

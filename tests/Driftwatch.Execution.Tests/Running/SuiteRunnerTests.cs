@@ -111,6 +111,174 @@ public sealed class SuiteRunnerTests : IDisposable
         (await execution).Header.Status.ShouldNotBe(RunStatus.Running);
     }
 
+    [Fact]
+    public async Task A_run_taken_over_after_its_lease_expired_stops_records_nothing_more_and_is_left_to_its_new_owner()
+    {
+        // Given a run on a fake clock whose one trial works until cancelled (or released)
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 6, 0, 0, TimeSpan.Zero));
+        var path = _temp.Combine("taken.db");
+        using var store = SqliteResultStore.Open(path, RunOwners.IsAlive, time);
+        using var working = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var agent = new ScriptedAgent((request, _, token) =>
+        {
+            working.Set();
+            WaitHandle.WaitAny([release.WaitHandle, token.WaitHandle], TimeSpan.FromMinutes(1));
+            token.ThrowIfCancellationRequested();
+            Execution.Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
+            return ScriptedAgent.Done();
+        });
+        var suite = Suite(1);
+        var runner = new SuiteRunner(store, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner);
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+        var execution = runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        working.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+
+        // When another process, whose clock is past the lease, claims the run, and then the first one's heartbeat fires
+        var later = new FakeTimeProvider(time.GetUtcNow() + RunLease.Length + TimeSpan.FromSeconds(1));
+        using var other = SqliteResultStore.Open(path, RunOwners.IsAlive, later);
+        var resumer = new RunOwner("resumer", 2, DateTimeOffset.UnixEpoch);
+        await other.ClaimRunAsync(runId, resumer);
+        time.Advance(RunLease.HeartbeatInterval);
+
+        // Then the first process stops saying the run was taken over, by whom
+        var lost = await Should.ThrowAsync<RunLeaseLostException>(() => execution.WaitAsync(TimeSpan.FromSeconds(30)));
+        lost.RunId.ShouldBe(runId);
+        lost.Message.ShouldBe($"run {runId} was taken over by {resumer.Id} after its lease expired; nothing more is recorded by this process");
+
+        // And it recorded nothing: the trial in flight is still pending, and the run is unfinished and its new owner's
+        (await other.GetPendingTrialsAsync(runId)).Count.ShouldBe(1);
+        (await other.GetTrialsAsync(runId)).ShouldBeEmpty();
+        var header = (await other.GetRunAsync(runId))!;
+        header.Status.ShouldBe(RunStatus.Running);
+        header.FinishedAt.ShouldBeNull();
+        (await other.GetOwnerAsync(runId)).ShouldBe(resumer);
+        (await other.RenewLeaseAsync(runId, resumer)).ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task A_heartbeat_whose_write_fails_is_warned_of_and_retried_at_the_next_beat()
+    {
+        // Given a run on a fake clock whose store fails its first lease renewal as a locked database does
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 6, 0, 0, TimeSpan.Zero));
+        var path = _temp.Combine("flaky.db");
+        using var real = SqliteResultStore.Open(path, RunOwners.IsAlive, time);
+        var store = FailingRenewals.Over(real, failures: 1);
+        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var working = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var agent = BlockingSolver(working, release);
+        var suite = Suite(1);
+        var runner = new SuiteRunner(store, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner, warnings.Enqueue);
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+        var execution = runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        working.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+
+        // When the first beat fails
+        time.Advance(RunLease.HeartbeatInterval);
+
+        // Then it is warned of, naming the run and the fault
+        await WaitUntilAsync(() => !warnings.IsEmpty);
+        warnings.Single().ShouldStartWith($"run {runId}: its lease could not be renewed (SQLite Error 5: 'database is locked'");
+
+        // And the next beat renews the lease to a full length from then, and the run ends normally
+        time.Advance(RunLease.HeartbeatInterval);
+        await LeaseReachesAsync(path, runId, time.GetUtcNow() + RunLease.Length);
+        release.Set();
+        var outcome = await execution.WaitAsync(TimeSpan.FromSeconds(30));
+        outcome.Header.Status.ShouldBe(RunStatus.Complete);
+        warnings.Count.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task A_run_whose_heartbeats_fail_until_its_lease_would_expire_stops_as_lost_and_records_nothing_more()
+    {
+        // Given a run on a fake clock whose store can no longer renew its lease
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 6, 0, 0, TimeSpan.Zero));
+        var path = _temp.Combine("failing.db");
+        using var real = SqliteResultStore.Open(path, RunOwners.IsAlive, time);
+        var store = FailingRenewals.Over(real, failures: int.MaxValue);
+        var warnings = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var working = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var agent = BlockingSolver(working, release);
+        var suite = Suite(1);
+        var runner = new SuiteRunner(store, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner, warnings.Enqueue);
+        var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
+        var execution = runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        working.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
+
+        // When beats fail until the next one would come after the lease ran out (the third of four)
+        for (var beat = 1; beat <= 2; beat++)
+        {
+            time.Advance(RunLease.HeartbeatInterval);
+            await WaitUntilAsync(() => warnings.Count == beat);
+        }
+        time.Advance(RunLease.HeartbeatInterval);
+
+        // Then the run stops as lost, before its lease expires, with the trial in flight not recorded and the run not closed
+        var lost = await Should.ThrowAsync<RunLeaseLostException>(() => execution.WaitAsync(TimeSpan.FromSeconds(30)));
+        lost.Message.ShouldStartWith($"run {runId} lost its lease: it could not be renewed before it expired (SQLite Error 5: 'database is locked'");
+        lost.Message.ShouldEndWith("nothing more is recorded by this process");
+        time.GetUtcNow().ShouldBeLessThan(new DateTimeOffset(2026, 11, 20, 6, 0, 0, TimeSpan.Zero) + RunLease.Length);
+        (await real.GetTrialsAsync(runId)).ShouldBeEmpty();
+        (await real.GetRunAsync(runId))!.FinishedAt.ShouldBeNull();
+        warnings.Count.ShouldBe(2);
+    }
+
+    /// <summary>A perfect agent whose trial starts, says so, and works until released or cancelled.</summary>
+    private static ScriptedAgent BlockingSolver(ManualResetEventSlim working, ManualResetEventSlim release) => new((request, _, token) =>
+    {
+        working.Set();
+        WaitHandle.WaitAny([release.WaitHandle, token.WaitHandle], TimeSpan.FromMinutes(1));
+        token.ThrowIfCancellationRequested();
+        Execution.Workspaces.TrialWorkspace.CopyTree(request.Task.SolutionDirectory, request.Workspace);
+        return ScriptedAgent.Done();
+    });
+
+    /// <summary>Waits (in real time, at most 10 s) until <paramref name="condition"/> holds.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var attempt = 0; attempt < 200 && !condition(); attempt++)
+            await Task.Delay(50);
+        condition().ShouldBeTrue();
+    }
+
+    /// <summary>
+    /// The real store, except that its first <c>failures</c> lease renewals fail as a database
+    /// locked by another writer does (SQLITE_BUSY): a fault a test cannot bring about on cue.
+    /// </summary>
+    public class FailingRenewals : System.Reflection.DispatchProxy
+    {
+        private IResultStore _inner = null!;
+        private int _failures;
+        private int _renewals;
+
+        public static IResultStore Over(IResultStore inner, int failures)
+        {
+            var proxy = Create<IResultStore, FailingRenewals>();
+            var self = (FailingRenewals)(object)proxy;
+            self._inner = inner;
+            self._failures = failures;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            if (targetMethod!.Name == nameof(IResultStore.RenewLeaseAsync) && Interlocked.Increment(ref _renewals) <= _failures)
+                throw new SqliteException("SQLite Error 5: 'database is locked'.", 5);
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (System.Reflection.TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerException);
+                throw;
+            }
+        }
+    }
+
     /// <summary>Waits (in real time, at most 10 s) until the run's stored lease ends at <paramref name="expected"/>.</summary>
     private static async Task LeaseReachesAsync(string path, long runId, DateTimeOffset expected)
     {

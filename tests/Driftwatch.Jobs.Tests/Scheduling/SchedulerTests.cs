@@ -192,6 +192,36 @@ public sealed class SchedulerTests
     }
 
     [Fact]
+    public async Task A_slot_whose_run_is_taken_over_after_its_lease_expired_is_left_to_the_new_owner_and_the_scheduler_goes_on()
+    {
+        // Given a slow agent whose run is under way
+        await using var world = await ScheduleWorld.CreateAsync(3, March1);
+        var job = world.Job(ScheduleWorld.Agent("slow", delayMs: 300), trials: 4);
+        world.Start(world.Scheduler([job]));
+        await world.NextAsync<WaitingForSlot>();
+        await world.MoveClockTo(SlotOfDay(1));
+        var started = await world.NextAsync<SlotStarted>();
+
+        // When another process, whose clock is past the run's lease (the world's store stamps leases
+        // in real time), claims the run, and then the scheduler's heartbeat fires on its fake clock
+        var later = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow + RunLease.Length + TimeSpan.FromSeconds(1));
+        using var other = Driftwatch.Storage.Sqlite.SqliteResultStore.Open(world.DatabasePath, _ => true, later);
+        var resumer = new RunOwner("resumer", 2, DateTimeOffset.UnixEpoch);
+        await other.ClaimRunAsync(started.RunId, resumer);
+        await world.MoveClockTo(world.Time.GetUtcNow() + RunLease.HeartbeatInterval);
+
+        // Then the slot is given up saying who has its run, the run is left unclosed to its new owner, and the scheduler waits for the next slot
+        var skipped = await world.NextAsync<SlotSkipped>();
+        skipped.Reason.ShouldBe($"run {started.RunId} was taken over by {resumer.Id} after its lease expired; nothing more is recorded by this process");
+        await world.NextAsync<WaitingForSlot>();
+        var run = (await other.GetRunAsync(started.RunId))!;
+        run.Status.ShouldBe(RunStatus.Running);
+        run.FinishedAt.ShouldBeNull();
+        (await other.GetOwnerAsync(started.RunId)).ShouldBe(resumer);
+        world.Events.OfType<SlotFinished>().ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_slot_whose_scheduler_died_after_the_last_trial_has_its_run_closed_by_the_next_scheduler_not_run_again()
     {
         // Given a scheduler that died after storing the last trial of its slot's run, before closing the run

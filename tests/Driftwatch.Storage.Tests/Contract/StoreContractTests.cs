@@ -249,13 +249,17 @@ public abstract class StoreContractTests : IDisposable
         var plan = Plan();
         var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
 
+        (await store.Runs.GetOwnerAsync(runId)).ShouldBe(Remote);
+        (await store.Runs.GetOwnerAsync(runId + 1)).ShouldBeNull();
+
         // When its lease runs out and another owner claims it
         Time.Advance(RunLease.Length + TimeSpan.FromSeconds(1));
         (await store.Runs.FindLatestResumableRunAsync()).ShouldBe(runId);
         await store.Runs.ClaimRunAsync(runId, Resumer);
 
-        // Then it is the new owner's: running, its heartbeat accepted, the old owner's refused
+        // Then it is the new owner's: running, named as its owner, its heartbeat accepted, the old owner's refused
         (await store.Runs.GetRunAsync(runId))!.Status.ShouldBe(RunStatus.Running);
+        (await store.Runs.GetOwnerAsync(runId)).ShouldBe(Resumer);
         (await store.Runs.RenewLeaseAsync(runId, Resumer)).ShouldBeTrue();
         (await store.Runs.RenewLeaseAsync(runId, Remote)).ShouldBeFalse();
         (await store.Trials.GetPendingTrialsAsync(runId)).ShouldBe(plan.Trials);
