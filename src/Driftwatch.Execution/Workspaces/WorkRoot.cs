@@ -14,19 +14,27 @@ public static class WorkRoot
     private static readonly Lock Gate = new();
     private static readonly HashSet<string> Swept = new(StringComparer.Ordinal);
 
+    /// <summary>This process's folder name, asked of the system once.</summary>
+    private static readonly Lazy<string> OwnName = new(() => Name(Environment.ProcessId, StartTicks(Environment.ProcessId)));
+
     /// <summary>This process's folder under <paramref name="root"/>, after removing dead processes' folders.</summary>
+    /// <remarks>The root is checked and swept once per process (every trial asks for its folder).</remarks>
     public static string ForThisProcess(string root)
     {
-        EnsurePrivate(root);
-        var own = Path.Combine(root, Name(Environment.ProcessId, StartTicks(Environment.ProcessId)));
+        var own = Path.Combine(root, OwnName.Value);
         lock (Gate)
         {
-            if (Swept.Add(root))
+            if (!Swept.Contains(root))
+            {
+                EnsurePrivate(root);
                 Sweep(root, own);
+                Swept.Add(root);
+            }
         }
         Directory.CreateDirectory(own);
         return own;
     }
+
 
     /// <summary>
     /// The root of trial folders must be a folder of this user that no one else can write: on a
