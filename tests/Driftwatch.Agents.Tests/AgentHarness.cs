@@ -52,9 +52,10 @@ internal sealed class AgentHarness : IDisposable
     {
         sandbox ??= (await SandboxFactory.CreateAsync(SandboxMode.Auto, CancellationToken.None)).Sandbox;
         var options = new TrialOptions { WorkRoot = WorkRoot, KeepWorkspaces = true, MaxAttempts = maxAttempts, RetryDelay = TimeSpan.FromMilliseconds(10) };
-        var runner = new SuiteRunner(Store, sandbox, options, TimeProvider.System, new RunOwner("test", 1, DateTimeOffset.UnixEpoch));
-        var runId = await runner.CreateAsync(new RunRequest { Suite = Suite, Agent = agent, AgentConfigJson = "{}", TrialsPerTask = trials, Seed = 1 }, CancellationToken.None);
-        var outcome = await runner.ExecuteAsync(runId, Suite, agent, 1, null, CancellationToken.None);
+        var runner = new SuiteRunner(Store, TimeProvider.System, new RunOwner("test", 1, DateTimeOffset.UnixEpoch));
+        var runId = await runner.CreateAsync(new RunRequest { Suite = Suite, Agent = agent, Sandbox = sandbox, AgentConfigJson = "{}", TrialsPerTask = trials, Seed = 1 }, CancellationToken.None);
+        await using var executor = new TrialExecutor(Store, Store, TrialEnvironment.Fixed(agent, sandbox, options, TimeProvider.System));
+        var outcome = await runner.ExecuteAsync(runId, new InProcessDispatcher(executor), 1, null, CancellationToken.None);
         return (outcome.Header, await Store.GetTrialsAsync(runId));
     }
 

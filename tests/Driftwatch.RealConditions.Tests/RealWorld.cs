@@ -68,9 +68,10 @@ internal sealed class RealWorld : IDisposable
     {
         var (sandbox, _) = await SandboxFactory.CreateAsync(SandboxMode.Bubblewrap, CancellationToken.None);
         var options = new TrialOptions { WorkRoot = Temp.Combine("work"), MaxAttempts = maxAttempts, RetryDelay = TimeSpan.FromMilliseconds(200) };
-        var runner = new SuiteRunner(Store, sandbox, options, TimeProvider.System, new RunOwner("real-conditions", Environment.ProcessId, DateTimeOffset.UnixEpoch));
-        var runId = await runner.CreateAsync(new RunRequest { Suite = Suite, Agent = agent, AgentConfigJson = "{}", TrialsPerTask = trials, Seed = 1 }, CancellationToken.None);
-        await runner.ExecuteAsync(runId, Suite, agent, parallelism: trials, progress: null, CancellationToken.None);
+        var runner = new SuiteRunner(Store, TimeProvider.System, new RunOwner("real-conditions", Environment.ProcessId, DateTimeOffset.UnixEpoch));
+        var runId = await runner.CreateAsync(new RunRequest { Suite = Suite, Agent = agent, Sandbox = sandbox, AgentConfigJson = "{}", TrialsPerTask = trials, Seed = 1 }, CancellationToken.None);
+        await using var executor = new TrialExecutor(Store, Store, TrialEnvironment.Fixed(agent, sandbox, options, TimeProvider.System));
+        await runner.ExecuteAsync(runId, new InProcessDispatcher(executor), parallelism: trials, progress: null, CancellationToken.None);
         var run = (await Store.GetRunAsync(runId))!;
         var stored = await Store.GetTrialsAsync(runId);
         await ShouldHoldAsync(run, stored);

@@ -117,11 +117,12 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
                 {
                     var date = firstDay.AddDays(day - 1);
                     var time = ShiftedTimeProvider.StartingAt(cli.Time, new DateTimeOffset(date.ToDateTime(new TimeOnly(6, 0)), TimeSpan.Zero));
-                    var runner = new SuiteRunner(store.Results, sandbox, options, time, owner);
+                    var runner = new SuiteRunner(store.Results, time, owner, cli.Warn);
                     var runId = await runner.CreateAsync(new RunRequest
                     {
                         Suite = suite,
                         Agent = agent,
+                        Sandbox = sandbox,
                         AgentConfigJson = definition.ToJson(),
                         Seed = settings.Seed + day,
                     }, token);
@@ -130,7 +131,15 @@ public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
                         if (p.Last is not null)
                             report(Interlocked.Increment(ref finishedTrials));
                     });
-                    await runner.ExecuteAsync(runId, suite, agent, 1, progress, token);
+                    // Each day's trials are executed as any run's are: from the stored plan, the agent rebuilt from its definition.
+                    await using var executor = new TrialExecutor(store.Runs, store.Trials, new TrialEnvironment
+                    {
+                        CreateAgent = (id, plan) => AgentCatalog.Create(TrialEnvironment.DefinitionOf(id, plan)),
+                        CreateSandbox = (_, _, _) => Task.FromResult(sandbox),
+                        Options = options,
+                        Time = time,
+                    });
+                    await runner.ExecuteAsync(runId, new InProcessDispatcher(executor), 1, progress, token);
                     runIds[day - 1] = runId;
                 });
         }

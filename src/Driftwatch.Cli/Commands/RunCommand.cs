@@ -8,6 +8,7 @@ using Driftwatch.Core.Detection;
 using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Text;
+using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Workspaces;
 using Driftwatch.Jobs.Running;
 using Driftwatch.Storage;
@@ -178,7 +179,7 @@ public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         RunReport.Title(cli.Out, result.Header);
         RunReport.Summary(cli.Out, result.Header, result.Trials, elapsed);
         if (settings.KeepWorkspaces)
-            cli.Out.MarkupLine($"trial folders kept under [bold]{TerminalText.Escape(WorkRoot.ForThisProcess(prepared.TrialOptions.WorkRoot))}[/]");
+            cli.Out.MarkupLine($"trial folders kept under [bold]{TerminalText.Escape(WorkRoot.ForThisProcess(new TrialOptions().WorkRoot))}[/]");
         if (result.Header.Status == RunStatus.Incomplete)
             cli.Out.MarkupLine($"[yellow]run {result.Header.Id} is incomplete[/]: finish it with [bold]driftwatch run --resume {result.Header.Id}[/]");
         else if (verdict is not null)

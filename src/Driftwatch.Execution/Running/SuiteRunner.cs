@@ -13,7 +13,12 @@ namespace Driftwatch.Execution.Running;
 public sealed record RunRequest
 {
     public required SuiteDefinition Suite { get; init; }
+
+    /// <summary>The agent as built for this run: its name, kind and version go into the plan and the fingerprint (trials rebuild it from <see cref="AgentConfigJson"/>).</summary>
     public required IAgent Agent { get; init; }
+
+    /// <summary>The sandbox the run's trials will use: its mode is stored with the plan.</summary>
+    public required ISandbox Sandbox { get; init; }
 
     /// <summary>The agent's configuration as JSON, stored so that a resume rebuilds the same agent.</summary>
     public required string AgentConfigJson { get; init; }
@@ -33,14 +38,15 @@ public sealed record RunProgress(long RunId, int Planned, int Done, RunSummary S
 public sealed record RunOutcome(RunHeader Header, bool Interrupted);
 
 /// <summary>
-/// The run loop (README § How a trial runs): plans a run, stores it with every trial pending, runs the trials in
-/// parallel and commits each one the moment it finishes, so that an interrupted run resumes with
-/// nothing lost or repeated. The loop sits behind this one class so it can move to a job queue.
-/// The run is held by a lease that a heartbeat renews; a run whose lease is lost (taken over by
-/// another owner, or not renewable before it ran out) is given up at once (see <see cref="ExecuteAsync"/>).
-/// <paramref name="warn"/> is told of heartbeats that could not be written.
+/// The run loop (README § How a trial runs): plans a run and stores it with every trial pending,
+/// then has its pending trials executed by a <see cref="ITrialDispatcher"/> (in this process, or by
+/// workers elsewhere) with each one committed the moment it finishes, so that an interrupted run
+/// resumes with nothing lost or repeated, and closes it. The run is held by a lease that a
+/// heartbeat renews; a run whose lease is lost (taken over by another owner, or not renewable
+/// before it ran out) is given up at once (see <see cref="ExecuteAsync"/>). <paramref name="warn"/>
+/// is told of heartbeats that could not be written.
 /// </summary>
-public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptions options, TimeProvider time, RunOwner owner, Action<string>? warn = null)
+public sealed class SuiteRunner(IResultStore store, TimeProvider time, RunOwner owner, Action<string>? warn = null)
 {
     /// <summary>A run is incomplete when more than this share of its trials ended in infrastructure errors.</summary>
     public const double MaxErrorShare = 0.10;
@@ -60,7 +66,7 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
             TrialsPerTask = request.TrialsPerTask,
             Seed = request.Seed,
             TaskFilter = request.TaskFilter,
-            SandboxMode = sandbox.Name,
+            SandboxMode = request.Sandbox.Name,
             Allocation = request.TaskTrials is null ? "uniform" : "adaptive",
             Trials = request.TaskTrials is { } chosen
                 ? RunPlanner.Plan(tasks, t => chosen.GetValueOrDefault(t.Id), request.Seed)
@@ -68,7 +74,7 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
         };
         if (plan.Trials.IsEmpty)
             throw new InvalidInputException("the plan gives no task a trial: nothing to run");
-        var fingerprint = await FingerprintAsync(request.Agent, request.Suite, cancellationToken).ConfigureAwait(false);
+        var fingerprint = await FingerprintAsync(request.Agent, request.Suite, request.Sandbox, cancellationToken).ConfigureAwait(false);
         return await store.CreateRunAsync(plan, fingerprint, time.GetUtcNow(), owner, cancellationToken).ConfigureAwait(false);
     }
 
@@ -80,25 +86,12 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
     /// the new owner runs only what is still pending), the run is not closed — it belongs to its new
     /// owner — and a <see cref="RunLeaseLostException"/> says so.
     /// </summary>
-    public async Task<RunOutcome> ExecuteAsync(long runId, SuiteDefinition suite, IAgent agent, int parallelism, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
+    public async Task<RunOutcome> ExecuteAsync(long runId, ITrialDispatcher dispatcher, int parallelism, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(parallelism, 1);
         var header = await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidInputException($"run {runId} not found");
-        if (header.SuiteRevision != suite.Revision)
-        {
-            throw new InvalidInputException(
-                $"{suite.Directory}: suite '{suite.Name}' changed since run {runId} started (revision {SuiteRevision.Short(header.SuiteRevision)} → {SuiteRevision.Short(suite.Revision)}); its trials would not be comparable");
-        }
         var pending = await store.GetPendingTrialsAsync(runId, cancellationToken).ConfigureAwait(false);
-        foreach (var trial in pending)
-        {
-            if (suite.FindTask(trial.TaskId) is null)
-                throw new InvalidInputException($"{suite.Directory}: task '{trial.TaskId}' of run {runId} is not in the suite");
-        }
-
-        var context = new RunContext(runId, DateOnly.FromDateTime(header.StartedAt.UtcDateTime), header.Seed, header.Fingerprint.AgentVersion);
-        var runner = new TrialRunner(agent, sandbox, options, time);
         var planned = header.PlannedTrials;
         var outcomes = new List<TrialOutcome>((await store.GetTrialsAsync(runId, cancellationToken).ConfigureAwait(false))
             .Where(t => t.Outcome != TrialOutcome.Error).Select(t => t.Outcome));
@@ -118,16 +111,12 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
         }, stopHeartbeat.Token);
         try
         {
-            await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = trials.Token },
-                async (trial, token) =>
+            await dispatcher.DispatchAsync(new TrialDispatch(runId, [.. pending.Select(t => TrialAssignment.Of(runId, t))], parallelism)
+            {
+                // The run is no longer ours: its trials are its new owner's to run and record.
+                StillHeld = () => !lost.IsCancellationRequested,
+                Recorded = (record, _) =>
                 {
-                    var task = suite.FindTask(trial.TaskId)!;
-                    var record = await runner.RunAsync(suite, task, trial, context, token).ConfigureAwait(false);
-                    // The run is no longer ours: its trials are its new owner's to run and record.
-                    if (lost.IsCancellationRequested)
-                        return;
-                    // Committed at once, and not cancelled by Ctrl-C: a finished trial is never lost.
-                    await store.RecordTrialAsync(record.Trial, record.Artifacts, record.Harness, CancellationToken.None).ConfigureAwait(false);
                     lock (gate)
                     {
                         if (agentDetails is null && record.AgentDetails.Count > 0)
@@ -135,7 +124,8 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
                         outcomes.Add(record.Trial.Outcome);
                         progress?.Report(new RunProgress(runId, planned, outcomes.Count, Summarise(outcomes, planned), record));
                     }
-                }).ConfigureAwait(false);
+                },
+            }, trials.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (lost.IsCancellationRequested)
         {
@@ -248,7 +238,7 @@ public sealed class SuiteRunner(IResultStore store, ISandbox sandbox, TrialOptio
         return summary with { Pending = planned - outcomes.Count };
     }
 
-    private async Task<RunFingerprint> FingerprintAsync(IAgent agent, SuiteDefinition suite, CancellationToken cancellationToken) => new()
+    private static async Task<RunFingerprint> FingerprintAsync(IAgent agent, SuiteDefinition suite, ISandbox sandbox, CancellationToken cancellationToken) => new()
     {
         DriftwatchVersion = DriftwatchInfo.Version,
         Os = RuntimeInformation.OSDescription,

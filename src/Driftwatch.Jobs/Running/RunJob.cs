@@ -53,13 +53,15 @@ public sealed record NewRunRequest
 }
 
 /// <summary>
-/// A run stored and ready to execute: everything <see cref="RunJob.ExecuteAsync"/> needs. Suite,
-/// agent and sandbox are null when no trial is left to run, only the closing (<see cref="ClosingOnly"/>).
+/// A run stored and ready to execute, with the executor that built its world from the stored plan
+/// (<see cref="RunJob.ExecuteAsync"/> runs it). A resumed run whose every trial was stored before
+/// its process died has no executor: closing it is all that is left (<see cref="ClosingOnly"/>).
 /// </summary>
-public sealed record PreparedRun(long RunId, SuiteDefinition? Suite, IAgent? Agent, ISandbox? Sandbox, TrialOptions TrialOptions, int Parallel, bool Resumed, int TrialsLeft)
+public sealed record PreparedRun(long RunId, bool Resumed, int TrialsLeft, int Parallel)
 {
-    /// <summary>A resumed run whose every trial was stored before its process died: closing it is all that is left.</summary>
-    public bool ClosingOnly => Suite is null || Agent is null || Sandbox is null;
+    internal TrialExecutor? Executor { get; init; }
+
+    public bool ClosingOnly => Executor is null;
 }
 
 /// <summary>How a run ended, with its trials.</summary>
@@ -71,6 +73,9 @@ public sealed record RunResult(RunHeader Header, IReadOnlyList<Trial> Trials, bo
 /// </summary>
 public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner, Action<string> warn)
 {
+    /// <summary>How a run's trials reach an executor; null: in this process, on the run's own executor.</summary>
+    public Func<ITrialExecutor, ITrialDispatcher>? Dispatcher { get; init; }
+
     /// <summary>Another model is another subject: its own history, baseline and verdict. <paramref name="origin"/> says where the model was given.</summary>
     public static AgentDefinition WithModel(AgentDefinition definition, string? model, string origin) =>
         model is null ? definition : definition.With("model", model, origin) with { Name = $"{definition.Name}:{model}" };
@@ -105,19 +110,32 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
                 warn($"budget {budget}: {agent.Name} on {suite.Name} has no baseline yet ({CheckOptions.MinimumDays} days needed); running every task {trialsPerTask} time(s) until it has");
             }
         }
-        var trialOptions = TrialOptionsFor(options);
-        var runId = await new SuiteRunner(store, sandbox, trialOptions, time, owner).CreateAsync(new RunRequest
+        var runId = await new SuiteRunner(store, time, owner, warn).CreateAsync(new RunRequest
         {
             Suite = suite,
             Agent = agent,
+            Sandbox = sandbox,
             AgentConfigJson = definition.ToJson(),
             TrialsPerTask = trialsPerTask,
             TaskTrials = taskTrials,
             Seed = request.Seed ?? Random.Shared.Next(),
             TaskFilter = request.Tasks,
         }, cancellationToken).ConfigureAwait(false);
+        // The trials get their agent from the stored definition, like those of a resume or a worker;
+        // the sandbox just probed is the one the plan names, so it is reused.
+        var executor = Executor(options, (mode, synthetic, token) =>
+            mode == sandbox.Name ? Task.FromResult(sandbox) : CreateSandboxAsync(mode, synthetic, token));
+        try
+        {
+            await executor.PrepareAsync(runId, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await executor.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         var planned = (await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false))!.PlannedTrials;
-        return new PreparedRun(runId, suite, agent, sandbox, trialOptions, options.Parallel, Resumed: false, planned);
+        return new PreparedRun(runId, Resumed: false, planned, options.Parallel) { Executor = executor };
     }
 
     /// <summary>
@@ -133,29 +151,39 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
         {
             // The claim decides under its lock: an unknown run, a live owner, or a run closed complete is refused.
             await store.ClaimRunAsync(id, owner, cancellationToken).ConfigureAwait(false);
-            return new PreparedRun(id, null, null, null, TrialOptionsFor(options), options.Parallel, Resumed: true, TrialsLeft: 0);
+            return new PreparedRun(id, Resumed: true, TrialsLeft: 0, options.Parallel);
         }
-        var plan = await store.GetPlanAsync(id, cancellationToken).ConfigureAwait(false);
-        var suite = SuiteLoader.Load(plan.SuitePath);
-        var agent = CreateAgent(AgentDefinition.FromJson(plan.AgentConfigJson, $"run {id}"));
-        var sandbox = await CreateSandboxAsync(options.Sandbox ?? (plan.SandboxMode == "none" ? "none" : "bwrap"), agent.Synthetic, cancellationToken).ConfigureAwait(false);
-        await store.ClaimRunAsync(id, owner, cancellationToken).ConfigureAwait(false);
+        // The run's world (its suite unchanged, its agent able to work, a sandbox) is built before
+        // the claim, so a run that cannot go on is refused without being taken from anyone.
+        var executor = Executor(options, (mode, synthetic, token) =>
+            CreateSandboxAsync(options.Sandbox ?? (mode == "none" ? "none" : "bwrap"), synthetic, token));
+        try
+        {
+            await executor.PrepareAsync(id, cancellationToken).ConfigureAwait(false);
+            await store.ClaimRunAsync(id, owner, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await executor.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
         var left = (await store.GetPendingTrialsAsync(id, cancellationToken).ConfigureAwait(false)).Count;
-        return new PreparedRun(id, suite, agent, sandbox, TrialOptionsFor(options), options.Parallel, Resumed: true, left);
+        return new PreparedRun(id, Resumed: true, left, options.Parallel) { Executor = executor };
     }
 
     /// <summary>Runs the prepared run's pending trials and closes it (incomplete when interrupted).</summary>
     public async Task<RunResult> ExecuteAsync(PreparedRun run, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
     {
-        if (run is not { Suite: { } suite, Agent: { } agent, Sandbox: { } sandbox })
+        if (run.Executor is not { } executor)
         {
             var closed = await SuiteRunner.CloseAsync(store, time, run.RunId).ConfigureAwait(false);
             return new RunResult(closed, await store.GetTrialsAsync(run.RunId, CancellationToken.None).ConfigureAwait(false), Interrupted: false);
         }
-        // Agents may hold run-long resources (the recording proxy): released when the run ends.
-        await using var lifetime = agent as IAsyncDisposable ?? NothingToDispose.Instance;
-        var runner = new SuiteRunner(store, sandbox, run.TrialOptions, time, owner, warn);
-        var outcome = await runner.ExecuteAsync(run.RunId, suite, agent, run.Parallel, progress, cancellationToken).ConfigureAwait(false);
+        // The run's agent may hold run-long resources (the recording proxy): released when the run ends.
+        await using var lifetime = executor;
+        var dispatcher = Dispatcher?.Invoke(executor) ?? new InProcessDispatcher(executor);
+        var runner = new SuiteRunner(store, time, owner, warn);
+        var outcome = await runner.ExecuteAsync(run.RunId, dispatcher, run.Parallel, progress, cancellationToken).ConfigureAwait(false);
         var trials = await store.GetTrialsAsync(run.RunId, CancellationToken.None).ConfigureAwait(false);
         return new RunResult(outcome.Header, trials, outcome.Interrupted);
     }
@@ -166,6 +194,16 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
         var history = await store.GetHistoryAsync(agent, suite, cancellationToken).ConfigureAwait(false);
         return Checker.Check(history, options);
     }
+
+    /// <summary>An executor that rebuilds agents from their stored definitions (checked before any trial), with the sandboxes <paramref name="sandboxes"/> makes.</summary>
+    private TrialExecutor Executor(RunJobOptions options, Func<string, bool, CancellationToken, Task<ISandbox>> sandboxes) =>
+        new(store, store, new TrialEnvironment
+        {
+            CreateAgent = (runId, plan) => CreateAgent(TrialEnvironment.DefinitionOf(runId, plan)),
+            CreateSandbox = sandboxes,
+            Options = TrialOptionsFor(options),
+            Time = time,
+        });
 
     private static TrialOptions TrialOptionsFor(RunJobOptions options) =>
         new() { MaxAttempts = 1 + options.Retries, KeepWorkspaces = options.KeepWorkspaces, HiddenPaths = options.HiddenPaths };
@@ -181,11 +219,4 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
 
     /// <summary>A run id as the command line writes it.</summary>
     public static string Id(long runId) => runId.ToString(CultureInfo.InvariantCulture);
-}
-
-internal sealed class NothingToDispose : IAsyncDisposable
-{
-    public static readonly NothingToDispose Instance = new();
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -37,13 +37,14 @@ public sealed class SuiteRunnerTests : IDisposable
         return SuiteLoader.Load(builder.Build());
     }
 
-    private SuiteRunner Runner(TrialOptions? options = null) =>
-        new(_store, new NoSandbox(), options ?? new TrialOptions { WorkRoot = _temp.Combine("work"), RetryDelay = TimeSpan.FromMilliseconds(1) }, TimeProvider.System, Owner);
+    private TestRunner Runner(TrialOptions? options = null) =>
+        new(_store, options ?? new TrialOptions { WorkRoot = _temp.Combine("work"), RetryDelay = TimeSpan.FromMilliseconds(1) }, TimeProvider.System, Owner);
 
     private static RunRequest Request(SuiteDefinition suite, IAgent agent, int k = 2, string? filter = null) => new()
     {
         Suite = suite,
         Agent = agent,
+        Sandbox = new NoSandbox(),
         AgentConfigJson = "{}",
         TrialsPerTask = k,
         Seed = 11,
@@ -59,7 +60,7 @@ public sealed class SuiteRunnerTests : IDisposable
         var runId = await runner.CreateAsync(Request(suite, ScriptedAgent.Solver()), CancellationToken.None);
 
         // When the run executes
-        var outcome = await runner.ExecuteAsync(runId, suite, ScriptedAgent.Solver(), 2, null, CancellationToken.None);
+        var outcome = await runner.ExecuteAsync(runId, ScriptedAgent.Solver(), 2, null, CancellationToken.None);
 
         // Then all 6 trials passed with full credit, and the run is complete
         outcome.Header.Status.ShouldBe(RunStatus.Complete);
@@ -90,9 +91,9 @@ public sealed class SuiteRunnerTests : IDisposable
             return ScriptedAgent.Done();
         });
         var suite = Suite(1);
-        var runner = new SuiteRunner(store, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner);
+        var runner = new TestRunner(store, new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner);
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
-        var execution = runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        var execution = runner.ExecuteAsync(runId, agent, 1, null, CancellationToken.None);
         working.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
 
         // When three lease lengths pass on its clock, one heartbeat interval at a time
@@ -129,9 +130,9 @@ public sealed class SuiteRunnerTests : IDisposable
             return ScriptedAgent.Done();
         });
         var suite = Suite(1);
-        var runner = new SuiteRunner(store, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner);
+        var runner = new TestRunner(store, new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner);
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
-        var execution = runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        var execution = runner.ExecuteAsync(runId, agent, 1, null, CancellationToken.None);
         working.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
 
         // When another process, whose clock is past the lease, claims the run, and then the first one's heartbeat fires
@@ -169,9 +170,9 @@ public sealed class SuiteRunnerTests : IDisposable
         using var release = new ManualResetEventSlim();
         var agent = BlockingSolver(working, release);
         var suite = Suite(1);
-        var runner = new SuiteRunner(store, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner, warnings.Enqueue);
+        var runner = new TestRunner(store, new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner, warnings.Enqueue);
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
-        var execution = runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        var execution = runner.ExecuteAsync(runId, agent, 1, null, CancellationToken.None);
         working.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
 
         // When the first beat fails
@@ -203,9 +204,9 @@ public sealed class SuiteRunnerTests : IDisposable
         using var release = new ManualResetEventSlim();
         var agent = BlockingSolver(working, release);
         var suite = Suite(1);
-        var runner = new SuiteRunner(store, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner, warnings.Enqueue);
+        var runner = new TestRunner(store, new TrialOptions { WorkRoot = _temp.Combine("work") }, time, Owner, warnings.Enqueue);
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
-        var execution = runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        var execution = runner.ExecuteAsync(runId, agent, 1, null, CancellationToken.None);
         working.Wait(TimeSpan.FromSeconds(30)).ShouldBeTrue();
 
         // When beats fail until the next one would come after the lease ran out (the third of four)
@@ -342,7 +343,7 @@ public sealed class SuiteRunnerTests : IDisposable
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
 
         // When it runs with retries
-        var outcome = await runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        var outcome = await runner.ExecuteAsync(runId, agent, 1, null, CancellationToken.None);
 
         // Then each trial passed on its second attempt
         outcome.Header.Summary.Pass.ShouldBe(2);
@@ -357,7 +358,7 @@ public sealed class SuiteRunnerTests : IDisposable
         var runner = Runner(new TrialOptions { WorkRoot = _temp.Combine("work"), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(1) });
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
 
-        var outcome = await runner.ExecuteAsync(runId, suite, agent, 2, null, CancellationToken.None);
+        var outcome = await runner.ExecuteAsync(runId, agent, 2, null, CancellationToken.None);
 
         outcome.Header.Summary.ShouldBe(new RunSummary(2, 0, 0, 0, 2, 0));
         outcome.Header.Summary.PassRate.ShouldBeNull();
@@ -375,7 +376,7 @@ public sealed class SuiteRunnerTests : IDisposable
         var runner = Runner();
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
 
-        await runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        await runner.ExecuteAsync(runId, agent, 1, null, CancellationToken.None);
 
         var trial = (await _store.GetTrialsAsync(runId)).Single();
         trial.Outcome.ShouldBe(TrialOutcome.Timeout);
@@ -392,7 +393,7 @@ public sealed class SuiteRunnerTests : IDisposable
         var runner = Runner(new TrialOptions { WorkRoot = _temp.Combine("work"), MaxAttempts = 2, RetryDelay = TimeSpan.FromMilliseconds(1) });
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
 
-        var outcome = await runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        var outcome = await runner.ExecuteAsync(runId, agent, 1, null, CancellationToken.None);
 
         // Then it is an error, retried, and never scored as a timeout of the model
         var trial = (await _store.GetTrialsAsync(runId)).Single();
@@ -417,7 +418,7 @@ public sealed class SuiteRunnerTests : IDisposable
             if (p.Last is not null && Interlocked.Increment(ref seen) == 4)
                 cancel.Cancel();
         });
-        var first = await runner.ExecuteAsync(runId, suite, ScriptedAgent.Solver(), 1, progress, cancel.Token);
+        var first = await runner.ExecuteAsync(runId, ScriptedAgent.Solver(), 1, progress, cancel.Token);
         first.Interrupted.ShouldBeTrue();
         first.Header.Status.ShouldBe(RunStatus.Incomplete);
         var recordedBefore = await _store.GetTrialsAsync(runId);
@@ -425,7 +426,7 @@ public sealed class SuiteRunnerTests : IDisposable
 
         // When it is resumed
         var counting = ScriptedAgent.Solver();
-        var second = await runner.ExecuteAsync(runId, suite, counting, 2, null, CancellationToken.None);
+        var second = await runner.ExecuteAsync(runId, counting, 2, null, CancellationToken.None);
 
         // Then exactly the missing trials ran, and the run has each planned trial once
         counting.Calls.ShouldBe(12 - recordedBefore.Count);
@@ -444,9 +445,8 @@ public sealed class SuiteRunnerTests : IDisposable
         var runner = Runner();
         var runId = await runner.CreateAsync(Request(suite, ScriptedAgent.Solver()), CancellationToken.None);
         File.AppendAllText(Path.Combine(suite.Directory, "tasks", "add-0", "tests", "test_calc.py"), "\n# changed\n");
-        var changed = SuiteLoader.Load(suite.Directory);
 
-        var error = await Should.ThrowAsync<InvalidInputException>(() => runner.ExecuteAsync(runId, changed, ScriptedAgent.Solver(), 1, null, CancellationToken.None));
+        var error = await Should.ThrowAsync<InvalidInputException>(() => runner.ExecuteAsync(runId, ScriptedAgent.Solver(), 1, null, CancellationToken.None));
 
         error.Message.ShouldContain("changed since run");
     }
@@ -460,9 +460,9 @@ public sealed class SuiteRunnerTests : IDisposable
         var runner = Runner();
         var agent = RecordingSolver();
         var normal = await runner.CreateAsync(Request(suite, agent), CancellationToken.None);
-        var closedNormally = (await runner.ExecuteAsync(normal, suite, agent, 2, null, CancellationToken.None)).Header;
+        var closedNormally = (await runner.ExecuteAsync(normal, agent, 2, null, CancellationToken.None)).Header;
         var crashed = await runner.CreateAsync(Request(suite, agent), CancellationToken.None);
-        await RunTrialsWithoutClosingAsync(crashed, suite, agent);
+        await RunTrialsWithoutClosingAsync(crashed, agent);
         var unclosed = (await _store.GetRunAsync(crashed))!;
         unclosed.Summary.Pending.ShouldBe(0);
         unclosed.FinishedAt.ShouldBeNull();
@@ -496,7 +496,7 @@ public sealed class SuiteRunnerTests : IDisposable
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
 
         // When the run executes
-        var outcome = await runner.ExecuteAsync(runId, suite, agent, 2, null, CancellationToken.None);
+        var outcome = await runner.ExecuteAsync(runId, agent, 2, null, CancellationToken.None);
 
         // Then its passes are not counted (error 'suspect', tried once), yet the run is complete: the
         // infrastructure did not fail, and there is nothing for a resume to run again
@@ -516,7 +516,7 @@ public sealed class SuiteRunnerTests : IDisposable
         var runId = await runner.CreateAsync(Request(suite, agent, k: 1), CancellationToken.None);
 
         // When the trial runs
-        await runner.ExecuteAsync(runId, suite, agent, 1, null, CancellationToken.None);
+        await runner.ExecuteAsync(runId, agent, 1, null, CancellationToken.None);
 
         // Then it is an infrastructure error of the harness, not a failure of the agent
         var trial = (await _store.GetTrialsAsync(runId)).Single();
@@ -548,16 +548,25 @@ public sealed class SuiteRunnerTests : IDisposable
         return ScriptedAgent.Done() with { Models = models, Harness = new HarnessCapture([sent], [system, tools]) };
     });
 
-    /// <summary>What a run's process does before it dies right after its last trial: every trial run and stored, the run never closed.</summary>
-    private async Task RunTrialsWithoutClosingAsync(long runId, SuiteDefinition suite, IAgent agent)
+    /// <summary>What a run's process does before it dies right after its last trial: every trial run and stored (as a worker would, one assignment at a time), the run never closed.</summary>
+    private async Task RunTrialsWithoutClosingAsync(long runId, IAgent agent)
     {
-        var header = (await _store.GetRunAsync(runId))!;
-        var trials = new TrialRunner(agent, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, TimeProvider.System);
-        var context = new RunContext(runId, DateOnly.FromDateTime(header.StartedAt.UtcDateTime), header.Seed, header.Fingerprint.AgentVersion);
+        await using var executor = new TrialExecutor(_store, _store, TrialEnvironment.Fixed(agent, new NoSandbox(), new TrialOptions { WorkRoot = _temp.Combine("work") }, TimeProvider.System));
         foreach (var planned in await _store.GetPendingTrialsAsync(runId))
+            await executor.ExecuteAsync(TrialAssignment.Of(runId, planned), CancellationToken.None);
+    }
+
+    /// <summary>The run loop with the trials executed in this process by an agent the test holds.</summary>
+    private sealed class TestRunner(IResultStore store, TrialOptions options, TimeProvider time, RunOwner owner, Action<string>? warn = null)
+    {
+        private readonly SuiteRunner _runner = new(store, time, owner, warn);
+
+        public Task<long> CreateAsync(RunRequest request, CancellationToken cancellationToken) => _runner.CreateAsync(request, cancellationToken);
+
+        public async Task<RunOutcome> ExecuteAsync(long runId, IAgent agent, int parallelism, IProgress<RunProgress>? progress, CancellationToken cancellationToken)
         {
-            var record = await trials.RunAsync(suite, suite.FindTask(planned.TaskId)!, planned, context, CancellationToken.None);
-            await _store.RecordTrialAsync(record.Trial, record.Artifacts, record.Harness);
+            await using var executor = new TrialExecutor(store, store, TrialEnvironment.Fixed(agent, new NoSandbox(), options, time));
+            return await _runner.ExecuteAsync(runId, new InProcessDispatcher(executor), parallelism, progress, cancellationToken);
         }
     }
 

@@ -7,6 +7,7 @@ using Driftwatch.Core.Scheduling;
 using Driftwatch.Core.Stores;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Running;
+using Driftwatch.Execution.Sandbox;
 using Driftwatch.Jobs.Alerts;
 using Driftwatch.Jobs.Running;
 using Driftwatch.Jobs.Scheduling;
@@ -161,12 +162,15 @@ internal sealed class ScheduleWorld : IAsyncDisposable
             TrialsPerTask = job.TrialsPerTask,
         }, new RunJobOptions { Sandbox = "none" }, CancellationToken.None);
         await Store.SetSlotRunAsync(job.Key, slot, prepared.RunId);
-        var header = (await Store.GetRunAsync(prepared.RunId))!;
-        var context = new RunContext(prepared.RunId, DateOnly.FromDateTime(header.StartedAt.UtcDateTime), header.Seed, header.Fingerprint.AgentVersion);
-        var trials = new TrialRunner(prepared.Agent!, prepared.Sandbox!, prepared.TrialOptions, TimeProvider.System);
+        // The trials are run and stored as a worker would, one assignment at a time, and the run never closed.
+        await using var executor = new TrialExecutor(Store, Store, new TrialEnvironment
+        {
+            CreateAgent = (id, plan) => RunJob.CreateAgent(TrialEnvironment.DefinitionOf(id, plan)),
+            CreateSandbox = (_, _, _) => Task.FromResult<ISandbox>(new NoSandbox()),
+        });
         foreach (var planned in await Store.GetPendingTrialsAsync(prepared.RunId))
         {
-            var record = await trials.RunAsync(prepared.Suite!, prepared.Suite!.FindTask(planned.TaskId)!, planned, context, CancellationToken.None);
+            var record = await executor.RunAsync(TrialAssignment.Of(prepared.RunId, planned), CancellationToken.None);
             await Store.RecordTrialAsync(recorded?.Invoke(record.Trial) ?? record.Trial, record.Artifacts, record.Harness);
         }
         return prepared.RunId;
