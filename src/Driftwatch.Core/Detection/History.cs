@@ -9,7 +9,17 @@ public sealed record HistoryRun(
     string SuiteRevision,
     string AgentConfig,
     RunFingerprint Fingerprint,
-    IReadOnlyList<(string TaskId, TrialOutcome Outcome)> Trials);
+    IReadOnlyList<(string TaskId, TrialOutcome Outcome)> Trials)
+{
+    /// <summary>
+    /// The metrics of the run's recorded trials (those that have any), every name the store holds:
+    /// a detector of a continuous signal reads them here, with no store change for a new metric.
+    /// </summary>
+    public IReadOnlyList<TrialMetricValues> Metrics { get; init; } = [];
+}
+
+/// <summary>The metrics of one recorded trial of a run.</summary>
+public sealed record TrialMetricValues(string TaskId, int TrialIndex, Metrics.MetricDictionary Metrics);
 
 /// <summary>Every run of one agent on one suite, oldest first.</summary>
 public sealed record History(string Agent, string Suite, IReadOnlyList<HistoryRun> Runs)

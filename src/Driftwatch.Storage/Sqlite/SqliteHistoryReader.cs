@@ -34,10 +34,49 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
                     list.Add((reader.GetString(1), OutcomeNames.ParseOutcome(reader.GetString(2))));
                 }
             }
+            var metrics = ReadMetrics(connection, agent, suite);
             var history = runs.Select(r => new HistoryRun(
                 r.Id, DateOnly.FromDateTime(r.StartedAt.UtcDateTime), r.SuiteRevision, configById[r.Id], r.Fingerprint,
-                trials.TryGetValue(r.Id, out var list) ? list : [])).ToList();
+                trials.TryGetValue(r.Id, out var list) ? list : [])
+            {
+                Metrics = metrics.TryGetValue(r.Id, out var values) ? values : [],
+            }).ToList();
             var texts = ReadTexts(connection, history.SelectMany(r => r.Fingerprint.Harness?.TextHashes() ?? []));
             return new History(agent, suite, history) { Texts = texts };
         }));
+
+    /// <summary>Every stored metric of the agent's trials on the suite, by run, one entry per trial.</summary>
+    private static Dictionary<long, List<TrialMetricValues>> ReadMetrics(Microsoft.Data.Sqlite.SqliteConnection connection, string agent, string suite)
+    {
+        using var command = Command(connection, null, """
+            SELECT m.run_id, m.task_id, m.trial_index, m.name, m.value FROM trial_metrics m JOIN runs r ON r.id = m.run_id
+            WHERE r.agent = $agent AND r.suite = $suite
+            ORDER BY m.run_id, m.task_id, m.trial_index;
+            """, ("$agent", agent), ("$suite", suite));
+        var byRun = new Dictionary<long, List<TrialMetricValues>>();
+        using var reader = command.ExecuteReader();
+        (long Run, string Task, int Trial)? current = null;
+        var values = new List<KeyValuePair<string, double>>();
+        void Flush()
+        {
+            if (current is not { } key)
+                return;
+            if (!byRun.TryGetValue(key.Run, out var list))
+                byRun[key.Run] = list = [];
+            list.Add(new TrialMetricValues(key.Task, key.Trial, Core.Metrics.MetricDictionary.Of(values)));
+            values.Clear();
+        }
+        while (reader.Read())
+        {
+            var key = (reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2));
+            if (current != key)
+            {
+                Flush();
+                current = key;
+            }
+            values.Add(new(reader.GetString(3), reader.GetDouble(4)));
+        }
+        Flush();
+        return byRun;
+    }
 }
