@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Running;
@@ -90,12 +89,7 @@ public sealed class SuiteValidatorTests : IDisposable
         // When it is validated, and something outside kills the sandbox of every run of the reference's tests
         using var done = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var validating = validator.ValidateAsync(suite, suite.Tasks, 1, null, done.Token);
-        var kills = 0;
-        while (!validating.IsCompleted)
-        {
-            kills += KillSandboxesOf(taskId);
-            await Task.WhenAny(validating, Task.Delay(50));
-        }
+        var kills = await SandboxKiller.KeepKillingAroundAsync(validating, "sleep 120", taskId);
         var result = (await validating).Single();
 
         // Then the trial path's kind and retries decide: an infrastructure error, tried twice, reported
@@ -108,63 +102,5 @@ public sealed class SuiteValidatorTests : IDisposable
         result.Problems.ShouldBe(["reference solution could not be checked: the sandbox was killed by a signal Driftwatch did not send (signal 9)"]);
         result.Sound.ShouldBeFalse();
         result.Unsound.ShouldBeFalse();
-    }
-
-    /// <summary>Kills the bubblewrap processes running this test's tests of <paramref name="taskId"/> once its command runs (sleeps); returns how many.</summary>
-    private static int KillSandboxesOf(string taskId)
-    {
-        var killed = 0;
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(folder), out var pid))
-                continue;
-            if (CommandOf(pid) is not { } command || !command.StartsWith("sleep 120", StringComparison.Ordinal))
-                continue;
-            // The sleep of the tests: the outermost bubblewrap above it named with the task's folder is the sandbox.
-            var sandbox = 0;
-            for (var parent = ParentOf(pid); parent > 1; parent = ParentOf(parent))
-            {
-                if (CommandOf(parent) is { } parentCommand && parentCommand.Contains("bwrap", StringComparison.Ordinal) && parentCommand.Contains(taskId, StringComparison.Ordinal))
-                    sandbox = parent;
-            }
-            if (sandbox == 0)
-                continue;
-            try
-            {
-                using var process = Process.GetProcessById(sandbox);
-                process.Kill();
-                killed++;
-            }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-            {
-                // It ended on its own meanwhile.
-            }
-        }
-        return killed;
-    }
-
-    private static string? CommandOf(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private static int ParentOf(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(stat.Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return 0;
-        }
     }
 }
