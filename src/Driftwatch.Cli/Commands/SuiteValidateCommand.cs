@@ -8,7 +8,6 @@ using Driftwatch.Core.Suites;
 using Driftwatch.Core.Text;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
-using Driftwatch.Execution.Scoring;
 using Driftwatch.Execution.Validation;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -80,7 +79,8 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
             results = await validator.ValidateAsync(suite, tasks, parallel, null, cancellationToken);
         }
 
-        var unsound = results.Count(r => !r.Sound);
+        var unsound = results.Count(r => r.Unsound);
+        var notChecked = results.Count(r => !r.Sound && !r.Unsound);
         if (settings.Json)
         {
             cli.WriteRaw(ResultJson.Serialize(Json.Validation(suite, results)));
@@ -89,7 +89,8 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
         {
             Render(suite, results, clock.Elapsed, sandbox);
         }
-        return unsound == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
+        // A task proven unsound is bad input; one whose checks the infrastructure kept from being made is a failure of Driftwatch's side.
+        return unsound > 0 ? ExitCodes.BadInput : notChecked > 0 ? ExitCodes.Failure : ExitCodes.Ok;
     }
 
     private void Render(SuiteDefinition suite, IReadOnlyList<TaskValidation> results, TimeSpan elapsed, ISandbox sandbox)
@@ -104,7 +105,7 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
             table.AddRow(
                 TerminalText.Escape(result.Task.Id), result.Task.Category.Name(), TerminalText.Escape(result.Task.Language),
                 Check(result.Bare), Check(result.Reference),
-                result.Sound ? "[green]sound[/]" : "[red]UNSOUND[/]");
+                result.Sound ? "[green]sound[/]" : result.Unsound ? "[red]UNSOUND[/]" : "[yellow]not checked[/]");
         }
         cli.Out.MarkupLine($"[bold]{TerminalText.Escape(suite.Name)}[/]@{SuiteRevision.Short(suite.Revision)} · {results.Count} tasks · sandbox {sandbox.Name}");
         cli.Out.Write(table);
@@ -120,12 +121,13 @@ public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteVal
         {
             cli.Out.MarkupLine($"plausible mistakes caught by the hidden tests: {results.Sum(r => (r.MistakesChecked ?? 0) - r.SurvivingMistakes.Length)} of {results.Sum(r => r.MistakesChecked ?? 0)}");
         }
-        var unsound = results.Count(r => !r.Sound);
-        cli.Out.MarkupLine($"{results.Count - unsound} sound, {(unsound == 0 ? "0" : $"[red]{unsound}[/]")} unsound · " +
+        var unsound = results.Count(r => r.Unsound);
+        var notChecked = results.Count(r => !r.Sound && !r.Unsound);
+        cli.Out.MarkupLine($"{results.Count(r => r.Sound)} sound, {(unsound == 0 ? "0" : $"[red]{unsound}[/]")} unsound{(notChecked == 0 ? "" : $", [yellow]{notChecked}[/] not checked")} · " +
             $"{string.Join(" · ", results.GroupBy(r => r.Task.Category).OrderBy(g => g.Key).Select(g => $"{g.Key.Name()} {g.Count()}"))} · " +
             $"{RunReport.Seconds(elapsed.TotalMilliseconds)}");
     }
 
-    private static string Check(HiddenTestResult result) =>
-        $"{RunReport.OutcomeMarkup(result.Outcome)} {result.Passed}/{result.Total} [grey]{result.Duration.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}s[/]";
+    private static string Check(Trial trial) =>
+        $"{RunReport.OutcomeMarkup(trial.Outcome)} {trial.TestsPassed}/{trial.TestsTotal} [grey]{(trial.TestDurationMs / 1000.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}s[/]";
 }

@@ -51,6 +51,35 @@ public sealed class SuiteCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_tells_a_task_it_could_not_check_from_an_unsound_one_and_exits_1()
+    {
+        // Given bubblewrap, a sound task, and one whose hidden tests wait once the reference is in place
+        var sandboxProblem = await Execution.Sandbox.SandboxFactory.ProbeBubblewrapAsync(CancellationToken.None);
+        Assert.SkipWhen(sandboxProblem is not null, $"bubblewrap unavailable: {sandboxProblem}");
+        var taskId = $"killed-{Guid.NewGuid():N}"[..20];
+        var suite = new SuiteBuilder(_temp.Combine("suite")).AddAdder("add")
+            .AddTask(taskId, "generation",
+                workspace: new Dictionary<string, string> { ["x.py"] = "pass\n" },
+                solution: new Dictionary<string, string> { ["x.py"] = "solved = True\n" },
+                tests: new Dictionary<string, string> { ["t.sh"] = "grep -q solved x.py || exit 1\nsleep 120\n" },
+                extraYaml: "test_command: sh t.sh\ntimeouts:\n  test: 300")
+            .Build();
+
+        // When it is validated, and something outside kills the sandbox of every run of that reference's tests
+        var validating = new CliHarness(_temp.Path).RunAsync("suite", "validate", suite, "--sandbox", "bwrap");
+        await SandboxKiller.KeepKillingAroundAsync(validating, "sleep 120", taskId);
+        var result = await validating;
+
+        // Then that task is not checked (not unsound), the reason is named, and the exit code is Driftwatch's failure, not bad input
+        result.ExitCode.ShouldBe(1, result.Output + result.Error);
+        var row = result.Output.Split('\n').Single(l => l.Contains(taskId, StringComparison.Ordinal) && l.Contains("error", StringComparison.Ordinal));
+        row.ShouldContain("not checked");
+        result.Output.ShouldNotContain("UNSOUND", Case.Sensitive);
+        result.Output.ShouldContain($"{taskId}: reference solution could not be checked: the sandbox was killed by a signal Driftwatch did not send (signal 9)");
+        result.Output.ShouldContain("1 sound, 0 unsound, 1 not checked");
+    }
+
+    [Fact]
     public async Task List_shows_the_built_in_suite_and_configured_ones()
     {
         var mine = new SuiteBuilder(_temp.Combine("mine"), name: "mine").AddAdder("x").Build();
