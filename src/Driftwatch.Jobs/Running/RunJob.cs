@@ -8,6 +8,7 @@ using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
+using Driftwatch.Formats.Suites;
 
 namespace Driftwatch.Jobs.Running;
 

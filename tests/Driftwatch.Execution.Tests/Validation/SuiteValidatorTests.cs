@@ -1,7 +1,7 @@
 using Driftwatch.Core.Runs;
-using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Validation;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Testing;
 using Shouldly;
 
