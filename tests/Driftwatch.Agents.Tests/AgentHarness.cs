@@ -5,6 +5,7 @@ using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Storage.Sqlite;
 using Driftwatch.Testing;
 

@@ -13,7 +13,7 @@ public static class RepositoryPaths
     public static string Datasets => Path.GetFullPath(Path.Combine(Root, "..", "shared", "datasets"));
 
     /// <summary>Small samples of benchmark formats (MBPP, Exercism) written for the importer tests.</summary>
-    public static string ImportFixtures => Path.Combine(Root, "tests", "Driftwatch.Core.Tests", "Importing", "Fixtures");
+    public static string ImportFixtures => Path.Combine(Root, "tests", "Driftwatch.Formats.Tests", "Importing", "Fixtures");
 
     /// <summary>The built CLI (Driftwatch.Cli.dll), copied next to the tests that reference it.</summary>
     public static string CliAssembly => Path.Combine(AppContext.BaseDirectory, "Driftwatch.Cli.dll");

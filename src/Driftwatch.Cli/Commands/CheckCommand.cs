@@ -6,6 +6,7 @@ using Driftwatch.Core;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
+using Driftwatch.Formats.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Detection;
-using Driftwatch.Core.Reporting;
+using Driftwatch.Formats.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

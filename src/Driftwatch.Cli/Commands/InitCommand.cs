@@ -5,6 +5,7 @@ using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
 using Driftwatch.Core.Configuration;
+using Driftwatch.Formats.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -59,7 +60,7 @@ public sealed class InitCommand(CliContext cli) : Command<InitSettings>
         File.WriteAllText(temporary, template);
         File.Move(temporary, path, overwrite: true);
 
-        var config = DriftwatchConfig.Load(path, cli.WorkingDirectory);
+        var config = DriftwatchConfigLoader.Load(path, cli.WorkingDirectory);
         cli.Out.MarkupLine($"wrote [bold]{TerminalText.Escape(path)}[/]: agents {TerminalText.Escape(string.Join(", ", config.Agents.Keys.Order(StringComparer.Ordinal)))}; default agent {TerminalText.Escape(config.Defaults.Agent ?? "simulated")}");
         if (claude is null)
             cli.Out.MarkupLine("next: set the API key variables the agents name (api_key_env), then [bold]driftwatch run[/]");

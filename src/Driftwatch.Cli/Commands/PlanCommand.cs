@@ -5,8 +5,8 @@ using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Planning;
-using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
+using Driftwatch.Formats.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -2,8 +2,8 @@ using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
-using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
+using Driftwatch.Formats.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -4,8 +4,8 @@ using System.Globalization;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core.Detection;
-using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Simulation;
+using Driftwatch.Formats.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

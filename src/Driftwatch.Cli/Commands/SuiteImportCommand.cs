@@ -1,9 +1,9 @@
 using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
-using Driftwatch.Core.Importing;
-using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Suites;
+using Driftwatch.Formats.Importing;
+using Driftwatch.Formats.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

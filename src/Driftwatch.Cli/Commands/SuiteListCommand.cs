@@ -2,8 +2,9 @@ using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
 using Driftwatch.Core;
-using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Suites;
+using Driftwatch.Formats.Json;
+using Driftwatch.Formats.Suites;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -2,13 +2,13 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
-using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Core.Text;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Validation;
+using Driftwatch.Formats.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

@@ -1,7 +1,9 @@
 using Driftwatch.Core;
 using Driftwatch.Core.Configuration;
-using Driftwatch.Core.Suites;
 using Driftwatch.Core.Stores;
+using Driftwatch.Core.Suites;
+using Driftwatch.Formats.Configuration;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Storage;
 
 namespace Driftwatch.Cli.Infrastructure;
@@ -32,7 +34,7 @@ public sealed class Locations
 
     public static Locations Resolve(CliContext context, StoreSettings settings)
     {
-        var config = DriftwatchConfig.Load(settings.ConfigFile, context.WorkingDirectory);
+        var config = DriftwatchConfigLoader.Load(settings.ConfigFile, context.WorkingDirectory);
         var database = settings.Database
             ?? NonEmpty(context.GetEnvironmentVariable(DatabaseVariable))
             ?? config.Database

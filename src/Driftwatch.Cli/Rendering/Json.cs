@@ -6,7 +6,7 @@ namespace Driftwatch.Cli.Rendering;
 
 /// <summary>
 /// The --json shapes of the suite commands (validate, import); the shapes of results are
-/// <see cref="Driftwatch.Core.Reporting.ResultJson"/>. Change them only by adding fields.
+/// <see cref="Driftwatch.Formats.Json.ResultJson"/>. Change them only by adding fields.
 /// </summary>
 public static class Json
 {

@@ -1,5 +1,4 @@
 using Driftwatch.Core.Files;
-using Driftwatch.Core.Yaml;
 
 namespace Driftwatch.Core.Suites;
 
@@ -8,12 +7,6 @@ public static class SuitePaths
 {
     /// <summary>Names that are build or cache output, never part of a suite or a workspace copy.</summary>
     public static bool IsIgnored(string name) => name is "__pycache__" or ".DS_Store" || name.EndsWith(".pyc", StringComparison.Ordinal);
-
-    public static void EnsureRelative(string path, YamlMap yaml, string field)
-    {
-        if (!IsSafeRelative(path))
-            throw yaml.ErrorAt(field, $"'{path}' must be a relative path inside the suite (no '..', no absolute path)");
-    }
 
     public static bool IsSafeRelative(string path)
     {

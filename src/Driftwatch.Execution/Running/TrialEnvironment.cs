@@ -3,6 +3,7 @@ using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Sandbox;
+using Driftwatch.Formats.Suites;
 
 namespace Driftwatch.Execution.Running;
 

@@ -7,6 +7,7 @@ using Driftwatch.Core.Text;
 using Driftwatch.Execution.Processes;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Workspaces;
+using Driftwatch.Formats.JUnit;
 
 namespace Driftwatch.Execution.Scoring;
 

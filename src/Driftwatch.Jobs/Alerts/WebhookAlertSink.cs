@@ -5,6 +5,7 @@ using System.Text;
 using Driftwatch.Core;
 using Driftwatch.Core.Alerts;
 using Driftwatch.Core.Configuration;
+using Driftwatch.Formats.Alerts;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;

@@ -5,7 +5,7 @@ using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Scheduling;
 using Driftwatch.Core.Stores;
-using Driftwatch.Core.Suites;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Jobs.Alerts;
 using Driftwatch.Jobs.Running;
 

@@ -1,5 +1,5 @@
-using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
+using Driftwatch.Formats.Json;
 using Driftwatch.Web.Views;
 
 namespace Driftwatch.Web.Api;

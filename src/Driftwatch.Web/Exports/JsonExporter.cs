@@ -1,4 +1,4 @@
-using Driftwatch.Core.Reporting;
+using Driftwatch.Formats.Json;
 using Driftwatch.Web.Api;
 
 namespace Driftwatch.Web.Exports;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Driftwatch.Core.Detection;
-using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
+using Driftwatch.Formats.Json;
 using Driftwatch.Web.Api;
 using Driftwatch.Web.Exports;
 using Driftwatch.Web.Pages;

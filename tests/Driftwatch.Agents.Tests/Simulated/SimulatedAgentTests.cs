@@ -8,6 +8,7 @@ using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Scoring;
 using Driftwatch.Execution.Workspaces;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Testing;
 using Shouldly;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Driftwatch.Agents;
 using Driftwatch.Core.Configuration;
+using Driftwatch.Formats.Configuration;
 using Driftwatch.Testing;
 using Driftwatch.Testing.Servers;
 using Shouldly;
@@ -42,7 +43,7 @@ public sealed class AgentCommandTests : IDisposable
         var result = await _cli.RunAsync("init");
 
         result.ExitCode.ShouldBe(0, result.Error);
-        var config = DriftwatchConfig.Load(null, _temp.Path);
+        var config = DriftwatchConfigLoader.Load(null, _temp.Path);
         config.Agents.Values.Select(a => a.Kind).ToHashSet()
             .ShouldBe(["claude-code", "command", "codex", "gemini", "aider", "anthropic", "openai", "simulated"], ignoreOrder: true);
         foreach (var definition in config.Agents.Values)
@@ -62,7 +63,7 @@ public sealed class AgentCommandTests : IDisposable
         // Then it says which store keeps the results and where, and that is what it loads as
         result.ExitCode.ShouldBe(0, result.Error);
         File.ReadAllText(_temp.Combine("driftwatch.yaml")).ShouldContain("storage:\n  kind: sqlite");
-        DriftwatchConfig.Load(null, _temp.Path).Storage
+        DriftwatchConfigLoader.Load(null, _temp.Path).Storage
             .ShouldBe(new StorageConfig(StorageKind.Sqlite, _temp.Combine(".driftwatch", "driftwatch.db")));
     }
 

@@ -2,7 +2,8 @@ using System.Text.Json;
 using Driftwatch.Agents;
 using Driftwatch.Core.Configuration;
 using Driftwatch.Core.Runs;
-using Driftwatch.Core.Suites;
+using Driftwatch.Formats.Configuration;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Storage.Sqlite;
 using Driftwatch.Testing;
 using Driftwatch.Testing.Servers;
@@ -47,7 +48,7 @@ public sealed class ScheduleCommandTests : IDisposable
 
     private Task History(Func<int, int, double> passRate, Func<int, string> version)
     {
-        var config = DriftwatchConfig.Load(_temp.Combine("driftwatch.yaml"), _temp.Path);
+        var config = DriftwatchConfigLoader.Load(_temp.Combine("driftwatch.yaml"), _temp.Path);
         return StoredHistory.WriteAsync(Db, "sim", "mini", _tasks, 40, passRate, version,
             suiteRevision: SuiteLoader.Load(_suite).Revision, agentConfigJson: AgentCatalog.Resolve("sim", config).ToJson());
     }
@@ -270,7 +271,7 @@ public sealed class ScheduleCommandTests : IDisposable
         File.WriteAllLines(_temp.Combine("uncommented.yaml"), uncommented);
 
         // When it is loaded
-        var config = DriftwatchConfig.Load(_temp.Combine("uncommented.yaml"), _temp.Path);
+        var config = DriftwatchConfigLoader.Load(_temp.Combine("uncommented.yaml"), _temp.Path);
 
         // Then both entries and all four kinds of sink are there
         config.Schedule.Entries.Select(e => e.Agent).ShouldBe(["claude-code", "codex"]);

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text;
 using Driftwatch.Core.Fingerprints;
 using Driftwatch.Core.Runs;
+using Driftwatch.Formats.Fingerprints;
 using Shouldly;
 
 namespace Driftwatch.Core.Tests.Fingerprints;

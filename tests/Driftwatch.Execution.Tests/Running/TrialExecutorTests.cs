@@ -6,6 +6,7 @@ using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Storage.Sqlite;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Testing;
 using Shouldly;
 

@@ -3,6 +3,7 @@ using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Testing;
 using Shouldly;
 

@@ -3,6 +3,7 @@ using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Scoring;
 using Driftwatch.Execution.Workspaces;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Testing;
 using Shouldly;
 

@@ -1,8 +1,8 @@
 using Driftwatch.Core.Runs;
-using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Validation;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Testing;
 using Shouldly;
 

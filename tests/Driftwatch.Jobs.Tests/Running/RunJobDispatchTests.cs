@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.Channels;
 using Driftwatch.Core.Runs;
-using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Running;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Jobs.Running;
 using Driftwatch.Jobs.Tests.Scheduling;
 using Driftwatch.Storage.Sqlite;
+using Driftwatch.Formats.Suites;
 using Driftwatch.Testing;
 using Shouldly;
 

@@ -1,0 +1,121 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Metrics;
+using Driftwatch.Core.Reporting;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Suites;
+
+namespace Driftwatch.Formats.Json;
+
+/// <summary>
+/// The JSON contract of results (README § Commands, `--json`), one for every way they leave Driftwatch: `show`, `runs`,
+/// `check` and the other commands' --json, the dashboard's /api/ and `export --format json`.
+/// camelCase, stable field names, nulls kept so that every field is always present. These records
+/// are the contract; change them only by adding fields.
+/// </summary>
+public static class ResultJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
+
+    public static RunHeaderJson Header(RunHeader run) => new(
+        run.Id, run.Agent, run.AgentKind, run.Synthetic, run.Suite, run.SuiteRevision, run.Status.Name(),
+        run.StartedAt, run.FinishedAt, run.Seed, run.TrialsPerTask, run.PlannedTrials, run.TaskFilter, run.SandboxMode,
+        Fingerprint(run.Fingerprint), Summary(run.Summary), Flagged(run.Flagged));
+
+    public static RunJson Run(RunHeader run, IReadOnlyList<Trial> trials, TotalsJson? totals = null, long? previousRun = null, FlipsJson? flips = null) => new(
+        run.Id, run.Agent, run.AgentKind, run.Synthetic, run.Suite, run.SuiteRevision, run.Status.Name(),
+        run.StartedAt, run.FinishedAt, run.Seed, run.TrialsPerTask, run.PlannedTrials, run.TaskFilter, run.SandboxMode,
+        Fingerprint(run.Fingerprint),
+        [.. trials.Select(Trial)],
+        Summary(run.Summary), totals, previousRun, flips, Flagged(FlagCounts.Of(trials)));
+
+    /// <summary>
+    /// What `run --json` prints: the run as `show --json` has it, and "verdict", the agent × suite's
+    /// verdict after the run in the shape of `check --json` (null when the run was not judged:
+    /// interrupted or incomplete).
+    /// </summary>
+    public static string RunWithVerdict(RunJson run, Verdict? verdict)
+    {
+        var node = JsonSerializer.SerializeToNode(run, Options)!.AsObject();
+        node["verdict"] = verdict is null ? null : JsonSerializer.SerializeToNode(Verdict(verdict), Options);
+        return node.ToJsonString(Options);
+    }
+
+    public static VerdictJson Verdict(Verdict v) => new(
+        v.Agent, v.Suite, v.Status.ToString().ToLowerInvariant(), v.Detector, v.Effect, v.Low, v.High, v.ChangeDay, v.AlarmDay,
+        [.. v.FlippedTasks.Select(f => new FlipJson(f.Task, f.RateBefore, f.RateAfter, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],
+        [.. v.FingerprintChanges], v.BaselineFrom, v.BaselineTo, v.BaselineDays, v.MonitoredDays, v.BaselinePassRate, v.RecentPassRate,
+        v.Statistic, v.Threshold, v.Note is { } note ? VerdictText.Note(note) : null);
+
+    public static SummaryJson Summary(RunSummary summary) => new(
+        summary.Total, summary.Pass, summary.Fail, summary.Timeout, summary.Error, summary.Pending,
+        summary.PassRate, summary.Interval?.Low, summary.Interval?.High);
+
+    public static TrialJson Trial(Trial trial) => new(
+        trial.TaskId, trial.TrialIndex, trial.Category.Name(), trial.Language, trial.Outcome.Name(),
+        trial.TestsPassed, trial.TestsTotal, trial.DurationMs, trial.AgentDurationMs, trial.TestDurationMs,
+        trial.Usage.InputTokens, trial.Usage.OutputTokens, trial.Usage.CacheReadTokens, trial.Usage.CacheWriteTokens,
+        trial.Usage.CostUsd, trial.Usage.Turns, trial.AgentVersion, trial.Model, trial.ErrorKind, trial.ErrorMessage,
+        trial.Attempts, trial.StartedAt, trial.FirstOutcome?.Name(), trial.StopReason, trial.Usage.ToolCalls,
+        [.. trial.Flags], [.. trial.ServedModels], Metrics(trial.Metrics));
+
+    /// <summary>Every catalog metric by name, in catalog order, null where the trial has no value: a new metric appears with no edit here.</summary>
+    public static OrderedDictionary<string, double?> Metrics(MetricDictionary values) =>
+        new(TrialMetrics.All.Select(m => KeyValuePair.Create(m.Name, values.Get(m.Name))));
+
+    public static FlaggedJson Flagged(FlagCounts counts) => new(counts.Suspect, counts.Fallback, counts.Refusal);
+
+    public static FingerprintJson Fingerprint(RunFingerprint fingerprint) => new(
+        fingerprint.DriftwatchVersion, fingerprint.AgentVersion, [.. fingerprint.Models], fingerprint.SuiteRevision,
+        fingerprint.Os, fingerprint.Runtime, fingerprint.Sandbox);
+}
+
+public sealed record FlipJson(string Task, double Before, double After, int PassesBefore, int TrialsBefore, int PassesAfter, int TrialsAfter);
+
+public sealed record VerdictJson(
+    string Agent, string Suite, string Verdict, string Detector, double? Effect, double? Low, double? High, DateOnly? ChangeDay,
+    DateOnly? AlarmDay, FlipJson[] FlippedTasks, string[] FingerprintChanges, DateOnly? BaselineFrom, DateOnly? BaselineTo,
+    int BaselineDays, int MonitoredDays, double? BaselinePassRate, double? RecentPassRate, double? Statistic, double? Threshold, string? Note);
+
+public sealed record SummaryJson(int Total, int Pass, int Fail, int Timeout, int Error, int Pending, double? PassRate, double? Low, double? High);
+
+public sealed record FingerprintJson(string? DriftwatchVersion, string? AgentVersion, string[] Models, string? SuiteRevision, string? Os, string? Runtime, string? Sandbox);
+
+public sealed record TrialJson(
+    string Task, int Trial, string Category, string Language, string Outcome, int TestsPassed, int TestsTotal,
+    long DurationMs, long AgentDurationMs, long TestDurationMs, long? InputTokens, long? OutputTokens,
+    long? CacheReadTokens, long? CacheWriteTokens, decimal? CostUsd, int? Turns, string? AgentVersion, string? Model,
+    string? ErrorKind, string? ErrorMessage, int Attempts, DateTimeOffset StartedAt, string? FirstOutcome, string? StopReason, int? ToolCalls,
+    string[] Flags, string[] ServedModels, OrderedDictionary<string, double?> Metrics);
+
+public sealed record RunHeaderJson(
+    long Id, string Agent, string AgentKind, bool Synthetic, string Suite, string SuiteRevision, string Status,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, int Seed, int TrialsPerTask, int PlannedTrials,
+    string? TaskFilter, string Sandbox, FingerprintJson Fingerprint, SummaryJson Summary, FlaggedJson Flagged);
+
+public sealed record RunJson(
+    long Id, string Agent, string AgentKind, bool Synthetic, string Suite, string SuiteRevision, string Status,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, int Seed, int TrialsPerTask, int PlannedTrials,
+    string? TaskFilter, string Sandbox, FingerprintJson Fingerprint, TrialJson[] Trials, SummaryJson Summary,
+    TotalsJson? Totals, long? PreviousRun, FlipsJson? Flips, FlaggedJson Flagged);
+
+/// <summary>Sums over a run's trials (the dashboard's run view and `export --format json`).</summary>
+public sealed record TotalsJson(long? InputTokens, long? OutputTokens, decimal? CostUsd, long DurationMs);
+
+/// <summary>Tasks that broke or were fixed against the previous run of the same agent × suite.</summary>
+public sealed record FlipsJson(string[] Broke, string[] Fixed);
+
+/// <summary>
+/// Trials flagged suspect (the change touched the test machinery), served by a fallback model, or
+/// refused: each trial counted once per kind (a run's, a day's).
+/// </summary>
+public sealed record FlaggedJson(int Suspect, int Fallback, int Refusal);
