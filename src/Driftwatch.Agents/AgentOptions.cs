@@ -6,7 +6,7 @@ using Driftwatch.Core.Configuration;
 namespace Driftwatch.Agents;
 
 /// <summary>Reads an agent's options, naming the definition and the field in every error.</summary>
-public sealed class AgentOptions
+internal sealed class AgentOptions
 {
     private readonly AgentDefinition _definition;
 

@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 namespace Driftwatch.Cli;
 
 /// <summary>The command tree and the mapping of failures to exit codes, shared by Program and the tests.</summary>
-public static class DriftwatchApp
+internal static class DriftwatchApp
 {
     public static CommandApp Create(CliContext context)
     {

@@ -8,7 +8,7 @@ using Driftwatch.Core.Runs;
 namespace Driftwatch.Agents.Api;
 
 /// <summary>The Messages API through the official Anthropic SDK.</summary>
-public sealed class AnthropicAgent(AgentDefinition definition) : ApiAgent(definition, KindName, "ANTHROPIC_API_KEY", temperature: false)
+internal sealed class AnthropicAgent(AgentDefinition definition) : ApiAgent(definition, KindName, "ANTHROPIC_API_KEY", temperature: false)
 {
     public const string KindName = "anthropic";
     public const string DefaultBaseUrl = "https://api.anthropic.com";

@@ -7,13 +7,13 @@ using Driftwatch.Execution.Agents;
 namespace Driftwatch.Agents.Api;
 
 /// <summary>One model call: the reply text, what it cost, and who answered.</summary>
-public sealed record ModelReply(string Text, string? Model, string? StopReason, AgentUsage Usage);
+internal sealed record ModelReply(string Text, string? Model, string? StopReason, AgentUsage Usage);
 
 /// <summary>A chat turn kept between a first and a second attempt.</summary>
-public sealed record ChatTurn(string Role, string Content);
+internal sealed record ChatTurn(string Role, string Content);
 
 /// <summary>An API failure the runner must treat as infrastructure: retried, never scored.</summary>
-public sealed class ApiUnavailableException(string kind, string message, Exception? inner = null) : Exception(message, inner)
+internal sealed class ApiUnavailableException(string kind, string message, Exception? inner = null) : Exception(message, inner)
 {
     public string Kind { get; } = kind;
 }
@@ -24,7 +24,7 @@ public sealed class ApiUnavailableException(string kind, string message, Excepti
 /// (inside it only), and an optional second attempt sees the failing test output. An answer with
 /// no code is a completed attempt that the tests will fail, not a crash.
 /// </summary>
-public abstract class ApiAgent : IFeedbackAgent
+internal abstract class ApiAgent : IFeedbackAgent
 {
     private const string SystemPrompt = "You are an expert software engineer. You change code exactly as asked and answer only with the files you changed.";
 

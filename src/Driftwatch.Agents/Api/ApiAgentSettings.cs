@@ -3,7 +3,7 @@ using Driftwatch.Core.Configuration;
 namespace Driftwatch.Agents.Api;
 
 /// <summary>The options of an API agent (anthropic or openai) in driftwatch.yaml.</summary>
-public sealed record ApiAgentSettings
+internal sealed record ApiAgentSettings
 {
     public static readonly string[] Fields = ["model", "api_key_env", "base_url", "base_url_env", "max_tokens", "temperature", "second_attempt", "timeout"];
 

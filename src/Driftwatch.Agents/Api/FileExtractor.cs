@@ -9,7 +9,7 @@ namespace Driftwatch.Agents.Api;
 /// (```python calc.py) or in a first-line comment, else one unnamed fenced block when the workspace
 /// has a single file of that kind. Paths must stay inside the workspace.
 /// </summary>
-public static partial class FileExtractor
+internal static partial class FileExtractor
 {
     public sealed record ExtractedFile(string Path, string Content);
 

@@ -9,7 +9,7 @@ using OpenAI.Chat;
 namespace Driftwatch.Agents.Api;
 
 /// <summary>Any OpenAI-compatible chat endpoint (OpenAI, vLLM, Ollama, llama.cpp server, OpenRouter) through the official OpenAI SDK.</summary>
-public sealed class OpenAiAgent(AgentDefinition definition) : ApiAgent(definition, KindName, "OPENAI_API_KEY", temperature: true)
+internal sealed class OpenAiAgent(AgentDefinition definition) : ApiAgent(definition, KindName, "OPENAI_API_KEY", temperature: true)
 {
     public const string KindName = "openai";
 

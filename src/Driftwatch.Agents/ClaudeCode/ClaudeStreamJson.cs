@@ -9,7 +9,7 @@ namespace Driftwatch.Agents.ClaudeCode;
 /// carry the models that answered and the tool calls; the last (result) carries usage,
 /// total_cost_usd, modelUsage, num_turns, the stop reason and any API error.
 /// </summary>
-public sealed record ClaudeSession
+internal sealed record ClaudeSession
 {
     public string? InitModel { get; init; }
     public IReadOnlyList<string> Tools { get; init; } = [];

@@ -81,7 +81,7 @@ public sealed record CommandSettings
 /// prints it. A missing binary is an infrastructure error; so is an output that names an API
 /// outage or a refused connection with no work done.
 /// </summary>
-public sealed class CommandAgent : IAgent, IAsyncDisposable
+internal sealed class CommandAgent : IAgent, IAsyncDisposable
 {
     public const string KindName = "command";
 

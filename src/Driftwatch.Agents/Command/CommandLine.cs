@@ -9,7 +9,7 @@ namespace Driftwatch.Agents.Command;
 /// never seen by a shell. An argument that is only "{model}" is dropped with the flag before it
 /// when no model is configured.
 /// </summary>
-public static class CommandLine
+internal static class CommandLine
 {
     public static IReadOnlyList<string> Split(string template, string source)
     {

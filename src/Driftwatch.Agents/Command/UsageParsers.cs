@@ -6,7 +6,7 @@ using Driftwatch.Core.Runs;
 namespace Driftwatch.Agents.Command;
 
 /// <summary>Usage figures that CLI agents print, in the formats they print them.</summary>
-public static partial class UsageParsers
+internal static partial class UsageParsers
 {
     public static readonly string[] Kinds = ["auto", "codex", "gemini", "aider", "claude", "none"];
 

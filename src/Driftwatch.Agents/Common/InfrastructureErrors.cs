@@ -1,7 +1,7 @@
 namespace Driftwatch.Agents.Common;
 
 /// <summary>Names of infrastructure failures: trials that end in them are retried and never scored.</summary>
-public static class InfrastructureErrors
+internal static class InfrastructureErrors
 {
     public const string AgentMissing = "agent-missing";
     public const string AgentCrash = "agent-crash";

@@ -4,7 +4,7 @@ using Driftwatch.Core.Suites;
 namespace Driftwatch.Agents.Common;
 
 /// <summary>What an agent is told about a task. The hidden tests and the solution are never part of it.</summary>
-public static class TaskPrompt
+internal static class TaskPrompt
 {
     /// <summary>Largest workspace file shown inline to an API model.</summary>
     public const int MaxInlineFileBytes = 64 * 1024;

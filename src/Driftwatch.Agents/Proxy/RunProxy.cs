@@ -6,7 +6,7 @@ namespace Driftwatch.Agents.Proxy;
 /// An agent's recording proxy for one run: started with the first trial that needs it, stopped
 /// when the agent is disposed at the end of the run.
 /// </summary>
-public sealed class RunProxy(Uri upstream) : IAsyncDisposable
+internal sealed class RunProxy(Uri upstream) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private RecordingProxy? _proxy;

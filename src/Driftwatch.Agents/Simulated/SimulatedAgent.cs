@@ -18,7 +18,7 @@ namespace Driftwatch.Agents.Simulated;
 /// the suite-mean p by the scheduled drop. Every decision is a hash of (seed, day, task, trial),
 /// so the same inputs always give the same edits.
 /// </summary>
-public sealed class SimulatedAgent(string name, SimulatedAgentSettings settings) : IAgent
+internal sealed class SimulatedAgent(string name, SimulatedAgentSettings settings) : IAgent
 {
     public const string KindName = "simulated";
     public const string ModelName = "simulated";

@@ -6,10 +6,10 @@ using Driftwatch.Core.Configuration;
 namespace Driftwatch.Agents.Simulated;
 
 /// <summary>From this day on, the suite-mean pass rate is lower by <see cref="Drop"/> (added up over steps).</summary>
-public sealed record DegradationStep(DateOnly From, double Drop);
+internal sealed record DegradationStep(DateOnly From, double Drop);
 
 /// <summary>The options of a simulated agent (see <see cref="SimulatedAgent"/>).</summary>
-public sealed record SimulatedAgentSettings
+internal sealed record SimulatedAgentSettings
 {
     public static readonly string[] Fields = ["seed", "skill", "degradation", "error_rate", "delay_ms"];
 

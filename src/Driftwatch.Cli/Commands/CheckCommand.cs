@@ -13,7 +13,7 @@ using Spectre.Console.Cli;
 namespace Driftwatch.Cli.Commands;
 
 /// <summary>Options shared by the commands that judge histories (check, plan, demo).</summary>
-public class DetectionSettings : StoreSettings
+internal class DetectionSettings : StoreSettings
 {
     [CommandOption("--detector <NAME>")]
     [Description("A detector by name: cusum (default), ewma, tracker-windows (the public trackers' rule, for comparison) or another of docs/detection.md; an unknown name lists them all")]
@@ -58,7 +58,7 @@ public class DetectionSettings : StoreSettings
     };
 }
 
-public sealed class CheckSettings : DetectionSettings
+internal sealed class CheckSettings : DetectionSettings
 {
     [CommandOption("-a|--agent <AGENT>")]
     [Description("Only this agent (default: every agent with runs)")]
@@ -74,7 +74,7 @@ public sealed class CheckSettings : DetectionSettings
 }
 
 /// <summary>`check`: a verdict per agent × suite from the stored history; exit 3 on a degradation.</summary>
-public sealed class CheckCommand(CliContext cli) : AsyncCommand<CheckSettings>
+internal sealed class CheckCommand(CliContext cli) : AsyncCommand<CheckSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, CheckSettings settings, CancellationToken cancellationToken)
     {
@@ -107,7 +107,7 @@ public sealed class CheckCommand(CliContext cli) : AsyncCommand<CheckSettings>
 }
 
 /// <summary>Console view of verdicts.</summary>
-public static class VerdictReport
+internal static class VerdictReport
 {
     public static string StatusMarkup(VerdictStatus status) => status switch
     {

@@ -8,10 +8,10 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class CompareSettings : RunPairSettings;
+internal sealed class CompareSettings : RunPairSettings;
 
 /// <summary>`compare RUN_A RUN_B`: a paired comparison on the tasks both ran, with the tasks that flipped.</summary>
-public sealed class CompareCommand(CliContext cli) : AsyncCommand<CompareSettings>
+internal sealed class CompareCommand(CliContext cli) : AsyncCommand<CompareSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, CompareSettings settings, CancellationToken cancellationToken)
     {

@@ -19,7 +19,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class DemoSettings : CommandSettings
+internal sealed class DemoSettings : CommandSettings
 {
     [CommandOption("--days <N>")]
     [Description("Days of history to build. Default: 40")]
@@ -64,7 +64,7 @@ public sealed class DemoSettings : CommandSettings
 /// day for N days (real workspaces, real hidden tests) and loses about ten points from 60% of
 /// the way in; then the history and where the drop shows.
 /// </summary>
-public sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
+internal sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, DemoSettings settings, CancellationToken cancellationToken)
     {

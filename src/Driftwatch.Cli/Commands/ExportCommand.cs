@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class ExportSettings : DetectionSettings
+internal sealed class ExportSettings : DetectionSettings
 {
     [CommandArgument(0, "[RUNS]")]
     [Description("Run ids to export (default: the latest run of each agent × suite, or the last N with --last)")]
@@ -49,7 +49,7 @@ public sealed class ExportSettings : DetectionSettings
 }
 
 /// <summary>`export`: runs in the formats other tools read (README § Dashboard, report and exports).</summary>
-public sealed class ExportCommand(CliContext cli) : AsyncCommand<ExportSettings>
+internal sealed class ExportCommand(CliContext cli) : AsyncCommand<ExportSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class FingerprintShowSettings : StoreSettings
+internal sealed class FingerprintShowSettings : StoreSettings
 {
     [CommandArgument(0, "<RUN>")]
     [Description("The run")]
@@ -24,10 +24,10 @@ public sealed class FingerprintShowSettings : StoreSettings
     public bool Json { get; init; }
 }
 
-public sealed class FingerprintDiffSettings : RunPairSettings;
+internal sealed class FingerprintDiffSettings : RunPairSettings;
 
 /// <summary>`fingerprint show RUN`: what the agent's harness really sent to its model during a run.</summary>
-public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<FingerprintShowSettings>
+internal sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<FingerprintShowSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, FingerprintShowSettings settings, CancellationToken cancellationToken)
     {
@@ -104,7 +104,7 @@ public sealed class FingerprintShowCommand(CliContext cli) : AsyncCommand<Finger
 }
 
 /// <summary>`fingerprint diff RUN_A RUN_B`: what the harness sent differently, as a readable diff.</summary>
-public sealed class FingerprintDiffCommand(CliContext cli) : AsyncCommand<FingerprintDiffSettings>
+internal sealed class FingerprintDiffCommand(CliContext cli) : AsyncCommand<FingerprintDiffSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, FingerprintDiffSettings settings, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class InitSettings : CommandSettings
+internal sealed class InitSettings : CommandSettings
 {
     [CommandOption("-o|--out <PATH>")]
     [Description("Where to write it. Default: ./driftwatch.yaml")]
@@ -23,7 +23,7 @@ public sealed class InitSettings : CommandSettings
 }
 
 /// <summary>`init`: writes a commented driftwatch.yaml with one agent of each kind.</summary>
-public sealed class InitCommand(CliContext cli) : Command<InitSettings>
+internal sealed class InitCommand(CliContext cli) : Command<InitSettings>
 {
     public const string TemplateResource = "Driftwatch.Cli.Templates.driftwatch.yaml";
 

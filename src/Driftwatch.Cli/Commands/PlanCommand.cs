@@ -12,7 +12,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class PlanSettings : DetectionSettings
+internal sealed class PlanSettings : DetectionSettings
 {
     [CommandOption("--delta <D>")]
     [Description("The drop in pass rate to catch. Default: 0.05")]
@@ -61,7 +61,7 @@ public sealed class PlanSettings : DetectionSettings
 }
 
 /// <summary>`plan`: tasks × trials a day a target drop needs, from history when there is one.</summary>
-public sealed class PlanCommand(CliContext cli) : AsyncCommand<PlanSettings>
+internal sealed class PlanCommand(CliContext cli) : AsyncCommand<PlanSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, PlanSettings settings, CancellationToken cancellationToken)
     {

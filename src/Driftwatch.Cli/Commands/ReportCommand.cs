@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class ReportSettings : DetectionSettings
+internal sealed class ReportSettings : DetectionSettings
 {
     [CommandOption("-o|--out <DIR>")]
     [Description("Folder to write the report to (created if missing; files of the same names are replaced)")]
@@ -24,7 +24,7 @@ public sealed class ReportSettings : DetectionSettings
 }
 
 /// <summary>`report --out DIR`: the dashboard as static HTML with chart files.</summary>
-public sealed class ReportCommand(CliContext cli) : AsyncCommand<ReportSettings>
+internal sealed class ReportCommand(CliContext cli) : AsyncCommand<ReportSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {

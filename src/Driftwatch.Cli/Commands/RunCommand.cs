@@ -17,7 +17,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class RunSettings : StoreSettings
+internal sealed class RunSettings : StoreSettings
 {
     [CommandOption("-a|--agent <AGENT>")]
     [Description("Agent: a built-in preset (simulated, claude-code, codex, gemini, aider) or a name from driftwatch.yaml. Default: simulated")]
@@ -98,7 +98,7 @@ public sealed class RunSettings : StoreSettings
 }
 
 /// <summary>The main job: runs a suite against an agent, stores every trial, prints the summary.</summary>
-public sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
+internal sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunSettings settings, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class RunsSettings : StoreSettings
+internal sealed class RunsSettings : StoreSettings
 {
     [CommandOption("-a|--agent <AGENT>")]
     [Description("Only runs of this agent")]
@@ -31,7 +31,7 @@ public sealed class RunsSettings : StoreSettings
 }
 
 /// <summary>History: every stored run with status and pass rate.</summary>
-public sealed class RunsCommand(CliContext cli) : AsyncCommand<RunsSettings>
+internal sealed class RunsCommand(CliContext cli) : AsyncCommand<RunsSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, RunsSettings settings, CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class ScheduleSettings : StoreSettings
+internal sealed class ScheduleSettings : StoreSettings
 {
     [CommandOption("--once")]
     [Description("Run what is due now and exit: for each entry its latest slot at or before now, unless that slot already ran (an interrupted one is resumed)")]
@@ -55,7 +55,7 @@ public sealed class ScheduleSettings : StoreSettings
 }
 
 /// <summary>`schedule`: runs the schedule of driftwatch.yaml, once per slot, with alerts; `--once` for cron, CI and timers.</summary>
-public sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSettings>
+internal sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ScheduleSettings settings, CancellationToken cancellationToken)
     {

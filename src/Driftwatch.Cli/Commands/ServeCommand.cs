@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class ServeSettings : DetectionSettings
+internal sealed class ServeSettings : DetectionSettings
 {
     [CommandOption("--urls <URLS>")]
     [Description("Where to listen, separated by ';'. Default: http://127.0.0.1:5170. Anything but loopback needs $DRIFTWATCH_TOKEN")]
@@ -17,7 +17,7 @@ public sealed class ServeSettings : DetectionSettings
 }
 
 /// <summary>`serve`: the dashboard on Kestrel, read-only against the store.</summary>
-public sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
+internal sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ServeSettings settings, CancellationToken cancellationToken)
     {

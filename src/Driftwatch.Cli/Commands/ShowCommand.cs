@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class ShowSettings : StoreSettings
+internal sealed class ShowSettings : StoreSettings
 {
     [CommandArgument(0, "<RUN>")]
     [Description("Run id (see `driftwatch runs`)")]
@@ -25,7 +25,7 @@ public sealed class ShowSettings : StoreSettings
 }
 
 /// <summary>One run: header, closing table, every trial; with --task, what happened in that task's trials.</summary>
-public sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
+internal sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ShowSettings settings, CancellationToken cancellationToken)
     {

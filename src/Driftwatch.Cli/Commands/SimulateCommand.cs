@@ -11,7 +11,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class SimulateSettings : CommandSettings
+internal sealed class SimulateSettings : CommandSettings
 {
     [CommandOption("--scenario <NAMES>")]
     [Description("null, step, drift, sparse, outage, or all (comma-separated). Default: all")]
@@ -100,7 +100,7 @@ public sealed class SimulateSettings : CommandSettings
 }
 
 /// <summary>`simulate`: the detector benchmark on the reference model of docs/detection.md.</summary>
-public sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings>
+internal sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings>
 {
     public override int Execute(CommandContext context, SimulateSettings settings, CancellationToken cancellationToken)
     {

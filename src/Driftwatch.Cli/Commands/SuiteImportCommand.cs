@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class SuiteImportSettings : CommandSettings
+internal sealed class SuiteImportSettings : CommandSettings
 {
     [CommandArgument(0, "<FORMAT>")]
     [Description("humaneval, humaneval-infilling, mbpp, quixbugs or exercism")]
@@ -44,7 +44,7 @@ public sealed class SuiteImportSettings : CommandSettings
 }
 
 /// <summary>`suite import`: turns a public benchmark into a suite folder, all or nothing.</summary>
-public sealed class SuiteImportCommand(CliContext cli) : Command<SuiteImportSettings>
+internal sealed class SuiteImportCommand(CliContext cli) : Command<SuiteImportSettings>
 {
     public override int Execute(CommandContext context, SuiteImportSettings settings, CancellationToken cancellationToken)
     {

@@ -10,7 +10,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class SuiteListSettings : StoreSettings
+internal sealed class SuiteListSettings : StoreSettings
 {
     [CommandOption("--json")]
     [Description("Print the suites as JSON")]
@@ -18,7 +18,7 @@ public sealed class SuiteListSettings : StoreSettings
 }
 
 /// <summary>`suite list`: the built-in suite and those named in driftwatch.yaml, with their tasks.</summary>
-public sealed class SuiteListCommand(CliContext cli) : Command<SuiteListSettings>
+internal sealed class SuiteListCommand(CliContext cli) : Command<SuiteListSettings>
 {
     public override int Execute(CommandContext context, SuiteListSettings settings, CancellationToken cancellationToken)
     {

@@ -14,7 +14,7 @@ using Spectre.Console.Cli;
 
 namespace Driftwatch.Cli.Commands;
 
-public sealed class SuiteValidateSettings : StoreSettings
+internal sealed class SuiteValidateSettings : StoreSettings
 {
     [CommandArgument(0, "<PATH>")]
     [Description("Suite folder (or its suite.yaml), or a suite name")]
@@ -49,7 +49,7 @@ public sealed class SuiteValidateSettings : StoreSettings
 }
 
 /// <summary>`suite validate`: proves every task sound; exit 2 when any is not.</summary>
-public sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteValidateSettings>
+internal sealed class SuiteValidateCommand(CliContext cli) : AsyncCommand<SuiteValidateSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, SuiteValidateSettings settings, CancellationToken cancellationToken)
     {

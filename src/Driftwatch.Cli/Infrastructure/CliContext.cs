@@ -9,7 +9,7 @@ namespace Driftwatch.Cli.Infrastructure;
 /// console, standard error, text written as is — shows control characters as visible symbols
 /// (<see cref="TerminalText"/>): what agents report is data, never terminal control.
 /// </summary>
-public sealed class CliContext
+internal sealed class CliContext
 {
     public required IAnsiConsole Out { get; init => field = TerminalSafeConsole.Wrap(value); }
 

@@ -1,7 +1,7 @@
 namespace Driftwatch.Cli.Infrastructure;
 
 /// <summary>Exit codes of every command (README § Commands).</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Ok = 0;
 

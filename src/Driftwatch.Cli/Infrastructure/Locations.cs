@@ -12,7 +12,7 @@ namespace Driftwatch.Cli.Infrastructure;
 /// Where a command finds its things: the configuration, the database and the suites, resolved
 /// from flags, environment and driftwatch.yaml in that order.
 /// </summary>
-public sealed class Locations
+internal sealed class Locations
 {
     public const string BuiltInSuite = "core";
     public const string DatabaseVariable = "DRIFTWATCH_DB";

@@ -3,7 +3,7 @@ using Driftwatch.Core.Runs;
 
 namespace Driftwatch.Cli.Infrastructure;
 
-public static class StoreLookups
+internal static class StoreLookups
 {
     /// <summary>The run a command argument names, or bad input (exit 2) naming that argument.</summary>
     public static async Task<RunHeader> RequireRunAsync(this IRunStore store, string argument, long id, CancellationToken cancellationToken) =>

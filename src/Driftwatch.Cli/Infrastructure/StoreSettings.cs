@@ -4,7 +4,7 @@ using Spectre.Console.Cli;
 namespace Driftwatch.Cli.Infrastructure;
 
 /// <summary>Options every command that touches the database or the configuration shares.</summary>
-public class StoreSettings : CommandSettings
+internal class StoreSettings : CommandSettings
 {
     [CommandOption("--db <PATH>")]
     [Description("SQLite database file (default: $DRIFTWATCH_DB, then driftwatch.yaml's database, then .driftwatch/driftwatch.db)")]
@@ -16,7 +16,7 @@ public class StoreSettings : CommandSettings
 }
 
 /// <summary>Settings of the commands that set one run against another (`compare`, `fingerprint diff`).</summary>
-public class RunPairSettings : StoreSettings
+internal class RunPairSettings : StoreSettings
 {
     [CommandArgument(0, "<RUN_A>")]
     [Description("The earlier (reference) run")]

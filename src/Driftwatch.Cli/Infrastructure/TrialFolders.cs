@@ -9,7 +9,7 @@ namespace Driftwatch.Cli.Infrastructure;
 /// the user's, full, not a folder) would end every trial in an infrastructure error and the run
 /// incomplete with exit 0: it is bad input, named, before anything is stored or started.
 /// </summary>
-public static class TrialFolders
+internal static class TrialFolders
 {
     /// <summary>Room a trial needs at the least (its workspace copy, the agent's and the tests' output, reports), written once to find a full disk.</summary>
     private const int ProbeBytes = 1 << 20;

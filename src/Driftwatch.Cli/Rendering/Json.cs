@@ -38,9 +38,9 @@ public sealed record TaskValidationJson(string Id, string Category, string Langu
     public string[]? NotChecked { get; init; }
 }
 
-public sealed record SkippedJson(string Id, string Reason);
+internal sealed record SkippedJson(string Id, string Reason);
 
-public sealed record ImportJson(string Format, string Suite, string Directory, string Revision, string SourceRevision, int Tasks,
+internal sealed record ImportJson(string Format, string Suite, string Directory, string Revision, string SourceRevision, int Tasks,
     Dictionary<string, int> Categories, SkippedJson[] Skipped);
 
 public sealed record ValidationJson(string Suite, string Revision, TaskValidationJson[] Tasks, int Sound, int Unsound)

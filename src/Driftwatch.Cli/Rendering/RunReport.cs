@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Driftwatch.Cli.Rendering;
 
 /// <summary>Console views of runs: the closing table of a run, the list of runs, the trials of one.</summary>
-public static class RunReport
+internal static class RunReport
 {
     public static string Percent(double? value) => value is { } v ? (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "–";
 

@@ -10,7 +10,7 @@ using Spectre.Console;
 namespace Driftwatch.Cli.Rendering;
 
 /// <summary>The scheduler's log on the console: one line per thing it does, times in UTC.</summary>
-public sealed class ScheduleReport(CliContext cli)
+internal sealed class ScheduleReport(CliContext cli)
 {
     private DateTimeOffset? _lastWaitingFor;
 

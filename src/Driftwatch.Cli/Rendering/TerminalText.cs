@@ -12,7 +12,7 @@ namespace Driftwatch.Cli.Rendering;
 /// (ESC as ␛, BEL as ␇; C1 as �), and so is every bidirectional override, embedding and isolate
 /// (as �), which would reorder what is shown. A CR is kept only before a LF (CSV's line ends).
 /// </summary>
-public static class TerminalText
+internal static class TerminalText
 {
     /// <summary>Whether <paramref name="text"/> holds a character a terminal would act on.</summary>
     public static bool HasControl(string? text)
@@ -70,7 +70,7 @@ public static class TerminalText
 /// still cannot act on the terminal. Spectre's own control codes (colours, cursor moves of the
 /// live progress) are not text and pass unchanged.
 /// </summary>
-public sealed class TerminalSafeConsole : IAnsiConsole
+internal sealed class TerminalSafeConsole : IAnsiConsole
 {
     private readonly IAnsiConsole _inner;
 
@@ -100,7 +100,7 @@ public sealed class TerminalSafeConsole : IAnsiConsole
 }
 
 /// <summary>A writer of plain text (errors, JSON, exports, alerts) to the terminal, with control characters made visible.</summary>
-public sealed class TerminalSafeWriter : TextWriter
+internal sealed class TerminalSafeWriter : TextWriter
 {
     private readonly TextWriter _inner;
 

@@ -11,7 +11,7 @@ public interface IAllocation
 }
 
 /// <summary>K trials of every task, every day: what the public trackers do.</summary>
-public sealed class UniformAllocation(int tasks, int trialsPerTask) : IAllocation
+internal sealed class UniformAllocation(int tasks, int trialsPerTask) : IAllocation
 {
     private readonly int[] _trials = Enumerable.Repeat(trialsPerTask, tasks).ToArray();
 
@@ -27,7 +27,7 @@ public sealed class UniformAllocation(int tasks, int trialsPerTask) : IAllocatio
 /// to the tasks that (almost) always pass or always fail, one trial each in turn, as canaries
 /// that still catch a change confined to them.
 /// </summary>
-public sealed class AdaptiveAllocation : IAllocation
+internal sealed class AdaptiveAllocation : IAllocation
 {
     /// <summary>Tasks with a baseline pass rate outside [Low, 1 − Low] are canaries.</summary>
     public const double Low = 0.1;
@@ -99,7 +99,7 @@ public sealed class AdaptiveAllocation : IAllocation
 }
 
 /// <summary>The allocations the monitored days really had, repeated in turn (for calibrating on real histories).</summary>
-public sealed class ObservedAllocation(IReadOnlyList<int[]> days) : IAllocation
+internal sealed class ObservedAllocation(IReadOnlyList<int[]> days) : IAllocation
 {
     private readonly int[][] _patterns = days.Count == 0 ? [] : days.GroupBy(d => string.Join(',', d)).Select(g => g.First()).ToArray();
 

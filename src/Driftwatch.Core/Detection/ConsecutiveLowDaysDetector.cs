@@ -10,7 +10,7 @@ namespace Driftwatch.Core.Detection;
 /// chosen so that this wait equals ARL0; c = Φ⁻¹(1 − q). The design treats the baseline as known
 /// and days as normal and independent; the false alarms `simulate` measures say how far that holds.
 /// </summary>
-public sealed class ConsecutiveLowDaysDetector : IDetector
+internal sealed class ConsecutiveLowDaysDetector : IDetector
 {
     public ConsecutiveLowDaysDetector(int days = 3)
     {

@@ -1,7 +1,7 @@
 namespace Driftwatch.Core.Detection;
 
 /// <summary>Page's CUSUM on the standardised daily evidence (Page 1954), calibrated to the false-alarm budget.</summary>
-public sealed class CusumDetector : IDetector
+internal sealed class CusumDetector : IDetector
 {
     public string Name => "cusum";
 

@@ -27,7 +27,7 @@ public sealed class DayCounts
 }
 
 /// <summary>Logistic helpers (pass rates and their log-odds).</summary>
-public static class Logit
+internal static class Logit
 {
     public static double Of(double p)
     {

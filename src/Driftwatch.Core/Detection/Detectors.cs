@@ -71,7 +71,7 @@ public sealed record DetectorTrace
 }
 
 /// <summary>Runs a detector over the monitoring days of a fitted baseline.</summary>
-public static class DetectorRunner
+internal static class DetectorRunner
 {
     public static DetectorTrace Run(IDetector detector, Baseline baseline, DetectorLimits limits, DetectorOptions options,
         IReadOnlyList<DayCounts> baselineDays, IReadOnlyList<DayCounts> monitoring)
@@ -161,7 +161,7 @@ public static class DetectorRunner
 /// window's 95% Wilson interval or a one-sided exact binomial test gives p &lt; α — with no
 /// correction for testing three windows every day, and the binomial variance N·p₀(1−p₀).
 /// </summary>
-public static class TrackerRule
+internal static class TrackerRule
 {
     /// <summary>Evaluates the windows ending at day <paramref name="end"/> of <paramref name="days"/>.</summary>
     public static (bool Worse, bool Better) Evaluate(IReadOnlyList<DayCounts> days, int end, double p0, double alpha)

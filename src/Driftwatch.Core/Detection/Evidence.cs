@@ -5,7 +5,7 @@ namespace Driftwatch.Core.Detection;
 /// deviation and the CUSUM reference value k (half the target drop, in standard deviations).
 /// Computed once per distinct allocation, since allocations repeat day after day.
 /// </summary>
-public sealed class Evidence(Baseline baseline, double targetDrop, double clip = double.PositiveInfinity)
+internal sealed class Evidence(Baseline baseline, double targetDrop, double clip = double.PositiveInfinity)
 {
     private readonly Dictionary<string, (double Mean, double Sd, double K)> _byAllocation = new(StringComparer.Ordinal);
 

@@ -1,7 +1,7 @@
 namespace Driftwatch.Core.Detection;
 
 /// <summary>An exponentially weighted moving average of the standardised daily evidence (Roberts 1959), calibrated like the CUSUM.</summary>
-public sealed class EwmaDetector : IDetector
+internal sealed class EwmaDetector : IDetector
 {
     public string Name => "ewma";
 

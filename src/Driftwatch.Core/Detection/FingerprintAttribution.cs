@@ -9,7 +9,7 @@ namespace Driftwatch.Core.Detection;
 /// version, sandbox) and harness requests the runs near the change day had that the baseline's
 /// never did. The verdict lists these next to the effect; they are not part of the decision.
 /// </summary>
-public static class FingerprintAttribution
+internal static class FingerprintAttribution
 {
     /// <summary>What the runs around the change ran with that the baseline never did.</summary>
     public static IReadOnlyList<string> Changes(IReadOnlyList<HistoryRun> segment, IReadOnlyDictionary<string, string> texts, DateOnly baselineEnd, DateOnly changeDay)

@@ -8,7 +8,7 @@ namespace Driftwatch.Core.Detection;
 /// integrated by 8-point Gauss–Hermite quadrature), sampled in constant time with Walker's alias method
 /// (Vose 1991's construction).
 /// </summary>
-public sealed class DailyTotalSampler
+internal sealed class DailyTotalSampler
 {
     private readonly double[] _probability;
     private readonly int[] _alias;
@@ -83,7 +83,7 @@ public sealed class DailyTotalSampler
 /// (its exposure/alarms estimate errs on the high side), then the main pass follows each path
 /// until its statistic passes the top of the bracket or the cap.
 /// </summary>
-public static class ThresholdCalibrator
+internal static class ThresholdCalibrator
 {
     private static readonly double[] CusumGrid = Grid(0.2, 25, 0.05);
     private static readonly double[] EwmaGridInSds = Grid(0.5, 8, 0.02);

@@ -4,7 +4,7 @@ namespace Driftwatch.Core.Detection;
 /// The public trackers' rule, kept for comparison (<see cref="TrackerRule"/>): a statistic of 1 on
 /// a day any window fires, against a limit of 0.5; nothing to calibrate.
 /// </summary>
-public sealed class TrackerWindowsDetector : IDetector
+internal sealed class TrackerWindowsDetector : IDetector
 {
     public string Name => "tracker-windows";
 

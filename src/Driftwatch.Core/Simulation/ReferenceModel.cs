@@ -41,7 +41,7 @@ public static class ScenarioNames
 /// A suite of the reference model of docs/detection.md: 30% of tasks with p = 0.99, 20% with p = 0.01 and 50%
 /// with p ~ Beta(6, 4) (for N = 50: 15, 10 and 25 tasks; suite mean ≈ 0.60).
 /// </summary>
-public sealed class ReferenceSuite
+internal sealed class ReferenceSuite
 {
     public ReferenceSuite(int tasks, Rng rng)
     {

@@ -3,7 +3,7 @@ using MathNet.Numerics;
 namespace Driftwatch.Core.Statistics;
 
 /// <summary>Exact binomial tails, test and interval.</summary>
-public static class Binomial
+internal static class Binomial
 {
     /// <summary>P(X ≤ x) for X ~ Binomial(n, p), through the regularised incomplete beta function.</summary>
     public static double LowerTail(int x, int n, double p)
@@ -63,7 +63,7 @@ public static class Binomial
 /// The Clopper–Pearson ("exact") interval for a binomial proportion (Clopper &amp; Pearson 1934):
 /// guaranteed coverage, wider than Wilson.
 /// </summary>
-public static class ClopperPearson
+internal static class ClopperPearson
 {
     public static Interval Interval(int successes, int trials, double confidence = 0.95)
     {

@@ -1,17 +1,17 @@
 namespace Driftwatch.Core.Statistics;
 
 /// <summary>Counts of one task: n attempts, x passes.</summary>
-public readonly record struct TaskCounts(int Trials, int Passes);
+internal readonly record struct TaskCounts(int Trials, int Passes);
 
 /// <summary>An estimate with its standard error and confidence interval.</summary>
-public sealed record Estimate(double Value, double StandardError, Interval Interval);
+internal sealed record Estimate(double Value, double StandardError, Interval Interval);
 
 /// <summary>
 /// Pass rates and differences when each task is attempted several times: attempts of one task are
 /// not independent, so standard errors are clustered by task (the cluster-robust "sandwich"
 /// variance; Cameron &amp; Miller 2015), and intervals use Student's t with (tasks − 1) degrees of freedom.
 /// </summary>
-public static class Clustered
+internal static class Clustered
 {
     /// <summary>The pooled pass rate Σx/Σn with a task-clustered standard error.</summary>
     public static Estimate PassRate(IReadOnlyList<TaskCounts> tasks, double confidence = 0.95)
@@ -57,7 +57,7 @@ public static class Clustered
 /// resampled with replacement, each carrying its own difference, so the dependence of repeated
 /// attempts stays inside the task.
 /// </summary>
-public static class PairedBootstrap
+internal static class PairedBootstrap
 {
     public static Interval MeanDifference(IReadOnlyList<double> perTask, int resamples, ulong seed, double confidence = 0.95)
     {

@@ -8,7 +8,7 @@ namespace Driftwatch.Core.Statistics;
 /// Jacobi matrix of the (probabilists') Hermite polynomials, weights the squared first components
 /// of its eigenvectors.
 /// </summary>
-public static class GaussHermite
+internal static class GaussHermite
 {
     private static readonly Dictionary<int, (double[] Nodes, double[] Weights)> Rules = [];
 

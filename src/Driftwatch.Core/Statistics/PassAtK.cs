@@ -5,7 +5,7 @@ namespace Driftwatch.Core.Statistics;
 /// Language Models Trained on Code"): the unbiased pass@k estimator 1 − C(n−c, k)/C(n, k), and
 /// pass^k — the chance that all of k attempts succeed — estimated by C(c, k)/C(n, k).
 /// </summary>
-public static class PassAtK
+internal static class PassAtK
 {
     /// <summary>Unbiased pass@k; null when fewer than k attempts were made.</summary>
     public static double? Estimate(int n, int c, int k)

@@ -5,7 +5,7 @@ namespace Driftwatch.Core.Statistics;
 /// a Poisson-binomial (Hong 2013 gives the same recursion), mean Σ nᵢpᵢ and variance
 /// Σ nᵢpᵢ(1 − pᵢ) — not N·p̄(1 − p̄), which overstates it when tasks differ.
 /// </summary>
-public static class PoissonBinomial
+internal static class PoissonBinomial
 {
     /// <summary>P(total = y) for y = 0..Σnᵢ, by convolving one Bernoulli at a time.</summary>
     public static double[] Pmf(IReadOnlyList<double> p, IReadOnlyList<int> n)

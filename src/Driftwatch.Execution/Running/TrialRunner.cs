@@ -49,7 +49,7 @@ public sealed record TrialRecord(Trial Trial, IReadOnlyList<TrialArtifact> Artif
 /// Runs one trial (README § How a trial runs): a fresh copy of the workspace, the agent, the hidden tests, the
 /// score. Infrastructure failures are retried with exponential backoff and never scored as fail.
 /// </summary>
-public sealed class TrialRunner
+internal sealed class TrialRunner
 {
     private readonly IAgent _agent;
     private readonly ISandbox _sandbox;
@@ -260,4 +260,4 @@ public sealed class TrialRunner
 }
 
 /// <summary>What every trial of a run shares.</summary>
-public sealed record RunContext(long RunId, DateOnly Day, int Seed, string? AgentVersion);
+internal sealed record RunContext(long RunId, DateOnly Day, int Seed, string? AgentVersion);

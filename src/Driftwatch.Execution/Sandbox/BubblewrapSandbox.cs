@@ -14,7 +14,7 @@ namespace Driftwatch.Execution.Sandbox;
 /// Driftwatch, or the host's. Memory and process counts are capped by a cgroup where the machine
 /// allows one, file size and open files by rlimits, its folders' disk use by a watch.
 /// </summary>
-public sealed partial class BubblewrapSandbox(string bwrapPath, bool userNamespaces = true, HostView? view = null) : ISandbox
+internal sealed partial class BubblewrapSandbox(string bwrapPath, bool userNamespaces = true, HostView? view = null) : ISandbox
 {
     /// <summary>Where the policy's folders appear inside, in every trial.</summary>
     public const string WorkspacePath = "/workspace";

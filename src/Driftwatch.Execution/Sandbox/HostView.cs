@@ -6,7 +6,7 @@ namespace Driftwatch.Execution.Sandbox;
 /// they are installed. Under a home folder only a toolchain's own folder is shown (~/.pyenv,
 /// ~/.cargo, ~/.dotnet), never the home folder itself: not its keys, not a database, not a clone.
 /// </summary>
-public sealed record HostView(IReadOnlyList<string> Folders, IReadOnlyList<(string Link, string Target)> Links, IReadOnlyList<string> Masked)
+internal sealed record HostView(IReadOnlyList<string> Folders, IReadOnlyList<(string Link, string Target)> Links, IReadOnlyList<string> Masked)
 {
     private static readonly string[] SystemFolders = ["/usr", "/etc", "/opt", "/sys"];
     private static readonly string[] SystemLinks = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];

@@ -8,7 +8,7 @@ namespace Driftwatch.Execution.Sandbox;
 /// timeout still kills everything they started), with file-size and open-file limits, but no
 /// confinement of the file system or the network.
 /// </summary>
-public sealed class NoSandbox : ISandbox
+internal sealed class NoSandbox : ISandbox
 {
     public string Name => "none";
 

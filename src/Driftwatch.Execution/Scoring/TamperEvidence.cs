@@ -14,7 +14,7 @@ namespace Driftwatch.Execution.Scoring;
 /// trial flag "suspect:KIND PATH:LINE". Only what the agent added counts, and a kind the task's own
 /// reference solution shows is not suspect for that task.
 /// </summary>
-public static partial class TamperEvidence
+internal static partial class TamperEvidence
 {
     private static readonly ConcurrentDictionary<string, IReadOnlySet<string>> ReferenceKinds = new(StringComparer.Ordinal);
 

@@ -12,7 +12,7 @@ using Driftwatch.Formats.JUnit;
 namespace Driftwatch.Execution.Scoring;
 
 /// <summary>The verdict of the hidden tests on a workspace.</summary>
-public sealed record HiddenTestResult(TrialOutcome Outcome, int Passed, int Total, TimeSpan Duration, string Output)
+internal sealed record HiddenTestResult(TrialOutcome Outcome, int Passed, int Total, TimeSpan Duration, string Output)
 {
     /// <summary>True when the result was reused from an identical workspace instead of run again.</summary>
     public bool Reused { get; init; }
@@ -49,7 +49,7 @@ public sealed class TestResultCache
 /// command runs in the sandbox with no network and the suite hidden, told which test files are
 /// the hidden ones ($DRIFTWATCH_TESTS). How it ended decides the outcome (<see cref="Classify"/>).
 /// </summary>
-public sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, IReadOnlyList<string>? hidden = null)
+internal sealed class TestScorer(ISandbox sandbox, TestResultCache? cache = null, IReadOnlyList<string>? hidden = null)
 {
     public const string SupportFolder = ".driftwatch";
 

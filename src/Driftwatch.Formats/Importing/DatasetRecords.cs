@@ -10,7 +10,7 @@ namespace Driftwatch.Formats.Importing;
 /// One record of a dataset file (a JSON object), with where it came from, so that every problem
 /// names the file, the line and the field: "HumanEval.jsonl.gz:12: HumanEval/11: prompt: …".
 /// </summary>
-public sealed class DatasetRecord
+internal sealed class DatasetRecord
 {
     internal DatasetRecord(string file, int line, JsonElement json, string rawText)
     {
@@ -94,13 +94,13 @@ public sealed class DatasetRecord
 }
 
 /// <summary>The records of one dataset file, and the file's revision (a hash of its text).</summary>
-public sealed record DatasetFile(IReadOnlyList<DatasetRecord> Records, string Revision);
+internal sealed record DatasetFile(IReadOnlyList<DatasetRecord> Records, string Revision);
 
 /// <summary>
 /// Reads dataset files: JSON Lines (plain or gzip-compressed, told by the content, not the name)
 /// and JSON arrays of objects. A truncated or malformed line is an error naming its line.
 /// </summary>
-public static class DatasetRecords
+internal static class DatasetRecords
 {
     /// <summary>The whole file as text, gunzipped when it starts with the gzip magic bytes.</summary>
     /// <summary>
@@ -269,7 +269,7 @@ public static class DatasetRecords
 }
 
 /// <summary>Content hashes for source revisions.</summary>
-public static class Hashing
+internal static class Hashing
 {
     public static string Sha256(string text) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 

@@ -13,7 +13,7 @@ namespace Driftwatch.Formats.Importing;
 /// or any folder above many (found recursively). Tests disabled upstream (Jest's xtest, unittest's
 /// skip decorators) are re-enabled: Exercism disables all but the first for learners.
 /// </summary>
-public sealed partial class ExercismImporter : IImporter
+internal sealed partial class ExercismImporter : IImporter
 {
     public const string ConfigFile = ".meta/config.json";
     public const string JavaScript = "javascript";

@@ -10,7 +10,7 @@ namespace Driftwatch.Formats.Importing;
 /// <c>check(candidate)</c> on the entry point, one test case per assertion; the reference is the
 /// prompt followed by the canonical solution, as upstream scores it.
 /// </summary>
-public sealed class HumanEvalImporter : IImporter
+internal sealed class HumanEvalImporter : IImporter
 {
     public const string CheckFile = "humaneval_check.py";
 

@@ -16,7 +16,7 @@ namespace Driftwatch.Formats.Importing;
 /// inside lines (random-span sets) is the bare marker <c>&lt;FILL_ME&gt;</c>. A record whose removed
 /// span is empty asks for nothing and is skipped.
 /// </remarks>
-public sealed class HumanEvalInfillingImporter : IImporter
+internal sealed class HumanEvalInfillingImporter : IImporter
 {
     public const string Marker = "<FILL_ME>";
 

@@ -11,7 +11,7 @@ namespace Driftwatch.Formats.Importing;
 /// description as docstring and a body that raises NotImplementedError. The asserts stay hidden
 /// (upstream prompts show them to the model; here they are the hidden tests, one case each).
 /// </summary>
-public sealed partial class MbppImporter : IImporter
+internal sealed partial class MbppImporter : IImporter
 {
     public const string CheckFile = "mbpp_check.py";
 

@@ -8,7 +8,7 @@ namespace Driftwatch.Formats.Importing;
 /// partial credit comes from its JUnit report), the support files, and the hidden test modules
 /// that hand a dataset's checks to check_cases.py.
 /// </summary>
-public static partial class PythonTasks
+internal static partial class PythonTasks
 {
     public const string Language = "python";
 

@@ -14,7 +14,7 @@ namespace Driftwatch.Formats.Importing;
 /// case each. Python for every program with cases; Java where its method's parameter types can
 /// take the cases' values. Programs without cases (graph and linked-list inputs) are skipped.
 /// </summary>
-public sealed partial class QuixBugsImporter : IImporter
+internal sealed partial class QuixBugsImporter : IImporter
 {
     /// <summary>Seconds one case may run before it counts as failed (a buggy program often loops).</summary>
     public const int CaseTimeoutSeconds = 2;

@@ -6,7 +6,7 @@ namespace Driftwatch.Formats.Importing;
 /// The test runners an imported suite carries in support/ (copied into each workspace as
 /// .driftwatch/ with the hidden tests): embedded in this assembly, so imports need no repository.
 /// </summary>
-public static class SupportFiles
+internal static class SupportFiles
 {
     /// <summary>The built-in suite's unittest runner that writes JUnit XML (partial credit).</summary>
     public const string UnittestRunner = "unittest_junit.py";

@@ -9,7 +9,7 @@ namespace Driftwatch.Formats.Importing;
 /// '.', '-' and '_' only, so a hostile id ("../../x", "/etc", "a\0b") can never name a folder
 /// outside the suite. Two records that end up with the same id are an error, never a silent merge.
 /// </summary>
-public static class TaskNames
+internal static class TaskNames
 {
     public const int MaxLength = 80;
 

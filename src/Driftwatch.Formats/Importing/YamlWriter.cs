@@ -10,7 +10,7 @@ namespace Driftwatch.Formats.Importing;
 /// literal blocks for readable multi-line text, and double quotes (with escapes) for the rest.
 /// Whatever it writes, <see cref="Yaml.YamlMap"/> reads back as the same string.
 /// </summary>
-public sealed partial class YamlWriter
+internal sealed partial class YamlWriter
 {
     private readonly StringBuilder _text = new();
     private int _indent;

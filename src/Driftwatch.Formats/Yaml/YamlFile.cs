@@ -9,7 +9,7 @@ namespace Driftwatch.Formats.Yaml;
 /// A YAML mapping read with its positions, so that every error names the file, the line and the
 /// field. Unknown fields are errors: a misspelt key must not be silently ignored.
 /// </summary>
-public sealed class YamlMap
+internal sealed class YamlMap
 {
     private readonly YamlMappingNode _node;
     /// <summary>The fields this mapping may have; null: any (its consumer checks them).</summary>

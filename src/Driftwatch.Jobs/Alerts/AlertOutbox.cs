@@ -11,7 +11,7 @@ public sealed record Delivery(StoredAlert Stored, Alert Alert, IReadOnlyList<Del
 /// An alert stays waiting until every sink has had its full set of attempts, so one cut short by
 /// a stop or a crash goes out on the next start.
 /// </summary>
-public sealed class AlertOutbox(IAlertStore store, IReadOnlyList<IAlertSink> sinks, TimeProvider time)
+internal sealed class AlertOutbox(IAlertStore store, IReadOnlyList<IAlertSink> sinks, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

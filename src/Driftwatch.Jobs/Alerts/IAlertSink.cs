@@ -15,7 +15,7 @@ public interface IAlertSink
 }
 
 /// <summary>Prints the alert's text.</summary>
-public sealed class ConsoleAlertSink(TextWriter writer) : IAlertSink
+internal sealed class ConsoleAlertSink(TextWriter writer) : IAlertSink
 {
     public string Name => "console";
 

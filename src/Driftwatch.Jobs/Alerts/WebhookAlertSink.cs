@@ -34,7 +34,7 @@ public sealed record DeliveryOptions
 /// or 503's Retry-After honoured; other answers are final. The URL is a secret: it appears in no
 /// message, log or result.
 /// </summary>
-public sealed class WebhookAlertSink : IAlertSink
+internal sealed class WebhookAlertSink : IAlertSink
 {
     private readonly AlertSinkKind _kind;
     private readonly Uri _url;

@@ -9,7 +9,7 @@ namespace Driftwatch.Web.Api;
 /// shapes of <see cref="ResultJson"/> (the same as `show --json` and `check --json`), plus what the
 /// views add (days, version changes, task strips, trial details). Change only by adding fields.
 /// </summary>
-public static class ApiJson
+internal static class ApiJson
 {
     public static RunJson Run(RunView view) => ResultJson.Run(
         view.Run, [.. view.Tasks.SelectMany(t => t.Trials)],
@@ -32,17 +32,17 @@ public static class ApiJson
 }
 
 /// <summary>One day of an agent × suite; <see cref="Flagged"/> counts its trials flagged suspect, served by a fallback model, or refused.</summary>
-public sealed record DayJson(DateOnly Day, int Passes, int Scored, int Errors, double? PassRate, double? Low, double? High, long[] Runs, FlaggedJson Flagged);
+internal sealed record DayJson(DateOnly Day, int Passes, int Scored, int Errors, double? PassRate, double? Low, double? High, long[] Runs, FlaggedJson Flagged);
 
-public sealed record ChangeJson(DateOnly Day, string What);
+internal sealed record ChangeJson(DateOnly Day, string What);
 
-public sealed record SeriesJson(string Agent, string Suite, bool Synthetic, VerdictJson Verdict, DayJson[] Days, ChangeJson[] Changes, RunHeaderJson Latest);
+internal sealed record SeriesJson(string Agent, string Suite, bool Synthetic, VerdictJson Verdict, DayJson[] Days, ChangeJson[] Changes, RunHeaderJson Latest);
 
-public sealed record TaskDayJson(long Run, DateOnly Day, string[] Outcomes, int[] Trials);
+internal sealed record TaskDayJson(long Run, DateOnly Day, string[] Outcomes, int[] Trials);
 
-public sealed record TaskJson(string Agent, string Suite, string Task, int Passes, int Scored, TaskDayJson[] Runs);
+internal sealed record TaskJson(string Agent, string Suite, string Task, int Passes, int Scored, TaskDayJson[] Runs);
 
-public sealed record TrialDetailJson(long Run, string Agent, string Suite, TrialJson Trial, string? Transcript, string? AgentOutput, string? Diff, string? TestOutput);
+internal sealed record TrialDetailJson(long Run, string Agent, string Suite, TrialJson Trial, string? Transcript, string? AgentOutput, string? Diff, string? TestOutput);
 
 /// <summary>What `export --format json` writes.</summary>
-public sealed record ExportJson(RunJson[] Runs, VerdictJson[] Verdicts);
+internal sealed record ExportJson(RunJson[] Runs, VerdictJson[] Verdicts);

@@ -11,7 +11,7 @@ namespace Driftwatch.Web.Charts;
 /// Charts drawn on the server as plain SVG: no script, no fonts or files from elsewhere, so a
 /// page works offline and a chart can be saved next to a static report as it is.
 /// </summary>
-public static class SvgCharts
+internal static class SvgCharts
 {
     public const string Pass = "#2e7d32";
     public const string Fail = "#c62828";

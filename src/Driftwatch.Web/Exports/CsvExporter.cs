@@ -9,7 +9,7 @@ namespace Driftwatch.Web.Exports;
 /// quotes doubled), text that a spreadsheet would run as a formula kept as text. New columns only ever go at the end; several flags or served models in one
 /// field are separated by "; ". Last come the catalog's metrics (<see cref="TrialMetrics.All"/>), one <c>metric_&lt;name&gt;</c> column each, empty where a trial has none.
 /// </summary>
-public sealed class CsvExporter : IExporter
+internal sealed class CsvExporter : IExporter
 {
     private static readonly string[] Columns =
     [

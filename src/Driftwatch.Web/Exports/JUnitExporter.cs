@@ -11,7 +11,7 @@ namespace Driftwatch.Web.Exports;
 /// A flagged trial carries its flags and served models as testcase properties (as pytest's
 /// record_property writes them), and each run counts its flagged trials in its properties.
 /// </summary>
-public sealed class JUnitExporter : IExporter
+internal sealed class JUnitExporter : IExporter
 {
     public string Name => "junit";
 

@@ -4,7 +4,7 @@ using Driftwatch.Web.Api;
 namespace Driftwatch.Web.Exports;
 
 /// <summary>`{"runs": [...], "verdicts": [...]}` with the API's shapes (those of `show --json` and `check --json`).</summary>
-public sealed class JsonExporter : IExporter
+internal sealed class JsonExporter : IExporter
 {
     public string Name => "json";
 

@@ -12,7 +12,7 @@ namespace Driftwatch.Web.Exports;
 /// outcomes, the flips against the run before, a note per flagged trial (suspect, served by a
 /// fallback model, refused) and the tasks that did not pass.
 /// </summary>
-public sealed class MarkdownExporter : IExporter
+internal sealed class MarkdownExporter : IExporter
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 

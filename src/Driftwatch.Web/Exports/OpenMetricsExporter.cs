@@ -11,7 +11,7 @@ namespace Driftwatch.Web.Exports;
 /// a state set; its flagged trials (suspect, served by a fallback model, refused) as a gauge, and
 /// as counters over every stored run so far. Ends with `# EOF` as the format requires.
 /// </summary>
-public sealed class OpenMetricsExporter : IExporter
+internal sealed class OpenMetricsExporter : IExporter
 {
     public const string ContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 

@@ -14,7 +14,7 @@ namespace Driftwatch.Web.Pages;
 /// The four views of docs/dashboard.md as whole HTML pages with their style inline: no script, nothing
 /// fetched from elsewhere. The same renderers serve `serve` and `report`; only the links differ.
 /// </summary>
-public static class HtmlPages
+internal static class HtmlPages
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 

@@ -8,7 +8,7 @@ namespace Driftwatch.Web.Pages;
 /// draws charts inline; the static report links to files next to each other and writes each
 /// chart as a file of its own.
 /// </summary>
-public abstract class PageLinks
+internal abstract class PageLinks
 {
     public abstract string Overview { get; }
 
@@ -26,7 +26,7 @@ public abstract class PageLinks
 }
 
 /// <summary>Links to the routes of `serve`; charts inline.</summary>
-public sealed class ServerLinks : PageLinks
+internal sealed class ServerLinks : PageLinks
 {
     public static readonly ServerLinks Instance = new();
 
@@ -50,7 +50,7 @@ public sealed class ServerLinks : PageLinks
 /// Links between the files of a static report, all in one folder so that relative links work
 /// wherever it is unpacked; charts are written to charts/NAME.svg by the caller.
 /// </summary>
-public sealed class StaticLinks : PageLinks
+internal sealed class StaticLinks : PageLinks
 {
     public const string ChartFolder = "charts";
 

@@ -10,7 +10,7 @@ namespace Driftwatch.Web.Pages;
 /// that print the same shapes) becomes turns — the assistant's text, each tool call with its
 /// input, tool results, the final result — and anything else is shown as it was recorded.
 /// </summary>
-public static class TranscriptHtml
+internal static class TranscriptHtml
 {
     private const int MaxBlock = 20_000;
 

@@ -122,7 +122,7 @@ public sealed record TaskView(string Agent, string Suite, string TaskId, IReadOn
 public sealed record TrialView(RunHeader Run, Trial Trial, string? Transcript, string? AgentOutput, string? Diff, string? TestOutput);
 
 /// <summary>File-name and id-safe names.</summary>
-public static class Slugs
+internal static class Slugs
 {
     public static string Of(params string[] parts) =>
         string.Join("--", parts.Select(Clean));
