@@ -3,43 +3,12 @@ using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Driftwatch.Formats.Alerts;
 using Shouldly;
+using static Driftwatch.Testing.SampleAlertInputs;
 
 namespace Driftwatch.Formats.Tests.Alerts;
 
 public sealed class AlertFormatsTests
 {
-    private static readonly DateTimeOffset At = new(2026, 3, 12, 6, 5, 0, TimeSpan.Zero);
-
-    private static Verdict Verdict(VerdictStatus status, int flips = 2) => new()
-    {
-        Agent = "claude-code",
-        Suite = "core",
-        Status = status,
-        Detector = "cusum",
-        Effect = status == VerdictStatus.Improved ? 0.1 : -0.125,
-        Low = -0.18,
-        High = -0.07,
-        ChangeDay = new DateOnly(2026, 3, 10),
-        AlarmDay = new DateOnly(2026, 3, 12),
-        BaselinePassRate = 0.8,
-        RecentPassRate = 0.62,
-        FlippedTasks = [.. Enumerable.Range(0, flips).Select(i => new TaskFlip($"task-{i}", 10, 10, 3, 0))],
-        FingerprintChanges = ["agent version 2.1.0 → 2.2.0"],
-    };
-
-    private static RunHeader Run(int planned = 12) => new()
-    {
-        Id = 9, Agent = "claude-code", AgentKind = "claude-code", Synthetic = false, Suite = "core", SuiteRevision = "r", Status = RunStatus.Complete,
-        StartedAt = At, Seed = 1, TrialsPerTask = 1, PlannedTrials = planned, SandboxMode = "bwrap",
-        Summary = new RunSummary(planned, 6, 4, 0, 2, 0),
-    };
-
-    private static Trial Trial(string task, int sequence, TrialOutcome outcome, string? errorKind, params string[] flags) => new()
-    {
-        RunId = 9, TaskId = task, TrialIndex = 0, Sequence = sequence, Category = Driftwatch.Core.Suites.TaskCategory.Generation, Language = "python",
-        Outcome = outcome, ErrorKind = errorKind, StartedAt = At, FinishedAt = At, Flags = [.. flags],
-    };
-
     [Fact]
     public void A_flag_alert_reaches_the_JSON_Slack_and_Discord_with_its_counts_and_flags()
     {
