@@ -1,21 +1,24 @@
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 
 namespace Driftwatch.Formats.Importing;
 
 /// <summary>
-/// Writes the few YAML shapes suite.yaml and task.yaml need, byte-stable: fields in the order
-/// given, two-space indents, LF, plain scalars only where YAML cannot read them as anything else,
-/// literal blocks for readable multi-line text, and double quotes (with escapes) for the rest.
-/// Whatever it writes, <see cref="Yaml.YamlMap"/> reads back as the same string.
+/// Writes the few YAML shapes suite.yaml and task.yaml need through YamlDotNet's emitter, which
+/// does the escaping: fields in the order given, two-space indents, LF, plain scalars only where
+/// YAML cannot read them as anything else (a word the emitter would leave plain but a reader would
+/// take for a boolean, null or number is quoted), literal blocks for readable multi-line text, and
+/// double quotes for the rest. Whatever it writes, <see cref="Yaml.YamlMap"/> reads back as the
+/// same string (YamlWriterTests).
 /// </summary>
 internal sealed partial class YamlWriter
 {
-    private readonly StringBuilder _text = new();
-    private int _indent;
+    private readonly List<ParsingEvent> _events = [];
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_./: -]*$")]
+    [GeneratedRegex(@"\A[A-Za-z_][A-Za-z0-9_./: -]*\z")]
     private static partial Regex PlainPattern();
 
     private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
@@ -26,86 +29,74 @@ internal sealed partial class YamlWriter
     public YamlWriter Comment(string text)
     {
         foreach (var line in text.Split('\n'))
-            Line(line.Length == 0 ? "#" : "# " + line);
+            _events.Add(new YamlDotNet.Core.Events.Comment(line, isInline: false));
         return this;
     }
 
     public YamlWriter Field(string name, string value)
     {
-        if (IsBlockSafe(value))
-        {
-            Line($"{name}: |{(value.EndsWith('\n') ? "" : "-")}");
-            foreach (var line in value.TrimEnd('\n').Split('\n'))
-                _text.Append(line.Length == 0 ? "" : new string(' ', (_indent + 1) * 2) + line).Append('\n');
-            return this;
-        }
-        return Line($"{name}: {Scalar(value)}");
+        _events.Add(Key(name));
+        _events.Add(IsBlockSafe(value) ? new Scalar(null, null, value, ScalarStyle.Literal, true, true) : Value(value));
+        return this;
     }
 
-    public YamlWriter Field(string name, int value) => Line($"{name}: {value.ToString(CultureInfo.InvariantCulture)}");
+    public YamlWriter Field(string name, int value)
+    {
+        _events.Add(Key(name));
+        _events.Add(new Scalar(null, null, value.ToString(CultureInfo.InvariantCulture), ScalarStyle.Plain, true, false));
+        return this;
+    }
 
     /// <summary>A list of strings in flow style: <c>tags: [a, b]</c>.</summary>
-    public YamlWriter Field(string name, IEnumerable<string> values) =>
-        Line($"{name}: [{string.Join(", ", values.Select(Scalar))}]");
+    public YamlWriter Field(string name, IEnumerable<string> values)
+    {
+        _events.Add(Key(name));
+        _events.Add(new SequenceStart(null, null, true, SequenceStyle.Flow));
+        _events.AddRange(values.Select(Value));
+        _events.Add(new SequenceEnd());
+        return this;
+    }
 
     /// <summary>A nested mapping; its fields are written by <paramref name="body"/>.</summary>
     public YamlWriter Map(string name, Action<YamlWriter> body)
     {
-        Line($"{name}:");
-        _indent++;
+        _events.Add(Key(name));
+        _events.Add(new MappingStart());
         body(this);
-        _indent--;
+        _events.Add(new MappingEnd());
         return this;
     }
 
-    public override string ToString() => _text.ToString();
-
-    private YamlWriter Line(string line)
+    public override string ToString()
     {
-        _text.Append(' ', _indent * 2).Append(line).Append('\n');
-        return this;
+        using var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        var emitter = new Emitter(text, new EmitterSettings(2, int.MaxValue, false, 1024, newLine: "\n"));
+        emitter.Emit(new StreamStart());
+        emitter.Emit(new DocumentStart(null, null, isImplicit: true));
+        emitter.Emit(new MappingStart());
+        foreach (var item in _events)
+            emitter.Emit(item);
+        emitter.Emit(new MappingEnd());
+        emitter.Emit(new DocumentEnd(isImplicit: true));
+        emitter.Emit(new StreamEnd());
+        return text.ToString();
     }
 
-    /// <summary>A single-line scalar: plain when unambiguous, else double-quoted.</summary>
-    public static string Scalar(string value)
-    {
-        if (PlainPattern().IsMatch(value) && !value.EndsWith(' ') && !value.EndsWith(':') && !value.Contains(": ", StringComparison.Ordinal)
-            && !Reserved.Contains(value) && !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-            return value;
-        var quoted = new StringBuilder("\"");
-        foreach (var rune in value.EnumerateRunes())
-        {
-            switch (rune.Value)
-            {
-                case '"':
-                    quoted.Append("\\\"");
-                    break;
-                case '\\':
-                    quoted.Append("\\\\");
-                    break;
-                case '\n':
-                    quoted.Append("\\n");
-                    break;
-                case '\t':
-                    quoted.Append("\\t");
-                    break;
-                default:
-                    if (NeedsEscape(rune))
-                        quoted.Append(CultureInfo.InvariantCulture, $"\\u{rune.Value:X4}");
-                    else
-                        quoted.Append(rune.ToString());
-                    break;
-            }
-        }
-        return quoted.Append('"').ToString();
-    }
+    private static Scalar Key(string name) => new(null, null, name, ScalarStyle.Plain, true, false);
+
+    /// <summary>A single-line scalar: plain when unambiguous, else double-quoted (escaped by the emitter).</summary>
+    private static Scalar Value(string value) => new(null, null, value, IsPlain(value) ? ScalarStyle.Plain : ScalarStyle.DoubleQuoted, true, true);
+
+    private static bool IsPlain(string value) =>
+        PlainPattern().IsMatch(value) && !value.EndsWith(' ') && !value.EndsWith(':') && !value.Contains(": ", StringComparison.Ordinal)
+        && !Reserved.Contains(value) && !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 
     /// <summary>Characters YAML does not allow raw, or reads differently (line separators, BOM, non-characters).</summary>
     private static bool NeedsEscape(Rune rune) =>
         Rune.IsControl(rune) || rune.Value is 0x2028 or 0x2029 or 0xFEFF or 0xFFFE or 0xFFFF;
 
     /// <summary>
-    /// Literal blocks keep text readable; they are used only where YAML reads them back exactly:
+    /// Literal blocks keep text readable; they are asked for only where YAML reads them back exactly:
     /// several lines, at most one final newline, no leading spaces on the first line, no
     /// whitespace-only or trailing-space lines, no tabs or control characters.
     /// </summary>
