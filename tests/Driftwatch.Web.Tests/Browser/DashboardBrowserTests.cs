@@ -14,6 +14,17 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
 
     public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
 
+    /// <summary>
+    /// Waits on the page's conditions (a URL, a locator) for up to 3 minutes instead of Playwright's
+    /// 30 s: a limit only ends a hang, and on 2 cores busy with the whole test run a page
+    /// navigation took longer than 30 s in CI.
+    /// </summary>
+    private static void Patient(IPage page)
+    {
+        page.SetDefaultTimeout(180_000);
+        page.SetDefaultNavigationTimeout(180_000);
+    }
+
     private static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
     {
         var playwright = await Playwright.CreateAsync();
@@ -36,6 +47,7 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
         try
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
+            Patient(page);
             var external = new List<string>();
             page.Request += (_, request) =>
             {
@@ -107,6 +119,7 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
         try
         {
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1200, Height = 900 } });
+            Patient(page);
             var external = new List<string>();
             page.Request += (_, request) =>
             {
@@ -195,6 +208,7 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
         {
             // When its index is opened from disk
             var page = await browser.NewPageAsync();
+            Patient(page);
             await page.GotoAsync(new Uri(directory.Combine("site", "index.html")).AbsoluteUri);
 
             // Then the chart image has loaded, and a run link leads to the run page
