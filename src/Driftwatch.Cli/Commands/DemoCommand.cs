@@ -138,7 +138,7 @@ internal sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
                         CreateSandbox = (_, _, _) => Task.FromResult(sandbox),
                         Options = options,
                         Time = time,
-                    });
+                    }.Reusing(suite));
                     await runner.ExecuteAsync(runId, new InProcessDispatcher(executor), 1, progress, token);
                     runIds[day - 1] = runId;
                 });

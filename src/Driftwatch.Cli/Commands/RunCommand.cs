@@ -150,7 +150,7 @@ internal sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         if (result.Interrupted)
         {
             if (!settings.Json)
-                Report(settings, prepared, result, clock.Elapsed, verdict: null);
+                Report(settings, result, clock.Elapsed, verdict: null);
             else
                 cli.WriteRaw(ResultJson.RunWithVerdict(ResultJson.Run(result.Header, result.Trials), verdict: null));
             return ExitCodes.Interrupted;
@@ -164,7 +164,7 @@ internal sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         if (settings.Json)
             cli.WriteRaw(ResultJson.RunWithVerdict(ResultJson.Run(result.Header, result.Trials), showVerdict ? verdict : null));
         else
-            Report(settings, prepared, result, clock.Elapsed, showVerdict ? verdict : null);
+            Report(settings, result, clock.Elapsed, showVerdict ? verdict : null);
         if (settings.FailOnDegradation && verdict?.Status == VerdictStatus.Degraded)
         {
             if (settings.Json || !showVerdict)
@@ -174,12 +174,12 @@ internal sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         return ExitCodes.Ok;
     }
 
-    private void Report(RunSettings settings, PreparedRun prepared, RunResult result, TimeSpan elapsed, Verdict? verdict)
+    private void Report(RunSettings settings, RunResult result, TimeSpan elapsed, Verdict? verdict)
     {
         RunReport.Title(cli.Out, result.Header);
         RunReport.Summary(cli.Out, result.Header, result.Trials, elapsed);
         if (settings.KeepWorkspaces)
-            cli.Out.MarkupLine($"trial folders kept under [bold]{TerminalText.Escape(WorkRoot.ForThisProcess(new TrialOptions().WorkRoot))}[/]");
+            cli.Out.MarkupLine($"trial folders kept under [bold]{TerminalText.Escape(WorkRoot.ForThisProcess(TrialOptions.DefaultWorkRoot))}[/]");
         if (result.Header.Status == RunStatus.Incomplete)
             cli.Out.MarkupLine($"[yellow]run {result.Header.Id} is incomplete[/]: finish it with [bold]driftwatch run --resume {result.Header.Id}[/]");
         else if (verdict is not null)

@@ -29,6 +29,13 @@ public sealed record TrialEnvironment
     /// <summary>Whether the executor disposes the agents it was given when it is done with a run (false when the caller holds them).</summary>
     public bool OwnsAgents { get; init; } = true;
 
+    /// <summary>This environment with <paramref name="loaded"/> given for its own folder instead of reading and hashing it again (a caller that just loaded it).</summary>
+    public TrialEnvironment Reusing(SuiteDefinition loaded)
+    {
+        var load = LoadSuite;
+        return this with { LoadSuite = path => path == loaded.Directory ? loaded : load(path) };
+    }
+
     /// <summary>The agent definition a run was planned with; bad stored JSON names the run.</summary>
     public static AgentDefinition DefinitionOf(long runId, RunPlan plan) => AgentDefinition.FromJson(plan.AgentConfigJson, $"run {runId}");
 

@@ -21,7 +21,10 @@ public sealed record TrialOptions
     public TimeSpan RetryDelay { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Where trial folders are made (default: the system temp folder).</summary>
-    public string WorkRoot { get; init; } = Path.Combine(Path.GetTempPath(), "driftwatch");
+    public string WorkRoot { get; init; } = DefaultWorkRoot;
+
+    /// <summary>The folder trial folders go under unless told otherwise.</summary>
+    public static string DefaultWorkRoot => Path.Combine(Path.GetTempPath(), "driftwatch");
 
     /// <summary>Keep every trial folder for debugging instead of removing it.</summary>
     public bool KeepWorkspaces { get; init; }

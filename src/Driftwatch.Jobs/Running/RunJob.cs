@@ -122,18 +122,9 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
             TaskFilter = request.Tasks,
         }, cancellationToken).ConfigureAwait(false);
         // The trials get their agent from the stored definition, like those of a resume or a worker;
-        // the sandbox just probed is the one the plan names, so it is reused.
-        var executor = Executor(options, (mode, synthetic, token) =>
-            mode == sandbox.Name ? Task.FromResult(sandbox) : CreateSandboxAsync(mode, synthetic, token));
-        try
-        {
-            await executor.PrepareAsync(runId, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await executor.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        // the suite just loaded and the sandbox just probed are the ones the plan names, so they are reused.
+        var executor = await PreparedExecutorAsync(runId, options, suite, (mode, synthetic, token) =>
+            mode == sandbox.Name ? Task.FromResult(sandbox) : CreateSandboxAsync(mode, synthetic, token), claim: false, cancellationToken).ConfigureAwait(false);
         var planned = (await store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false))!.PlannedTrials;
         return new PreparedRun(runId, Resumed: false, planned, options.Parallel) { Executor = executor };
     }
@@ -155,18 +146,8 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
         }
         // The run's world (its suite unchanged, its agent able to work, a sandbox) is built before
         // the claim, so a run that cannot go on is refused without being taken from anyone.
-        var executor = Executor(options, (mode, synthetic, token) =>
-            CreateSandboxAsync(options.Sandbox ?? (mode == "none" ? "none" : "bwrap"), synthetic, token));
-        try
-        {
-            await executor.PrepareAsync(id, cancellationToken).ConfigureAwait(false);
-            await store.ClaimRunAsync(id, owner, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await executor.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+        var executor = await PreparedExecutorAsync(id, options, suite: null, (mode, synthetic, token) =>
+            CreateSandboxAsync(options.Sandbox ?? (mode == "none" ? "none" : "bwrap"), synthetic, token), claim: true, cancellationToken).ConfigureAwait(false);
         var left = (await store.GetPendingTrialsAsync(id, cancellationToken).ConfigureAwait(false)).Count;
         return new PreparedRun(id, Resumed: true, left, options.Parallel) { Executor = executor };
     }
@@ -195,15 +176,36 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
         return Checker.Check(history, options);
     }
 
-    /// <summary>An executor that rebuilds agents from their stored definitions (checked before any trial), with the sandboxes <paramref name="sandboxes"/> makes.</summary>
-    private TrialExecutor Executor(RunJobOptions options, Func<string, bool, CancellationToken, Task<ISandbox>> sandboxes) =>
-        new(store, store, new TrialEnvironment
+    /// <summary>
+    /// An executor for the run that rebuilds its agent from the stored definition, with the
+    /// sandboxes <paramref name="sandboxes"/> makes (and <paramref name="suite"/>, when already
+    /// loaded), its world built (checked) before any trial and, when <paramref name="claim"/>, the
+    /// run claimed after that; released again if either fails.
+    /// </summary>
+    private async Task<TrialExecutor> PreparedExecutorAsync(long runId, RunJobOptions options, SuiteDefinition? suite,
+        Func<string, bool, CancellationToken, Task<ISandbox>> sandboxes, bool claim, CancellationToken cancellationToken)
+    {
+        var environment = new TrialEnvironment
         {
-            CreateAgent = (runId, plan) => CreateAgent(TrialEnvironment.DefinitionOf(runId, plan)),
+            CreateAgent = (id, plan) => CreateAgent(TrialEnvironment.DefinitionOf(id, plan)),
             CreateSandbox = sandboxes,
             Options = TrialOptionsFor(options),
             Time = time,
-        });
+        };
+        var executor = new TrialExecutor(store, store, suite is null ? environment : environment.Reusing(suite));
+        try
+        {
+            await executor.PrepareAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (claim)
+                await store.ClaimRunAsync(runId, owner, cancellationToken).ConfigureAwait(false);
+            return executor;
+        }
+        catch
+        {
+            await executor.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     private static TrialOptions TrialOptionsFor(RunJobOptions options) =>
         new() { MaxAttempts = 1 + options.Retries, KeepWorkspaces = options.KeepWorkspaces, HiddenPaths = options.HiddenPaths };

@@ -7,7 +7,7 @@ namespace Driftwatch.Storage.Sqlite;
 /// <summary>An agent's history on a suite, read from SQLite for detection.</summary>
 internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
 {
-    public Task<History> GetHistoryAsync(string agent, string suite, CancellationToken cancellationToken = default) =>
+    public Task<History> GetHistoryAsync(string agent, string suite, bool withMetrics, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Guard(() =>
         {
             using var connection = db.OpenConnection();
@@ -34,7 +34,7 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
                     list.Add((reader.GetString(1), OutcomeNames.ParseOutcome(reader.GetString(2))));
                 }
             }
-            var metrics = ReadMetrics(connection, agent, suite);
+            var metrics = withMetrics ? ReadMetrics(connection, agent, suite) : new Dictionary<long, List<TrialMetricValues>>();
             var history = runs.Select(r => new HistoryRun(
                 r.Id, DateOnly.FromDateTime(r.StartedAt.UtcDateTime), r.SuiteRevision, configById[r.Id], r.Fingerprint,
                 trials.TryGetValue(r.Id, out var list) ? list : [])

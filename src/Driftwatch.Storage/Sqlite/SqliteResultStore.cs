@@ -190,6 +190,9 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
 
     public Task<History> GetHistoryAsync(string agent, string suite, CancellationToken cancellationToken = default) => History.GetHistoryAsync(agent, suite, cancellationToken);
 
+    public Task<History> GetHistoryAsync(string agent, string suite, bool withMetrics, CancellationToken cancellationToken = default) =>
+        History.GetHistoryAsync(agent, suite, withMetrics, cancellationToken);
+
     public Task<SlotClaim> ClaimSlotAsync(string entry, DateTimeOffset slot, RunOwner owner, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         Schedule.ClaimSlotAsync(entry, slot, owner, now, cancellationToken);
 

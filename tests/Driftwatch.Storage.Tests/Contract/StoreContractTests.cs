@@ -342,7 +342,7 @@ public abstract class StoreContractTests : IDisposable
     }
 
     [Fact]
-    public async Task History_carries_every_metric_of_every_recorded_trial_by_name()
+    public async Task History_read_with_metrics_carries_every_metric_of_every_recorded_trial_by_name()
     {
         // Given a run whose two trials carry metrics, one of them a name no code knows yet
         using var store = Open();
@@ -351,14 +351,16 @@ public abstract class StoreContractTests : IDisposable
         await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass) with { Metrics = MetricDictionary.Of([new("durationMs", 1500), new("lintFindings", 3)]) }, []);
         await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[1], TrialOutcome.Fail) with { Metrics = MetricDictionary.Of([new("durationMs", 900)]) }, []);
 
-        // When the history is read
-        var run = (await store.History.GetHistoryAsync("contract-agent", "mini")).Runs.ShouldHaveSingleItem();
+        // When the history is read with its metrics
+        var run = (await store.History.GetHistoryAsync("contract-agent", "mini", withMetrics: true)).Runs.ShouldHaveSingleItem();
 
         // Then each trial's metrics are there, under their own names, with no schema of their own
         run.Metrics.OrderBy(m => m.TaskId).Select(m => (m.TaskId, m.TrialIndex, m.Metrics)).ShouldBe([
             ("task-0", 0, MetricDictionary.Of([new("durationMs", 1500), new("lintFindings", 3)])),
             ("task-1", 0, MetricDictionary.Of([new("durationMs", 900)])),
         ]);
+        // and a read for outcomes alone leaves them out
+        (await store.History.GetHistoryAsync("contract-agent", "mini")).Runs.ShouldHaveSingleItem().Metrics.ShouldBeEmpty();
     }
 
     [Fact]
