@@ -8,7 +8,7 @@ namespace Driftwatch.Web.Pages;
 /// draws charts inline; the static report links to files next to each other and writes each
 /// chart as a file of its own.
 /// </summary>
-internal abstract class PageLinks
+public abstract class PageLinks
 {
     public abstract string Overview { get; }
 

@@ -64,11 +64,11 @@ public static class DashboardHost
         endpoints.MapGet("/", async (DashboardReader reader, CancellationToken ct) =>
             Html(HtmlPages.Overview(await reader.OverviewAsync(ct), links, Generated(options))));
         endpoints.MapGet("/runs/{id:long}", async (long id, DashboardReader reader, CancellationToken ct) =>
-            await reader.RunAsync(id, ct) is { } view ? Html(HtmlPages.Run(view, links)) : NotFoundPage($"no run {id}"));
+            await reader.RunAsync(id, ct) is { } view ? Html(HtmlPages.Run(view, links)) : await NotFoundPage($"no run {id}"));
         endpoints.MapGet("/tasks/{agent}/{suite}/{task}", async (string agent, string suite, string task, DashboardReader reader, CancellationToken ct) =>
-            await reader.TaskAsync(agent, suite, task, ct) is { } view ? Html(HtmlPages.Task(view, links)) : NotFoundPage($"no task {task} in runs of {agent} on {suite}"));
+            await reader.TaskAsync(agent, suite, task, ct) is { } view ? Html(HtmlPages.Task(view, links)) : await NotFoundPage($"no task {task} in runs of {agent} on {suite}"));
         endpoints.MapGet("/runs/{id:long}/trials/{task}/{index:int}", async (long id, string task, int index, DashboardReader reader, CancellationToken ct) =>
-            await reader.TrialAsync(id, task, index, ct) is { } view ? Html(HtmlPages.Trial(view, links)) : NotFoundPage($"no trial {task}#{index} in run {id}"));
+            await reader.TrialAsync(id, task, index, ct) is { } view ? Html(HtmlPages.Trial(view, links)) : await NotFoundPage($"no trial {task}#{index} in run {id}"));
 
         // The link alerts carry (`dashboard_url: http://127.0.0.1:5170/agents/{agent}/{suite}?run={run}`): that run, else the agent × suite on the overview.
         endpoints.MapGet("/agents/{agent}/{suite}", (string agent, string suite, long? run) =>
@@ -112,8 +112,8 @@ public static class DashboardHost
 
     private static IResult Html(string html) => Results.Content(html, "text/html; charset=utf-8");
 
-    private static IResult NotFoundPage(string what) =>
-        Results.Content(HtmlPages.NotFound(what, ServerLinks.Instance), "text/html; charset=utf-8", statusCode: 404);
+    private static async Task<IResult> NotFoundPage(string what) =>
+        Results.Content(await HtmlPages.NotFoundAsync(what, ServerLinks.Instance), "text/html; charset=utf-8", statusCode: 404);
 
     private static IResult NotFoundJson(string what) => Results.Json(new { error = what }, ResultJson.Options, statusCode: 404);
 }

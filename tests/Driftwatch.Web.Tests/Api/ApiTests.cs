@@ -186,6 +186,21 @@ public sealed class ApiTests(SeededDatabase seeded) : IClassFixture<SeededDataba
     }
 
     [Fact]
+    public async Task A_missing_page_is_a_404_page_that_names_what_is_missing_with_the_name_escaped()
+    {
+        await using var factory = new DashboardFactory(seeded.Path);
+        var response = await factory.CreateClient().GetAsync(new Uri("/tasks/a/b/%3Cscript%3Ealert(1)", UriKind.Relative), Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
+        var html = await response.Content.ReadAsStringAsync(Ct);
+        html.ShouldStartWith("<!DOCTYPE html>");
+        html.ShouldContain("<h1>Not found</h1>");
+        html.ShouldContain("no task &lt;script&gt;alert(1) in runs of a on b");
+        html.ShouldNotContain("<script>");
+    }
+
+    [Fact]
     public async Task The_overview_has_the_verdict_days_with_intervals_and_the_version_change()
     {
         await using var factory = new DashboardFactory(seeded.Path);
