@@ -62,10 +62,10 @@ public sealed class SeededDatabase : IDisposable
         return target;
     }
 
-    public static async Task<IReadOnlyList<long>> WriteAsync(string database, int days = Days, string agent = Agent)
+    public static async Task<IReadOnlyList<long>> WriteAsync(string database, int days = Days, string agent = Agent, ulong seed = 11)
     {
         using var store = SqliteResultStore.Open(database);
-        var rng = new Rng(11);
+        var rng = new Rng(seed);
         var owner = new RunOwner("elsewhere", 1, Start);
         var ids = new List<long>();
         for (var day = 0; day < days; day++)

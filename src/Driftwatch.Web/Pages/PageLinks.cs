@@ -18,6 +18,18 @@ public abstract class PageLinks
 
     public abstract string Trial(long runId, string taskId, int trialIndex);
 
+    /// <summary>The page of one agent × suite, showing <paramref name="filter"/> (null: everything, daily).</summary>
+    public abstract string Series(string agent, string suite, EvidenceFilter? filter = null);
+
+    /// <summary>The page comparing the agents that ran one suite.</summary>
+    public abstract string Suite(string suite, EvidenceFilter? filter = null);
+
+    /// <summary>
+    /// Whether pages can be asked for any filter (a server reads the query string; a static report
+    /// only has the files it wrote: no filter form, only the windows it wrote).
+    /// </summary>
+    public virtual bool Filters => false;
+
     /// <summary>Whether links inside a chart work (an inline SVG's do; an image file's cannot be followed).</summary>
     public virtual bool ChartsLink => false;
 
@@ -34,7 +46,15 @@ internal sealed class ServerLinks : PageLinks
 
     public override bool ChartsLink => true;
 
+    public override bool Filters => true;
+
     public override string Run(long runId) => $"/runs/{runId}";
+
+    public override string Series(string agent, string suite, EvidenceFilter? filter = null) =>
+        $"/agents/{Uri.EscapeDataString(agent)}/{Uri.EscapeDataString(suite)}{EvidenceQuery.Format(filter)}";
+
+    public override string Suite(string suite, EvidenceFilter? filter = null) =>
+        $"/suites/{Uri.EscapeDataString(suite)}{EvidenceQuery.Format(filter)}";
 
     public override string Task(string agent, string suite, string taskId) =>
         $"/tasks/{Uri.EscapeDataString(agent)}/{Uri.EscapeDataString(suite)}/{Uri.EscapeDataString(taskId)}";
@@ -66,6 +86,12 @@ internal sealed class StaticLinks : PageLinks
     public override string Task(string agent, string suite, string taskId) => $"task-{Slugs.Of(agent, suite, taskId)}.html";
 
     public override string Trial(long runId, string taskId, int trialIndex) => $"trial-{runId}-{Slugs.Of(taskId)}-{trialIndex}.html";
+
+    /// <summary>One file per pass-rate window (daily, 7-day, 30-day); other filters need the server.</summary>
+    public override string Series(string agent, string suite, EvidenceFilter? filter = null) =>
+        filter is { Window: > 1 } f ? $"series-{Slugs.Of(agent, suite)}-{f.Window}d.html" : $"series-{Slugs.Of(agent, suite)}.html";
+
+    public override string Suite(string suite, EvidenceFilter? filter = null) => $"suite-{Slugs.Of(suite)}.html";
 
     public override string Chart(string name, string svg, string description)
     {

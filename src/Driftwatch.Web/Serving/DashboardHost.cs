@@ -70,9 +70,28 @@ public static class DashboardHost
         endpoints.MapGet("/runs/{id:long}/trials/{task}/{index:int}", async (long id, string task, int index, DashboardReader reader, CancellationToken ct) =>
             await reader.TrialAsync(id, task, index, ct) is { } view ? Html(HtmlPages.Trial(view, links)) : await NotFoundPage($"no trial {task}#{index} in run {id}"));
 
-        // The link alerts carry (`dashboard_url: http://127.0.0.1:5170/agents/{agent}/{suite}?run={run}`): that run, else the agent × suite on the overview.
-        endpoints.MapGet("/agents/{agent}/{suite}", (string agent, string suite, long? run) =>
-            Results.Redirect(run is { } id ? links.Run(id) : $"/#{Slugs.Of(agent, suite)}"));
+        // The page of one agent × suite. Alerts link here with the run that raised them
+        // (`dashboard_url: http://127.0.0.1:5170/agents/{agent}/{suite}?run={run}`): that goes to the run's page.
+        endpoints.MapGet("/agents/{agent}/{suite}", async (string agent, string suite, HttpRequest request, DashboardReader reader, CancellationToken ct) =>
+        {
+            if (request.Query.TryGetValue("run", out var run) && long.TryParse(run, NumberStyles.None, CultureInfo.InvariantCulture, out var runId))
+                return Results.Redirect(links.Run(runId));
+            var (filter, error) = ReadFilter(request);
+            if (filter is null)
+                return await BadRequestPage(error!);
+            return await reader.SeriesPageAsync(agent, suite, filter, ct) is { } view
+                ? Html(await EvidencePages.SeriesAsync(view, links))
+                : await NotFoundPage($"no runs of {agent} on {suite}");
+        });
+        endpoints.MapGet("/suites/{suite}", async (string suite, HttpRequest request, DashboardReader reader, CancellationToken ct) =>
+        {
+            var (filter, error) = ReadFilter(request);
+            if (filter is null)
+                return await BadRequestPage(error!);
+            return await reader.SuitePageAsync(suite, filter, ct) is { } view
+                ? Html(await EvidencePages.SuiteAsync(view, links))
+                : await NotFoundPage($"no runs on suite {suite}");
+        });
 
         // The API behind each page.
         endpoints.MapGet("/api/runs", async (string? agent, string? suite, string? last, DashboardReader reader, CancellationToken ct) =>
@@ -99,6 +118,21 @@ public static class DashboardHost
         endpoints.MapGet("/api/tasks/{agent}/{suite}/{task}", async (string agent, string suite, string task, DashboardReader reader, CancellationToken ct) =>
             await reader.TaskAsync(agent, suite, task, ct) is { } view ? Results.Json(ApiJson.Task(view), ResultJson.Options) : NotFoundJson($"no task {task} in runs of {agent} on {suite}"));
 
+        endpoints.MapGet("/api/agents/{agent}/{suite}", async (string agent, string suite, HttpRequest request, DashboardReader reader, CancellationToken ct) =>
+        {
+            var (filter, error) = ReadFilter(request);
+            if (filter is null)
+                return Results.Json(new { error }, ResultJson.Options, statusCode: 400);
+            return await reader.SeriesPageAsync(agent, suite, filter, ct) is { } view ? Results.Json(ApiJson.SeriesPage(view), ResultJson.Options) : NotFoundJson($"no runs of {agent} on {suite}");
+        });
+        endpoints.MapGet("/api/suites/{suite}", async (string suite, HttpRequest request, DashboardReader reader, CancellationToken ct) =>
+        {
+            var (filter, error) = ReadFilter(request);
+            if (filter is null)
+                return Results.Json(new { error }, ResultJson.Options, statusCode: 400);
+            return await reader.SuitePageAsync(suite, filter, ct) is { } view ? Results.Json(ApiJson.SuitePage(view), ResultJson.Options) : NotFoundJson($"no runs on suite {suite}");
+        });
+
         // Prometheus / Grafana.
         endpoints.MapGet("/metrics", async (DashboardReader reader, CancellationToken ct) =>
         {
@@ -114,6 +148,12 @@ public static class DashboardHost
 
     private static async Task<IResult> NotFoundPage(string what) =>
         Results.Content(await HtmlPages.NotFoundAsync(what, ServerLinks.Instance), "text/html; charset=utf-8", statusCode: 404);
+
+    private static (EvidenceFilter? Filter, string? Error) ReadFilter(HttpRequest request) =>
+        EvidenceQuery.Parse(name => request.Query.TryGetValue(name, out var values) ? [.. values.Select(v => v ?? "")] : []);
+
+    private static async Task<IResult> BadRequestPage(string what) =>
+        Results.Content(await EvidencePages.ProblemAsync("Cannot show this page", what, ServerLinks.Instance), "text/html; charset=utf-8", statusCode: 400);
 
     private static IResult NotFoundJson(string what) => Results.Json(new { error = what }, ResultJson.Options, statusCode: 404);
 }

@@ -211,4 +211,101 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
             await store.GetArtifactAsync(runId, key, ArtifactKind.Diff, cancellationToken),
             await store.GetArtifactAsync(runId, key, ArtifactKind.TestOutput, cancellationToken));
     }
+
+    /// <summary>The page of one agent × suite within <paramref name="filter"/>, or null when it has no runs.</summary>
+    public async Task<SeriesPageView?> SeriesPageAsync(string agent, string suite, EvidenceFilter filter, CancellationToken cancellationToken = default)
+    {
+        var runs = await store.ListRunsAsync(new RunQuery(agent, suite), cancellationToken);
+        if (runs.Count == 0)
+            return null;
+        var series = await SeriesAsync(agent, suite, runs, cancellationToken);
+        var inRange = runs.Where(r => filter.Contains(Day(r))).ToList();
+        var trials = new List<(RunHeader Run, Trial Trial)>();
+        foreach (var run in inRange)
+            trials.AddRange((await store.GetTrialsAsync(run.Id, cancellationToken)).Select(t => (run, t)));
+        var categories = trials.Select(t => CategoryOf(t.Trial)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var usage = trials
+            .GroupBy(t => Day(t.Run))
+            .OrderBy(g => g.Key)
+            .Select(g => new DayUsage(
+                g.Key,
+                g.Count(),
+                TaskRow.SumOrNull(g.Select(t => t.Trial.Usage.InputTokens)),
+                TaskRow.SumOrNull(g.Select(t => t.Trial.Usage.OutputTokens)),
+                g.Any(t => t.Trial.Usage.CostUsd is not null) ? g.Sum(t => t.Trial.Usage.CostUsd ?? 0) : null,
+                g.Sum(t => t.Trial.AgentDurationMs)))
+            .ToList();
+        var tasks = Tally(trials.Where(t => filter.Category is null || CategoryOf(t.Trial) == filter.Category))
+            .Where(t => filter.Outcome is not { } outcome || t.Count(outcome) > 0)
+            .ToList();
+        var days = series.Days.Where(d => filter.Contains(d.Day)).ToList();
+        return new SeriesPageView(series, filter, days, Pooled(series.Days, filter.Window).Where(p => filter.Contains(p.Day)).ToList(), usage, tasks, inRange)
+        {
+            Categories = categories,
+        };
+    }
+
+    /// <summary>The agents that ran <paramref name="suite"/> side by side within <paramref name="filter"/>, or null when none did.</summary>
+    public async Task<SuitePageView?> SuitePageAsync(string suite, EvidenceFilter filter, CancellationToken cancellationToken = default)
+    {
+        var runs = (await store.ListRunsAsync(new RunQuery(Suite: suite), cancellationToken)).Where(r => r.Suite == suite).ToList();
+        if (runs.Count == 0)
+            return null;
+        var allAgents = runs.Select(r => r.Agent).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var categories = new SortedSet<string>(StringComparer.Ordinal);
+        var columns = new List<AgentColumn>();
+        foreach (var agent in allAgents.Where(a => filter.Agents.Count == 0 || filter.Agents.Contains(a, StringComparer.Ordinal)))
+        {
+            var agentRuns = runs.Where(r => r.Agent == agent).ToList();
+            var series = await SeriesAsync(agent, suite, agentRuns, cancellationToken);
+            var trials = new List<(RunHeader Run, Trial Trial)>();
+            foreach (var run in agentRuns.Where(r => filter.Contains(Day(r))))
+                trials.AddRange((await store.GetTrialsAsync(run.Id, cancellationToken)).Select(t => (run, t)));
+            categories.UnionWith(trials.Select(t => CategoryOf(t.Trial)));
+            var tasks = Tally(trials.Where(t => filter.Category is null || CategoryOf(t.Trial) == filter.Category))
+                .Where(t => filter.Outcome is not { } outcome || t.Count(outcome) > 0)
+                .ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+            columns.Add(new AgentColumn(series, tasks, series.Days.Where(d => filter.Contains(d.Day)).ToDictionary(d => d.Day)));
+        }
+        var taskIds = columns.SelectMany(c => c.Tasks.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var days = columns.SelectMany(c => c.Days.Keys).Distinct().Order().ToList();
+        return new SuitePageView(suite, filter, columns, taskIds, days) { AllAgents = allAgents, Categories = [.. categories] };
+    }
+
+    /// <summary>
+    /// The pass rate pooled over the <paramref name="window"/> calendar days up to each day with
+    /// data, with its Wilson interval: a 7- or 30-day view smooths what one day's few trials cannot.
+    /// </summary>
+    public static IReadOnlyList<WindowPoint> Pooled(IReadOnlyList<DayPoint> days, int window)
+    {
+        var points = new List<WindowPoint>();
+        foreach (var day in days)
+        {
+            var first = day.Day.AddDays(1 - Math.Max(1, window));
+            var pooled = days.Where(d => d.Day >= first && d.Day <= day.Day).ToList();
+            var passes = pooled.Sum(d => d.Passes);
+            var scored = pooled.Sum(d => d.Scored);
+            if (scored == 0)
+                continue;
+            var interval = Wilson.Interval(passes, scored);
+            points.Add(new WindowPoint(day.Day, passes, scored, interval.Low, interval.High));
+        }
+        return points;
+    }
+
+    private static IEnumerable<TaskTally> Tally(IEnumerable<(RunHeader Run, Trial Trial)> trials) =>
+        trials
+            .GroupBy(t => t.Trial.TaskId, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var list = g.Select(t => t.Trial).ToList();
+                int Count(TrialOutcome outcome) => list.Count(t => t.Outcome == outcome);
+                var latest = g.OrderBy(t => (t.Run.StartedAt, t.Run.Id, t.Trial.TrialIndex)).Last().Trial;
+                return new TaskTally(g.Key, CategoryOf(list[0]), list[0].Language, Count(TrialOutcome.Pass), Count(TrialOutcome.Fail), Count(TrialOutcome.Timeout), Count(TrialOutcome.Error), latest.Outcome);
+            });
+
+    private static string CategoryOf(Trial trial) => trial.Category.ToString().ToLowerInvariant();
+
+    private static DateOnly Day(RunHeader run) => DateOnly.FromDateTime(run.StartedAt.UtcDateTime);
 }

@@ -21,7 +21,8 @@ public sealed partial class ReportCommandTests(SeededDatabase seeded) : IClassFi
         var site = directory.Combine("site");
         File.Exists(Path.Combine(site, "index.html")).ShouldBeTrue();
         var pages = Directory.GetFiles(site, "*.html");
-        pages.Length.ShouldBe(1 + SeededDatabase.Days + SeededDatabase.Tasks.Length + SeededDatabase.Days * SeededDatabase.Tasks.Length);
+        // overview, the agent × suite page in its three windows, the suite page, runs, tasks, trials
+        pages.Length.ShouldBe(1 + 3 + 1 + SeededDatabase.Days + SeededDatabase.Tasks.Length + SeededDatabase.Days * SeededDatabase.Tasks.Length);
         Directory.GetFiles(Path.Combine(site, "charts"), "*.svg").ShouldNotBeEmpty();
         foreach (var page in pages)
         {
