@@ -46,6 +46,6 @@ internal static class PageStyle
         .views .view{margin-right:.6rem}.views .current{border-bottom:2px solid #1565c0}
         .key.statistic{background:#37474f;height:3px}.key.limit{border-top:2px dashed #c62828;height:0}
         .key.input{background:#00838f;height:3px}.key.output{background:#6a1b9a;height:3px}.key.cost{background:#ef6c00;height:3px}
-        @media (max-width:640px){body{margin:.8rem auto;padding:0 .6rem}h1{font-size:1.2rem}table{font-size:.8rem}th,td{padding:.2rem .35rem}dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:.3rem}}
+        @media (max-width:640px){body{margin:.8rem auto;padding:0 .6rem}h1{font-size:1.2rem}table{font-size:.8rem}th,td{padding:.2rem .35rem}dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:.3rem}figure.chart svg.trend{min-width:540px}}
         """;
 }

@@ -19,7 +19,7 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
     /// 30 s: a limit only ends a hang, and on 2 cores busy with the whole test run a page
     /// navigation took longer than 30 s in CI.
     /// </summary>
-    private static void Patient(IPage page)
+    internal static void Patient(IPage page)
     {
         page.SetDefaultTimeout(180_000);
         page.SetDefaultNavigationTimeout(180_000);
