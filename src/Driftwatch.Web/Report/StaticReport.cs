@@ -26,7 +26,7 @@ public static class StaticReport
         }
 
         var overview = await reader.OverviewAsync(cancellationToken);
-        Write(links.Overview, HtmlPages.Overview(overview, links, generated));
+        Write(links.Overview, await HtmlPages.OverviewAsync(overview, links, generated));
         foreach (var series in overview)
         {
             var runs = await reader.RunsAsync(new RunQuery(series.Agent, series.Suite), cancellationToken);
@@ -36,7 +36,7 @@ public static class StaticReport
                 var run = await reader.RunAsync(header.Id, cancellationToken);
                 if (run is null)
                     continue;
-                Write(links.Run(run.Run.Id), HtmlPages.Run(run, links));
+                Write(links.Run(run.Run.Id), await HtmlPages.RunAsync(run, links));
                 foreach (var row in run.Tasks)
                 {
                     tasks.Add(row.TaskId);
@@ -45,14 +45,14 @@ public static class StaticReport
                     foreach (var trial in row.Trials)
                     {
                         if (await reader.TrialAsync(run.Run.Id, trial.TaskId, trial.TrialIndex, cancellationToken) is { } view)
-                            Write(links.Trial(run.Run.Id, trial.TaskId, trial.TrialIndex), HtmlPages.Trial(view, links));
+                            Write(links.Trial(run.Run.Id, trial.TaskId, trial.TrialIndex), await HtmlPages.TrialAsync(view, links));
                     }
                 }
             }
             foreach (var task in tasks)
             {
                 if (await reader.TaskAsync(series.Agent, series.Suite, task, cancellationToken) is { } view)
-                    Write(links.Task(series.Agent, series.Suite, task), HtmlPages.Task(view, links));
+                    Write(links.Task(series.Agent, series.Suite, task), await HtmlPages.TaskAsync(view, links));
             }
         }
 

@@ -62,13 +62,13 @@ public static class DashboardHost
 
         // Pages.
         endpoints.MapGet("/", async (DashboardReader reader, CancellationToken ct) =>
-            Html(HtmlPages.Overview(await reader.OverviewAsync(ct), links, Generated(options))));
+            Html(await HtmlPages.OverviewAsync(await reader.OverviewAsync(ct), links, Generated(options))));
         endpoints.MapGet("/runs/{id:long}", async (long id, DashboardReader reader, CancellationToken ct) =>
-            await reader.RunAsync(id, ct) is { } view ? Html(HtmlPages.Run(view, links)) : await NotFoundPage($"no run {id}"));
+            await reader.RunAsync(id, ct) is { } view ? Html(await HtmlPages.RunAsync(view, links)) : await NotFoundPage($"no run {id}"));
         endpoints.MapGet("/tasks/{agent}/{suite}/{task}", async (string agent, string suite, string task, DashboardReader reader, CancellationToken ct) =>
-            await reader.TaskAsync(agent, suite, task, ct) is { } view ? Html(HtmlPages.Task(view, links)) : await NotFoundPage($"no task {task} in runs of {agent} on {suite}"));
+            await reader.TaskAsync(agent, suite, task, ct) is { } view ? Html(await HtmlPages.TaskAsync(view, links)) : await NotFoundPage($"no task {task} in runs of {agent} on {suite}"));
         endpoints.MapGet("/runs/{id:long}/trials/{task}/{index:int}", async (long id, string task, int index, DashboardReader reader, CancellationToken ct) =>
-            await reader.TrialAsync(id, task, index, ct) is { } view ? Html(HtmlPages.Trial(view, links)) : await NotFoundPage($"no trial {task}#{index} in run {id}"));
+            await reader.TrialAsync(id, task, index, ct) is { } view ? Html(await HtmlPages.TrialAsync(view, links)) : await NotFoundPage($"no trial {task}#{index} in run {id}"));
 
         // The page of one agent × suite. Alerts link here with the run that raised them
         // (`dashboard_url: http://127.0.0.1:5170/agents/{agent}/{suite}?run={run}`): that goes to the run's page.

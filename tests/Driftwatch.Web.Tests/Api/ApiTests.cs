@@ -128,7 +128,8 @@ public sealed class ApiTests(SeededDatabase seeded) : IClassFixture<SeededDataba
         var page = await client.GetStringAsync(new Uri($"/runs/{seeded.RunIds[SeededDatabase.DropDay]}", UriKind.Relative), Ct);
 
         // Then next to what broke and what was fixed stands the paired test of the two runs
-        var match = System.Text.RegularExpressions.Regex.Match(page,
+        // (as text: the page writes −, + and – as character references)
+        var match = System.Text.RegularExpressions.Regex.Match(System.Net.WebUtility.HtmlDecode(page),
             @"<strong class=""fail"">(?<broke>\d+) broke</strong>, <strong class=""pass"">(?<fixed>\d+) fixed</strong>; difference (?<d>[+−]?\d+\.\d) points \(95% CI [+−]?\d+\.\d to [+−]?\d+\.\d\), p = (?<p>[01]\.\d{3}) \(McNemar exact, one trial per task\): (?<q>within what chance gives|beyond chance)\.");
         match.Success.ShouldBeTrue(page);
         var broke = int.Parse(match.Groups["broke"].Value, System.Globalization.CultureInfo.InvariantCulture);
