@@ -1,5 +1,6 @@
 using System.Globalization;
 using Driftwatch.Core.Runs;
+using Driftwatch.Core.Detection;
 using Driftwatch.Web.Views;
 
 namespace Driftwatch.Web.Pages;
@@ -73,5 +74,20 @@ internal static class EvidenceQuery
             filter = filter with { Window = window };
         }
         return (filter, null);
+    }
+
+    /// <summary>Reads the overview's filter (<c>?agent=A&amp;suite=S&amp;status=degraded</c>), or the reason it cannot, naming the field.</summary>
+    public static (OverviewFilter? Filter, string? Error) ParseOverview(Func<string, IReadOnlyList<string>> values)
+    {
+        string? One(string name) => values(name).LastOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
+        VerdictStatus? status = null;
+        if (One("status") is { } text)
+        {
+            var byName = Enum.GetValues<VerdictStatus>().ToDictionary(s => s.ToString().ToLowerInvariant(), s => s, StringComparer.Ordinal);
+            if (!byName.TryGetValue(text, out var chosen))
+                return (null, $"status: '{text}' is not one of {string.Join(", ", byName.Keys)}");
+            status = chosen;
+        }
+        return (new OverviewFilter(One("agent"), One("suite"), status), null);
     }
 }

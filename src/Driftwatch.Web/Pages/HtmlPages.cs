@@ -14,8 +14,8 @@ namespace Driftwatch.Web.Pages;
 /// </summary>
 internal static class HtmlPages
 {
-    public static Task<string> OverviewAsync(IReadOnlyList<SeriesView> series, PageLinks links, string generated) =>
-        PageRenderer.RenderAsync<OverviewPage>(new Dictionary<string, object?> { ["Series"] = series, ["Links"] = links, ["Generated"] = generated });
+    public static Task<string> OverviewAsync(IReadOnlyList<SeriesView> series, PageLinks links, string generated, OverviewFilter? filter = null) =>
+        PageRenderer.RenderAsync<OverviewPage>(new Dictionary<string, object?> { ["Series"] = series, ["Links"] = links, ["Generated"] = generated, ["Filter"] = filter ?? OverviewFilter.All });
 
     public static Task<string> RunAsync(RunView view, PageLinks links) =>
         PageRenderer.RenderAsync<RunPage>(new Dictionary<string, object?> { ["View"] = view, ["Links"] = links });

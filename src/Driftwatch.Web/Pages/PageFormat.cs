@@ -69,4 +69,22 @@ internal static class PageFormat
     public static string Date(DateTimeOffset time) => time.ToString("yyyy-MM-dd", Invariant);
 
     public static string Count(int count) => count.ToString(Invariant);
+
+    /// <summary>A change in points: "+1.5 pts", "−9.9 pts".</summary>
+    public static string Points(double? change) => change is { } c ? (c * 100).ToString("+0.0;−0.0;0.0", Invariant) + " pts" : "–";
+
+    /// <summary>A cell background from red (0%) through yellow to green (100%), light enough for dark text.</summary>
+    public static string RateBackground(double rate) =>
+        double.IsNaN(rate) ? "background:#eeeeee" : string.Create(Invariant, $"background:hsl({rate * 120:0},60%,82%)");
+
+    /// <summary>"a fail", "an error".</summary>
+    public static string WithArticle(string noun) => (noun.Length > 0 && "aeiou".Contains(noun[0], StringComparison.Ordinal) ? "an " : "a ") + noun;
+
+    /// <summary>A short axis label for a count: 1.2k, 3.4M.</summary>
+    public static string Compact(double value) => value switch
+    {
+        >= 1_000_000 => (value / 1_000_000).ToString("0.#", Invariant) + "M",
+        >= 1_000 => (value / 1_000).ToString("0.#", Invariant) + "k",
+        _ => value.ToString("0.##", Invariant),
+    };
 }

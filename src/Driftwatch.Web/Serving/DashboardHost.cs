@@ -61,8 +61,13 @@ public static class DashboardHost
         var links = ServerLinks.Instance;
 
         // Pages.
-        endpoints.MapGet("/", async (DashboardReader reader, CancellationToken ct) =>
-            Html(await HtmlPages.OverviewAsync(await reader.OverviewAsync(ct), links, Generated(options))));
+        endpoints.MapGet("/", async (HttpRequest request, DashboardReader reader, CancellationToken ct) =>
+        {
+            var (filter, error) = EvidenceQuery.ParseOverview(name => request.Query.TryGetValue(name, out var values) ? [.. values.Select(v => v ?? "")] : []);
+            return filter is null
+                ? await BadRequestPage(error!)
+                : Html(await HtmlPages.OverviewAsync(await reader.OverviewAsync(ct), links, Generated(options), filter));
+        });
         endpoints.MapGet("/runs/{id:long}", async (long id, DashboardReader reader, CancellationToken ct) =>
             await reader.RunAsync(id, ct) is { } view ? Html(await HtmlPages.RunAsync(view, links)) : await NotFoundPage($"no run {id}"));
         endpoints.MapGet("/tasks/{agent}/{suite}/{task}", async (string agent, string suite, string task, DashboardReader reader, CancellationToken ct) =>

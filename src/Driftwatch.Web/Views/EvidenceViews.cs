@@ -1,3 +1,4 @@
+using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 
 namespace Driftwatch.Web.Views;
@@ -89,4 +90,15 @@ public sealed record SuitePageView(string Suite, EvidenceFilter Filter, IReadOnl
     public IReadOnlyList<string> AllAgents { get; init; } = [];
 
     public IReadOnlyList<string> Categories { get; init; } = [];
+}
+
+/// <summary>Which agent × suite pairs the overview shows: one agent, one suite, one status (each optional).</summary>
+public sealed record OverviewFilter(string? Agent = null, string? Suite = null, VerdictStatus? Status = null)
+{
+    public static readonly OverviewFilter All = new();
+
+    public bool Any => Agent is not null || Suite is not null || Status is not null;
+
+    public bool Shows(SeriesView series) =>
+        (Agent is null || series.Agent == Agent) && (Suite is null || series.Suite == Suite) && (Status is null || series.Verdict.Status == Status);
 }

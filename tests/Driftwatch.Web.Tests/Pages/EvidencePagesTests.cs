@@ -225,12 +225,38 @@ public sealed partial class EvidencePagesTests(TwoAgentDatabase database) : ICla
     }
 
     [Fact]
+    public async Task The_overview_links_each_agent_and_suite_to_their_pages_and_filters_by_agent_suite_and_status()
+    {
+        var (_, all) = await GetAsync("/");
+        SummaryRows().Count(all).ShouldBe(2);
+        all.ShouldContain("<td><a href=\"/agents/steady/core\">steady</a>");
+        all.ShouldContain("<td><a href=\"/suites/core\">core</a></td>");
+
+        var (_, rival) = await GetAsync("/?agent=rival");
+        SummaryRows().Matches(rival).Select(m => m.Groups["series"].Value).ShouldBe(["rival--core"]);
+        rival.ShouldNotContain("<section class=\"series\" id=\"steady--core\">");
+        rival.ShouldContain("<option value=\"rival\" selected>");
+
+        var (_, ok) = await GetAsync("/?status=ok");
+        SummaryRows().Count(ok).ShouldBe(0);
+        var (_, degraded) = await GetAsync("/?suite=core&status=degraded");
+        SummaryRows().Count(degraded).ShouldBe(2);
+
+        var (status, bad) = await GetAsync("/?status=bad");
+        status.ShouldBe(HttpStatusCode.BadRequest);
+        bad.ShouldContain("status: &#x27;bad&#x27; is not one of ok, warning, degraded, improved");
+    }
+
+    [Fact]
     public async Task An_agent_or_suite_without_runs_is_a_404()
     {
         (await GetAsync("/agents/nobody/core")).Status.ShouldBe(HttpStatusCode.NotFound);
         (await GetAsync("/suites/nothing")).Status.ShouldBe(HttpStatusCode.NotFound);
         (await GetAsync("/api/suites/nothing")).Status.ShouldBe(HttpStatusCode.NotFound);
     }
+
+    [GeneratedRegex("<tr data-series=\"(?<series>[^\"]+)\">")]
+    private static partial Regex SummaryRows();
 
     [GeneratedRegex("<tr><td><a href=\"/runs/\\d+\">run \\d+</a>")]
     private static partial Regex RunRows();
