@@ -8,7 +8,8 @@ namespace Driftwatch.Cli.Tests.Commands;
 /// A database damaged on disk is bad input named by its file, for every command: exit 2 and one
 /// line, never a write into it, never a crash of a reader.
 /// </summary>
-public sealed class DamagedDatabaseTests(RunDatabase database) : IClassFixture<RunDatabase>, IDisposable
+[Collection(RunDatabaseCollection.Name)]
+public sealed class DamagedDatabaseTests(RunDatabase database) : IDisposable
 {
     private const int PageSize = 4096;
     private readonly TempDirectory _temp = new("cli-damaged");
@@ -102,7 +103,10 @@ public sealed class DamagedDatabaseTests(RunDatabase database) : IClassFixture<R
     }
 }
 
-/// <summary>A real database made by `run` once for a test class: three runs of three tasks, three trials each, closed (no -wal, no -shm).</summary>
+/// <summary>
+/// A real database made by `run` once for the test classes of <see cref="RunDatabaseCollection"/>:
+/// three runs of three tasks, three trials each, closed (no -wal, no -shm). Tests copy it, never change it.
+/// </summary>
 public sealed class RunDatabase : IAsyncLifetime
 {
     private readonly TempDirectory _temp = new("cli-run-database");
@@ -129,4 +133,14 @@ public sealed class RunDatabase : IAsyncLifetime
         _temp.Dispose();
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>
+/// The test classes that start from <see cref="RunDatabase"/>: it is made once for all of them
+/// (three real runs; each class made its own before), and they run one after another.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class RunDatabaseCollection : ICollectionFixture<RunDatabase>
+{
+    public const string Name = "run database";
 }

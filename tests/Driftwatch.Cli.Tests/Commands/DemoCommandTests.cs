@@ -5,18 +5,14 @@ using Shouldly;
 
 namespace Driftwatch.Cli.Tests.Commands;
 
-public sealed class DemoCommandTests : IDisposable
+public sealed class DemoCommandTests(DemoRun demo) : IClassFixture<DemoRun>
 {
-    private readonly TempDirectory _temp = new("cli-demo");
-
-    public void Dispose() => _temp.Dispose();
-
     [Fact]
     public async Task The_demo_builds_a_daily_history_on_the_built_in_suite_with_a_drop_in_it()
     {
-        // When the demo runs for 12 days into a database of the test's own
-        var db = _temp.Combine("demo.db");
-        var result = await new CliHarness(_temp.Path).RunAsync("demo", "--days", "12", "--drop", "0.3", "--db", db, "--no-serve");
+        // When the demo runs for 12 days into a database of the test's own (the class's one demo run)
+        var result = demo.Result;
+        var db = demo.Database;
 
         // Then there is one synthetic run of the whole built-in suite per day, on consecutive days
         result.ExitCode.ShouldBe(0, result.Error);
@@ -38,16 +34,46 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_a_terminal_the_demo_ends_instead_of_serving()
+    public void Without_a_terminal_the_demo_ends_instead_of_serving()
     {
         // Given no terminal (a script or CI runs the quick start), When the demo runs without --no-serve
-        // (the limit only ends a demo that would serve forever; a busy machine may take minutes)
-        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(15));
-        var result = await new CliHarness(_temp.Path).RunAsync(limit.Token, "demo", "--days", "10", "--db", _temp.Combine("demo.db"));
+        // (the class's one demo run: the limit only ends a demo that would serve forever; a busy machine may take minutes)
+        var result = demo.Result;
 
         // Then it ends by itself and says how to open the dashboard
-        limit.IsCancellationRequested.ShouldBeFalse("the demo waited to be stopped");
+        demo.StoppedByTheLimit.ShouldBeFalse("the demo waited to be stopped");
         result.ExitCode.ShouldBe(0, result.Error);
         result.Output.ShouldContain("driftwatch serve --db");
+    }
+}
+
+/// <summary>
+/// The demo run once for its test class, as a script or CI runs the quick start: no terminal and
+/// no --no-serve, 12 days with a drop of 0.3, into a database of its own. A demo works the whole
+/// built-in suite (its C# tasks build their hidden tests) and takes minutes on a busy machine;
+/// each test reads what this one run printed and stored.
+/// </summary>
+public sealed class DemoRun : IAsyncLifetime
+{
+    private readonly TempDirectory _temp = new("cli-demo");
+
+    public string Database => _temp.Combine("demo.db");
+
+    public CliResult Result { get; private set; } = new(-1, "", "the demo has not run");
+
+    /// <summary>True when the demo did not end by itself and the limit stopped it.</summary>
+    public bool StoppedByTheLimit { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(15));
+        Result = await new CliHarness(_temp.Path).RunAsync(limit.Token, "demo", "--days", "12", "--drop", "0.3", "--db", Database);
+        StoppedByTheLimit = limit.IsCancellationRequested;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _temp.Dispose();
+        return ValueTask.CompletedTask;
     }
 }

@@ -10,7 +10,8 @@ namespace Driftwatch.Cli.Tests.Commands;
 /// or TMPDIR, before a run is stored, instead of a crash (exit 1) or a run of infrastructure
 /// errors that ends incomplete with exit 0.
 /// </summary>
-public sealed class FullDiskAndTempFolderTests(RunDatabase database) : IClassFixture<RunDatabase>, IDisposable
+[Collection(RunDatabaseCollection.Name)]
+public sealed class FullDiskAndTempFolderTests(RunDatabase database) : IDisposable
 {
     private readonly TempDirectory _temp = new("cli-disk");
 

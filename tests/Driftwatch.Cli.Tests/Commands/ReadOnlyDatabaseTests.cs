@@ -15,7 +15,8 @@ namespace Driftwatch.Cli.Tests.Commands;
 /// is exit 2 with one line naming the file and why. The CLI runs in a child process confined so
 /// that even root cannot write the folder.
 /// </summary>
-public sealed class ReadOnlyDatabaseTests(RunDatabase database) : IClassFixture<RunDatabase>, IDisposable
+[Collection(RunDatabaseCollection.Name)]
+public sealed class ReadOnlyDatabaseTests(RunDatabase database) : IDisposable
 {
     private readonly TempDirectory _temp = new("cli-readonly");
 
