@@ -36,7 +36,7 @@ internal static class SvgCharts
         var plotWidth = width - left - right;
         var plotHeight = height - top - bottom;
         var days = series.Days.Where(d => d.Scored > 0).ToList();
-        var svg = Open(width, height, $"Pass rate per day of {series.Agent} on {series.Suite}");
+        var svg = Open(width, height, $"Pass rate per day of {series.Agent} on {series.Suite}", "chart trend");
         // Axes and grid.
         foreach (var fraction in new[] { 0.0, 0.25, 0.5, 0.75, 1.0 })
         {
@@ -158,10 +158,10 @@ internal static class SvgCharts
     private static DateOnly Clamp(DateOnly day, List<DayPoint> days) =>
         day < days[0].Day ? days[0].Day : day > days[^1].Day ? days[^1].Day : day;
 
-    private static StringBuilder Open(int width, int height, string label)
+    private static StringBuilder Open(int width, int height, string label, string cssClass = "chart")
     {
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-label=\"{Esc(label)}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"{cssClass}\" role=\"img\" aria-label=\"{Esc(label)}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">");
         svg.Append("<style>.axis{fill:#616161}</style>");
         return svg;
     }

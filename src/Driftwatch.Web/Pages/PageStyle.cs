@@ -35,7 +35,7 @@ internal static class PageStyle
         .served.fallback{color:#4527a0;font-weight:600}
         .key.mark-suspect{background:#b71c1c;width:9px;height:9px}.key.mark-fallback{background:#5e35b1;width:9px;height:9px}.key.mark-refusal{background:#455a64;width:9px;height:9px}
         footer{margin-top:3rem;font-size:.8rem}
-        figure.chart svg.trend{width:100%;height:auto;display:block}
+        figure.chart svg{max-width:100%;height:auto}figure.chart svg.trend{width:100%;height:auto;display:block}
         .scroll{overflow-x:auto;max-width:100%}
         table.matrix td,table.matrix th{text-align:center;white-space:nowrap}table.matrix th[scope=row]{text-align:left;font-weight:normal}
         table.matrix td a{color:#212121;text-decoration:none;display:block}
@@ -46,6 +46,6 @@ internal static class PageStyle
         .views .view{margin-right:.6rem}.views .current{border-bottom:2px solid #1565c0}
         .key.statistic{background:#37474f;height:3px}.key.limit{border-top:2px dashed #c62828;height:0}
         .key.input{background:#00838f;height:3px}.key.output{background:#6a1b9a;height:3px}.key.cost{background:#ef6c00;height:3px}
-        @media (max-width:640px){body{margin:.8rem auto;padding:0 .6rem}h1{font-size:1.2rem}table{font-size:.8rem}th,td{padding:.2rem .35rem}dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:.3rem}figure.chart svg.trend{min-width:540px}}
+        @media (max-width:640px){body{margin:.8rem auto;padding:0 .6rem}h1{font-size:1.2rem}table{font-size:.8rem}th,td{padding:.2rem .35rem}dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:.3rem}figure.chart svg.trend{min-width:540px}table{display:block;overflow-x:auto;max-width:100%}}
         """;
 }
