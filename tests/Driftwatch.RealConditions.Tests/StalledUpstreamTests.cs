@@ -7,7 +7,7 @@ namespace Driftwatch.RealConditions.Tests;
 /// <summary>
 /// A model API that stops sending in the middle of a stream, after the agent did some work: the
 /// agent runs out of time waiting, and the proxy, which saw the request silent, blames the API.
-/// (Its own class: it waits out two minutes, beside the others.)
+/// (Its own class: it waits out four minutes, beside the others.)
 /// </summary>
 public sealed class StalledUpstreamTests
 {
@@ -16,11 +16,12 @@ public sealed class StalledUpstreamTests
     {
         RealWorld.RequireCli();
         // Given an API that answers the first turn (a Read) and then stalls in the middle of the second, and an agent
-        // timeout of 120 s (the stall is blamed when the API was silent for half of it, here 60 s). The first turn
-        // must end inside the first half: with a 60 s timeout, on a machine busy with the whole test run, the stall
-        // began so late that the API had been silent for under 30 s when the agent ran out of time, which the rule
-        // scores as the agent's timeout.
-        using var world = new RealWorld("stalled-upstream", agentTimeoutSeconds: 120);
+        // timeout of 240 s (the stall is blamed when the API was silent for min(60 s, half the timeout), here 60 s).
+        // The first turn must end with more than 60 s of the agent's time left: in CI, with every test project running
+        // on 2 cores, starting the CLI and its first turn took over 60 s, so with a 120 s timeout the API had been
+        // silent for under 60 s when the agent ran out of time, which the rule scores as the agent's timeout (and with
+        // 60 s, under 30 s). 240 s leaves the first turn three minutes.
+        using var world = new RealWorld("stalled-upstream", agentTimeoutSeconds: 240);
         var calls = 0;
         var solve = ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["calc.py"] = RealWorld.Solution });
         await using var api = await ScriptedMessagesApi.StartAsync(call => !call.HasTools ? solve(call)
