@@ -105,9 +105,19 @@ public sealed class ResumeTests : IDisposable
         (await cli.RunAsync("runs", "--db", Db, "--json")).Output.ShouldContain("\"status\": \"complete\"");
     }
 
+    /// <summary>
+    /// Whether this process ignores SIGINT: a background job of a non-interactive shell (`cmd &amp;` in a
+    /// script) starts so, and its children inherit it — a Ctrl-C could not reach the run at all.
+    /// </summary>
+    private static bool SigintIgnored() =>
+        File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+        && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0;
+
     [Fact]
     public async Task Ctrl_C_stops_a_run_cleanly_and_leaves_it_resumable()
     {
+        SigintIgnored().ShouldBeFalse("the tests were started with SIGINT ignored (as a background job of a non-interactive shell, `cmd &` in a script); the run inherits that and no Ctrl-C can reach it: start them in the foreground or from a shell with job control (set -m)");
+
         // Given a run interrupted by SIGINT
         using var process = StartRun();
         await WaitForRecordedTrials(process, atLeast: 4);
