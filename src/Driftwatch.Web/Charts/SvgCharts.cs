@@ -147,6 +147,28 @@ internal static class SvgCharts
         return Close(svg);
     }
 
+    /// <summary>One thin bar per task: green share passed, red failed, orange timed out, grey errors.</summary>
+    public static string OutcomeBar(RunView view)
+    {
+        var summary = view.Run.Summary;
+        const int width = 760, height = 28;
+        var total = Math.Max(1, summary.Total);
+        var svg = new StringBuilder();
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-label=\"Outcomes of run {view.Run.Id}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">");
+        double x = 0;
+        foreach (var (outcome, count) in new[] { (TrialOutcome.Pass, summary.Pass), (TrialOutcome.Fail, summary.Fail), (TrialOutcome.Timeout, summary.Timeout), (TrialOutcome.Error, summary.Error) })
+        {
+            if (count == 0)
+                continue;
+            var w = width * count / (double)total;
+            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"{outcome.Name()}\" x=\"{x:0.#}\" y=\"0\" width=\"{w:0.#}\" height=\"{height}\" fill=\"{Colour(outcome)}\"><title>{outcome.Name()}: {count}</title></rect>");
+            if (w > 50)
+                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + 6:0.#}\" y=\"18\" fill=\"#fff\">{count} {outcome.Name()}</text>");
+            x += w;
+        }
+        return svg.Append("</svg>").ToString();
+    }
+
     public static string Colour(TrialOutcome outcome) => outcome switch
     {
         TrialOutcome.Pass => Pass,

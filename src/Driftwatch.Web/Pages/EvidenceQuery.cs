@@ -39,7 +39,7 @@ internal static class EvidenceQuery
     /// </summary>
     public static (EvidenceFilter? Filter, string? Error) Parse(Func<string, IReadOnlyList<string>> values)
     {
-        string? One(string name) => values(name).LastOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
+        string? One(string name) => Last(values, name);
         var filter = EvidenceFilter.All;
         foreach (var field in new[] { "from", "to" })
         {
@@ -79,7 +79,7 @@ internal static class EvidenceQuery
     /// <summary>Reads the overview's filter (<c>?agent=A&amp;suite=S&amp;status=degraded</c>), or the reason it cannot, naming the field.</summary>
     public static (OverviewFilter? Filter, string? Error) ParseOverview(Func<string, IReadOnlyList<string>> values)
     {
-        string? One(string name) => values(name).LastOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
+        string? One(string name) => Last(values, name);
         VerdictStatus? status = null;
         if (One("status") is { } text)
         {
@@ -90,4 +90,8 @@ internal static class EvidenceQuery
         }
         return (new OverviewFilter(One("agent"), One("suite"), status), null);
     }
+
+    /// <summary>A field's last non-empty value, trimmed (a form sends empty fields; a repeated one counts once, the last).</summary>
+    private static string? Last(Func<string, IReadOnlyList<string>> values, string name) =>
+        values(name).LastOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
 }

@@ -1,14 +1,10 @@
-using System.Globalization;
-using System.Text;
-using Driftwatch.Core.Runs;
-using Driftwatch.Web.Charts;
 using Driftwatch.Web.Pages.Components;
 using Driftwatch.Web.Views;
 
 namespace Driftwatch.Web.Pages;
 
 /// <summary>
-/// The four views of docs/dashboard.md as whole HTML pages with their style inline: no script, nothing
+/// The pages of docs/dashboard.md as whole HTML documents with their style inline: no script, nothing
 /// fetched from elsewhere. Each is a Razor component (Components/) rendered to static HTML; the same
 /// renderers serve `serve` and `report`, only the links differ.
 /// </summary>
@@ -29,25 +25,15 @@ internal static class HtmlPages
     public static Task<string> NotFoundAsync(string what, PageLinks links) =>
         PageRenderer.RenderAsync<NotFoundPage>(new Dictionary<string, object?> { ["What"] = what, ["Links"] = links });
 
-    /// <summary>One thin bar per task: green share passed, red failed, orange timed out, grey errors.</summary>
-    internal static string OutcomeBar(RunView view)
-    {
-        var summary = view.Run.Summary;
-        const int width = 760, height = 28;
-        var total = Math.Max(1, summary.Total);
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" aria-label=\"Outcomes of run {view.Run.Id}\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">");
-        double x = 0;
-        foreach (var (outcome, count) in new[] { (TrialOutcome.Pass, summary.Pass), (TrialOutcome.Fail, summary.Fail), (TrialOutcome.Timeout, summary.Timeout), (TrialOutcome.Error, summary.Error) })
-        {
-            if (count == 0)
-                continue;
-            var w = width * count / (double)total;
-            svg.Append(CultureInfo.InvariantCulture, $"<rect class=\"{outcome.Name()}\" x=\"{x:0.#}\" y=\"0\" width=\"{w:0.#}\" height=\"{height}\" fill=\"{SvgCharts.Colour(outcome)}\"><title>{outcome.Name()}: {count}</title></rect>");
-            if (w > 50)
-                svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x + 6:0.#}\" y=\"18\" fill=\"#fff\">{count} {outcome.Name()}</text>");
-            x += w;
-        }
-        return svg.Append("</svg>").ToString();
-    }
+    /// <summary>The page of one agent × suite.</summary>
+    public static Task<string> SeriesAsync(SeriesPageView view, PageLinks links) =>
+        PageRenderer.RenderAsync<SeriesPage>(new Dictionary<string, object?> { ["View"] = view, ["Links"] = links });
+
+    /// <summary>The page comparing the agents of one suite.</summary>
+    public static Task<string> SuiteAsync(SuitePageView view, PageLinks links) =>
+        PageRenderer.RenderAsync<SuitePage>(new Dictionary<string, object?> { ["View"] = view, ["Links"] = links });
+
+    /// <summary>A page that could not be shown as asked (a filter that cannot be read), saying why.</summary>
+    public static Task<string> ProblemAsync(string heading, string what, PageLinks links) =>
+        PageRenderer.RenderAsync<ProblemPage>(new Dictionary<string, object?> { ["Heading"] = heading, ["What"] = what, ["Links"] = links });
 }

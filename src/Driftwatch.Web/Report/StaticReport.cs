@@ -58,17 +58,18 @@ public static class StaticReport
 
         foreach (var series in overview)
         {
+            if (await reader.SeriesPageAsync(series.Agent, series.Suite, EvidenceFilter.All, cancellationToken) is not { } page)
+                continue;
             foreach (var window in EvidenceFilter.Windows)
             {
-                var filter = EvidenceFilter.All with { Window = window };
-                if (await reader.SeriesPageAsync(series.Agent, series.Suite, filter, cancellationToken) is { } view)
-                    Write(links.Series(series.Agent, series.Suite, filter), await EvidencePages.SeriesAsync(view, links));
+                var view = DashboardReader.InWindow(page, window);
+                Write(links.Series(series.Agent, series.Suite, view.Filter), await HtmlPages.SeriesAsync(view, links));
             }
         }
         foreach (var suite in overview.Select(s => s.Suite).Distinct(StringComparer.Ordinal))
         {
             if (await reader.SuitePageAsync(suite, EvidenceFilter.All, cancellationToken) is { } view)
-                Write(links.Suite(suite), await EvidencePages.SuiteAsync(view, links));
+                Write(links.Suite(suite), await HtmlPages.SuiteAsync(view, links));
         }
 
         var charts = Path.Combine(directory, StaticLinks.ChartFolder);

@@ -63,7 +63,7 @@ public static class DashboardHost
         // Pages.
         endpoints.MapGet("/", async (HttpRequest request, DashboardReader reader, CancellationToken ct) =>
         {
-            var (filter, error) = EvidenceQuery.ParseOverview(name => request.Query.TryGetValue(name, out var values) ? [.. values.Select(v => v ?? "")] : []);
+            var (filter, error) = EvidenceQuery.ParseOverview(Query(request));
             return filter is null
                 ? await BadRequestPage(error!)
                 : Html(await HtmlPages.OverviewAsync(await reader.OverviewAsync(ct), links, Generated(options), filter));
@@ -85,7 +85,7 @@ public static class DashboardHost
             if (filter is null)
                 return await BadRequestPage(error!);
             return await reader.SeriesPageAsync(agent, suite, filter, ct) is { } view
-                ? Html(await EvidencePages.SeriesAsync(view, links))
+                ? Html(await HtmlPages.SeriesAsync(view, links))
                 : await NotFoundPage($"no runs of {agent} on {suite}");
         });
         endpoints.MapGet("/suites/{suite}", async (string suite, HttpRequest request, DashboardReader reader, CancellationToken ct) =>
@@ -94,7 +94,7 @@ public static class DashboardHost
             if (filter is null)
                 return await BadRequestPage(error!);
             return await reader.SuitePageAsync(suite, filter, ct) is { } view
-                ? Html(await EvidencePages.SuiteAsync(view, links))
+                ? Html(await HtmlPages.SuiteAsync(view, links))
                 : await NotFoundPage($"no runs on suite {suite}");
         });
 
@@ -154,11 +154,14 @@ public static class DashboardHost
     private static async Task<IResult> NotFoundPage(string what) =>
         Results.Content(await HtmlPages.NotFoundAsync(what, ServerLinks.Instance), "text/html; charset=utf-8", statusCode: 404);
 
-    private static (EvidenceFilter? Filter, string? Error) ReadFilter(HttpRequest request) =>
-        EvidenceQuery.Parse(name => request.Query.TryGetValue(name, out var values) ? [.. values.Select(v => v ?? "")] : []);
+    private static (EvidenceFilter? Filter, string? Error) ReadFilter(HttpRequest request) => EvidenceQuery.Parse(Query(request));
+
+    /// <summary>The values of a query-string field, none when it is absent.</summary>
+    private static Func<string, IReadOnlyList<string>> Query(HttpRequest request) =>
+        name => request.Query.TryGetValue(name, out var values) ? [.. values.Select(v => v ?? "")] : [];
 
     private static async Task<IResult> BadRequestPage(string what) =>
-        Results.Content(await EvidencePages.ProblemAsync("Cannot show this page", what, ServerLinks.Instance), "text/html; charset=utf-8", statusCode: 400);
+        Results.Content(await HtmlPages.ProblemAsync("Cannot show this page", what, ServerLinks.Instance), "text/html; charset=utf-8", statusCode: 400);
 
     private static IResult NotFoundJson(string what) => Results.Json(new { error = what }, ResultJson.Options, statusCode: 404);
 }

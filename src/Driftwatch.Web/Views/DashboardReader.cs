@@ -134,7 +134,7 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
             {
                 var list = g.OrderBy(t => t.TrialIndex).ToList();
                 double? before = previousRates.TryGetValue(g.Key, out var rate) ? rate : null;
-                var row = new TaskRow(g.Key, list[0].Category.ToString().ToLowerInvariant(), list[0].Language, list, before, Flip.None);
+                var row = new TaskRow(g.Key, CategoryOf(list[0]), list[0].Language, list, before, Flip.None);
                 return row with { Flip = FlipOf(before, row.Rate) };
             })
             .ToList();
@@ -220,9 +220,7 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
             return null;
         var series = await SeriesAsync(agent, suite, runs, cancellationToken);
         var inRange = runs.Where(r => filter.Contains(Day(r))).ToList();
-        var trials = new List<(RunHeader Run, Trial Trial)>();
-        foreach (var run in inRange)
-            trials.AddRange((await store.GetTrialsAsync(run.Id, cancellationToken)).Select(t => (run, t)));
+        var trials = await TrialsOfAsync(inRange, cancellationToken);
         var categories = trials.Select(t => CategoryOf(t.Trial)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var usage = trials
             .GroupBy(t => Day(t.Run))
@@ -235,15 +233,20 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
                 g.Any(t => t.Trial.Usage.CostUsd is not null) ? g.Sum(t => t.Trial.Usage.CostUsd ?? 0) : null,
                 g.Sum(t => t.Trial.AgentDurationMs)))
             .ToList();
-        var tasks = Tally(trials.Where(t => filter.Category is null || CategoryOf(t.Trial) == filter.Category))
-            .Where(t => filter.Outcome is not { } outcome || t.Count(outcome) > 0)
-            .ToList();
         var days = series.Days.Where(d => filter.Contains(d.Day)).ToList();
-        return new SeriesPageView(series, filter, days, Pooled(series.Days, filter.Window).Where(p => filter.Contains(p.Day)).ToList(), usage, tasks, inRange)
-        {
-            Categories = categories,
-        };
+        var view = new SeriesPageView(series, filter, days, [], usage, [.. TasksOf(trials, filter)], inRange) { Categories = categories };
+        return InWindow(view, filter.Window);
     }
+
+    /// <summary>
+    /// The same page with its pass rate pooled over <paramref name="window"/> days: everything else
+    /// is read once (the static report writes every window from one read).
+    /// </summary>
+    public static SeriesPageView InWindow(SeriesPageView view, int window) => view with
+    {
+        Filter = view.Filter with { Window = window },
+        Window = [.. Pooled(view.Series.Days, window).Where(p => view.Filter.Contains(p.Day))],
+    };
 
     /// <summary>The agents that ran <paramref name="suite"/> side by side within <paramref name="filter"/>, or null when none did.</summary>
     public async Task<SuitePageView?> SuitePageAsync(string suite, EvidenceFilter filter, CancellationToken cancellationToken = default)
@@ -258,13 +261,9 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         {
             var agentRuns = runs.Where(r => r.Agent == agent).ToList();
             var series = await SeriesAsync(agent, suite, agentRuns, cancellationToken);
-            var trials = new List<(RunHeader Run, Trial Trial)>();
-            foreach (var run in agentRuns.Where(r => filter.Contains(Day(r))))
-                trials.AddRange((await store.GetTrialsAsync(run.Id, cancellationToken)).Select(t => (run, t)));
+            var trials = await TrialsOfAsync([.. agentRuns.Where(r => filter.Contains(Day(r)))], cancellationToken);
             categories.UnionWith(trials.Select(t => CategoryOf(t.Trial)));
-            var tasks = Tally(trials.Where(t => filter.Category is null || CategoryOf(t.Trial) == filter.Category))
-                .Where(t => filter.Outcome is not { } outcome || t.Count(outcome) > 0)
-                .ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+            var tasks = TasksOf(trials, filter).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
             columns.Add(new AgentColumn(series, tasks, series.Days.Where(d => filter.Contains(d.Day)).ToDictionary(d => d.Day)));
         }
         var taskIds = columns.SelectMany(c => c.Tasks.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -293,8 +292,19 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         return points;
     }
 
-    private static IEnumerable<TaskTally> Tally(IEnumerable<(RunHeader Run, Trial Trial)> trials) =>
+    /// <summary>Every trial of <paramref name="runs"/>, each with its run.</summary>
+    private async Task<List<(RunHeader Run, Trial Trial)>> TrialsOfAsync(IReadOnlyList<RunHeader> runs, CancellationToken cancellationToken)
+    {
+        var trials = new List<(RunHeader Run, Trial Trial)>();
+        foreach (var run in runs)
+            trials.AddRange((await store.GetTrialsAsync(run.Id, cancellationToken)).Select(t => (run, t)));
+        return trials;
+    }
+
+    /// <summary>The tasks of <paramref name="trials"/> in the filter's category with a trial of its outcome, each counted.</summary>
+    private static IEnumerable<TaskTally> TasksOf(IEnumerable<(RunHeader Run, Trial Trial)> trials, EvidenceFilter filter) =>
         trials
+            .Where(t => filter.Category is null || CategoryOf(t.Trial) == filter.Category)
             .GroupBy(t => t.Trial.TaskId, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g =>
@@ -303,7 +313,8 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
                 int Count(TrialOutcome outcome) => list.Count(t => t.Outcome == outcome);
                 var latest = g.OrderBy(t => (t.Run.StartedAt, t.Run.Id, t.Trial.TrialIndex)).Last().Trial;
                 return new TaskTally(g.Key, CategoryOf(list[0]), list[0].Language, Count(TrialOutcome.Pass), Count(TrialOutcome.Fail), Count(TrialOutcome.Timeout), Count(TrialOutcome.Error), latest.Outcome);
-            });
+            })
+            .Where(t => filter.Outcome is not { } outcome || t.Count(outcome) > 0);
 
     private static string CategoryOf(Trial trial) => trial.Category.ToString().ToLowerInvariant();
 
