@@ -78,6 +78,12 @@ public sealed record Trial
     /// <summary>The catalog's metrics measured of this trial when it was recorded (<see cref="TrialMetrics"/>).</summary>
     public MetricDictionary Metrics { get; init; } = MetricDictionary.None;
 
+    /// <summary>
+    /// For a trial ingested from another harness: where it was read, "file#record" (a sample id
+    /// and epoch, a line number, a trial folder). Null for a trial Driftwatch ran itself.
+    /// </summary>
+    public string? Source { get; init; }
+
     public TrialKey Key => new(TaskId, TrialIndex);
 }
 

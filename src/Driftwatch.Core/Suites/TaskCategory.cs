@@ -11,6 +11,9 @@ public enum TaskCategory
 
     /// <summary>Find and fix a bug that the hidden tests expose.</summary>
     Debugging,
+
+    /// <summary>A task of another harness whose kind it does not say (ingested results only; never in a suite file).</summary>
+    Other,
 }
 
 public enum Difficulty

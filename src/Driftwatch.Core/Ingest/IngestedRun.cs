@@ -1,0 +1,132 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Driftwatch.Core.Runs;
+
+namespace Driftwatch.Core.Ingest;
+
+/// <summary>
+/// One run of another harness, read from its result files (docs/ingest.md): its identity in that
+/// harness (<see cref="Key"/>), the agent × suite it belongs to, and either its trials or, when the
+/// harness keeps only per-run aggregates, its <see cref="Totals"/>. Stored as a run like any other,
+/// with its source kept, so that every command reads it as it reads a native run.
+/// </summary>
+public sealed record IngestedRun
+{
+    /// <summary>The format it was read as: inspect, harbor, margin, promptfoo, jsonl, csv.</summary>
+    public required string Format { get; init; }
+
+    /// <summary>
+    /// The run's identity within its format, stable across re-reads and moves of the file (an
+    /// inspect eval id, a Harbor job name, a Margin run folder name, a promptfoo eval id, the
+    /// generic file's run key): ingesting the same run twice adds nothing.
+    /// </summary>
+    public required string Key { get; init; }
+
+    /// <summary>The file or folder it was read from, as given.</summary>
+    public required string Path { get; init; }
+
+    public required string Agent { get; init; }
+    public required string Suite { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Complete unless the harness says the run stopped short (cancelled, errored, still running).</summary>
+    public RunStatus Status { get; init; } = RunStatus.Complete;
+
+    public string? AgentVersion { get; init; }
+    public ImmutableArray<string> Models { get; init; } = [];
+
+    /// <summary>
+    /// What the harness says about its own configuration (task version, dataset, runner version…),
+    /// kept in the run's fingerprint: a change of one of these is shown as what changed around a verdict.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string?> Details { get; init; } = ImmutableSortedDictionary<string, string?>.Empty;
+
+    /// <summary>
+    /// The suite's revision when the harness names one (a dataset hash, a task version); a new
+    /// revision starts a new baseline, as it does for native runs. Null: one revision per format.
+    /// </summary>
+    public string? SuiteRevision { get; init; }
+
+    /// <summary>Per-trial results, each with its source record (<see cref="Trial.Source"/>); RunId is ignored.</summary>
+    public IReadOnlyList<IngestedTrial> Trials { get; init; } = [];
+
+    /// <summary>
+    /// For a harness that keeps only per-run aggregates (no per-task rows): the counts. Such a run
+    /// is judged with detectors of daily totals only, and its verdict says so.
+    /// </summary>
+    public RunTotals? Totals { get; init; }
+
+    /// <summary>Usage summed over the run, for a run with <see cref="Totals"/> only.</summary>
+    public AgentUsage? TotalUsage { get; init; }
+
+    /// <summary>Wall time of the whole run in milliseconds, when the harness says.</summary>
+    public long? DurationMs { get; init; }
+
+    public bool TotalsOnly => Totals is not null;
+
+    /// <summary>The revision stored with the run.</summary>
+    public string Revision => SuiteRevision ?? $"ingested:{Format}";
+
+    /// <summary>
+    /// A hash of everything stored of the run except where it was read from: the same run read
+    /// again (from a copy, or a moved folder) has the same hash; a run re-exported with different
+    /// content does not, and is refused rather than silently replaced or duplicated.
+    /// </summary>
+    public string ContentHash()
+    {
+        var canonical = this with { Path = "" };
+        var json = JsonSerializer.Serialize(canonical, HashJson);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
+    }
+
+    private static readonly JsonSerializerOptions HashJson = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        Converters = { new JsonStringEnumConverter() },
+    };
+}
+
+/// <summary>One ingested trial: the trial as stored (its RunId is set when it is stored) and its artifacts.</summary>
+public sealed record IngestedTrial(Trial Trial, IReadOnlyList<TrialArtifact> Artifacts)
+{
+    public IngestedTrial(Trial trial) : this(trial, [])
+    {
+    }
+}
+
+/// <summary>A run's outcome counts when the harness keeps no per-task rows. Canceled trials are not counted at all.</summary>
+public sealed record RunTotals(int Pass, int Fail, int Timeout, int Error)
+{
+    public int Total => Pass + Fail + Timeout + Error;
+}
+
+/// <summary>What ingesting one run did.</summary>
+public sealed record IngestResult(IngestedRun Run, long RunId, bool Added);
+
+/// <summary>Where ingested runs are stored: each once, keyed by format and <see cref="IngestedRun.Key"/>.</summary>
+public interface IIngestStore
+{
+    /// <summary>
+    /// Stores every run that is not stored yet, all in one transaction, and says which were
+    /// already there. A run stored before with different content is bad input
+    /// (<see cref="InvalidInputException"/> naming its file and key): nothing at all is written.
+    /// </summary>
+    Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<IngestedRun> runs, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Reads one format's files into runs. Bad input throws <see cref="InvalidInputException"/> naming file, line or record, and field.</summary>
+public interface IResultReader
+{
+    /// <summary>The format's name on the command line.</summary>
+    string Format { get; }
+
+    /// <summary>Reads the runs of one path (a file or, for folder formats, a folder). Agent and suite fall back to the options when the source does not name them.</summary>
+    IReadOnlyList<IngestedRun> Read(string path, IngestOptions options);
+}
+
+/// <summary>What the command line says about ingested runs: names that override or complete what the files say.</summary>
+public sealed record IngestOptions(string? Agent = null, string? Suite = null);
