@@ -67,6 +67,11 @@ internal static class DriftwatchApp
             .WithDescription("Runs as json, csv, junit, markdown (CI job summaries) or openmetrics")
             .WithExample("export", "--format", "markdown")
             .WithExample("export", "12", "13", "--format", "junit", "--out", "driftwatch.xml");
+        config.AddCommand<IngestCommand>("ingest")
+            .WithDescription("Another harness's results as runs of this history: inspect, harbor, margin, promptfoo, jsonl or csv")
+            .WithExample("ingest", "inspect", "logs/")
+            .WithExample("ingest", "margin", "runs/", "--agent", "claude-code", "--suite", "swe-bench-pro")
+            .WithExample("ingest", "jsonl", "trials.jsonl");
         config.AddBranch("fingerprint", fingerprint =>
         {
             fingerprint.SetDescription("What the agent's harness really sent to its model (recorded by the proxy)");

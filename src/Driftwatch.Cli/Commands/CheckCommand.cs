@@ -127,6 +127,8 @@ internal static class VerdictReport
             console.MarkupLine($"{StatusMarkup(v.Status)} · [bold]{TerminalText.Escape(v.Agent)}[/] on [bold]{TerminalText.Escape(v.Suite)}[/] · {v.Detector}");
             if (v.Note is { } note)
                 console.MarkupLine($"  [grey]{TerminalText.Escape(VerdictText.Note(note))}[/]");
+            if (v.DailyTotals)
+                console.MarkupLine($"  [grey]{TerminalText.Escape(VerdictText.DailyTotals)}[/]");
             if (v.BaselineFrom is { } from)
             {
                 console.MarkupLine($"  baseline {from:yyyy-MM-dd}..{v.BaselineTo:yyyy-MM-dd} ({v.BaselineDays} days, pass rate {RunReport.Percent(v.BaselinePassRate)}) · " +

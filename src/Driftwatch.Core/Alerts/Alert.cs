@@ -98,6 +98,9 @@ public sealed record Alert
     public double? BaselinePassRate { get; init; }
     public double? RecentPassRate { get; init; }
     public IReadOnlyList<AlertFlip> FlippedTasks { get; init; } = [];
+
+    /// <summary>The verdict was judged on daily totals only (<see cref="Detection.Verdict.DailyTotals"/>).</summary>
+    public bool DailyTotals { get; init; }
     public IReadOnlyList<string> FingerprintChanges { get; init; } = [];
 
     public long? RunId { get; init; }
@@ -147,6 +150,7 @@ public sealed record Alert
         AlarmDay = verdict.AlarmDay,
         BaselinePassRate = verdict.BaselinePassRate,
         RecentPassRate = verdict.RecentPassRate,
+        DailyTotals = verdict.DailyTotals,
         FlippedTasks = [.. verdict.FlippedTasks.Take(TopFlips).Select(f => new AlertFlip(f.Task, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],
         FingerprintChanges = [.. verdict.FingerprintChanges],
         RunId = context.RunId,

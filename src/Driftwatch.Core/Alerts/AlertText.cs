@@ -39,6 +39,8 @@ public static class AlertText
             facts.Add(("pass rate", $"{Percent(recent)}" + (alert.BaselinePassRate is { } baseline ? $", baseline {Percent(baseline)}" : "")));
         if (alert.ChangeDay is { } change)
             facts.Add(("change began", Day(change) + (alert.AlarmDay is { } alarm ? $", alarm on {Day(alarm)}" : "")));
+        if (alert.DailyTotals)
+            facts.Add(("judged on", Reporting.VerdictText.DailyTotals));
         if (alert.FlippedTasks.Count > 0)
             facts.Add(("tasks that moved most", string.Join("; ", alert.FlippedTasks)));
         foreach (var around in alert.FingerprintChanges)

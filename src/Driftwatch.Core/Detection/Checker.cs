@@ -41,6 +41,11 @@ public static class Checker
     public static Verdict Check(History history, CheckOptions options)
     {
         var segment = history.CurrentSegment();
+        // Runs known by their counts only (ingested per-run aggregates) cannot be split by task:
+        // then the whole segment is judged on daily totals, one pooled "task", and the verdict says so.
+        var dailyTotals = segment.Any(r => r.TotalsOnly);
+        if (dailyTotals)
+            segment = [.. segment.Select(r => r.Pooled())];
         var series = DailySeries.From(segment);
         var days = series.Days;
         Verdict Empty(VerdictNote note) => new()
@@ -50,6 +55,7 @@ public static class Checker
             Status = VerdictStatus.Ok,
             Detector = options.Detector.Name,
             Note = note,
+            DailyTotals = dailyTotals,
             MonitoredDays = 0,
             BaselineDays = 0,
         };
@@ -124,6 +130,7 @@ public static class Checker
             Statistic = trace.Down.Length > 0 ? trace.Down[^1] : null,
             Threshold = trace.DownThreshold,
             Note = monitoring.Count == 0 ? new VerdictNote(VerdictReason.AllDaysInBaseline) : null,
+            DailyTotals = dailyTotals,
             Trace = [.. monitoring.Select((d, i) => (d.Day, trace.Down[i], trace.Up[i]))],
         };
     }

@@ -16,6 +16,27 @@ public sealed record HistoryRun(
     /// a detector of a continuous signal reads them here, with no store change for a new metric.
     /// </summary>
     public IReadOnlyList<TrialMetricValues> Metrics { get; init; } = [];
+
+    /// <summary>
+    /// An ingested run with per-run aggregates only: its <see cref="Trials"/> all carry the task
+    /// <see cref="TotalsTask"/>, one entry per counted outcome.
+    /// </summary>
+    public bool TotalsOnly { get; init; }
+
+    /// <summary>The one "task" of daily totals: what a run without per-task rows is judged on.</summary>
+    public const string TotalsTask = "(daily totals)";
+
+    /// <summary>The same run with every trial counted under <see cref="TotalsTask"/>.</summary>
+    public HistoryRun Pooled() => this with { Trials = [.. Trials.Select(t => (TotalsTask, t.Outcome))], TotalsOnly = true };
+
+    /// <summary>The entries of a run known by its counts only, one per counted outcome.</summary>
+    public static IReadOnlyList<(string TaskId, TrialOutcome Outcome)> FromTotals(Ingest.RunTotals totals) =>
+    [
+        .. Enumerable.Repeat((TotalsTask, TrialOutcome.Pass), totals.Pass),
+        .. Enumerable.Repeat((TotalsTask, TrialOutcome.Fail), totals.Fail),
+        .. Enumerable.Repeat((TotalsTask, TrialOutcome.Timeout), totals.Timeout),
+        .. Enumerable.Repeat((TotalsTask, TrialOutcome.Error), totals.Error),
+    ];
 }
 
 /// <summary>The metrics of one recorded trial of a run.</summary>

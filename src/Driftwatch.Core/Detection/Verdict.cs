@@ -65,6 +65,12 @@ public sealed record Verdict
 
     public VerdictNote? Note { get; init; }
 
+    /// <summary>
+    /// Judged on daily totals only: some runs of the segment were ingested as per-run aggregates
+    /// without per-task rows, so the baseline is one pooled pass rate and no task can be named.
+    /// </summary>
+    public bool DailyTotals { get; init; }
+
     /// <summary>The statistic day by day (for charts): day, worse, better.</summary>
     public IReadOnlyList<(DateOnly Day, double Down, double Up)> Trace { get; init; } = [];
 }

@@ -130,3 +130,75 @@ public interface IResultReader
 
 /// <summary>What the command line says about ingested runs: names that override or complete what the files say.</summary>
 public sealed record IngestOptions(string? Agent = null, string? Suite = null);
+
+/// <summary>How an ingested run is stored as a run: its plan, its fingerprint and its trials as recorded.</summary>
+public static class IngestedRuns
+{
+    /// <summary>
+    /// The agent configuration every ingested run of a format has: fixed, so that a new model or
+    /// agent version in the other harness's results is what detection sees, not a declared change.
+    /// </summary>
+    public static string AgentConfig(string format) => $$"""{"ingested":"{{format}}"}""";
+
+    public static RunPlan Plan(IngestedRun run) => new()
+    {
+        AgentName = run.Agent,
+        AgentKind = "ingested",
+        AgentConfigJson = AgentConfig(run.Format),
+        Synthetic = false,
+        SuiteName = run.Suite,
+        SuitePath = run.Path,
+        SuiteRevision = run.Revision,
+        TrialsPerTask = run.Trials.Count == 0 ? 1 : run.Trials.GroupBy(t => t.Trial.TaskId, StringComparer.Ordinal).Max(g => g.Count()),
+        Seed = 0,
+        SandboxMode = $"external:{run.Format}",
+        Allocation = "ingested",
+        Trials = [.. run.Trials.Select((t, i) => new PlannedTrial(t.Trial.TaskId, t.Trial.TrialIndex, i, t.Trial.Category, t.Trial.Language))],
+    };
+
+    public static RunFingerprint Fingerprint(IngestedRun run) => new()
+    {
+        AgentVersion = run.AgentVersion ?? run.Trials.Select(t => t.Trial.AgentVersion).FirstOrDefault(v => v is not null),
+        Models = run.Models.IsDefaultOrEmpty
+            ? [.. run.Trials.Select(t => t.Trial.Model).OfType<string>().Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)]
+            : run.Models,
+        SuiteRevision = run.Revision,
+        Sandbox = $"external:{run.Format}",
+        Agent = run.Details,
+    };
+
+    /// <summary>The run's trials as stored: their run id, their order, and the catalog's metrics measured of them.</summary>
+    public static IEnumerable<(Trial Trial, IReadOnlyList<TrialArtifact> Artifacts)> Trials(IngestedRun run, long runId) =>
+        run.Trials.Select((t, i) =>
+        {
+            var trial = t.Trial with { RunId = runId, Sequence = i };
+            return (trial with { Metrics = Metrics.TrialMetrics.Measure(trial) }, t.Artifacts);
+        });
+
+    /// <summary>
+    /// What is wrong with a run as read, before anything is stored: a trial listed twice, counts
+    /// that cannot be, a run with neither trials nor counts. Null when it is sound.
+    /// </summary>
+    public static string? Problem(IngestedRun run)
+    {
+        if (run.Totals is { } totals)
+        {
+            if (run.Trials.Count > 0)
+                return "has both per-run totals and trials";
+            if (totals.Pass < 0 || totals.Fail < 0 || totals.Timeout < 0 || totals.Error < 0)
+                return "a count is negative";
+        }
+        else if (run.Trials.Count == 0)
+        {
+            return "has no trials";
+        }
+        var twice = run.Trials.GroupBy(t => t.Trial.Key).FirstOrDefault(g => g.Count() > 1);
+        if (twice is not null)
+            return $"trial {twice.Key} is listed {twice.Count()} times";
+        if (string.IsNullOrWhiteSpace(run.Agent))
+            return "names no agent (pass --agent)";
+        if (string.IsNullOrWhiteSpace(run.Suite))
+            return "names no suite (pass --suite)";
+        return null;
+    }
+}

@@ -16,6 +16,10 @@ public static class VerdictText
         _ => throw new ArgumentOutOfRangeException(nameof(note), note.Reason, "a verdict reason without words"),
     };
 
+    /// <summary>What a verdict judged on daily totals only says about itself.</summary>
+    public const string DailyTotals =
+        "judged on daily totals only: some runs were ingested as per-run counts without per-task results, so no task can be named";
+
     /// <summary>A task's passes over trials before and after the change: "gen-b 19/20 → 1/5".</summary>
     public static string Flip(TaskFlip flip) =>
         $"{flip.Task} {flip.PassesBefore}/{flip.TrialsBefore} → {flip.PassesAfter}/{flip.TrialsAfter}";

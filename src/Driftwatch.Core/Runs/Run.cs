@@ -71,7 +71,19 @@ public sealed record RunHeader
 
     /// <summary>Finished trials flagged suspect, served by a fallback model, or refused.</summary>
     public FlagCounts Flagged { get; init; } = FlagCounts.None;
+
+    /// <summary>For a run ingested from another harness: where it came from (null: Driftwatch ran it).</summary>
+    public RunSource? Source { get; init; }
+
+    /// <summary>
+    /// For an ingested run that has per-run aggregates only (no per-task rows): its counts, already
+    /// in <see cref="Summary"/>. Such a run has no trials to list.
+    /// </summary>
+    public Ingest.RunTotals? Totals { get; init; }
 }
+
+/// <summary>Where an ingested run was read: its format, its identity in that format, and the file or folder.</summary>
+public sealed record RunSource(string Format, string Key, string Path);
 
 /// <summary>Counts by outcome and the pass rate with its Wilson 95% interval (errors excluded).</summary>
 public sealed record RunSummary(int Total, int Pass, int Fail, int Timeout, int Error, int Pending)

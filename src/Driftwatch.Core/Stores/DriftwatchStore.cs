@@ -20,5 +20,7 @@ public sealed record DriftwatchStore(IResultStore Results, IScheduleStore Schedu
 
     public IHarnessStore Harness => Results;
 
+    public Ingest.IIngestStore Ingest => Results;
+
     public void Dispose() => Results.Dispose();
 }

@@ -43,6 +43,9 @@ public static class TaskCategoryNames
 
     public static string Name(this Difficulty difficulty) => difficulty.ToString().ToLowerInvariant();
 
+    /// <summary>A stored category: one of <see cref="ByName"/>, or "other" (ingested tasks of another harness).</summary>
     public static TaskCategory ParseCategory(string name) =>
-        ByName.TryGetValue(name, out var category) ? category : throw new FormatException($"unknown category '{name}'");
+        ByName.TryGetValue(name, out var category) ? category
+        : name == "other" ? TaskCategory.Other
+        : throw new FormatException($"unknown category '{name}'");
 }

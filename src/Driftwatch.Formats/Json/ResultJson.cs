@@ -54,7 +54,7 @@ public static class ResultJson
         v.Agent, v.Suite, v.Status.ToString().ToLowerInvariant(), v.Detector, v.Effect, v.Low, v.High, v.ChangeDay, v.AlarmDay,
         [.. v.FlippedTasks.Select(f => new FlipJson(f.Task, f.RateBefore, f.RateAfter, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],
         [.. v.FingerprintChanges], v.BaselineFrom, v.BaselineTo, v.BaselineDays, v.MonitoredDays, v.BaselinePassRate, v.RecentPassRate,
-        v.Statistic, v.Threshold, v.Note is { } note ? VerdictText.Note(note) : null);
+        v.Statistic, v.Threshold, v.Note is { } note ? VerdictText.Note(note) : null, v.DailyTotals ? "daily totals" : "per task");
 
     public static SummaryJson Summary(RunSummary summary) => new(
         summary.Total, summary.Pass, summary.Fail, summary.Timeout, summary.Error, summary.Pending,
@@ -84,7 +84,8 @@ public sealed record FlipJson(string Task, double Before, double After, int Pass
 public sealed record VerdictJson(
     string Agent, string Suite, string Verdict, string Detector, double? Effect, double? Low, double? High, DateOnly? ChangeDay,
     DateOnly? AlarmDay, FlipJson[] FlippedTasks, string[] FingerprintChanges, DateOnly? BaselineFrom, DateOnly? BaselineTo,
-    int BaselineDays, int MonitoredDays, double? BaselinePassRate, double? RecentPassRate, double? Statistic, double? Threshold, string? Note);
+    int BaselineDays, int MonitoredDays, double? BaselinePassRate, double? RecentPassRate, double? Statistic, double? Threshold, string? Note,
+    string Basis);
 
 public sealed record SummaryJson(int Total, int Pass, int Fail, int Timeout, int Error, int Pending, double? PassRate, double? Low, double? High);
 

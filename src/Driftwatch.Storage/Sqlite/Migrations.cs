@@ -200,5 +200,30 @@ internal static class Migrations
             FOREIGN KEY (run_id, task_id, trial_index) REFERENCES trials (run_id, task_id, trial_index) ON DELETE CASCADE
         ) WITHOUT ROWID;
         """,
+
+        // 9: runs ingested from other harnesses (docs/ingest.md): each run's source, unique per
+        // format and key so that ingesting the same files twice adds nothing, each trial's source
+        // record, and the counts of runs that the harness keeps as per-run aggregates only.
+        """
+        ALTER TABLE runs ADD COLUMN source_format TEXT;
+        ALTER TABLE runs ADD COLUMN source_key TEXT;
+        ALTER TABLE runs ADD COLUMN source_path TEXT;
+        ALTER TABLE runs ADD COLUMN source_hash TEXT;
+        CREATE UNIQUE INDEX runs_by_source ON runs (source_format, source_key) WHERE source_key IS NOT NULL;
+        ALTER TABLE trials ADD COLUMN source TEXT;
+        CREATE TABLE run_totals (
+            run_id             INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+            pass               INTEGER NOT NULL,
+            fail               INTEGER NOT NULL,
+            timeout            INTEGER NOT NULL,
+            error              INTEGER NOT NULL,
+            input_tokens       INTEGER,
+            output_tokens      INTEGER,
+            cache_read_tokens  INTEGER,
+            cache_write_tokens INTEGER,
+            cost_usd           TEXT,
+            duration_ms        INTEGER
+        );
+        """,
     ];
 }

@@ -28,7 +28,7 @@ internal static class Sql
                    started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms,
                    input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, cost_usd, turns, tool_calls,
                    agent_version, model, stop_reason, error_kind, error_message, attempts, first_outcome, run_id,
-                   flags, served_models
+                   flags, served_models, source
             FROM trials WHERE {(runId is null ? "" : "run_id = $run AND ")}outcome IS NOT NULL ORDER BY run_id, sequence;
             """, ("$run", runId));
         using var reader = command.ExecuteReader();
@@ -70,6 +70,7 @@ internal static class Sql
                 FirstOutcome = reader.IsDBNull(26) ? null : OutcomeNames.ParseOutcome(reader.GetString(26)),
                 Flags = StringList(reader, 28),
                 ServedModels = StringList(reader, 29),
+                Source = NullableString(reader, 30),
             });
         }
         return WithMetrics(connection, runId, trials);

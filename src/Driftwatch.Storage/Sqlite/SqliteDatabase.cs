@@ -125,10 +125,12 @@ internal sealed class SqliteDatabase : IDisposable
                    r.owner_host, r.owner_pid, r.owner_started_at, r.allocation,
                    COUNT(t.task_id),
                    SUM(t.outcome = 'pass'), SUM(t.outcome = 'fail'), SUM(t.outcome = 'timeout'),
-                   SUM(t.outcome = 'error'), SUM(t.outcome IS NULL),
+                   SUM(t.outcome = 'error'), SUM(t.task_id IS NOT NULL AND t.outcome IS NULL),
                    json_group_array(t.flags) FILTER (WHERE t.flags IS NOT NULL AND t.outcome IS NOT NULL),
-                   r.lease_expires_at
-            FROM runs r LEFT JOIN trials t ON t.run_id = r.id
+                   r.lease_expires_at,
+                   r.source_format, r.source_key, r.source_path,
+                   rt.pass, rt.fail, rt.timeout, rt.error
+            FROM runs r LEFT JOIN trials t ON t.run_id = r.id LEFT JOIN run_totals rt ON rt.run_id = r.id
             {where}
             GROUP BY r.id ORDER BY r.started_at, r.id;
             """, parameters);
@@ -145,10 +147,12 @@ internal sealed class SqliteDatabase : IDisposable
                     status = RunStatus.Incomplete;
             }
             int Count(int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetInt32(ordinal);
-            var pass = Count(19);
-            var fail = Count(20);
-            var timeout = Count(21);
-            var error = Count(22);
+            // A run known by its counts only (run_totals) has no trial rows: its counts are its summary.
+            Core.Ingest.RunTotals? totals = reader.IsDBNull(29) ? null : new(Count(29), Count(30), Count(31), Count(32));
+            var pass = Count(19) + (totals?.Pass ?? 0);
+            var fail = Count(20) + (totals?.Fail ?? 0);
+            var timeout = Count(21) + (totals?.Timeout ?? 0);
+            var error = Count(22) + (totals?.Error ?? 0);
             var pending = Count(23);
             headers.Add(new RunHeader
             {
@@ -167,9 +171,11 @@ internal sealed class SqliteDatabase : IDisposable
                 SandboxMode = reader.GetString(12),
                 Allocation = reader.GetString(17),
                 Fingerprint = JsonSerializer.Deserialize<RunFingerprint>(reader.GetString(13), Json) ?? new RunFingerprint(),
-                PlannedTrials = Count(18),
+                PlannedTrials = Count(18) + (totals?.Total ?? 0),
                 Summary = new RunSummary(pass + fail + timeout + error, pass, fail, timeout, error, pending),
                 Flagged = FlaggedTrials(reader, 24),
+                Source = reader.IsDBNull(26) ? null : new RunSource(reader.GetString(26), reader.GetString(27), reader.GetString(28)),
+                Totals = totals,
             });
         }
         return headers;

@@ -37,9 +37,10 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
             var metrics = withMetrics ? ReadMetrics(connection, agent, suite) : new Dictionary<long, List<TrialMetricValues>>();
             var history = runs.Select(r => new HistoryRun(
                 r.Id, DateOnly.FromDateTime(r.StartedAt.UtcDateTime), r.SuiteRevision, configById[r.Id], r.Fingerprint,
-                trials.TryGetValue(r.Id, out var list) ? list : [])
+                r.Totals is { } totals ? HistoryRun.FromTotals(totals) : trials.TryGetValue(r.Id, out var list) ? list : [])
             {
                 Metrics = metrics.TryGetValue(r.Id, out var values) ? values : [],
+                TotalsOnly = r.Totals is not null,
             }).ToList();
             var texts = ReadTexts(connection, history.SelectMany(r => r.Fingerprint.Harness?.TextHashes() ?? []));
             return new History(agent, suite, history) { Texts = texts };

@@ -2,6 +2,7 @@ using Driftwatch.Core;
 using Driftwatch.Core.Alerts;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Fingerprints;
+using Driftwatch.Core.Ingest;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Scheduling;
 using Microsoft.Data.Sqlite;
@@ -29,6 +30,7 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
         History = new SqliteHistoryReader(database);
         Schedule = new SqliteScheduleStore(database);
         Alerts = new SqliteAlertStore(database);
+        Ingest = new SqliteIngestStore(database);
     }
 
     public IRunStore Runs { get; }
@@ -37,6 +39,7 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
     public IHistoryReader History { get; }
     public IScheduleStore Schedule { get; }
     public IAlertStore Alerts { get; }
+    public IIngestStore Ingest { get; }
 
     public string Path => _database.Path;
 
@@ -219,6 +222,9 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
         Alerts.MarkAlertDeliveredAsync(id, deliveries, at, cancellationToken);
 
     public Task<IReadOnlyList<StoredAlert>> ListAlertsAsync(CancellationToken cancellationToken = default) => Alerts.ListAlertsAsync(cancellationToken);
+
+    public Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<IngestedRun> runs, CancellationToken cancellationToken = default) =>
+        Ingest.IngestAsync(runs, cancellationToken);
 
     public void Dispose() => _database.Dispose();
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Driftwatch.Core;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
+using Microsoft.Data.Sqlite;
 using static Driftwatch.Storage.Sqlite.Sql;
 
 namespace Driftwatch.Storage.Sqlite;
@@ -14,39 +15,51 @@ internal sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
         {
             using var connection = db.OpenConnection();
             using var transaction = connection.BeginTransaction();
-            using var insert = Command(connection, transaction, """
-                INSERT INTO runs (agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision,
-                                  trials_per_task, seed, task_filter, sandbox, status, started_at, fingerprint,
-                                  owner_host, owner_pid, owner_started_at, allocation, owner_id, lease_expires_at)
-                VALUES ($agent, $kind, $config, $synthetic, $suite, $suitePath, $revision, $k, $seed, $filter,
-                        $sandbox, 'running', $started, $fingerprint, $host, $pid, $ownerStarted, $allocation, $ownerId, $lease)
-                RETURNING id;
-                """,
-                ("$agent", plan.AgentName), ("$kind", plan.AgentKind), ("$config", plan.AgentConfigJson),
-                ("$synthetic", plan.Synthetic), ("$suite", plan.SuiteName), ("$suitePath", plan.SuitePath),
-                ("$revision", plan.SuiteRevision), ("$k", plan.TrialsPerTask), ("$seed", plan.Seed),
-                ("$filter", plan.TaskFilter), ("$sandbox", plan.SandboxMode), ("$started", Time(startedAt)),
-                ("$fingerprint", JsonSerializer.Serialize(fingerprint, Json)), ("$host", owner.Host),
-                ("$pid", owner.ProcessId), ("$ownerStarted", Time(owner.ProcessStartedAt)), ("$allocation", plan.Allocation),
-                ("$ownerId", owner.Id), ("$lease", Time(db.Clock.GetUtcNow() + RunLease.Length)));
-            var runId = (long)insert.ExecuteScalar()!;
-
-            using var trial = Command(connection, transaction, """
-                INSERT INTO trials (run_id, task_id, trial_index, sequence, category, language)
-                VALUES ($run, $task, $index, $sequence, $category, $language);
-                """, ("$run", runId), ("$task", ""), ("$index", 0), ("$sequence", 0), ("$category", ""), ("$language", ""));
-            foreach (var planned in plan.Trials)
-            {
-                trial.Parameters["$task"].Value = planned.TaskId;
-                trial.Parameters["$index"].Value = planned.TrialIndex;
-                trial.Parameters["$sequence"].Value = planned.Sequence;
-                trial.Parameters["$category"].Value = planned.Category.Name();
-                trial.Parameters["$language"].Value = planned.Language;
-                trial.ExecuteNonQuery();
-            }
+            var runId = InsertRun(connection, transaction, plan, fingerprint, startedAt, owner, db.Clock.GetUtcNow() + RunLease.Length);
             transaction.Commit();
             return runId;
         }));
+
+    /// <summary>
+    /// Inserts a run and its planned trials within <paramref name="transaction"/>: running, held by
+    /// <paramref name="owner"/> until <paramref name="leaseExpires"/>; with no owner (an ingested
+    /// run) it has no lease and its caller closes it in the same transaction.
+    /// </summary>
+    internal static long InsertRun(SqliteConnection connection, SqliteTransaction transaction, RunPlan plan, RunFingerprint fingerprint,
+        DateTimeOffset startedAt, RunOwner? owner, DateTimeOffset? leaseExpires)
+    {
+        using var insert = Command(connection, transaction, """
+            INSERT INTO runs (agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision,
+                              trials_per_task, seed, task_filter, sandbox, status, started_at, fingerprint,
+                              owner_host, owner_pid, owner_started_at, allocation, owner_id, lease_expires_at)
+            VALUES ($agent, $kind, $config, $synthetic, $suite, $suitePath, $revision, $k, $seed, $filter,
+                    $sandbox, 'running', $started, $fingerprint, $host, $pid, $ownerStarted, $allocation, $ownerId, $lease)
+            RETURNING id;
+            """,
+            ("$agent", plan.AgentName), ("$kind", plan.AgentKind), ("$config", plan.AgentConfigJson),
+            ("$synthetic", plan.Synthetic), ("$suite", plan.SuiteName), ("$suitePath", plan.SuitePath),
+            ("$revision", plan.SuiteRevision), ("$k", plan.TrialsPerTask), ("$seed", plan.Seed),
+            ("$filter", plan.TaskFilter), ("$sandbox", plan.SandboxMode), ("$started", Time(startedAt)),
+            ("$fingerprint", JsonSerializer.Serialize(fingerprint, Json)), ("$host", owner?.Host),
+            ("$pid", owner?.ProcessId), ("$ownerStarted", owner is null ? null : Time(owner.ProcessStartedAt)), ("$allocation", plan.Allocation),
+            ("$ownerId", owner?.Id), ("$lease", leaseExpires is { } lease ? Time(lease) : null));
+        var runId = (long)insert.ExecuteScalar()!;
+
+        using var trial = Command(connection, transaction, """
+            INSERT INTO trials (run_id, task_id, trial_index, sequence, category, language)
+            VALUES ($run, $task, $index, $sequence, $category, $language);
+            """, ("$run", runId), ("$task", ""), ("$index", 0), ("$sequence", 0), ("$category", ""), ("$language", ""));
+        foreach (var planned in plan.Trials)
+        {
+            trial.Parameters["$task"].Value = planned.TaskId;
+            trial.Parameters["$index"].Value = planned.TrialIndex;
+            trial.Parameters["$sequence"].Value = planned.Sequence;
+            trial.Parameters["$category"].Value = planned.Category.Name();
+            trial.Parameters["$language"].Value = planned.Language;
+            trial.ExecuteNonQuery();
+        }
+        return runId;
+    }
 
     public Task<RunHeader?> GetRunAsync(long runId, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Guard(() =>

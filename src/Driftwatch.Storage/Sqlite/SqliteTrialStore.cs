@@ -31,32 +31,7 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
         {
             using var connection = db.OpenConnection();
             using var transaction = connection.BeginTransaction(deferred: false);
-            using var update = Command(connection, transaction, $"""
-                UPDATE trials SET outcome = $outcome, tests_passed = $passed, tests_total = $total,
-                    started_at = $started, finished_at = $finished, duration_ms = $duration,
-                    agent_duration_ms = $agentDuration, test_duration_ms = $testDuration,
-                    input_tokens = $input, output_tokens = $output, cache_read_tokens = $cacheRead,
-                    cache_write_tokens = $cacheWrite, cost_usd = $cost, turns = $turns, tool_calls = $tools,
-                    agent_version = $version, model = $model, stop_reason = $stop, error_kind = $errorKind,
-                    error_message = $errorMessage, attempts = $attempts, first_outcome = $first,
-                    flags = $flags, served_models = $served
-                WHERE run_id = $run AND task_id = $task AND trial_index = $index
-                  AND ({Retryable});
-                """,
-                ("$outcome", trial.Outcome.Name()), ("$passed", trial.TestsPassed), ("$total", trial.TestsTotal),
-                ("$started", Time(trial.StartedAt)), ("$finished", Time(trial.FinishedAt)),
-                ("$duration", trial.DurationMs), ("$agentDuration", trial.AgentDurationMs), ("$testDuration", trial.TestDurationMs),
-                ("$input", trial.Usage.InputTokens), ("$output", trial.Usage.OutputTokens),
-                ("$cacheRead", trial.Usage.CacheReadTokens), ("$cacheWrite", trial.Usage.CacheWriteTokens),
-                ("$cost", trial.Usage.CostUsd?.ToString(CultureInfo.InvariantCulture)),
-                ("$turns", trial.Usage.Turns), ("$tools", trial.Usage.ToolCalls),
-                ("$version", trial.AgentVersion), ("$model", trial.Model), ("$stop", trial.StopReason),
-                ("$errorKind", trial.ErrorKind), ("$errorMessage", trial.ErrorMessage), ("$attempts", trial.Attempts),
-                ("$first", trial.FirstOutcome?.Name()),
-                ("$flags", trial.Flags.IsDefaultOrEmpty ? null : JsonSerializer.Serialize(trial.Flags, Json)),
-                ("$served", trial.ServedModels.IsDefaultOrEmpty ? null : JsonSerializer.Serialize(trial.ServedModels, Json)),
-                ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex));
-            if (update.ExecuteNonQuery() != 1)
+            if (!Record(connection, transaction, trial, artifacts, harness ?? HarnessCapture.Empty))
             {
                 // The write lock is held (BEGIN IMMEDIATE): no other writer can record it between the two statements.
                 using var planned = Command(connection, transaction, "SELECT 1 FROM trials WHERE run_id = $run AND task_id = $task AND trial_index = $index;",
@@ -66,24 +41,62 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
                 transaction.Rollback();
                 return RecordResult.AlreadyRecorded;
             }
-
-            using var artifact = Command(connection, transaction, """
-                INSERT OR REPLACE INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content)
-                VALUES ($run, $task, $index, $kind, $encoding, $size, $content);
-                """, ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex),
-                ("$kind", ""), ("$encoding", ArtifactCodec.Encoding), ("$size", 0), ("$content", Array.Empty<byte>()));
-            foreach (var item in artifacts)
-            {
-                artifact.Parameters["$kind"].Value = ArtifactName(item.Kind);
-                artifact.Parameters["$size"].Value = ArtifactCodec.ByteCount(item.Content);
-                artifact.Parameters["$content"].Value = ArtifactCodec.Compress(item.Content);
-                artifact.ExecuteNonQuery();
-            }
-            RecordHarness(connection, transaction, trial, harness ?? HarnessCapture.Empty);
-            RecordMetrics(connection, transaction, trial);
             transaction.Commit();
             return RecordResult.Recorded;
         }));
+
+    /// <summary>
+    /// Writes a finished trial over its planned row with its artifacts, harness requests and
+    /// metrics, within <paramref name="transaction"/>; false (nothing written) when the row is not
+    /// pending or retryable.
+    /// </summary>
+    internal static bool Record(SqliteConnection connection, SqliteTransaction transaction, Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture harness)
+    {
+        using var update = Command(connection, transaction, $"""
+            UPDATE trials SET outcome = $outcome, tests_passed = $passed, tests_total = $total,
+                started_at = $started, finished_at = $finished, duration_ms = $duration,
+                agent_duration_ms = $agentDuration, test_duration_ms = $testDuration,
+                input_tokens = $input, output_tokens = $output, cache_read_tokens = $cacheRead,
+                cache_write_tokens = $cacheWrite, cost_usd = $cost, turns = $turns, tool_calls = $tools,
+                agent_version = $version, model = $model, stop_reason = $stop, error_kind = $errorKind,
+                error_message = $errorMessage, attempts = $attempts, first_outcome = $first,
+                flags = $flags, served_models = $served, source = $source
+            WHERE run_id = $run AND task_id = $task AND trial_index = $index
+              AND ({Retryable});
+            """,
+            ("$outcome", trial.Outcome.Name()), ("$passed", trial.TestsPassed), ("$total", trial.TestsTotal),
+            ("$started", Time(trial.StartedAt)), ("$finished", Time(trial.FinishedAt)),
+            ("$duration", trial.DurationMs), ("$agentDuration", trial.AgentDurationMs), ("$testDuration", trial.TestDurationMs),
+            ("$input", trial.Usage.InputTokens), ("$output", trial.Usage.OutputTokens),
+            ("$cacheRead", trial.Usage.CacheReadTokens), ("$cacheWrite", trial.Usage.CacheWriteTokens),
+            ("$cost", trial.Usage.CostUsd?.ToString(CultureInfo.InvariantCulture)),
+            ("$turns", trial.Usage.Turns), ("$tools", trial.Usage.ToolCalls),
+            ("$version", trial.AgentVersion), ("$model", trial.Model), ("$stop", trial.StopReason),
+            ("$errorKind", trial.ErrorKind), ("$errorMessage", trial.ErrorMessage), ("$attempts", trial.Attempts),
+            ("$first", trial.FirstOutcome?.Name()),
+            ("$flags", trial.Flags.IsDefaultOrEmpty ? null : JsonSerializer.Serialize(trial.Flags, Json)),
+            ("$served", trial.ServedModels.IsDefaultOrEmpty ? null : JsonSerializer.Serialize(trial.ServedModels, Json)),
+            ("$source", trial.Source),
+            ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex));
+        if (update.ExecuteNonQuery() != 1)
+            return false;
+
+        using var artifact = Command(connection, transaction, """
+            INSERT OR REPLACE INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content)
+            VALUES ($run, $task, $index, $kind, $encoding, $size, $content);
+            """, ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex),
+            ("$kind", ""), ("$encoding", ArtifactCodec.Encoding), ("$size", 0), ("$content", Array.Empty<byte>()));
+        foreach (var item in artifacts)
+        {
+            artifact.Parameters["$kind"].Value = ArtifactName(item.Kind);
+            artifact.Parameters["$size"].Value = ArtifactCodec.ByteCount(item.Content);
+            artifact.Parameters["$content"].Value = ArtifactCodec.Compress(item.Content);
+            artifact.ExecuteNonQuery();
+        }
+        RecordHarness(connection, transaction, trial, harness);
+        RecordMetrics(connection, transaction, trial);
+        return true;
+    }
 
     /// <summary>Replaces the trial's metrics: a retried attempt keeps only its own.</summary>
     private static void RecordMetrics(SqliteConnection connection, SqliteTransaction transaction, Trial trial)

@@ -68,6 +68,8 @@ internal sealed class MarkdownExporter : IExporter
             line += string.Create(Invariant, $" · alarm on {alarm:yyyy-MM-dd}");
         if (v.Note is { } note && v.BaselinePassRate is null)
             line += $" · {VerdictText.Note(note)}";
+        if (v.DailyTotals)
+            line += $" · {VerdictText.DailyTotals}";
         if (v.FingerprintChanges.Count > 0)
             line += "\n\nWhat changed: " + string.Join("; ", v.FingerprintChanges.Select(Cell));
         return line;

@@ -50,6 +50,8 @@ internal static class PageFormat
             text.Append(". ");
         if (v.Note is { } n)
             text.Append(VerdictText.Note(n));
+        if (v.DailyTotals)
+            text.Append(text[^1] == ' ' ? "" : " ").Append(char.ToUpperInvariant(VerdictText.DailyTotals[0])).Append(VerdictText.DailyTotals, 1, VerdictText.DailyTotals.Length - 1).Append('.');
         return text.ToString();
     }
 

@@ -16,7 +16,7 @@ namespace Driftwatch.Storage.Tests.Contract;
 /// and saying how to open it. Each test gets fresh, empty storage; <see cref="Open"/> called again
 /// in one test opens another instance on the same data (a second process, a second worker).
 /// </summary>
-public abstract class StoreContractTests : IDisposable
+public abstract partial class StoreContractTests : IDisposable
 {
     protected static readonly DateTimeOffset Start = new(2026, 11, 20, 6, 0, 0, TimeSpan.Zero);
 
