@@ -105,7 +105,9 @@ public static class Checker
         }
 
         var after = changeIndex is { } from ? monitoring.Skip(from).ToList() : monitoring;
-        var (effect, flips) = Compare(series.Tasks, baseline, baselineDays, after, status);
+        var (effect, flips) = dailyTotals
+            ? (Clustered.DifferenceOfDailyRates([.. baselineDays.Select(d => d.PassRate)], [.. after.Select(d => d.PassRate)]), [])
+            : Compare(series.Tasks, baseline, baselineDays, after, status);
         var changeDay = changeIndex is { } ci ? monitoring[ci].Day : (DateOnly?)null;
 
         return new Verdict

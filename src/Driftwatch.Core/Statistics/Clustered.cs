@@ -48,6 +48,33 @@ internal static class Clustered
         return new Estimate(mean, se, new Interval(mean - half, mean + half));
     }
 
+    /// <summary>
+    /// Mean daily pass rate after − before, each day one observation (a day's trials share its day
+    /// effect, so they are not independent), with Welch's t interval: the effect of a history known
+    /// by its daily totals only, where there are no tasks to cluster by.
+    /// </summary>
+    public static Estimate DifferenceOfDailyRates(IReadOnlyList<double> before, IReadOnlyList<double> after, double confidence = 0.95)
+    {
+        if (before.Count == 0 || after.Count == 0)
+            return new Estimate(double.NaN, double.NaN, new Interval(double.NaN, double.NaN));
+        var difference = after.Average() - before.Average();
+        if (before.Count < 2 || after.Count < 2)
+            return new Estimate(difference, double.NaN, new Interval(-1, 1));
+        static double Variance(IReadOnlyList<double> xs)
+        {
+            var mean = xs.Average();
+            return xs.Sum(x => (x - mean) * (x - mean)) / (xs.Count - 1);
+        }
+        var a = Variance(after) / after.Count;
+        var b = Variance(before) / before.Count;
+        var se = Math.Sqrt(a + b);
+        if (se == 0)
+            return new Estimate(difference, 0, new Interval(difference, difference));
+        var df = (a + b) * (a + b) / (a * a / (after.Count - 1) + b * b / (before.Count - 1));
+        var half = MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, df, 1 - (1 - confidence) / 2) * se;
+        return new Estimate(difference, se, new Interval(difference - half, difference + half));
+    }
+
     public static double TQuantile(double confidence, int degreesOfFreedom) =>
         MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, degreesOfFreedom, 1 - (1 - confidence) / 2);
 }
