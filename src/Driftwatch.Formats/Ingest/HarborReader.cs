@@ -28,6 +28,18 @@ public sealed class HarborReader : IResultReader
         ArgumentNullException.ThrowIfNull(options);
         if (!Directory.Exists(path))
             throw new InvalidInputException($"{path}: harbor needs a Harbor job folder (one folder per trial, each with a result.json) or a folder of job folders");
+        try
+        {
+            return ReadFolder(path, options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"{path}: cannot be read ({e.Message})", e);
+        }
+    }
+
+    private static IReadOnlyList<IngestedRun> ReadFolder(string path, IngestOptions options)
+    {
         if (IsTrialFolder(path))
             throw new InvalidInputException($"{path}: this is one trial's folder; give its job folder (the folder above it)");
         if (IsJobFolder(path))

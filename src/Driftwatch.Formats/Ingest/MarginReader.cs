@@ -30,6 +30,18 @@ public sealed partial class MarginReader : IResultReader
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            return ReadPath(path, options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"{path}: cannot be read ({e.Message})", e);
+        }
+    }
+
+    private static IReadOnlyList<IngestedRun> ReadPath(string path, IngestOptions options)
+    {
         if (File.Exists(path))
         {
             return Path.GetFileName(path) == ResultsFile
@@ -130,7 +142,7 @@ public sealed partial class MarginReader : IResultReader
         var seconds = runtime.ValueKind == JsonValueKind.Object
             ? IngestJson.OptionalDouble(runtime, "seconds", file, "runtime") ?? throw IngestJson.Bad(file, "runtime", "seconds", "missing")
             : IngestJson.OptionalDouble(root, "runtime", file, "");
-        return seconds is { } s && s >= 0
+        return seconds is { } s && s >= 0 && s * 1000 < long.MaxValue
             ? (long)Math.Round(s * 1000)
             : throw IngestJson.Bad(file, "", "runtime", $"expected seconds ≥ 0, found {runtime.GetRawText()}");
     }

@@ -362,7 +362,7 @@ public sealed class HarborReaderTests : IDisposable
     }
 
     [Fact]
-    public void A_trial_folder_or_a_folder_without_jobs_is_bad_input()
+    public void A_trial_folder_a_folder_without_jobs_or_a_missing_folder_is_bad_input()
     {
         Should.Throw<InvalidInputException>(() => _reader.Read(Path.Combine(Job, "hello-world__AbC1234"), new IngestOptions()))
             .Message.ShouldContain("one trial's folder");
