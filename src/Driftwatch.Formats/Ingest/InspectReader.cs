@@ -177,6 +177,8 @@ public sealed class InspectReader : IResultReader
             var stats = IngestJson.Optional(root, "stats", JsonValueKind.Object, file, "");
             var startedAt = (stats is { } s ? IngestJson.OptionalTime(s, "started_at", file, "stats") : null) ?? created;
             var finishedAt = stats is { } f ? IngestJson.OptionalTime(f, "completed_at", file, "stats") : null;
+            if (finishedAt < startedAt)
+                throw IngestJson.Bad(file, "stats", "completed_at", $"{finishedAt:O} is before the eval started ({startedAt:O})");
 
             var version = ReadTaskVersion(eval, file);
             var details = ImmutableSortedDictionary.CreateBuilder<string, string?>(StringComparer.Ordinal);
@@ -337,7 +339,8 @@ public sealed class InspectReader : IResultReader
                         var other => throw IngestJson.Bad(file, at, field, $"unknown score value '{other}' (C, I, P or N, true or false, or a number from 0 to 1)"),
                     };
                 case JsonValueKind.Number:
-                    var number = value.GetDouble();
+                    if (!value.TryGetDouble(out var number))
+                        throw IngestJson.Bad(file, at, field, $"not a number that can be read: {value.GetRawText()}");
                     if (number == 1)
                         return TrialOutcome.Pass;
                     if (number >= 0 && number < 1)
@@ -387,9 +390,10 @@ public sealed class InspectReader : IResultReader
         {
             if (IngestJson.OptionalDouble(json, field, file, at) is not { } seconds)
                 return null;
-            return seconds >= 0
+            // Under a billion seconds (some thirty years): anything longer is no sample's time.
+            return seconds is >= 0 and < 1e9
                 ? (long)Math.Round(seconds * 1000, MidpointRounding.AwayFromZero)
-                : throw IngestJson.Bad(file, at, field, $"a time cannot be negative: {seconds.ToString(CultureInfo.InvariantCulture)}");
+                : throw IngestJson.Bad(file, at, field, $"not a time in seconds: {seconds.ToString(CultureInfo.InvariantCulture)}");
         }
 
         /// <summary>The limit that halted the sample ("time-limit", "token-limit"…), else why the model's last output stopped.</summary>

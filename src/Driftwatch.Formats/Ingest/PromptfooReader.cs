@@ -89,9 +89,10 @@ public sealed class PromptfooReader : IResultReader
     {
         if (IngestJson.OptionalDouble(parent, field, file, record) is not { } ms)
             return null;
-        return ms >= 0
+        // Under a trillion milliseconds (some thirty years): anything longer is no eval's time.
+        return ms is >= 0 and < 1e12
             ? (long)Math.Round(ms, MidpointRounding.AwayFromZero)
-            : throw IngestJson.Bad(file, record, field, $"a time cannot be negative: {ms.ToString(CultureInfo.InvariantCulture)}");
+            : throw IngestJson.Bad(file, record, field, $"not a time in milliseconds: {ms.ToString(CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>

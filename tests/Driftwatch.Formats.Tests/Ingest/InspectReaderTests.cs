@@ -221,6 +221,27 @@ public sealed class InspectReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_log_cut_anywhere_is_bad_input_and_never_another_exception()
+    {
+        // Given the .json log cut every 7 characters before its end, and the .eval log every 61 bytes
+        var text = File.ReadAllText(Mixed);
+        var json = _temp.Combine("cut.json");
+        var bytes = File.ReadAllBytes(Archive());
+        var eval = _temp.Combine("cut.eval");
+
+        for (var length = 0; length < text.TrimEnd().Length; length += 7)
+        {
+            File.WriteAllText(json, text[..length]);
+            Should.Throw<InvalidInputException>(() => _reader.Read(json, new IngestOptions()), $"cut at {length}");
+        }
+        for (var length = 0; length < bytes.Length; length += 61)
+        {
+            File.WriteAllBytes(eval, bytes[..length]);
+            Should.Throw<InvalidInputException>(() => _reader.Read(eval, new IngestOptions()), $"cut at {length}");
+        }
+    }
+
+    [Fact]
     public void A_foreign_json_file_is_bad_input_naming_the_missing_field()
     {
         var file = Fixture("foreign-package.json");

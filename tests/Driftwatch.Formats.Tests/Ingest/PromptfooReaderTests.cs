@@ -166,6 +166,19 @@ public sealed class PromptfooReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_file_cut_anywhere_is_bad_input_and_never_another_exception()
+    {
+        var text = File.ReadAllText(TwoProviders);
+        var file = _temp.Combine("cut.json");
+
+        for (var length = 0; length < text.TrimEnd().Length; length += 7)
+        {
+            File.WriteAllText(file, text[..length]);
+            Should.Throw<InvalidInputException>(() => Read(file), $"cut at {length}");
+        }
+    }
+
+    [Fact]
     public void A_foreign_json_file_is_bad_input_naming_the_missing_field()
     {
         var file = Fixture("foreign-package.json");
