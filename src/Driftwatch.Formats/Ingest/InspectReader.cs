@@ -112,7 +112,7 @@ public sealed class InspectReader : IResultReader
     private static IngestedRun ToRun(string path, Header header, List<SampleRecord> records, IngestOptions options)
     {
         if (records.Count == 0)
-            throw IngestJson.Bad(path, "", "samples", "none in the log (was it written with --no-log-samples, or stopped before the first sample?)");
+            throw IngestJson.Bad(path, "", "samples", "none in the log (was it written without samples, or stopped before the first one?)");
         var name = Path.GetFileName(path);
         var samples = records.Select(r => Sample.Read(r, path, name, header)).ToList();
         var seen = new HashSet<TrialKey>();
