@@ -8,6 +8,10 @@ public static class IngestReaders
 {
     public static IReadOnlyList<IResultReader> All { get; } =
     [
+        new InspectReader(),
+        new HarborReader(),
+        new MarginReader(),
+        new PromptfooReader(),
         TrialFileReader.JsonLines,
         TrialFileReader.Csv,
     ];
