@@ -40,7 +40,7 @@ internal sealed class IngestCommand(CliContext cli) : AsyncCommand<IngestSetting
         using var store = locations.OpenStore();
         var summary = await new IngestJob(store.Ingest).RunAsync(settings.Format.ToLowerInvariant(), paths,
             new IngestOptions(settings.Agent, settings.Suite), cancellationToken);
-        foreach (var result in summary.Runs.Where(r => r.Added))
+        foreach (var result in summary.Runs.Where(r => r.Added).OrderBy(r => r.Run.StartedAt).ThenBy(r => r.RunId))
         {
             var run = result.Run;
             var counts = run.Totals is { } totals

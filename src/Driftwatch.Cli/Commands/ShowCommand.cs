@@ -39,7 +39,8 @@ internal sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
         }
 
         RunReport.Title(cli.Out, run);
-        RunReport.Trials(cli.Out, trials);
+        if (run.Totals is null)
+            RunReport.Trials(cli.Out, trials);
         RunReport.Summary(cli.Out, run, trials);
         if (settings.Task is { } taskId)
         {

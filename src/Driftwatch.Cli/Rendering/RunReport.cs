@@ -20,9 +20,22 @@ internal static class RunReport
     public static string AgentLabel(RunHeader run) =>
         run.Synthetic ? $"{TerminalText.Escape(run.Agent)} [yellow](synthetic)[/]" : TerminalText.Escape(run.Agent);
 
+    /// <summary>"core@1a2b3c4" for a run of a suite, "swe (margin)" for a run ingested from another harness.</summary>
+    public static string SuiteLabel(RunHeader run) => run.Source is { } source
+        ? $"{TerminalText.Escape(run.Suite)} [grey]({TerminalText.Escape(source.Format)})[/]"
+        : $"{TerminalText.Escape(run.Suite)}@{SuiteRevision.Short(run.SuiteRevision)[..7]}";
+
     public static void Title(IAnsiConsole console, RunHeader run)
     {
-        console.MarkupLine($"[bold]Run {run.Id}[/] · {AgentLabel(run)} on [bold]{TerminalText.Escape(run.Suite)}[/]@{SuiteRevision.Short(run.SuiteRevision)[..7]} · {StatusMarkup(run.Status)}");
+        if (run.Source is { } source)
+        {
+            console.MarkupLine($"[bold]Run {run.Id}[/] · {AgentLabel(run)} on [bold]{SuiteLabel(run)}[/] · {StatusMarkup(run.Status)}");
+            console.MarkupLine($"[grey]ingested from {TerminalText.Escape(source.Format)} run {TerminalText.Escape(source.Key)} · {TerminalText.Escape(source.Path)}[/]");
+            console.MarkupLine($"[grey]started {run.StartedAt:yyyy-MM-dd HH:mm:ss}Z · agent {TerminalText.Escape(run.Fingerprint.AgentVersion ?? "unknown version")}" +
+                $"{(run.Fingerprint.Models.IsDefaultOrEmpty ? "" : " · models " + TerminalText.Escape(string.Join(", ", run.Fingerprint.Models)))}[/]");
+            return;
+        }
+        console.MarkupLine($"[bold]Run {run.Id}[/] · {AgentLabel(run)} on [bold]{SuiteLabel(run)}[/] · {StatusMarkup(run.Status)}");
         var allocation = run.Allocation == "adaptive" ? "adaptive allocation" : $"{run.TrialsPerTask} per task";
         var sandbox = run.SandboxMode == "none" ? "[/][red]sandbox none: UNCONFINED[/][grey]" : $"sandbox {TerminalText.Escape(run.SandboxMode)}";
         console.MarkupLine($"[grey]{run.PlannedTrials} trials ({allocation}) · seed {run.Seed} · {sandbox}[/]");
@@ -41,6 +54,11 @@ internal static class RunReport
     /// <summary>The closing table: pass rate with its Wilson 95% interval overall and per category, outcomes, time.</summary>
     public static void Summary(IAnsiConsole console, RunHeader run, IReadOnlyList<Trial> trials, TimeSpan? wall = null)
     {
+        if (run.Totals is not null)
+        {
+            TotalsSummary(console, run);
+            return;
+        }
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn("category")
             .AddColumn(new TableColumn("trials").RightAligned())
@@ -71,7 +89,7 @@ internal static class RunReport
             var share = (double)errors.Count / Math.Max(1, run.PlannedTrials);
             console.MarkupLine($"[magenta]errors: {errors.Count}[/] ({string.Join(", ", kinds)}) after retries" +
                 (retried > 0 ? $"; {retried} trial(s) needed more than one attempt" : "") +
-                (share > 0.10 ? $" · [yellow]{Percent(share)} of trials ended in error (more than 10%): the run is incomplete[/]" : ""));
+                (share > 0.10 && run.Source is null ? $" · [yellow]{Percent(share)} of trials ended in error (more than 10%): the run is incomplete[/]" : ""));
         }
         var endings = trials.Where(t => t.Outcome is TrialOutcome.Fail or TrialOutcome.Timeout && t.ErrorKind is not null).ToList();
         if (endings.Count > 0)
@@ -99,6 +117,24 @@ internal static class RunReport
             var cost = trials.Sum(t => t.Usage.CostUsd ?? 0);
             console.MarkupLine($"usage: {tokensIn:N0} input tokens · {tokensOut:N0} output tokens · ${cost.ToString("0.0000", CultureInfo.InvariantCulture)}" +
                 (run.Synthetic ? " [yellow](synthetic agent: token counts are estimates, no model was called)[/]" : ""));
+        }
+    }
+
+    /// <summary>A run ingested as per-run counts: its counts with the pass rate, and what the harness reported of usage and time.</summary>
+    private static void TotalsSummary(IAnsiConsole console, RunHeader run)
+    {
+        var summary = run.Summary;
+        console.MarkupLine($"[grey]per-run totals only: the harness kept no per-task results[/]");
+        console.MarkupLine($"pass rate [bold]{Percent(summary.PassRate)}[/] [grey]({Range(summary.Interval)})[/] of {summary.Scored} scored");
+        console.MarkupLine($"outcomes: [green]pass {summary.Pass}[/] · [red]fail {summary.Fail}[/] · [yellow]timeout {summary.Timeout}[/] · " +
+            $"[magenta]error {summary.Error}[/] (infrastructure, not counted)");
+        if (run.TotalsDurationMs is { } duration)
+            console.MarkupLine($"time: run {Seconds(duration)}");
+        if (run.TotalsUsage is { } usage && (usage.InputTokens ?? usage.OutputTokens ?? (object?)usage.CostUsd) is not null)
+        {
+            console.MarkupLine($"usage: {usage.InputTokens?.ToString("N0", CultureInfo.InvariantCulture) ?? "–"} input tokens · " +
+                $"{usage.OutputTokens?.ToString("N0", CultureInfo.InvariantCulture) ?? "–"} output tokens · " +
+                (usage.CostUsd is { } cost ? $"${cost.ToString("0.0000", CultureInfo.InvariantCulture)}" : "cost –"));
         }
     }
 
@@ -155,7 +191,7 @@ internal static class RunReport
         {
             table.AddRow(
                 run.Id.ToString(CultureInfo.InvariantCulture), run.StartedAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                AgentLabel(run), $"{TerminalText.Escape(run.Suite)}@{SuiteRevision.Short(run.SuiteRevision)[..7]}", StatusMarkup(run.Status),
+                AgentLabel(run), SuiteLabel(run), StatusMarkup(run.Status),
                 $"{run.Summary.Total}/{run.PlannedTrials}", Percent(run.Summary.PassRate), Range(run.Summary.Interval),
                 run.Summary.Error.ToString(CultureInfo.InvariantCulture));
         }

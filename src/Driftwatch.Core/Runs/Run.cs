@@ -80,6 +80,12 @@ public sealed record RunHeader
     /// in <see cref="Summary"/>. Such a run has no trials to list.
     /// </summary>
     public Ingest.RunTotals? Totals { get; init; }
+
+    /// <summary>With <see cref="Totals"/>: the usage summed over the run, as the harness reported it.</summary>
+    public AgentUsage? TotalsUsage { get; init; }
+
+    /// <summary>With <see cref="Totals"/>: the run's wall time in milliseconds, when the harness said.</summary>
+    public long? TotalsDurationMs { get; init; }
 }
 
 /// <summary>Where an ingested run was read: its format, its identity in that format, and the file or folder.</summary>

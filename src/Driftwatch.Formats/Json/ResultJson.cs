@@ -29,14 +29,23 @@ public static class ResultJson
     public static RunHeaderJson Header(RunHeader run) => new(
         run.Id, run.Agent, run.AgentKind, run.Synthetic, run.Suite, run.SuiteRevision, run.Status.Name(),
         run.StartedAt, run.FinishedAt, run.Seed, run.TrialsPerTask, run.PlannedTrials, run.TaskFilter, run.SandboxMode,
-        Fingerprint(run.Fingerprint), Summary(run.Summary), Flagged(run.Flagged));
+        Fingerprint(run.Fingerprint), Summary(run.Summary), Flagged(run.Flagged), Source(run));
 
     public static RunJson Run(RunHeader run, IReadOnlyList<Trial> trials, TotalsJson? totals = null, long? previousRun = null, FlipsJson? flips = null) => new(
         run.Id, run.Agent, run.AgentKind, run.Synthetic, run.Suite, run.SuiteRevision, run.Status.Name(),
         run.StartedAt, run.FinishedAt, run.Seed, run.TrialsPerTask, run.PlannedTrials, run.TaskFilter, run.SandboxMode,
         Fingerprint(run.Fingerprint),
         [.. trials.Select(Trial)],
-        Summary(run.Summary), totals, previousRun, flips, Flagged(FlagCounts.Of(trials)));
+        Summary(run.Summary), totals ?? RunTotals(run), previousRun, flips, Flagged(FlagCounts.Of(trials)), Source(run));
+
+    /// <summary>Where an ingested run came from, and whether it has per-run totals only; null for a run Driftwatch made.</summary>
+    public static SourceJson? Source(RunHeader run) => run.Source is { } source
+        ? new SourceJson(source.Format, source.Key, source.Path, TotalsOnly: run.Totals is not null)
+        : null;
+
+    /// <summary>The sums a harness reported for a run it kept as totals only.</summary>
+    private static TotalsJson? RunTotals(RunHeader run) => run.Totals is null ? null
+        : new TotalsJson(run.TotalsUsage?.InputTokens, run.TotalsUsage?.OutputTokens, run.TotalsUsage?.CostUsd, run.TotalsDurationMs ?? 0);
 
     /// <summary>
     /// What `run --json` prints: the run as `show --json` has it, and "verdict", the agent × suite's
@@ -66,7 +75,7 @@ public static class ResultJson
         trial.Usage.InputTokens, trial.Usage.OutputTokens, trial.Usage.CacheReadTokens, trial.Usage.CacheWriteTokens,
         trial.Usage.CostUsd, trial.Usage.Turns, trial.AgentVersion, trial.Model, trial.ErrorKind, trial.ErrorMessage,
         trial.Attempts, trial.StartedAt, trial.FirstOutcome?.Name(), trial.StopReason, trial.Usage.ToolCalls,
-        [.. trial.Flags], [.. trial.ServedModels], Metrics(trial.Metrics));
+        [.. trial.Flags], [.. trial.ServedModels], Metrics(trial.Metrics), trial.Source);
 
     /// <summary>Every catalog metric by name, in catalog order, null where the trial has no value: a new metric appears with no edit here.</summary>
     public static OrderedDictionary<string, double?> Metrics(MetricDictionary values) =>
@@ -96,18 +105,21 @@ public sealed record TrialJson(
     long DurationMs, long AgentDurationMs, long TestDurationMs, long? InputTokens, long? OutputTokens,
     long? CacheReadTokens, long? CacheWriteTokens, decimal? CostUsd, int? Turns, string? AgentVersion, string? Model,
     string? ErrorKind, string? ErrorMessage, int Attempts, DateTimeOffset StartedAt, string? FirstOutcome, string? StopReason, int? ToolCalls,
-    string[] Flags, string[] ServedModels, OrderedDictionary<string, double?> Metrics);
+    string[] Flags, string[] ServedModels, OrderedDictionary<string, double?> Metrics, string? Source);
 
 public sealed record RunHeaderJson(
     long Id, string Agent, string AgentKind, bool Synthetic, string Suite, string SuiteRevision, string Status,
     DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, int Seed, int TrialsPerTask, int PlannedTrials,
-    string? TaskFilter, string Sandbox, FingerprintJson Fingerprint, SummaryJson Summary, FlaggedJson Flagged);
+    string? TaskFilter, string Sandbox, FingerprintJson Fingerprint, SummaryJson Summary, FlaggedJson Flagged, SourceJson? Source);
 
 public sealed record RunJson(
     long Id, string Agent, string AgentKind, bool Synthetic, string Suite, string SuiteRevision, string Status,
     DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, int Seed, int TrialsPerTask, int PlannedTrials,
     string? TaskFilter, string Sandbox, FingerprintJson Fingerprint, TrialJson[] Trials, SummaryJson Summary,
-    TotalsJson? Totals, long? PreviousRun, FlipsJson? Flips, FlaggedJson Flagged);
+    TotalsJson? Totals, long? PreviousRun, FlipsJson? Flips, FlaggedJson Flagged, SourceJson? Source);
+
+/// <summary>Where an ingested run was read (docs/ingest.md): format, the run's key in it, the file or folder; totals only when it has no trials.</summary>
+public sealed record SourceJson(string Format, string Key, string Path, bool TotalsOnly);
 
 /// <summary>Sums over a run's trials (the dashboard's run view and `export --format json`).</summary>
 public sealed record TotalsJson(long? InputTokens, long? OutputTokens, decimal? CostUsd, long DurationMs);

@@ -129,7 +129,8 @@ internal sealed class SqliteDatabase : IDisposable
                    json_group_array(t.flags) FILTER (WHERE t.flags IS NOT NULL AND t.outcome IS NOT NULL),
                    r.lease_expires_at,
                    r.source_format, r.source_key, r.source_path,
-                   rt.pass, rt.fail, rt.timeout, rt.error
+                   rt.pass, rt.fail, rt.timeout, rt.error,
+                   rt.input_tokens, rt.output_tokens, rt.cache_read_tokens, rt.cache_write_tokens, rt.cost_usd, rt.duration_ms
             FROM runs r LEFT JOIN trials t ON t.run_id = r.id LEFT JOIN run_totals rt ON rt.run_id = r.id
             {where}
             GROUP BY r.id ORDER BY r.started_at, r.id;
@@ -176,6 +177,15 @@ internal sealed class SqliteDatabase : IDisposable
                 Flagged = FlaggedTrials(reader, 24),
                 Source = reader.IsDBNull(26) ? null : new RunSource(reader.GetString(26), reader.GetString(27), reader.GetString(28)),
                 Totals = totals,
+                TotalsUsage = totals is null ? null : new AgentUsage
+                {
+                    InputTokens = NullableLong(reader, 33),
+                    OutputTokens = NullableLong(reader, 34),
+                    CacheReadTokens = NullableLong(reader, 35),
+                    CacheWriteTokens = NullableLong(reader, 36),
+                    CostUsd = reader.IsDBNull(37) ? null : decimal.Parse(reader.GetString(37), CultureInfo.InvariantCulture),
+                },
+                TotalsDurationMs = NullableLong(reader, 38),
             });
         }
         return headers;

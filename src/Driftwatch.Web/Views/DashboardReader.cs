@@ -222,16 +222,19 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         var inRange = runs.Where(r => filter.Contains(Day(r))).ToList();
         var trials = await TrialsOfAsync(inRange, cancellationToken);
         var categories = trials.Select(t => CategoryOf(t.Trial)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        // Runs ingested as per-run totals have no trials: their usage is what the harness reported for the run.
         var usage = trials
-            .GroupBy(t => Day(t.Run))
+            .Select(t => (Day: Day(t.Run), Trials: 1, Usage: t.Trial.Usage, AgentMs: t.Trial.AgentDurationMs))
+            .Concat(inRange.Where(r => r.Totals is not null).Select(r => (Day: Day(r), Trials: r.Totals!.Total, Usage: r.TotalsUsage ?? AgentUsage.None, AgentMs: 0L)))
+            .GroupBy(t => t.Day)
             .OrderBy(g => g.Key)
             .Select(g => new DayUsage(
                 g.Key,
-                g.Count(),
-                TaskRow.SumOrNull(g.Select(t => t.Trial.Usage.InputTokens)),
-                TaskRow.SumOrNull(g.Select(t => t.Trial.Usage.OutputTokens)),
-                g.Any(t => t.Trial.Usage.CostUsd is not null) ? g.Sum(t => t.Trial.Usage.CostUsd ?? 0) : null,
-                g.Sum(t => t.Trial.AgentDurationMs)))
+                g.Sum(t => t.Trials),
+                TaskRow.SumOrNull(g.Select(t => t.Usage.InputTokens)),
+                TaskRow.SumOrNull(g.Select(t => t.Usage.OutputTokens)),
+                g.Any(t => t.Usage.CostUsd is not null) ? g.Sum(t => t.Usage.CostUsd ?? 0) : null,
+                g.Sum(t => t.AgentMs)))
             .ToList();
         var days = series.Days.Where(d => filter.Contains(d.Day)).ToList();
         var view = new SeriesPageView(series, filter, days, [], usage, [.. TasksOf(trials, filter)], inRange) { Categories = categories };

@@ -94,13 +94,16 @@ public sealed record RunView(RunHeader Run, RunHeader? Previous, IReadOnlyList<T
 
     public IEnumerable<TaskRow> Fixed => Tasks.Where(t => t.Flip == Flip.Fixed);
 
-    public long? InputTokens => TaskRow.SumOrNull(Tasks.Select(t => t.InputTokens));
+    /// <summary>A run ingested as per-run totals: it has no tasks, its sums are what the harness reported.</summary>
+    public bool TotalsOnly => Run.Totals is not null;
 
-    public long? OutputTokens => TaskRow.SumOrNull(Tasks.Select(t => t.OutputTokens));
+    public long? InputTokens => TotalsOnly ? Run.TotalsUsage?.InputTokens : TaskRow.SumOrNull(Tasks.Select(t => t.InputTokens));
 
-    public decimal? CostUsd => Tasks.Any(t => t.CostUsd is not null) ? Tasks.Sum(t => t.CostUsd ?? 0) : null;
+    public long? OutputTokens => TotalsOnly ? Run.TotalsUsage?.OutputTokens : TaskRow.SumOrNull(Tasks.Select(t => t.OutputTokens));
 
-    public long DurationMs => Tasks.Sum(t => t.DurationMs);
+    public decimal? CostUsd => TotalsOnly ? Run.TotalsUsage?.CostUsd : Tasks.Any(t => t.CostUsd is not null) ? Tasks.Sum(t => t.CostUsd ?? 0) : null;
+
+    public long DurationMs => TotalsOnly ? Run.TotalsDurationMs ?? 0 : Tasks.Sum(t => t.DurationMs);
 }
 
 /// <summary>One run's outcomes of one task (a cell of the task strip), with the trial index of each.</summary>
