@@ -35,7 +35,14 @@ internal sealed class IngestCommand(CliContext cli) : AsyncCommand<IngestSetting
     public override async Task<int> ExecuteAsync(CommandContext context, IngestSettings settings, CancellationToken cancellationToken)
     {
         var locations = Locations.Resolve(cli, settings);
-        _ = IngestReaders.Find(settings.Format);
+        try
+        {
+            _ = IngestReaders.Find(settings.Format);
+        }
+        catch (Core.InvalidInputException ex)
+        {
+            throw new Core.InvalidInputException($"FORMAT: {ex.Message}", ex);
+        }
         var paths = settings.Paths.Select(p => Path.GetFullPath(p, cli.WorkingDirectory)).ToList();
         using var store = locations.OpenStore();
         var summary = await new IngestJob(store.Ingest).RunAsync(settings.Format.ToLowerInvariant(), paths,

@@ -6,6 +6,7 @@ using Driftwatch.Core;
 using Driftwatch.Core.Configuration;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Text;
+using Driftwatch.Formats.Ingest;
 using Driftwatch.Formats.Suites;
 using Driftwatch.Jobs.Alerts;
 using Driftwatch.Jobs.Running;
@@ -122,7 +123,20 @@ internal sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSet
         var jobs = new List<ScheduledJob>();
         foreach (var entry in config.Schedule.Entries)
         {
-            var definition = Located(entry.Locate("agent"), () => RunJob.WithModel(AgentCatalog.Resolve(entry.Agent, config), entry.Model, entry.Locate("model")));
+            if (entry.Ingest is { } format)
+            {
+                Located(entry.Locate("ingest"), () => IngestReaders.Find(format));
+                foreach (var missing in entry.Paths.Where(p => !File.Exists(p) && !Directory.Exists(p)))
+                    throw new InvalidInputException($"{entry.Locate("paths")}: {missing}: no such file or folder");
+                jobs.Add(new ScheduledJob
+                {
+                    Entry = entry,
+                    Ingest = new ScheduledIngest(format.ToLowerInvariant(), entry.Paths, new Core.Ingest.IngestOptions(entry.Agent, entry.Suite)),
+                    SuiteName = entry.Suite ?? "(as the files say)",
+                });
+                continue;
+            }
+            var definition = Located(entry.Locate("agent"), () => RunJob.WithModel(AgentCatalog.Resolve(entry.Agent!, config), entry.Model, entry.Locate("model")));
             Located(entry.Locate("agent"), () => RunJob.CreateAgent(definition));
             var path = Located(entry.Locate("suite"), () => locations.SuitePath(entry.Suite));
             Located(entry.Locate("tasks"), () => entry.Tasks is null ? null : new TaskFilter(entry.Tasks));

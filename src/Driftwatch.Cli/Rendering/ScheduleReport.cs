@@ -40,6 +40,14 @@ internal sealed class ScheduleReport(CliContext cli)
             case SlotSkipped skipped:
                 cli.Out.MarkupLine($"[grey]{Time(skipped.Slot)} · {TerminalText.Escape(skipped.Entry)}: skipped, {TerminalText.Escape(skipped.Reason)}[/]");
                 break;
+            case SlotStarted { Ingest: { } format } started:
+                cli.Out.MarkupLine($"{Time(started.Slot)} · [bold]{TerminalText.Escape(started.Entry)}[/]: ingest {TerminalText.Escape(format)}");
+                break;
+            case SlotIngested ingested:
+                cli.Out.MarkupLine($"{Time(ingested.Slot)} · [bold]{TerminalText.Escape(ingested.Entry)}[/]: ingested {ingested.Summary.Added} new run(s) " +
+                    $"({ingested.Summary.TrialsAdded} trials), {ingested.Summary.AlreadyThere} already there" +
+                    string.Concat(ingested.Verdicts.Select(v => $" · {TerminalText.Escape(v.Agent)} on {TerminalText.Escape(v.Suite)} {VerdictReport.StatusMarkup(v.Status)}")));
+                break;
             case SlotStarted started:
                 cli.Out.MarkupLine($"{Time(started.Slot)} · [bold]{TerminalText.Escape(started.Entry)}[/]: " +
                     (!started.Resumed ? $"run {started.RunId} ({started.TrialsLeft} trials)"
@@ -84,8 +92,8 @@ internal sealed class ScheduleReport(CliContext cli)
             var last = string.Join("\n", stored.TakeLast(3).Select(s =>
                 $"{Time(s.Slot)} {s.Status.ToString().ToLowerInvariant()}{(s.RunId is { } run ? $" (run {run})" : "")}"));
             table.AddRow(
-                TerminalText.Escape(job.Key), TerminalText.Escape(job.Cron.ToString()), TerminalText.Escape(job.Agent.Name), TerminalText.Escape(job.SuiteName),
-                job.Entry.Budget is { } budget ? $"budget {budget}" : $"{job.TrialsPerTask} per task",
+                TerminalText.Escape(job.Key), TerminalText.Escape(job.Cron.ToString()), TerminalText.Escape(job.AgentName), TerminalText.Escape(job.SuiteName),
+                job.Ingest is { } ingest ? $"ingest {ingest.Format}" : job.Entry.Budget is { } budget ? $"budget {budget}" : $"{job.TrialsPerTask} per task",
                 Time(job.Cron.Next(now)), last.Length == 0 ? "[grey]none yet[/]" : TerminalText.Escape(last));
         }
         console.Write(table);

@@ -13,13 +13,23 @@ public enum CatchUp
     None,
 }
 
-/// <summary>One line of the schedule: an agent on a suite at the slots of a cron expression.</summary>
+/// <summary>
+/// One line of the schedule: an agent on a suite at the slots of a cron expression, or, with
+/// <see cref="Ingest"/>, another harness's result files ingested at those slots (docs/ingest.md).
+/// </summary>
 public sealed record ScheduleEntry
 {
     /// <summary>What identifies the entry in the database across restarts: its name, else agent, suite and cron.</summary>
     public required string Key { get; init; }
 
-    public required string Agent { get; init; }
+    /// <summary>The agent to run; for an ingest entry, the agent the files are of (null: what they say).</summary>
+    public string? Agent { get; init; }
+
+    /// <summary>An ingest entry: the format its <see cref="Paths"/> are read as (inspect, harbor, margin, promptfoo, jsonl, csv).</summary>
+    public string? Ingest { get; init; }
+
+    /// <summary>An ingest entry's files or folders, absolute (relative ones are taken from the configuration file's folder).</summary>
+    public ImmutableArray<string> Paths { get; init; } = [];
     public string? Model { get; init; }
 
     /// <summary>The suite as written (a name, a folder or 'core'); null: the default suite.</summary>

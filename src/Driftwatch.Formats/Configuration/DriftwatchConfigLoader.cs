@@ -18,7 +18,7 @@ public static partial class DriftwatchConfigLoader
     private static readonly string[] StorageFields = ["kind", "path"];
     private static readonly string[] DefaultsFields = ["agent", "suite", "trials", "parallel", "sandbox"];
     private static readonly string[] ScheduleFields = ["catch_up", "time_zone", "entries"];
-    private static readonly string[] EntryFields = ["name", "agent", "model", "suite", "cron", "time_zone", "trials", "budget", "tasks"];
+    private static readonly string[] EntryFields = ["name", "agent", "model", "suite", "cron", "time_zone", "trials", "budget", "tasks", "ingest", "paths"];
     private static readonly string[] AlertsFields = ["dashboard_url", "sinks"];
     private static readonly string[] SinkFields = ["type", "url", "url_env"];
 
@@ -128,7 +128,26 @@ public static partial class DriftwatchConfigLoader
         var keys = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (map, index) in schedule.MapList("entries", EntryFields).Select((m, i) => (m, i)))
         {
-            var agent = map.RequiredString("agent");
+            var ingest = map.OptionalString("ingest");
+            var agent = ingest is null ? map.RequiredString("agent") : map.OptionalString("agent");
+            var paths = ImmutableArray<string>.Empty;
+            if (ingest is not null)
+            {
+                foreach (var field in new[] { "model", "trials", "budget", "tasks" })
+                {
+                    if (map.Has(field))
+                        throw map.ErrorAt(field, "an ingest entry reads another harness's results: it runs nothing, so it takes no " + field);
+                }
+                var listed = map.StringOrList("paths");
+                if (listed.Count == 0)
+                    throw map.ErrorAt(map.Has("paths") ? "paths" : "ingest", "an ingest entry needs paths: the files or folders to read");
+                var folder = Path.GetDirectoryName(Path.GetFullPath(file)) ?? ".";
+                paths = [.. listed.Select(p => Path.GetFullPath(p, folder))];
+            }
+            else if (map.Has("paths"))
+            {
+                throw map.ErrorAt("paths", "paths belong to an ingest entry (ingest: FORMAT)");
+            }
             var cronText = map.RequiredString("cron");
             var cron = CronSchedule.TryParse(cronText, TimeZone(map, "time_zone") ?? zone, out var problem)
                 ?? throw map.ErrorAt("cron", problem!);
@@ -141,7 +160,10 @@ public static partial class DriftwatchConfigLoader
             var name = map.OptionalString("name");
             if (name is not null && !SuiteLoader.IsValidName(name))
                 throw map.ErrorAt("name", "not a valid entry name (letters, digits, '.', '-', '_')");
-            var key = name ?? $"{agent}{(model is null ? "" : ":" + model)} on {suite ?? defaults.Suite ?? "core"} @ {cron.Text}{(cron.TimeZone == TimeZoneInfo.Utc ? "" : " " + cron.TimeZone.Id)}";
+            var zoneText = cron.TimeZone == TimeZoneInfo.Utc ? "" : " " + cron.TimeZone.Id;
+            var key = name ?? (ingest is not null
+                ? $"ingest {ingest} {string.Join(",", paths)} @ {cron.Text}{zoneText}"
+                : $"{agent}{(model is null ? "" : ":" + model)} on {suite ?? defaults.Suite ?? "core"} @ {cron.Text}{zoneText}");
             if (keys.TryGetValue(key, out var first))
                 throw map.ErrorAt(name is null ? "cron" : "name", $"entry {first} already runs '{key}'; give one of them another `name`");
             keys[key] = index;
@@ -149,6 +171,8 @@ public static partial class DriftwatchConfigLoader
             {
                 Key = key,
                 Agent = agent,
+                Ingest = ingest,
+                Paths = paths,
                 Model = model,
                 Suite = suite,
                 Cron = cron,

@@ -18,5 +18,5 @@ public static class IngestReaders
 
     public static IResultReader Find(string format) =>
         All.FirstOrDefault(r => string.Equals(r.Format, format, StringComparison.OrdinalIgnoreCase))
-        ?? throw new InvalidInputException($"FORMAT: unknown format '{format}' (expected {string.Join(", ", All.Select(r => r.Format))})");
+        ?? throw new InvalidInputException($"unknown format '{format}' (expected {string.Join(", ", All.Select(r => r.Format))})");
 }

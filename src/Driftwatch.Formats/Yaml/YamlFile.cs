@@ -158,6 +158,10 @@ internal sealed class YamlMap
         throw Error(Find(field)!, Qualify(field), $"unknown value '{text}' (expected one of: {string.Join(", ", names.Keys)})");
     }
 
+    /// <summary>One value or a list of them: `paths: runs/` and `paths: [a, b]` alike.</summary>
+    public IReadOnlyList<string> StringOrList(string field) =>
+        Find(field) is YamlScalarNode { Value: { Length: > 0 } value } ? [value] : StringList(field);
+
     public IReadOnlyList<string> StringList(string field)
     {
         var node = Find(field);

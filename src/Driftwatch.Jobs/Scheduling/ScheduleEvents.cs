@@ -16,7 +16,14 @@ public sealed record SlotsMissed(DateTimeOffset At, string Entry, int Count, Dat
 /// <summary>A due slot that is not run: it already ran, or another scheduler has it.</summary>
 public sealed record SlotSkipped(DateTimeOffset At, string Entry, DateTimeOffset Slot, string Reason) : ScheduleEvent(At);
 
-public sealed record SlotStarted(DateTimeOffset At, string Entry, DateTimeOffset Slot, long RunId, bool Resumed, int TrialsLeft) : ScheduleEvent(At);
+public sealed record SlotStarted(DateTimeOffset At, string Entry, DateTimeOffset Slot, long RunId, bool Resumed, int TrialsLeft) : ScheduleEvent(At)
+{
+    /// <summary>For an ingest entry: the format it reads (there is no run of its own).</summary>
+    public string? Ingest { get; init; }
+}
+
+/// <summary>An ingest entry's slot read its files: the runs it added, and the verdict of each agent × suite that has new runs.</summary>
+public sealed record SlotIngested(DateTimeOffset At, string Entry, DateTimeOffset Slot, Ingesting.IngestSummary Summary, IReadOnlyList<Verdict> Verdicts) : ScheduleEvent(At);
 
 public sealed record SlotFinished(DateTimeOffset At, string Entry, DateTimeOffset Slot, RunResult Run, Verdict Verdict) : ScheduleEvent(At);
 

@@ -7,6 +7,7 @@ using Driftwatch.Core.Scheduling;
 using Driftwatch.Core.Stores;
 using Driftwatch.Formats.Suites;
 using Driftwatch.Jobs.Alerts;
+using Driftwatch.Jobs.Ingesting;
 using Driftwatch.Jobs.Running;
 
 namespace Driftwatch.Jobs.Scheduling;
@@ -130,7 +131,7 @@ public sealed class Scheduler
                 return new OnceResult([.. verdicts.Values], ran, Interrupted: true);
             if (outcome.Ran)
                 ran++;
-            if (outcome.Verdict is { } verdict)
+            foreach (var verdict in outcome.Verdicts)
                 verdicts[(verdict.Agent, verdict.Suite)] = verdict;
         }
         foreach (var pair in Pairs().Where(p => !verdicts.ContainsKey(p)))
@@ -154,8 +155,7 @@ public sealed class Scheduler
                     return (ran, true, verdicts);
                 if (outcome.Ran)
                     ran++;
-                if (outcome.Verdict is { } verdict)
-                    verdicts.Add(verdict);
+                verdicts.AddRange(outcome.Verdicts);
             }
         }
         return (ran, false, verdicts);
@@ -168,9 +168,18 @@ public sealed class Scheduler
             .OrderBy(x => x.slot).ThenBy(x => x.index)
             .Select(x => (x.job, x.slot!.Value))];
 
-    private IEnumerable<(string Agent, string Suite)> Pairs() => _jobs.Select(j => (j.Agent.Name, j.SuiteName)).Distinct();
+    /// <summary>The agent × suite pairs the schedule is known to feed: every run entry's, and an ingest entry's when it names both.</summary>
+    private IEnumerable<(string Agent, string Suite)> Pairs() => _jobs
+        .Select(j => j.Agent is { } agent ? (agent.Name, j.SuiteName)
+            : j.Ingest?.Options is { Agent: { } a, Suite: { } s } ? (a, s) : ((string, string)?)null)
+        .OfType<(string, string)>()
+        .Distinct();
 
-    private sealed record SlotOutcome(bool Ran, bool Interrupted, Verdict? Verdict);
+    private sealed record SlotOutcome(bool Ran, bool Interrupted, Verdict? Verdict)
+    {
+        /// <summary>Every verdict the slot produced: one after a run, one per agent × suite with new runs after an ingest.</summary>
+        public IReadOnlyList<Verdict> Verdicts { get; init; } = Verdict is null ? [] : [Verdict];
+    }
 
     private async Task<SlotOutcome> RunSlotAsync(ScheduledJob job, DateTimeOffset slot, CancellationToken cancellationToken)
     {
@@ -184,6 +193,9 @@ public sealed class Scheduler
             return new SlotOutcome(false, false, null);
         }
 
+        if (job.Ingest is { } ingest)
+            return await IngestSlotAsync(job, ingest, slot, cancellationToken).ConfigureAwait(false);
+        var agent = job.Agent ?? throw new InvalidOperationException($"schedule entry {job.Key} has neither an agent nor an ingest");
         var runId = claim.Slot.RunId;
         RunResult result;
         try
@@ -205,8 +217,8 @@ public sealed class Scheduler
                 var suite = SuiteLoader.Load(job.SuitePath);
                 prepared = await _runJob.CreateAsync(new NewRunRequest
                 {
-                    Definition = job.Agent,
-                    Agent = RunJob.CreateAgent(job.Agent),
+                    Definition = agent,
+                    Agent = RunJob.CreateAgent(agent),
                     Suite = suite,
                     TrialsPerTask = job.TrialsPerTask,
                     Budget = job.Entry.Budget,
@@ -236,7 +248,7 @@ public sealed class Scheduler
             var now = _time.GetUtcNow();
             await _slots.FinishSlotAsync(job.Key, slot, SlotStatus.Failed, ex.Message, now, CancellationToken.None).ConfigureAwait(false);
             _report(new SlotFailed(now, job.Key, slot, ex.Message));
-            await _alerts.AddAlertAsync(Alert.ForFailedRun(job.Agent.Name, job.SuiteName, ex.Message,
+            await _alerts.AddAlertAsync(Alert.ForFailedRun(agent.Name, job.SuiteName, ex.Message,
                 new AlertContext(now, runId, job.Key, slot, _options.DashboardUrl)), CancellationToken.None).ConfigureAwait(false);
             await DeliverAsync(cancellationToken).ConfigureAwait(false);
             return new SlotOutcome(false, false, null);
@@ -244,6 +256,49 @@ public sealed class Scheduler
         if (result.Interrupted)
             return await InterruptedAsync(job, slot, result.Header.Id).ConfigureAwait(false);
         return await CloseAsync(job, slot, result, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// An ingest entry's slot: its files read and stored in one transaction (so a stop or a bad file
+    /// leaves nothing half-written, and the next attempt adds exactly what is new), then every
+    /// agent × suite with new runs judged, and alerts sent, as after a run.
+    /// </summary>
+    private async Task<SlotOutcome> IngestSlotAsync(ScheduledJob job, ScheduledIngest ingest, DateTimeOffset slot, CancellationToken cancellationToken)
+    {
+        _report(new SlotStarted(_time.GetUtcNow(), job.Key, slot, 0, false, 0) { Ingest = ingest.Format });
+        IngestSummary summary;
+        try
+        {
+            summary = await new IngestJob(_results).RunAsync(ingest.Format, ingest.Paths, ingest.Options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return await InterruptedAsync(job, slot, null).ConfigureAwait(false);
+        }
+        catch (InvalidInputException ex)
+        {
+            var now = _time.GetUtcNow();
+            await _slots.FinishSlotAsync(job.Key, slot, SlotStatus.Failed, ex.Message, now, CancellationToken.None).ConfigureAwait(false);
+            _report(new SlotFailed(now, job.Key, slot, ex.Message));
+            await _alerts.AddAlertAsync(Alert.ForFailedRun(job.AgentName, job.SuiteName, $"ingest {ingest.Format}: {ex.Message}",
+                new AlertContext(now, null, job.Key, slot, _options.DashboardUrl)), CancellationToken.None).ConfigureAwait(false);
+            await DeliverAsync(cancellationToken).ConfigureAwait(false);
+            return new SlotOutcome(false, false, null);
+        }
+        if (summary.Runs.Where(r => r.Added).MaxBy(r => r.Run.StartedAt) is { } newest)
+            await _slots.SetSlotRunAsync(job.Key, slot, newest.RunId, CancellationToken.None).ConfigureAwait(false);
+        await _slots.FinishSlotAsync(job.Key, slot, SlotStatus.Complete,
+            $"ingested {summary.Added} new run(s), {summary.AlreadyThere} already there", _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        var verdicts = new List<Verdict>();
+        foreach (var (agent, suite) in summary.Changed)
+        {
+            var newestOfPair = summary.Runs.Where(r => r.Added && r.Run.Agent == agent && r.Run.Suite == suite).MaxBy(r => r.Run.StartedAt);
+            var context = new AlertContext(_time.GetUtcNow(), newestOfPair?.RunId, job.Key, slot, _options.DashboardUrl);
+            verdicts.Add(await JudgeAsync(agent, suite, context, cancellationToken, deliver: false).ConfigureAwait(false));
+        }
+        _report(new SlotIngested(_time.GetUtcNow(), job.Key, slot, summary, verdicts));
+        await DeliverAsync(cancellationToken).ConfigureAwait(false);
+        return new SlotOutcome(true, false, verdicts.Count == 0 ? null : verdicts[^1]) { Verdicts = verdicts };
     }
 
     private async Task<SlotOutcome> InterruptedAsync(ScheduledJob job, DateTimeOffset slot, long? runId)

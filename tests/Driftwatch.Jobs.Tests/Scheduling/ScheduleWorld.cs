@@ -154,10 +154,11 @@ internal sealed class ScheduleWorld : IAsyncDisposable
         var gone = new RunOwner(Environment.MachineName, Environment.ProcessId, DateTimeOffset.UnixEpoch);
         await Store.ClaimSlotAsync(job.Key, slot, gone, Time.GetUtcNow());
         var runJob = new RunJob(Store, Time, gone, _ => { });
+        var agent = job.Agent ?? throw new ArgumentException("a run entry's job", nameof(job));
         var prepared = await runJob.CreateAsync(new NewRunRequest
         {
-            Definition = job.Agent,
-            Agent = RunJob.CreateAgent(job.Agent),
+            Definition = agent,
+            Agent = RunJob.CreateAgent(agent),
             Suite = SuiteLoader.Load(job.SuitePath),
             TrialsPerTask = job.TrialsPerTask,
         }, new RunJobOptions { Sandbox = "none" }, CancellationToken.None);
