@@ -84,6 +84,16 @@ public sealed class TrialFileReader(string format) : IResultReader
         };
     }
 
+    /// <summary>
+    /// ISO 8601 date and time (a space for the T, as RFC 3339 allows), with an offset or Z, else
+    /// taken as UTC. Only these: a looser parse would read 02/11/2026 as the 11th of February.
+    /// </summary>
+    private static readonly string[] IsoDateTimes =
+    [
+        "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd HH:mmK", "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+    ];
+
     private sealed record Record(int Line, Dictionary<string, string?> Values);
 
     private static List<Record> JsonRecords(string path, string text)
@@ -237,7 +247,7 @@ public sealed class TrialFileReader(string format) : IResultReader
             DateTimeOffset date;
             if (DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
                 date = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            else if (DateTimeOffset.TryParse(dateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+            else if (DateTimeOffset.TryParseExact(dateText, IsoDateTimes, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
                 date = time.ToUniversalTime();
             else
                 throw Bad("date", $"expected a date (2026-11-02) or an ISO 8601 date and time, found '{dateText}'");

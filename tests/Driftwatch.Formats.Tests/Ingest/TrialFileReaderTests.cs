@@ -262,6 +262,7 @@ public sealed class TrialFileReaderTests : IDisposable
             {"date": "2026-11-02T23:30:00-02:00", "agent": "a", "suite": "s", "task": "t1", "outcome": "pass", "duration_ms": 1500}
             {"date": "2026-11-03T09:15:30.250+05:30", "agent": "a", "suite": "s", "task": "t2", "outcome": "pass"}
             {"date": "2026-11-03T12:00:00", "agent": "a", "suite": "s", "task": "t3", "outcome": "pass"}
+            {"date": "2026-11-03 18:00Z", "agent": "a", "suite": "s", "task": "t4", "outcome": "pass"}
             """);
 
         var run = Read(file).ShouldHaveSingleItem();
@@ -273,6 +274,8 @@ public sealed class TrialFileReaderTests : IDisposable
         TrialOf(run, "t2").StartedAt.ShouldBe(At("2026-11-03T03:45:30.25Z"));
         // a time without an offset is taken as UTC
         TrialOf(run, "t3").StartedAt.ShouldBe(At("2026-11-03T12:00:00Z"));
+        // and a space may stand for the T, as RFC 3339 allows
+        TrialOf(run, "t4").StartedAt.ShouldBe(At("2026-11-03T18:00:00Z"));
         run.StartedAt.ShouldBe(At("2026-11-03T01:30:00Z"));
     }
 
@@ -309,6 +312,10 @@ public sealed class TrialFileReaderTests : IDisposable
 
     [Theory]
     [InlineData("2026-13-02")]
+    [InlineData("02/11/2026")]
+    [InlineData("11/02/2026")]
+    [InlineData("Nov 2, 2026")]
+    [InlineData("2026-11-02T25:00:00Z")]
     [InlineData("yesterday")]
     public void A_date_that_is_not_an_iso_date_is_bad_input(string date)
     {
