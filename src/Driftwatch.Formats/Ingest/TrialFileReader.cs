@@ -31,6 +31,8 @@ public sealed class TrialFileReader(string format) : IResultReader
         "duration_ms", "agent_version", "model", "error",
     ];
 
+    private static readonly string UnknownField = $"unknown field (the fields are: {string.Join(", ", Fields)})";
+
     public IReadOnlyList<IngestedRun> Read(string path, IngestOptions options)
     {
         string text;
@@ -207,9 +209,14 @@ public sealed class TrialFileReader(string format) : IResultReader
         if (rows.Count == 0)
             return [];
         var header = rows[0].Cells.Select(h => h.Trim()).ToList();
+        var headerLine = rows[0].Line;
         var duplicate = header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
-            throw InvalidInputException.AtLocation(path, 1, duplicate.Key, "column appears twice in the header");
+            throw InvalidInputException.AtLocation(path, headerLine, duplicate.Key, "column appears twice in the header");
+        // A misspelt column is the header's fault: name its line, and refuse it even with no rows under it.
+        var unknown = header.FirstOrDefault(h => !Fields.Contains(h));
+        if (unknown is not null)
+            throw InvalidInputException.AtLocation(path, headerLine, unknown, UnknownField);
         var records = new List<Record>();
         foreach (var (at, row) in rows.Skip(1))
         {
@@ -232,7 +239,7 @@ public sealed class TrialFileReader(string format) : IResultReader
             foreach (var name in values.Keys)
             {
                 if (!Fields.Contains(name))
-                    throw Bad(name, $"unknown field (the fields are: {string.Join(", ", Fields)})");
+                    throw Bad(name, UnknownField);
             }
             string? Text(string field) => values.TryGetValue(field, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
             string Required(string field) => Text(field) ?? throw Bad(field, "missing");

@@ -280,6 +280,20 @@ public sealed class TrialFileReaderTests : IDisposable
     }
 
     [Fact]
+    public void A_misspelt_column_is_an_unknown_field_named_at_the_header()
+    {
+        var file = _temp.Write("misspelt.csv", """
+            date,agent,suite,task,outcome,tests_pased
+            2026-11-02,a,s,t1,pass,3
+            """);
+        var headerOnly = _temp.Write("header-only.csv", "date,agent,suite,task,outcome,tests_pased\n");
+
+        Refusal(file).ShouldBe($"{file}:1: tests_pased: unknown field (the fields are: {KnownFields})");
+        // even before any record
+        Refusal(headerOnly).ShouldBe($"{headerOnly}:1: tests_pased: unknown field (the fields are: {KnownFields})");
+    }
+
+    [Fact]
     public void A_misspelt_key_is_an_unknown_field_named_at_its_line()
     {
         var file = _temp.Write("misspelt.jsonl", """
