@@ -61,6 +61,7 @@ public sealed class TrialFileReader(string format) : IResultReader
 
     private IngestedRun ToRun(string path, string agent, string suite, string run, List<Row> rows)
     {
+        var key = $"{agent}/{suite}/{run}";
         var trials = new List<IngestedTrial>();
         var next = new Dictionary<string, int>(StringComparer.Ordinal);
         var seen = new Dictionary<(string, int), int>();
@@ -69,14 +70,14 @@ public sealed class TrialFileReader(string format) : IResultReader
             var index = row.Trial ?? (next.GetValueOrDefault(row.Task) + 1);
             next[row.Task] = Math.Max(next.GetValueOrDefault(row.Task), index);
             if (seen.TryGetValue((row.Task, index), out var firstLine))
-                throw InvalidInputException.AtLocation(path, row.Line, "trial", $"task '{row.Task}' trial {index} of run '{run}' is already on line {firstLine}");
+                throw InvalidInputException.AtLocation(path, row.Line, "trial", $"task '{row.Task}' trial {index} of run '{key}' is already on line {firstLine}");
             seen[(row.Task, index)] = row.Line;
             trials.Add(new IngestedTrial(row.ToTrial(index, $"{System.IO.Path.GetFileName(path)}:{row.Line}")));
         }
         return new IngestedRun
         {
             Format = Format,
-            Key = $"{agent}/{suite}/{run}",
+            Key = key,
             Path = path,
             Agent = agent,
             Suite = suite,

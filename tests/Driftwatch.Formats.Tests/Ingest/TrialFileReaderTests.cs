@@ -385,7 +385,7 @@ public sealed class TrialFileReaderTests : IDisposable
             {"date": "2026-11-02", "agent": "a", "suite": "s", "task": "t1", "trial": 2, "outcome": "fail"}
             """);
 
-        Refusal(file).ShouldBe($"{file}:3: trial: task 't1' trial 2 of run '2026-11-02' is already on line 1");
+        Refusal(file).ShouldBe($"{file}:3: trial: task 't1' trial 2 of run 'a/s/2026-11-02' is already on line 1");
     }
 
     [Fact]
@@ -397,7 +397,7 @@ public sealed class TrialFileReaderTests : IDisposable
             2026-11-02,a,s,t1,1,fail
             """);
 
-        Refusal(file).ShouldBe($"{file}:3: trial: task 't1' trial 1 of run '2026-11-02' is already on line 2");
+        Refusal(file).ShouldBe($"{file}:3: trial: task 't1' trial 1 of run 'a/s/2026-11-02' is already on line 2");
     }
 
     [Fact]
