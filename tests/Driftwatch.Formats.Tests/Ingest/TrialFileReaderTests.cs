@@ -427,7 +427,7 @@ public sealed class TrialFileReaderTests : IDisposable
         var whole = File.ReadAllText(TrialsJsonl);
         var file = _temp.Write("trials.jsonl", whole[..whole.IndexOf("\"out of memory", StringComparison.Ordinal)]);
 
-        Refusal(file).ShouldStartWith($"{file}:4: not a JSON object (");
+        Refusal(file).ShouldBe($"{file}:4: not a JSON object (Expected end of string, but instead reached end of data)");
     }
 
     [Fact]
