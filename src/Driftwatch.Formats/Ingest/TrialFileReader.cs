@@ -10,7 +10,7 @@ using Driftwatch.Core.Suites;
 namespace Driftwatch.Formats.Ingest;
 
 /// <summary>
-/// The generic file of trials (docs/ingest.md): one trial a record, as JSON Lines or as CSV with a
+/// The generic file of trials (docs/ingest-formats/generic.md): one trial a record, as JSON Lines or as CSV with a
 /// header row, for any harness without a reader of its own. Trials are grouped into runs by agent,
 /// suite and run key (the <c>run</c> field, else the trial's date). Unknown fields are refused, so a
 /// misspelt column is an error rather than a value silently lost.
