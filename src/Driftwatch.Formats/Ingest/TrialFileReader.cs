@@ -10,7 +10,7 @@ using Driftwatch.Core.Suites;
 namespace Driftwatch.Formats.Ingest;
 
 /// <summary>
-/// The generic file of trials (docs/ingest.md): one trial a record, as JSON Lines or as CSV with a
+/// The generic file of trials (docs/ingest-formats/generic.md): one trial a record, as JSON Lines or as CSV with a
 /// header row, for any harness without a reader of its own. Trials are grouped into runs by agent,
 /// suite and run key (the <c>run</c> field, else the trial's date). Unknown fields are refused, so a
 /// misspelt column is an error rather than a value silently lost.
@@ -30,6 +30,8 @@ public sealed class TrialFileReader(string format) : IResultReader
         "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens", "cost_usd", "turns",
         "duration_ms", "agent_version", "model", "error",
     ];
+
+    private static readonly string UnknownField = $"unknown field (the fields are: {string.Join(", ", Fields)})";
 
     public IReadOnlyList<IngestedRun> Read(string path, IngestOptions options)
     {
@@ -59,6 +61,7 @@ public sealed class TrialFileReader(string format) : IResultReader
 
     private IngestedRun ToRun(string path, string agent, string suite, string run, List<Row> rows)
     {
+        var key = $"{agent}/{suite}/{run}";
         var trials = new List<IngestedTrial>();
         var next = new Dictionary<string, int>(StringComparer.Ordinal);
         var seen = new Dictionary<(string, int), int>();
@@ -67,14 +70,14 @@ public sealed class TrialFileReader(string format) : IResultReader
             var index = row.Trial ?? (next.GetValueOrDefault(row.Task) + 1);
             next[row.Task] = Math.Max(next.GetValueOrDefault(row.Task), index);
             if (seen.TryGetValue((row.Task, index), out var firstLine))
-                throw InvalidInputException.AtLocation(path, row.Line, "trial", $"task '{row.Task}' trial {index} of run '{run}' is already on line {firstLine}");
+                throw InvalidInputException.AtLocation(path, row.Line, "trial", $"task '{row.Task}' trial {index} of run '{key}' is already on line {firstLine}");
             seen[(row.Task, index)] = row.Line;
             trials.Add(new IngestedTrial(row.ToTrial(index, $"{System.IO.Path.GetFileName(path)}:{row.Line}")));
         }
         return new IngestedRun
         {
             Format = Format,
-            Key = $"{agent}/{suite}/{run}",
+            Key = key,
             Path = path,
             Agent = agent,
             Suite = suite,
@@ -83,6 +86,16 @@ public sealed class TrialFileReader(string format) : IResultReader
             Trials = trials,
         };
     }
+
+    /// <summary>
+    /// ISO 8601 date and time (a space for the T, as RFC 3339 allows), with an offset or Z, else
+    /// taken as UTC. Only these: a looser parse would read 02/11/2026 as the 11th of February.
+    /// </summary>
+    private static readonly string[] IsoDateTimes =
+    [
+        "yyyy-MM-dd'T'HH:mmK", "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK",
+        "yyyy-MM-dd HH:mmK", "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+    ];
 
     private sealed record Record(int Line, Dictionary<string, string?> Values);
 
@@ -197,9 +210,14 @@ public sealed class TrialFileReader(string format) : IResultReader
         if (rows.Count == 0)
             return [];
         var header = rows[0].Cells.Select(h => h.Trim()).ToList();
+        var headerLine = rows[0].Line;
         var duplicate = header.GroupBy(h => h, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
-            throw InvalidInputException.AtLocation(path, 1, duplicate.Key, "column appears twice in the header");
+            throw InvalidInputException.AtLocation(path, headerLine, duplicate.Key, "column appears twice in the header");
+        // A misspelt column is the header's fault: name its line, and refuse it even with no rows under it.
+        var unknown = header.FirstOrDefault(h => !Fields.Contains(h));
+        if (unknown is not null)
+            throw InvalidInputException.AtLocation(path, headerLine, unknown, UnknownField);
         var records = new List<Record>();
         foreach (var (at, row) in rows.Skip(1))
         {
@@ -222,7 +240,7 @@ public sealed class TrialFileReader(string format) : IResultReader
             foreach (var name in values.Keys)
             {
                 if (!Fields.Contains(name))
-                    throw Bad(name, $"unknown field (the fields are: {string.Join(", ", Fields)})");
+                    throw Bad(name, UnknownField);
             }
             string? Text(string field) => values.TryGetValue(field, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
             string Required(string field) => Text(field) ?? throw Bad(field, "missing");
@@ -237,7 +255,7 @@ public sealed class TrialFileReader(string format) : IResultReader
             DateTimeOffset date;
             if (DateOnly.TryParseExact(dateText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
                 date = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-            else if (DateTimeOffset.TryParse(dateText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+            else if (DateTimeOffset.TryParseExact(dateText, IsoDateTimes, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
                 date = time.ToUniversalTime();
             else
                 throw Bad("date", $"expected a date (2026-11-02) or an ISO 8601 date and time, found '{dateText}'");
