@@ -38,7 +38,7 @@ internal static class PageFormat
     public static string VerdictSentence(Verdict v)
     {
         if (v.Note is { } note && v.BaselinePassRate is null)
-            return VerdictText.Note(note);
+            return VerdictText.Note(note) + (v.DailyTotals ? $"; {VerdictText.DailyTotals}." : "");
         var text = new StringBuilder();
         text.Append(Invariant, $"Baseline {Percent(v.BaselinePassRate)} ({v.BaselineFrom:yyyy-MM-dd} – {v.BaselineTo:yyyy-MM-dd}, {v.BaselineDays} days); ");
         text.Append(Invariant, $"{v.MonitoredDays} days monitored since, recent pass rate {Percent(v.RecentPassRate)}, effect {Effect(v)}. ");
