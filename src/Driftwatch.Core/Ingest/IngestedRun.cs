@@ -68,17 +68,29 @@ public sealed record IngestedRun
 
     public bool TotalsOnly => Totals is not null;
 
+    /// <summary>
+    /// The formats that share one space of keys: the generic file's two spellings (jsonl, csv) are
+    /// one, so the same trials given once as each are one run; every other format is its own.
+    /// </summary>
+    public string Family => Format is "jsonl" or "csv" ? "trials" : Format;
+
     /// <summary>The revision stored with the run.</summary>
     public string Revision => SuiteRevision ?? $"ingested:{Format}";
 
     /// <summary>
-    /// A hash of everything stored of the run except where it was read from: the same run read
-    /// again (from a copy, or a moved folder) has the same hash; a run re-exported with different
-    /// content does not, and is refused rather than silently replaced or duplicated.
+    /// A hash of everything stored of the run except where and how it was read (the path, the
+    /// spelling of its format, each trial's source record): the same run read again — from a copy,
+    /// a moved or renamed file, the CSV of the same trials — has the same hash; a run re-exported
+    /// with different content does not, and is refused rather than silently replaced or duplicated.
     /// </summary>
     public string ContentHash()
     {
-        var canonical = this with { Path = "" };
+        var canonical = this with
+        {
+            Path = "",
+            Format = Family,
+            Trials = [.. Trials.Select(t => t with { Trial = t.Trial with { Source = null } })],
+        };
         var json = JsonSerializer.Serialize(canonical, HashJson);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json)));
     }

@@ -202,14 +202,15 @@ internal static class Migrations
         """,
 
         // 9: runs ingested from other harnesses (docs/ingest.md): each run's source, unique per
-        // format and key so that ingesting the same files twice adds nothing, each trial's source
+        // format family (jsonl and csv are one) and key so that ingesting the same files twice adds nothing, each trial's source
         // record, and the counts of runs that the harness keeps as per-run aggregates only.
         """
         ALTER TABLE runs ADD COLUMN source_format TEXT;
+        ALTER TABLE runs ADD COLUMN source_family TEXT;
         ALTER TABLE runs ADD COLUMN source_key TEXT;
         ALTER TABLE runs ADD COLUMN source_path TEXT;
         ALTER TABLE runs ADD COLUMN source_hash TEXT;
-        CREATE UNIQUE INDEX runs_by_source ON runs (source_format, source_key) WHERE source_key IS NOT NULL;
+        CREATE UNIQUE INDEX runs_by_source ON runs (source_family, source_key) WHERE source_key IS NOT NULL;
         ALTER TABLE trials ADD COLUMN source TEXT;
         CREATE TABLE run_totals (
             run_id             INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,

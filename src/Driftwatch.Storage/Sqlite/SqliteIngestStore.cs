@@ -9,7 +9,7 @@ namespace Driftwatch.Storage.Sqlite;
 
 /// <summary>
 /// Runs of other harnesses in SQLite: a batch in one write transaction, each run once per format
-/// and key (a unique index), stored as a closed run with its trials or its per-run counts.
+/// family and key (a unique index), stored as a closed run with its trials or its per-run counts.
 /// </summary>
 internal sealed class SqliteIngestStore(SqliteDatabase db) : IIngestStore
 {
@@ -24,8 +24,8 @@ internal sealed class SqliteIngestStore(SqliteDatabase db) : IIngestStore
                 cancellationToken.ThrowIfCancellationRequested();
                 var hash = run.ContentHash();
                 using (var existing = Command(connection, transaction,
-                    "SELECT id, source_hash, source_path FROM runs WHERE source_format = $format AND source_key = $key;",
-                    ("$format", run.Format), ("$key", run.Key)))
+                    "SELECT id, source_hash, source_path FROM runs WHERE source_family = $family AND source_key = $key;",
+                    ("$family", run.Family), ("$key", run.Key)))
                 using (var reader = existing.ExecuteReader())
                 {
                     if (reader.Read())
@@ -62,10 +62,10 @@ internal sealed class SqliteIngestStore(SqliteDatabase db) : IIngestStore
                 }
                 Execute(connection, """
                     UPDATE runs SET status = $status, finished_at = $finished,
-                        source_format = $format, source_key = $key, source_path = $path, source_hash = $hash
+                        source_format = $format, source_family = $family, source_key = $key, source_path = $path, source_hash = $hash
                     WHERE id = $id;
                     """, transaction, ("$status", run.Status.Name()), ("$finished", Time(run.FinishedAt ?? run.StartedAt)),
-                    ("$format", run.Format), ("$key", run.Key), ("$path", run.Path), ("$hash", hash), ("$id", runId));
+                    ("$format", run.Format), ("$family", run.Family), ("$key", run.Key), ("$path", run.Path), ("$hash", hash), ("$id", runId));
                 results.Add(new IngestResult(run, runId, Added: true));
             }
             transaction.Commit();

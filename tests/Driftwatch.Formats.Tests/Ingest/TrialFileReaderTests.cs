@@ -60,27 +60,30 @@ public sealed class TrialFileReaderTests : IDisposable
     }
 
     [Fact]
-    public void Jsonl_and_csv_of_the_same_trials_read_as_the_same_runs_but_for_format_and_source()
+    public void Jsonl_and_csv_of_the_same_trials_are_the_same_runs_each_trial_naming_its_own_record()
     {
         // Given the same seven trials as JSON Lines and as CSV
         var fromJsonl = Read(TrialsJsonl);
         var fromCsv = Read(TrialsCsv);
 
-        // Then the runs have the same keys and the same content
+        // Then the runs have the same keys, family and content hash (one run when both are ingested)
         fromCsv.Select(r => r.Key).ShouldBe(fromJsonl.Select(r => r.Key));
         fromCsv.Select(HashOfContent).ShouldBe(fromJsonl.Select(HashOfContent));
-        // but are not the same stored run: each is kept under its own format, and each trial names its own record
-        fromCsv.ShouldAllBe(r => r.Format == "csv");
-        fromCsv[0].ContentHash().ShouldNotBe(fromJsonl[0].ContentHash());
+        fromCsv.Select(r => r.ContentHash()).ShouldBe(fromJsonl.Select(r => r.ContentHash()));
+        fromCsv.ShouldAllBe(r => r.Format == "csv" && r.Family == "trials");
+        // while each trial names the record it was read from
         fromCsv[0].Trials.Select(t => t.Trial.Source).ShouldBe(["trials.csv:2", "trials.csv:3", "trials.csv:4"]);
+        fromJsonl[0].Trials.Select(t => t.Trial.Source).ShouldNotBe(fromCsv[0].Trials.Select(t => t.Trial.Source));
     }
 
     [Fact]
-    public void Reading_a_copy_elsewhere_gives_the_same_key_and_content_hash()
+    public void Reading_a_copy_elsewhere_or_under_another_name_gives_the_same_key_and_content_hash()
     {
         var copy = _temp.Write("trials.csv", File.ReadAllText(TrialsCsv));
+        var renamed = _temp.Write("nightly-export.csv", File.ReadAllText(TrialsCsv));
 
         Read(copy).Select(r => (r.Key, r.ContentHash())).ShouldBe(Read(TrialsCsv).Select(r => (r.Key, r.ContentHash())));
+        Read(renamed).Select(r => (r.Key, r.ContentHash())).ShouldBe(Read(TrialsCsv).Select(r => (r.Key, r.ContentHash())));
     }
 
     [Fact]

@@ -96,6 +96,29 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task The_same_trials_as_csv_after_jsonl_are_the_run_already_there()
+    {
+        // Given a run ingested from a JSON Lines file
+        using var store = Open();
+        var run = Ingested("k1", 0, ("a", TrialOutcome.Pass), ("b", TrialOutcome.Fail));
+        var first = (await store.Ingest.IngestAsync([run])).ShouldHaveSingleItem();
+
+        // When the same trials come as CSV from a renamed file (their records on other lines)
+        var csv = run with
+        {
+            Format = "csv",
+            Path = "/results/renamed.csv",
+            Trials = [.. run.Trials.Select((t, i) => t with { Trial = t.Trial with { Source = $"renamed.csv:{i + 2}" } })],
+        };
+        var again = (await store.Ingest.IngestAsync([csv])).ShouldHaveSingleItem();
+
+        // Then it is the same run, not a second copy of the day
+        again.Added.ShouldBeFalse();
+        again.RunId.ShouldBe(first.RunId);
+        (await store.Runs.ListRunsAsync(new RunQuery())).Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task A_run_ingested_again_with_other_content_is_refused_and_nothing_of_the_batch_is_written()
     {
         // Given an ingested run
