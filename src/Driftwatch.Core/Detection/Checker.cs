@@ -124,6 +124,7 @@ public static class Checker
             Statistic = trace.Down.Length > 0 ? trace.Down[^1] : null,
             Threshold = trace.DownThreshold,
             Note = monitoring.Count == 0 ? new VerdictNote(VerdictReason.AllDaysInBaseline) : null,
+            TrackerWindows = TrackerRule.Windows([.. baselineDays, .. monitoring], baselineDays.Count + monitoring.Count - 1, baseline.PassRate, options.Detection.TrackerAlpha),
             Trace = [.. monitoring.Select((d, i) => (d.Day, trace.Down[i], trace.Up[i]))],
         };
     }
