@@ -144,6 +144,26 @@ internal static class VerdictReport
                 console.MarkupLine($"  tasks that moved most: {TerminalText.Escape(string.Join("; ", v.FlippedTasks.Take(5).Select(VerdictText.Flip)))}");
             foreach (var change in v.FingerprintChanges)
                 console.MarkupLine($"  [blue]changed around then:[/] {TerminalText.Escape(change)}");
+            if (v.Detector == DetectorCatalog.TrackerWindows.Name)
+                RenderTrackerWindows(console, v);
         }
     }
+
+    /// <summary>The trackers' windows on the last day, with the figures the public tracker shows for each.</summary>
+    private static void RenderTrackerWindows(IAnsiConsole console, Verdict v)
+    {
+        if (v.TrackerWindows.Count == 0)
+            return;
+        console.MarkupLine($"  windows against the baseline {RunReport.Percent(v.BaselinePassRate)} (one-sided exact binomial p < 0.05, or the baseline outside the Wilson 95% interval):");
+        foreach (var w in v.TrackerWindows)
+        {
+            var fires = w.Worse ? "[bold red]fires: worse[/]" : w.Better ? "[bold green]fires: better[/]" : "[grey]quiet[/]";
+            var threshold = w.Threshold is { } t ? "±" + (t * 100).ToString("0.0", CultureInfo.InvariantCulture) + " pts" : "± –";
+            console.MarkupLine($"    {(w.Days == 1 ? "1 day" : $"{w.Days} days"),-7} {w.Trials,6} trials · accuracy {RunReport.Percent(w.Accuracy)} " +
+                $"(95% CI {RunReport.Percent(w.WilsonLow)}–{RunReport.Percent(w.WilsonHigh)}) · p↓ {PValue(w.PLower)} · p↑ {PValue(w.PUpper)} · " +
+                $"{threshold} for significance · {fires}");
+        }
+    }
+
+    private static string PValue(double p) => p.ToString(p >= 0.001 ? "0.0000" : "0.0e+0", CultureInfo.InvariantCulture);
 }

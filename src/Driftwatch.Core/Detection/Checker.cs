@@ -133,6 +133,7 @@ public static class Checker
             Threshold = trace.DownThreshold,
             Note = monitoring.Count == 0 ? new VerdictNote(VerdictReason.AllDaysInBaseline) : null,
             DailyTotals = dailyTotals,
+            TrackerWindows = TrackerRule.Windows([.. baselineDays, .. monitoring], baselineDays.Count + monitoring.Count - 1, baseline.PassRate, options.Detection.TrackerAlpha),
             Trace = [.. monitoring.Select((d, i) => (d.Day, trace.Down[i], trace.Up[i]))],
         };
     }

@@ -156,17 +156,73 @@ internal static class DetectorRunner
 }
 
 /// <summary>
+/// One window of the trackers' rule on one day, with the figures the public Claude Code tracker
+/// shows for it: the window's trials and passes, its accuracy with the 95% Wilson interval, the
+/// one-sided exact binomial p-values against the baseline p₀, and the "±X% threshold for
+/// significance" for its number of trials.
+/// </summary>
+/// <param name="Days">The window's length in days (1, 7 or 30).</param>
+/// <param name="Trials">Trials in the window (N).</param>
+/// <param name="Passes">Passes among them.</param>
+/// <param name="Accuracy">Passes / trials.</param>
+/// <param name="WilsonLow">Low end of the 95% Wilson interval of the accuracy.</param>
+/// <param name="WilsonHigh">High end of it.</param>
+/// <param name="PLower">P(X ≤ passes | trials, p₀): the p-value of "worse".</param>
+/// <param name="PUpper">P(X ≥ passes | trials, p₀): the p-value of "better".</param>
+/// <param name="DropThreshold">
+/// p₀ − k/trials for the largest pass count k at which the rule would call this window worse: the
+/// smallest drop that is significant; null when no count is.
+/// </param>
+/// <param name="RiseThreshold">The same for "better": k/trials − p₀ for the smallest such k; null when none is.</param>
+/// <param name="Worse">p₀ lies above the Wilson interval, or <paramref name="PLower"/> &lt; α.</param>
+/// <param name="Better">p₀ lies below the Wilson interval, or <paramref name="PUpper"/> &lt; α.</param>
+public sealed record TrackerWindow(
+    int Days, int Trials, int Passes, double Accuracy, double WilsonLow, double WilsonHigh, double PLower, double PUpper,
+    double? DropThreshold, double? RiseThreshold, bool Worse, bool Better)
+{
+    /// <summary>
+    /// The "±X% threshold for significance": the larger of the two, so that a change beyond it either
+    /// way is significant (our reading of the tracker's published figures, docs/detection.md); null
+    /// when one direction cannot be significant at all.
+    /// </summary>
+    public double? Threshold => DropThreshold is { } drop && RiseThreshold is { } rise ? Math.Max(drop, rise) : null;
+}
+
+/// <summary>
 /// The rule of the public trackers, kept for comparison: the pass rate of the last 1, 7 and 30
 /// days is tested against the baseline pass rate p₀ every day — a drop when p₀ lies above the
 /// window's 95% Wilson interval or a one-sided exact binomial test gives p &lt; α — with no
 /// correction for testing three windows every day, and the binomial variance N·p₀(1−p₀).
 /// </summary>
-internal static class TrackerRule
+public static class TrackerRule
 {
-    /// <summary>Evaluates the windows ending at day <paramref name="end"/> of <paramref name="days"/>.</summary>
+    /// <summary>
+    /// The windows ending at day <paramref name="end"/> of <paramref name="days"/>, shortest first: one
+    /// per window with that many days so far and at least one trial in them.
+    /// </summary>
+    public static IReadOnlyList<TrackerWindow> Windows(IReadOnlyList<DayCounts> days, int end, double p0, double alpha) =>
+        [.. Measure(days, end, p0, alpha).Select(w => w with
+        {
+            DropThreshold = DropThreshold(w.Trials, p0, alpha),
+            RiseThreshold = RiseThreshold(w.Trials, p0, alpha),
+        })];
+
+    /// <summary>Whether any window ending at day <paramref name="end"/> fires, each way.</summary>
     public static (bool Worse, bool Better) Evaluate(IReadOnlyList<DayCounts> days, int end, double p0, double alpha)
     {
+        // The thresholds do not decide anything: left out here, where simulations call this every day of every path.
         bool worse = false, better = false;
+        foreach (var window in Measure(days, end, p0, alpha))
+        {
+            worse |= window.Worse;
+            better |= window.Better;
+        }
+        return (worse, better);
+    }
+
+    /// <summary>The windows' counts, statistics and verdicts, without their thresholds.</summary>
+    private static IEnumerable<TrackerWindow> Measure(IReadOnlyList<DayCounts> days, int end, double p0, double alpha)
+    {
         foreach (var window in DetectorOptions.TrackerWindows)
         {
             if (end + 1 < window)
@@ -179,10 +235,60 @@ internal static class TrackerRule
             }
             if (trials == 0)
                 continue;
-            var wilson = Statistics.Wilson.Interval(passes, trials);
-            worse |= wilson.High < p0 || Statistics.Binomial.TestLower(passes, trials, p0) < alpha;
-            better |= wilson.Low > p0 || Statistics.Binomial.TestUpper(passes, trials, p0) < alpha;
+            yield return Judge(window, passes, trials, p0, alpha);
         }
-        return (worse, better);
+    }
+
+    /// <summary>One window's statistics and what the rule concludes from them (thresholds left out).</summary>
+    private static TrackerWindow Judge(int days, int passes, int trials, double p0, double alpha)
+    {
+        var wilson = Statistics.Wilson.Interval(passes, trials);
+        var pLower = Statistics.Binomial.TestLower(passes, trials, p0);
+        var pUpper = Statistics.Binomial.TestUpper(passes, trials, p0);
+        return new TrackerWindow(days, trials, passes, (double)passes / trials, wilson.Low, wilson.High, pLower, pUpper,
+            DropThreshold: null, RiseThreshold: null,
+            Worse: wilson.High < p0 || pLower < alpha,
+            Better: wilson.Low > p0 || pUpper < alpha);
+    }
+
+    private static bool Worse(int passes, int trials, double p0, double alpha) => Judge(0, passes, trials, p0, alpha).Worse;
+
+    private static bool Better(int passes, int trials, double p0, double alpha) => Judge(0, passes, trials, p0, alpha).Better;
+
+    /// <summary>
+    /// p₀ − k/n for the largest k that is called worse — the rule fires for every count up to k, as
+    /// both of its tests do — found by bisection; null when not even 0 passes is.
+    /// </summary>
+    internal static double? DropThreshold(int trials, double p0, double alpha)
+    {
+        if (!Worse(0, trials, p0, alpha))
+            return null;
+        int fires = 0, quiet = trials + 1;
+        while (quiet - fires > 1)
+        {
+            var mid = fires + (quiet - fires) / 2;
+            if (Worse(mid, trials, p0, alpha))
+                fires = mid;
+            else
+                quiet = mid;
+        }
+        return p0 - (double)fires / trials;
+    }
+
+    /// <summary>k/n − p₀ for the smallest k that is called better (the rule fires for every count from k up); null when not even n passes is.</summary>
+    internal static double? RiseThreshold(int trials, double p0, double alpha)
+    {
+        if (!Better(trials, trials, p0, alpha))
+            return null;
+        int quiet = -1, fires = trials;
+        while (fires - quiet > 1)
+        {
+            var mid = quiet + (fires - quiet) / 2;
+            if (Better(mid, trials, p0, alpha))
+                fires = mid;
+            else
+                quiet = mid;
+        }
+        return (double)fires / trials - p0;
     }
 }

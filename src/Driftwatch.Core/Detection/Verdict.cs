@@ -71,6 +71,12 @@ public sealed record Verdict
     /// </summary>
     public bool DailyTotals { get; init; }
 
+    /// <summary>
+    /// The public trackers' windows (1, 7 and 30 days) on the last day against the baseline pass rate,
+    /// whatever the detector: for comparison, and what `check --detector tracker-windows` shows.
+    /// </summary>
+    public IReadOnlyList<TrackerWindow> TrackerWindows { get; init; } = [];
+
     /// <summary>The statistic day by day (for charts): day, worse, better.</summary>
     public IReadOnlyList<(DateOnly Day, double Down, double Up)> Trace { get; init; } = [];
 }

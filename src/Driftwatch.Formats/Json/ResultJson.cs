@@ -63,7 +63,10 @@ public static class ResultJson
         v.Agent, v.Suite, v.Status.ToString().ToLowerInvariant(), v.Detector, v.Effect, v.Low, v.High, v.ChangeDay, v.AlarmDay,
         [.. v.FlippedTasks.Select(f => new FlipJson(f.Task, f.RateBefore, f.RateAfter, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],
         [.. v.FingerprintChanges], v.BaselineFrom, v.BaselineTo, v.BaselineDays, v.MonitoredDays, v.BaselinePassRate, v.RecentPassRate,
-        v.Statistic, v.Threshold, v.Note is { } note ? VerdictText.Note(note) : null, v.DailyTotals ? "daily totals" : "per task");
+        v.Statistic, v.Threshold, v.Note is { } note ? VerdictText.Note(note) : null,
+        [.. v.TrackerWindows.Select(w => new TrackerWindowJson(w.Days, w.Trials, w.Passes, w.Accuracy, w.WilsonLow, w.WilsonHigh,
+            w.PLower, w.PUpper, w.DropThreshold, w.RiseThreshold, w.Threshold, w.Worse, w.Better))],
+        v.DailyTotals ? "daily totals" : "per task");
 
     public static SummaryJson Summary(RunSummary summary) => new(
         summary.Total, summary.Pass, summary.Fail, summary.Timeout, summary.Error, summary.Pending,
@@ -94,7 +97,16 @@ public sealed record VerdictJson(
     string Agent, string Suite, string Verdict, string Detector, double? Effect, double? Low, double? High, DateOnly? ChangeDay,
     DateOnly? AlarmDay, FlipJson[] FlippedTasks, string[] FingerprintChanges, DateOnly? BaselineFrom, DateOnly? BaselineTo,
     int BaselineDays, int MonitoredDays, double? BaselinePassRate, double? RecentPassRate, double? Statistic, double? Threshold, string? Note,
-    string Basis);
+    TrackerWindowJson[] TrackerWindows, string Basis);
+
+/// <summary>
+/// One window of the public trackers' rule on the verdict's last day (docs/detection.md): trials,
+/// passes, accuracy with its 95% Wilson interval, the one-sided exact binomial p-values against the
+/// baseline pass rate, the smallest significant drop and rise, the "±" threshold, and whether it fires.
+/// </summary>
+public sealed record TrackerWindowJson(
+    int Days, int Trials, int Passes, double Accuracy, double WilsonLow, double WilsonHigh, double PLower, double PUpper,
+    double? DropThreshold, double? RiseThreshold, double? Threshold, bool Worse, bool Better);
 
 public sealed record SummaryJson(int Total, int Pass, int Fail, int Timeout, int Error, int Pending, double? PassRate, double? Low, double? High);
 

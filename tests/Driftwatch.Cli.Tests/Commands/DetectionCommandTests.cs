@@ -70,6 +70,36 @@ public sealed class DetectionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_with_the_trackers_rule_shows_its_windows_in_text_and_json()
+    {
+        // Given a history whose last days dropped
+        await Degrading();
+
+        // When it is checked with the trackers' rule, as text and as JSON
+        var text = await _cli.RunAsync("check", "--db", Db, "--detector", "tracker-windows");
+        var json = await _cli.RunAsync("check", "--db", Db, "--detector", "tracker-windows", "--json");
+
+        // Then the text has a line per window with the tracker's figures, and the JSON the same windows
+        text.ExitCode.ShouldBe(3, text.Error);
+        var lines = text.Output.Split('\n');
+        foreach (var window in new[] { "1 day ", "7 days ", "30 days " })
+        {
+            var line = lines.Single(l => l.TrimStart().StartsWith(window, StringComparison.Ordinal));
+            line.ShouldContain("trials · accuracy");
+            line.ShouldContain("95% CI");
+            line.ShouldContain("p↓");
+            line.ShouldContain("for significance");
+        }
+        text.Output.ShouldContain("fires: worse");
+        using var document = JsonDocument.Parse(json.Output);
+        var windows = document.RootElement.EnumerateArray().Single().GetProperty("trackerWindows").EnumerateArray().ToList();
+        windows.Select(w => w.GetProperty("days").GetInt32()).ShouldBe([1, 7, 30]);
+        windows.ShouldContain(w => w.GetProperty("worse").GetBoolean());
+        foreach (var field in new[] { "trials", "passes", "accuracy", "wilsonLow", "wilsonHigh", "pLower", "pUpper", "dropThreshold", "riseThreshold", "threshold", "better" })
+            windows[0].TryGetProperty(field, out _).ShouldBeTrue(field);
+    }
+
+    [Fact]
     public async Task Check_without_runs_is_bad_input()
     {
         // Given a database with no run in it
