@@ -96,6 +96,19 @@ internal static class IngestJson
         return double.IsFinite(number) ? number : throw Bad(file, record, name, $"not a finite number: {value.GetRawText()}");
     }
 
+    /// <summary>A duration given in seconds (a fraction allowed), as whole milliseconds; under some thirty years.</summary>
+    public static long? OptionalSeconds(JsonElement parent, string name, string file, string record) =>
+        OptionalDouble(parent, name, file, record) is { } seconds ? Milliseconds(seconds * 1000, name, file, record, "seconds") : null;
+
+    /// <summary>A duration given in milliseconds (a fraction allowed), as whole milliseconds; under some thirty years.</summary>
+    public static long? OptionalMilliseconds(JsonElement parent, string name, string file, string record) =>
+        OptionalDouble(parent, name, file, record) is { } ms ? Milliseconds(ms, name, file, record, "milliseconds") : null;
+
+    private static long Milliseconds(double ms, string name, string file, string record, string unit) =>
+        ms is >= 0 and < 1e12
+            ? (long)Math.Round(ms, MidpointRounding.AwayFromZero)
+            : throw Bad(file, record, name, $"not a time in {unit}: {(unit == "seconds" ? ms / 1000 : ms).ToString(CultureInfo.InvariantCulture)}");
+
     /// <summary>A cost in US dollars, ≥ 0.</summary>
     public static decimal? OptionalCost(JsonElement parent, string name, string file, string record)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
 using Driftwatch.Core;
@@ -242,7 +241,7 @@ public sealed class InspectReader : IResultReader
             var (outcome, errorKind, errorMessage) = Outcome(json, file, at);
             var usage = Usage(json, file, at, out var servedModels);
             var output = IngestJson.Optional(json, "output", JsonValueKind.Object, file, at);
-            var durationMs = Milliseconds(json, "total_time", file, at);
+            var durationMs = IngestJson.OptionalSeconds(json, "total_time", file, at);
             var startedAt = IngestJson.OptionalTime(json, "started_at", file, at) ?? header.StartedAt;
             var finishedAt = IngestJson.OptionalTime(json, "completed_at", file, at) ?? startedAt.AddMilliseconds(durationMs ?? 0);
 
@@ -260,7 +259,7 @@ public sealed class InspectReader : IResultReader
                 StartedAt = startedAt,
                 FinishedAt = finishedAt,
                 DurationMs = durationMs ?? 0,
-                AgentDurationMs = Milliseconds(json, "working_time", file, at) ?? 0,
+                AgentDurationMs = IngestJson.OptionalSeconds(json, "working_time", file, at) ?? 0,
                 Usage = usage,
                 Model = (output is { } o ? IngestJson.OptionalString(o, "model", file, $"{at}: output") : null) ?? header.Model,
                 ServedModels = servedModels,
@@ -383,17 +382,6 @@ public sealed class InspectReader : IResultReader
                 CacheWriteTokens = Sum("input_tokens_cache_write"),
                 CostUsd = costs.Count == 0 ? null : costs.Sum(),
             };
-        }
-
-        /// <summary>Seconds (total_time, working_time) to whole milliseconds.</summary>
-        private static long? Milliseconds(JsonElement json, string field, string file, string at)
-        {
-            if (IngestJson.OptionalDouble(json, field, file, at) is not { } seconds)
-                return null;
-            // Under a billion seconds (some thirty years): anything longer is no sample's time.
-            return seconds is >= 0 and < 1e9
-                ? (long)Math.Round(seconds * 1000, MidpointRounding.AwayFromZero)
-                : throw IngestJson.Bad(file, at, field, $"not a time in seconds: {seconds.ToString(CultureInfo.InvariantCulture)}");
         }
 
         /// <summary>The limit that halted the sample ("time-limit", "token-limit"…), else why the model's last output stopped.</summary>

@@ -139,12 +139,9 @@ public sealed partial class MarginReader : IResultReader
     {
         if (!root.TryGetProperty("runtime", out var runtime) || runtime.ValueKind == JsonValueKind.Null)
             return null;
-        var seconds = runtime.ValueKind == JsonValueKind.Object
-            ? IngestJson.OptionalDouble(runtime, "seconds", file, "runtime") ?? throw IngestJson.Bad(file, "runtime", "seconds", "missing")
-            : IngestJson.OptionalDouble(root, "runtime", file, "");
-        return seconds is { } s && s >= 0 && s * 1000 < long.MaxValue
-            ? (long)Math.Round(s * 1000)
-            : throw IngestJson.Bad(file, "", "runtime", $"expected seconds ≥ 0, found {runtime.GetRawText()}");
+        return runtime.ValueKind == JsonValueKind.Object
+            ? IngestJson.OptionalSeconds(runtime, "seconds", file, "runtime") ?? throw IngestJson.Bad(file, "runtime", "seconds", "missing")
+            : IngestJson.OptionalSeconds(root, "runtime", file, "");
     }
 
     /// <summary><c>usage</c>: the Anthropic names of the counts, and the cost as cost_usd or total_cost_usd; other keys are ignored.</summary>

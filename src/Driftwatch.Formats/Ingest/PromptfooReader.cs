@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Globalization;
 using System.Text.Json;
 using Driftwatch.Core;
 using Driftwatch.Core.Ingest;
@@ -43,7 +42,7 @@ public sealed class PromptfooReader : IResultReader
             ? IngestJson.OptionalString(metadata, "promptfooVersion", path, "metadata")
             : null;
         var stats = IngestJson.Optional(summary, "stats", JsonValueKind.Object, path, "results");
-        var durationMs = stats is { } s ? Milliseconds(s, "durationMs", path, "results.stats") : null;
+        var durationMs = stats is { } s ? IngestJson.OptionalMilliseconds(s, "durationMs", path, "results.stats") : null;
 
         var fileName = Path.GetFileName(path);
         var read = rows.EnumerateArray().Select((row, i) => Row.Read(row, i, path, fileName, timestamp)).ToList();
@@ -84,17 +83,6 @@ public sealed class PromptfooReader : IResultReader
         })];
     }
 
-    /// <summary>Whole milliseconds from a number of milliseconds that may have a fraction.</summary>
-    private static long? Milliseconds(JsonElement parent, string field, string file, string record)
-    {
-        if (IngestJson.OptionalDouble(parent, field, file, record) is not { } ms)
-            return null;
-        // Under a trillion milliseconds (some thirty years): anything longer is no eval's time.
-        return ms is >= 0 and < 1e12
-            ? (long)Math.Round(ms, MidpointRounding.AwayFromZero)
-            : throw IngestJson.Bad(file, record, field, $"not a time in milliseconds: {ms.ToString(CultureInfo.InvariantCulture)}");
-    }
-
     /// <summary>
     /// A provider as promptfoo keys it: by its label, else its id (two labels of one model are two
     /// providers).
@@ -128,7 +116,7 @@ public sealed class PromptfooReader : IResultReader
 
             var (outcome, passed, total, errorMessage) = Outcome(row, file, at);
             var response = IngestJson.Optional(row, "response", JsonValueKind.Object, file, at);
-            var latencyMs = Milliseconds(row, "latencyMs", file, at);
+            var latencyMs = IngestJson.OptionalMilliseconds(row, "latencyMs", file, at);
             var trial = new Trial
             {
                 RunId = 0,
