@@ -54,7 +54,9 @@ internal sealed class IngestCommand(CliContext cli) : AsyncCommand<IngestSetting
                 ? $"totals only: pass {totals.Pass} · fail {totals.Fail} · error {totals.Error}"
                 : $"{run.Trials.Count} trials";
             cli.Out.MarkupLine($"[green]added[/] run {result.RunId.ToString(CultureInfo.InvariantCulture)} · {TerminalText.Escape(run.Agent)} on {TerminalText.Escape(run.Suite)} · " +
-                $"{run.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} · {TerminalText.Escape(counts)} · {TerminalText.Escape(run.Format)} {TerminalText.Escape(run.Key)}");
+                $"{run.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm} · {TerminalText.Escape(counts)} · {TerminalText.Escape(run.Format)} {TerminalText.Escape(run.Key)}" +
+                (result.Replaced is { } old ? $" [grey](replaces run {old.ToString(CultureInfo.InvariantCulture)}, read before its harness had finished it)[/]" : "") +
+                (run.Status == Core.Runs.RunStatus.Incomplete ? " [yellow](incomplete: the harness had not finished it; a later read replaces it)[/]" : ""));
         }
         cli.Out.MarkupLine($"ingested {summary.Added} new run(s) ({summary.TrialsAdded} trials); {summary.AlreadyThere} already there, left as they were · {TerminalText.Escape(locations.DatabasePath)}");
         if (summary.Changed.Count > 0)

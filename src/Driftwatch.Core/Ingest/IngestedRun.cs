@@ -116,8 +116,14 @@ public sealed record RunTotals(int Pass, int Fail, int Timeout, int Error)
     public int Total => Pass + Fail + Timeout + Error;
 }
 
-/// <summary>What ingesting one run did.</summary>
-public sealed record IngestResult(IngestedRun Run, long RunId, bool Added);
+/// <summary>
+/// What ingesting one run did: added (<see cref="Added"/>), or found already there. A run that
+/// replaced one stored while its harness had not finished it names the run it replaced.
+/// </summary>
+public sealed record IngestResult(IngestedRun Run, long RunId, bool Added)
+{
+    public long? Replaced { get; init; }
+}
 
 /// <summary>Where ingested runs are stored: each once, keyed by format and <see cref="IngestedRun.Key"/>.</summary>
 public interface IIngestStore
@@ -125,7 +131,9 @@ public interface IIngestStore
     /// <summary>
     /// Stores every run that is not stored yet, all in one transaction, and says which were
     /// already there. A run stored before with different content is bad input
-    /// (<see cref="InvalidInputException"/> naming its file and key): nothing at all is written.
+    /// (<see cref="InvalidInputException"/> naming its file and key): nothing at all is written —
+    /// unless the stored one was incomplete (its harness had not finished it when it was read):
+    /// then the new read takes its place.
     /// </summary>
     Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<IngestedRun> runs, CancellationToken cancellationToken = default);
 }

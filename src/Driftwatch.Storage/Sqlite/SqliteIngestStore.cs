@@ -23,24 +23,34 @@ internal sealed class SqliteIngestStore(SqliteDatabase db) : IIngestStore
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var hash = run.ContentHash();
+                long? replaced = null;
                 using (var existing = Command(connection, transaction,
-                    "SELECT id, source_hash, source_path FROM runs WHERE source_family = $family AND source_key = $key;",
+                    "SELECT id, source_hash, source_path, status FROM runs WHERE source_family = $family AND source_key = $key;",
                     ("$family", run.Family), ("$key", run.Key)))
                 using (var reader = existing.ExecuteReader())
                 {
                     if (reader.Read())
                     {
                         var id = reader.GetInt64(0);
-                        if (reader.GetString(1) != hash)
+                        if (reader.GetString(1) == hash)
+                        {
+                            results.Add(new IngestResult(run, id, Added: false));
+                            continue;
+                        }
+                        // A run read while its harness was still at it (incomplete) is what a
+                        // nightly ingest meets when the other job runs late: the finished read
+                        // replaces it. A finished run, once judged, never is.
+                        if (reader.GetString(3) != RunStatus.Incomplete.Name())
                         {
                             throw new InvalidInputException(
                                 $"{run.Path}: {run.Format} run '{run.Key}' was ingested before (run {id.ToString(CultureInfo.InvariantCulture)}, from {reader.GetString(2)}) " +
-                                "with other content; a run is never replaced: nothing was written");
+                                "with other content; a finished run is never replaced: nothing was written");
                         }
-                        results.Add(new IngestResult(run, id, Added: false));
-                        continue;
+                        replaced = id;
                     }
                 }
+                if (replaced is { } stale)
+                    Execute(connection, "DELETE FROM runs WHERE id = $id;", transaction, ("$id", stale));
 
                 var runId = SqliteRunStore.InsertRun(connection, transaction, IngestedRuns.Plan(run), IngestedRuns.Fingerprint(run), run.StartedAt, owner: null, leaseExpires: null);
                 foreach (var (trial, artifacts) in IngestedRuns.Trials(run, runId))
@@ -66,7 +76,7 @@ internal sealed class SqliteIngestStore(SqliteDatabase db) : IIngestStore
                     WHERE id = $id;
                     """, transaction, ("$status", run.Status.Name()), ("$finished", Time(run.FinishedAt ?? run.StartedAt)),
                     ("$format", run.Format), ("$family", run.Family), ("$key", run.Key), ("$path", run.Path), ("$hash", hash), ("$id", runId));
-                results.Add(new IngestResult(run, runId, Added: true));
+                results.Add(new IngestResult(run, runId, Added: true) { Replaced = replaced });
             }
             transaction.Commit();
             return (IReadOnlyList<IngestResult>)results;

@@ -216,6 +216,41 @@ public sealed class IngestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_job_read_while_still_running_is_replaced_by_its_finished_read()
+    {
+        // Given a copy of a Harbor job whose last trial is still running (no result.json yet)
+        var job = _temp.Combine("jobs", "2026-01-14__05-30-12");
+        CopyFolder(Fixture("harbor", "2026-01-14__05-30-12"), job);
+        var running = Directory.GetDirectories(job).Order(StringComparer.Ordinal).Last();
+        File.Move(Path.Combine(running, "result.json"), _temp.Combine("held-back.json"));
+        var first = await Cli().RunAsync("ingest", "harbor", job, "--db", Db);
+
+        // When the job has finished and is ingested again
+        File.Move(_temp.Combine("held-back.json"), Path.Combine(running, "result.json"));
+        var second = await Cli().RunAsync("ingest", "harbor", job, "--db", Db);
+
+        // Then the first read was stored incomplete, and the finished read took its place
+        first.ExitCode.ShouldBe(0, first.Error);
+        first.Output.ShouldContain("5 trials");
+        first.Output.ShouldContain("incomplete: the harness had not finished it");
+        second.ExitCode.ShouldBe(0, second.Error);
+        second.Output.ShouldContain("6 trials");
+        second.Output.ShouldContain("replaces run 1");
+        var runs = JsonDocument.Parse((await Cli().RunAsync("runs", "--db", Db, "--json")).Output).RootElement;
+        runs.GetArrayLength().ShouldBe(1);
+        runs[0].GetProperty("status").GetString().ShouldBe("complete");
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        foreach (var folder in Directory.GetDirectories(from))
+            CopyFolder(folder, Path.Combine(to, Path.GetFileName(folder)));
+    }
+
+    [Fact]
     public async Task Unknown_format_and_missing_path_are_exit_2()
     {
         var format = await Cli().RunAsync("ingest", "junit", _temp.Path, "--db", Db);

@@ -137,6 +137,33 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task A_run_the_harness_had_not_finished_is_replaced_when_it_is_read_again_finished()
+    {
+        // Given a run read while the other harness was still at it: incomplete, one trial of two
+        using var store = Open();
+        var running = Ingested("job-1", 0, ("a", TrialOutcome.Pass)) with { Status = RunStatus.Incomplete };
+        var first = (await store.Ingest.IngestAsync([running])).ShouldHaveSingleItem();
+
+        // When the same job is read again, finished, with both trials
+        var finished = Ingested("job-1", 0, ("a", TrialOutcome.Pass), ("b", TrialOutcome.Fail));
+        var again = (await store.Ingest.IngestAsync([finished])).ShouldHaveSingleItem();
+
+        // Then the finished run takes the unfinished one's place: one run, complete, both trials
+        again.Added.ShouldBeTrue();
+        again.Replaced.ShouldBe(first.RunId);
+        var runs = await store.Runs.ListRunsAsync(new RunQuery());
+        var run = runs.ShouldHaveSingleItem();
+        run.Id.ShouldBe(again.RunId);
+        run.Status.ShouldBe(RunStatus.Complete);
+        (await store.Trials.GetTrialsAsync(run.Id)).Select(t => t.TaskId).ShouldBe(["a", "b"]);
+        (await store.Trials.GetTrialsAsync(first.RunId)).ShouldBeEmpty();
+
+        // and a finished run is never replaced again
+        await Should.ThrowAsync<InvalidInputException>(() =>
+            store.Ingest.IngestAsync([Ingested("job-1", 0, ("a", TrialOutcome.Fail), ("b", TrialOutcome.Fail))]));
+    }
+
+    [Fact]
     public async Task A_run_known_by_its_totals_only_has_them_as_its_summary_and_in_its_history()
     {
         // Given a per-run aggregate: 30 passed, 15 failed their tests, 5 infrastructure failures
