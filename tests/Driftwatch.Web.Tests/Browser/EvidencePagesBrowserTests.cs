@@ -122,7 +122,9 @@ public sealed class EvidencePagesBrowserTests(TwoAgentDatabase database) : IClas
 
         // From there the agent's page, and its 30-day view
         await page.Locator("table.verdicts a", new PageLocatorOptions { HasText = "rival" }).ClickAsync();
-        await page.WaitForURLAsync("**/agents/rival/core");
+        // (committed is enough: the click below waits for its link; waiting for the load event here
+        // timed out twice under load after the page had loaded, a race in the load-state wait)
+        await page.WaitForURLAsync("**/agents/rival/core", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         await page.Locator("a.view[data-window='30']").ClickAsync();
         await page.WaitForURLAsync("**/agents/rival/core?window=30");
         (await page.Locator(".views .current").InnerTextAsync()).ShouldBe("30-day");
