@@ -77,6 +77,16 @@ public sealed record Verdict
     /// </summary>
     public IReadOnlyList<TrackerWindow> TrackerWindows { get; init; } = [];
 
+    /// <summary>
+    /// Every signal watched besides correctness (quality, behaviour, cost), each with its own
+    /// verdict; empty when the history's trials carry no metrics. Their alarm rates and that of the
+    /// pass-rate detector share the verdict's one ARL0.
+    /// </summary>
+    public IReadOnlyList<Signals.SignalVerdict> Signals { get; init; } = [];
+
+    /// <summary>The signals whose alarm (or warning) set <see cref="Status"/>: "passRate", "outputTokens"…; empty when ok.</summary>
+    public IReadOnlyList<string> TriggeredBy { get; init; } = [];
+
     /// <summary>The statistic day by day (for charts): day, worse, better.</summary>
     public IReadOnlyList<(DateOnly Day, double Down, double Up)> Trace { get; init; } = [];
 }
