@@ -9,5 +9,11 @@ public sealed class DurationMs : ITrialMetric
 
     public string Unit => "ms";
 
+    public string Label => "trial time";
+
+    public Detection.Signals.SignalKind Kind => Detection.Signals.SignalKind.Cost;
+
+    public Detection.Signals.SignalPolarity Polarity => Detection.Signals.SignalPolarity.HigherIsWorse;
+
     public double? Measure(Trial trial) => trial.DurationMs;
 }

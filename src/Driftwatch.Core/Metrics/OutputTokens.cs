@@ -9,5 +9,11 @@ public sealed class OutputTokens : ITrialMetric
 
     public string Unit => "tokens";
 
+    public string Label => "output tokens";
+
+    public Detection.Signals.SignalKind Kind => Detection.Signals.SignalKind.Behaviour;
+
+    public Detection.Signals.SignalPolarity Polarity => Detection.Signals.SignalPolarity.Neutral;
+
     public double? Measure(Trial trial) => trial.Usage.OutputTokens;
 }

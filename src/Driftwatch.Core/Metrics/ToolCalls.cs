@@ -9,5 +9,11 @@ public sealed class ToolCalls : ITrialMetric
 
     public string Unit => "calls";
 
+    public string Label => "tool calls";
+
+    public Detection.Signals.SignalKind Kind => Detection.Signals.SignalKind.Behaviour;
+
+    public Detection.Signals.SignalPolarity Polarity => Detection.Signals.SignalPolarity.Neutral;
+
     public double? Measure(Trial trial) => trial.Usage.ToolCalls;
 }

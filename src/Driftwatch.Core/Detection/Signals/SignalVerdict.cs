@@ -26,8 +26,12 @@ public enum SignalPolarity
     Neutral,
 }
 
-/// <summary>One day of a signal: its mean over the day's trials (in the signal's unit), and the detector's statistics after it.</summary>
-public sealed record SignalDay(DateOnly Day, double Value, int Trials, double? Down, double? Up);
+/// <summary>
+/// One day of a signal: its mean over the day's trials (in the signal's unit), the band that holds
+/// such a day's mean 95% of the time under the baseline (for that many trials), and the detector's
+/// statistics after it (null on baseline days).
+/// </summary>
+public sealed record SignalDay(DateOnly Day, double Value, int Trials, double? BandLow, double? BandHigh, double? Down, double? Up);
 
 /// <summary>
 /// The verdict on one signal of an agent × suite: what it is, its baseline and recent level, the
