@@ -19,6 +19,10 @@ internal class DetectionSettings : StoreSettings
     [Description("A detector by name: cusum (default), ewma, tracker-windows (the public trackers' rule, for comparison) or another of docs/detection.md; an unknown name lists them all")]
     public string Detector { get; init; } = "cusum";
 
+    [CommandOption("--guarantee <P>")]
+    [Description("Confidence that the ARL0 holds for the baseline actually observed, not only on average over baselines (0: on average). Default: 0.7")]
+    public double Guarantee { get; init; } = 0.7;
+
     [CommandOption("--arl0 <DAYS>")]
     [Description("False-alarm budget: mean days between false alarms when nothing changed. Default: 365")]
     public double Arl0 { get; init; } = 365;
@@ -37,6 +41,8 @@ internal class DetectionSettings : StoreSettings
 
     public override ValidationResult Validate()
     {
+        if (Guarantee is < 0 or >= 1)
+            return ValidationResult.Error("--guarantee: must be from 0 up to (not including) 1");
         if (Arl0 < 10)
             return ValidationResult.Error("--arl0: must be at least 10 days");
         if (TargetDrop is <= 0 or >= 0.5)
@@ -47,7 +53,7 @@ internal class DetectionSettings : StoreSettings
     public CheckOptions ToOptions() => new()
     {
         Detector = DetectorCatalog.Find(Detector),
-        Detection = new DetectorOptions { Arl0 = Arl0, TargetDrop = TargetDrop },
+        Detection = new DetectorOptions { Arl0 = Arl0, Guarantee = Guarantee, TargetDrop = TargetDrop },
         BaselineDays = BaselineDays,
         Baseline = Baseline.ToLowerInvariant() switch
         {

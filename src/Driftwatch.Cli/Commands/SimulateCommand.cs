@@ -61,6 +61,10 @@ internal sealed class SimulateSettings : CommandSettings
     [Description("Detector names, comma-separated (docs/detection.md lists them; an unknown name lists them all). Default: cusum,ewma,tracker-windows")]
     public string Detector { get; init; } = "cusum,ewma,tracker-windows";
 
+    [CommandOption("--guarantee <P>")]
+    [Description("Confidence that the ARL0 holds for the baseline actually observed, not only on average over baselines (0: on average). Default: 0.7")]
+    public double Guarantee { get; init; } = 0.7;
+
     [CommandOption("--arl0 <DAYS>")]
     [Description("False-alarm budget the detectors are calibrated to. Default: 365")]
     public double Arl0 { get; init; } = 365;
@@ -91,6 +95,8 @@ internal sealed class SimulateSettings : CommandSettings
             return ValidationResult.Error("--trials: must be at least 1");
         if (BaselineDays < 5)
             return ValidationResult.Error("--baseline-days: must be at least 5");
+        if (Guarantee is < 0 or >= 1)
+            return ValidationResult.Error("--guarantee: must be from 0 up to (not including) 1");
         if (Arl0 < 10)
             return ValidationResult.Error("--arl0: must be at least 10 days");
         if (TargetDrop is <= 0 or >= 0.5)
@@ -118,7 +124,7 @@ internal sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings
         {
             var table = new Table().Border(TableBorder.Simple).Title($"[bold]{group.Key}[/]")
                 .AddColumn("scenario").AddColumn(new TableColumn("τ").RightAligned()).AddColumn(new TableColumn("reps").RightAligned())
-                .AddColumn(new TableColumn("ARL0 (days)").RightAligned()).AddColumn(new TableColumn("false alarm within a year").RightAligned())
+                .AddColumn(new TableColumn("ARL0 (days)").RightAligned()).AddColumn(new TableColumn("false alarm within 30 days").RightAligned()).AddColumn(new TableColumn("within a year").RightAligned())
                 .AddColumn(new TableColumn("mean delay").RightAligned()).AddColumn(new TableColumn("median delay").RightAligned())
                 .AddColumn(new TableColumn("found within 7 days").RightAligned()).AddColumn(new TableColumn("alarm before change").RightAligned());
             foreach (var row in group)
@@ -128,7 +134,7 @@ internal sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings
                     ? (row.AlarmWithin3Share is { } a ? $"{RunReport.Percent(a)} within 3 days" : "–")
                     : RunReport.Percent(row.DetectedWithin7Share);
                 table.AddRow(label, row.Tau.ToString("0.##", CultureInfo.InvariantCulture), row.Reps.ToString(CultureInfo.InvariantCulture),
-                    Number(row.Arl0, "0"), RunReport.Percent(row.FalseAlarmYearShare), Number(row.MeanDelay, "0.0"), Number(row.MedianDelay, "0.#"),
+                    Number(row.Arl0, "0"), RunReport.Percent(row.FalseAlarm30Share), RunReport.Percent(row.FalseAlarmYearShare), Number(row.MeanDelay, "0.0"), Number(row.MedianDelay, "0.#"),
                     within7, RunReport.Percent(row.FalseAlarmBeforeChangeShare));
             }
             cli.Out.Write(table);
@@ -161,7 +167,7 @@ internal sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings
                 _ => throw new Core.InvalidInputException($"--allocation: unknown mode '{settings.Allocation}' (expected uniform or adaptive)"),
             },
             Detectors = settings.Detector.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(DetectorCatalog.Find).Distinct().ToList(),
-            Detector = new DetectorOptions { Arl0 = settings.Arl0, TargetDrop = settings.TargetDrop, EvidenceClip = settings.Clip },
+            Detector = new DetectorOptions { Arl0 = settings.Arl0, Guarantee = settings.Guarantee, TargetDrop = settings.TargetDrop, EvidenceClip = settings.Clip },
             Parallelism = settings.Parallel ?? Environment.ProcessorCount,
         };
     }

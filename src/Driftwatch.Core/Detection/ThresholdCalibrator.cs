@@ -164,12 +164,28 @@ internal static class ThresholdCalibrator
         var estimates = new double[count];
         for (var s = 0; s < count; s++)
             limits[s] = Solve(grids[s], main.Exposure[s], main.Alarms[s], options.Arl0, geometric: false, out estimates[s], paths: options.CalibrationPaths);
+        if (options.Guarantee > 0)
+        {
+            // The CUSUM limits (statistics 0 and, both ways, 2) raised from "ARL0 on average over
+            // baselines" to "ARL0 for this baseline, with the stated confidence" (Gandy & Kvaløy 2013).
+            limits[0] += GuaranteeMargin([.. main.Drifts.Select(d => (d.Down, d.Sd))], options.Arl0, cap, options.Guarantee);
+            if (!downOnly)
+                limits[2] += GuaranteeMargin([.. main.Drifts.Select(d => (d.Up, d.Sd))], options.Arl0, cap, options.Guarantee);
+        }
         return downOnly
             ? new Thresholds(limits[0], double.NaN, limits[1], double.NaN) { EstimatedCusumArl0 = estimates[0] }
             : new Thresholds(limits[0], limits[2], limits[1], limits[3]) { EstimatedCusumArl0 = estimates[0] };
     }
 
-    private sealed record Tally(double[][] Exposure, int[][] Alarms, double RefitDayShockSquares);
+    /// <summary>
+    /// Run lengths per grid point, and per path the drift and spread (in the path's own standard
+    /// deviations) of the CUSUM increments "worse" (−z − k) and "better" (z − k) under the true
+    /// model, with the chart standardised by the path's refitted baseline.
+    /// </summary>
+    private sealed record Tally(double[][] Exposure, int[][] Alarms, double RefitDayShockSquares, PathDrift[] Drifts);
+
+    /// <summary>One refitted baseline's CUSUM increments under the true model: mean "worse", mean "better", standard deviation.</summary>
+    internal readonly record struct PathDrift(double Down, double Up, double Sd);
 
     /// <summary>Follows paths until every statistic passed the top of its grid or the horizon; tallies run lengths per grid point.</summary>
     private static Tally Simulate(Setup setup, double[][] grids, int paths, int horizon, ulong seed, int salt)
@@ -184,6 +200,7 @@ internal static class ThresholdCalibrator
 
         var baselinePasses = setup.BaselineAllocations.Select(a => new int[a.Length]).ToArray();
         var refitDayShockSquares = 0.0;
+        var drifts = new PathDrift[paths];
         for (var path = 0; path < paths; path++)
         {
             var rng = Rng.Derive(seed, salt, path);
@@ -196,6 +213,7 @@ internal static class ThresholdCalibrator
             var means = new double[patterns.Length];
             var sds = new double[patterns.Length];
             var ks = new double[patterns.Length];
+            double driftDown = 0, driftUp = 0, spread = 0;
             for (var p = 0; p < patterns.Length; p++)
             {
                 samplers[p] = setup.Sampler(patterns[p]);
@@ -203,7 +221,13 @@ internal static class ThresholdCalibrator
                 means[p] = mean;
                 sds[p] = Math.Sqrt(Math.Max(variance, 1e-12));
                 ks[p] = refit.ShiftInStandardDeviations(patterns[p], setup.TargetDrop, setup.DropShift) / 2;
+                var (trueMean, trueVariance) = setup.Fitted.Expect(patterns[p]);
+                var bias = (trueMean - mean) / sds[p];
+                driftDown += -bias - ks[p];
+                driftUp += bias - ks[p];
+                spread += trueVariance / (sds[p] * sds[p]);
             }
+            drifts[path] = new PathDrift(driftDown / patterns.Length, driftUp / patterns.Length, Math.Sqrt(spread / patterns.Length));
 
             Array.Clear(pointer);
             double down = 0, up = 0, ewma = 0;
@@ -245,7 +269,61 @@ internal static class ThresholdCalibrator
                 }
             }
         }
-        return new Tally(exposure, alarms, refitDayShockSquares);
+        return new Tally(exposure, alarms, refitDayShockSquares, drifts);
+    }
+
+    /// <summary>
+    /// How much a CUSUM limit calibrated on average over baselines must rise so that the in-control
+    /// ARL of the baseline actually observed reaches the target with probability
+    /// <paramref name="confidence"/> — the guaranteed conditional performance of Gandy &amp; Kvaløy
+    /// (2013) by parametric bootstrap. Each calibration path is one bootstrap replicate: a baseline
+    /// refitted from days drawn from the fitted model, whose chart is then run against the fitted
+    /// model as the truth; its increments have a drift and spread (<paramref name="paths"/>).
+    /// Siegmund's (1985) approximation gives each replicate's ARL as a function of the limit: the
+    /// margin is the <paramref name="confidence"/> quantile of the replicates' own limits minus the
+    /// limit that gives the target on average (capped as the simulation caps), so that the
+    /// simulated calibration keeps its exact shape and the bootstrap adds only the spread.
+    /// </summary>
+    internal static double GuaranteeMargin(IReadOnlyList<(double Drift, double Sd)> paths, double target, double cap, double confidence)
+    {
+        if (paths.Count == 0)
+            return 0;
+        var own = paths.Select(p => SolveLimit(h => SiegmundArl(h, p.Drift, p.Sd), target)).Order().ToArray();
+        var average = SolveLimit(h => paths.Average(p => Math.Min(cap, SiegmundArl(h, p.Drift, p.Sd))), target);
+        var quantile = PairedBootstrap.Quantile(own, confidence);
+        return Math.Max(0, quantile - average);
+    }
+
+    /// <summary>
+    /// Siegmund's approximation to the average run length of a CUSUM S = max(0, S + w) with limit h,
+    /// for increments w of mean <paramref name="drift"/> and standard deviation <paramref name="sd"/>:
+    /// (e^(−2Δb) + 2Δb − 1) / 2Δ², Δ = drift/sd, b = h/sd + 1.166.
+    /// </summary>
+    internal static double SiegmundArl(double h, double drift, double sd)
+    {
+        var b = h / sd + 1.166;
+        var delta = drift / sd;
+        if (Math.Abs(delta) < 1e-9)
+            return b * b;
+        var exponent = -2 * delta * b;
+        return exponent > 700 ? double.MaxValue : (Math.Exp(exponent) + 2 * delta * b - 1) / (2 * delta * delta);
+    }
+
+    /// <summary>The smallest limit (to 1e-6) whose ARL reaches the target, by bisection on an increasing ARL.</summary>
+    private static double SolveLimit(Func<double, double> arl, double target)
+    {
+        double low = 0, high = 1;
+        while (arl(high) < target && high < 1e4)
+            high *= 2;
+        for (var i = 0; i < 60 && high - low > 1e-6; i++)
+        {
+            var middle = (low + high) / 2;
+            if (arl(middle) < target)
+                low = middle;
+            else
+                high = middle;
+        }
+        return high;
     }
 
     /// <summary>Simulates days under a fitted baseline with the given trials per task per day.</summary>

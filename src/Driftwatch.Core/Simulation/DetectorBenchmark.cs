@@ -61,6 +61,9 @@ public sealed record SimulationResult
     /// <summary>Null: share of runs with a false alarm within 365 days.</summary>
     public double? FalseAlarmYearShare { get; init; }
 
+    /// <summary>Null: share of runs (each a baseline of its own) with a false alarm within their first 30 monitored days.</summary>
+    public double? FalseAlarm30Share { get; init; }
+
     /// <summary>Changes: mean and median days from the change to the alarm (1 = the first changed day).</summary>
     public double? MeanDelay { get; init; }
     public double? MedianDelay { get; init; }
@@ -157,6 +160,7 @@ public static class DetectorBenchmark
             {
                 Arl0 = runLengths.Average(),
                 FalseAlarmYearShare = alarms.Count(a => a is <= 365) / (double)alarms.Count,
+                FalseAlarm30Share = alarms.Count(a => a is <= 30) / (double)alarms.Count,
             };
         }
 
