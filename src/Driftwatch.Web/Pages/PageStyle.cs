@@ -10,7 +10,7 @@ internal static class PageStyle
         table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{padding:.25rem .6rem;border-bottom:1px solid #e0e0e0;text-align:left;vertical-align:top}
         th{background:#fafafa}
         .status{padding:.1rem .5rem;border-radius:.8rem;font-size:.8rem;font-weight:600;color:#fff}
-        .status.ok{background:#2e7d32}.status.warning{background:#f9a825;color:#212121}.status.degraded{background:#c62828}.status.improved{background:#1565c0}
+        .status.ok{background:#2e7d32}.status.warning{background:#f9a825;color:#212121}.status.degraded{background:#c62828}.status.improved{background:#1565c0}.status.insufficient{background:#757575}
         .outcome{display:inline-block;padding:0 .35rem;border-radius:.2rem;color:#fff;font-size:.8rem;text-decoration:none}
         .outcome.pass{background:#2e7d32;color:#fff}.outcome.fail{background:#c62828;color:#fff}.outcome.timeout{background:#ef6c00;color:#fff}.outcome.error{background:#9e9e9e;color:#fff}
         .fail{color:#c62828}.pass{color:#2e7d32}
