@@ -147,6 +147,9 @@ public static class DashboardHost
             var data = await ExportSelection.LatestOfEach.ResolveAsync(reader, ct);
             return Results.Text(Exporters.Write(new OpenMetricsExporter(), data), OpenMetricsExporter.ContentType);
         });
+
+        // Browsers ask for an icon on every page; there is none, and a 404 would be an error in the page's console.
+        endpoints.MapGet("/favicon.ico", () => Results.NoContent());
     }
 
     private static string Generated(DashboardOptions options) =>
