@@ -45,6 +45,9 @@ internal static class PageStyle
         form.filters input,form.filters select,form.filters button{font:inherit}
         .views .view{margin-right:.6rem}.views .current{border-bottom:2px solid #1565c0}
         .key.statistic{background:#37474f;height:3px}.key.limit{border-top:2px dashed #c62828;height:0}
+        .trigger{margin-left:.5rem;padding:.05rem .45rem;border:1px solid #c62828;border-radius:.2rem;color:#c62828;font-size:.75rem;font-weight:600;vertical-align:middle}
+        .triggered-by{margin-left:.35rem;font-size:.8rem;color:#616161}
+        article.signal{border-top:1px solid #e0e0e0;margin-top:1rem}article.signal.triggered{border-left:4px solid #c62828;padding-left:.6rem}
         .key.input{background:#00838f;height:3px}.key.output{background:#6a1b9a;height:3px}.key.cost{background:#ef6c00;height:3px}
         @media (max-width:640px){body{margin:.8rem auto;padding:0 .6rem}h1{font-size:1.2rem}table{font-size:.8rem}th,td{padding:.2rem .35rem}dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:.3rem}figure.chart svg.trend{min-width:540px}table{display:block;overflow-x:auto;max-width:100%}}
         """;
