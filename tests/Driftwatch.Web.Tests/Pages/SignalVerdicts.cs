@@ -42,7 +42,7 @@ public static class SignalVerdicts
         High = 3.25,
         ChangeDay = ChangeDay,
         AlarmDay = AlarmDay,
-        Statistic = 9.4,
+        Statistic = 18.9,
         Threshold = 6.12,
         Arl0 = 1095,
         Days = Days(day => day < SeededDatabase.DropDay ? 1.5 : 4, 1.0, 2.0, rising: "up"),
@@ -65,8 +65,8 @@ public static class SignalVerdicts
         Relative = true,
         ChangeDay = ChangeDay,
         AlarmDay = AlarmDay.AddDays(1),
-        Statistic = 7.3,
-        Threshold = 5.25,
+        Statistic = 18.9,
+        Threshold = 7.5,
         Arl0 = 1095,
         Days = Days(day => day < SeededDatabase.DropDay ? 1200 : 792, 1100, 1300, rising: "down"),
     };
@@ -88,12 +88,12 @@ public static class SignalVerdicts
         Days = Days(_ => 0.042, 0.035, 0.049, rising: null),
     };
 
-    /// <summary>A day per seeded day: the band on every day, the statistics after the baseline days, the <paramref name="rising"/> one climbing from the drop.</summary>
+    /// <summary>A day per seeded day: the band on every day, the statistics after the baseline days, the <paramref name="rising"/> one climbing from the drop (past each alarming signal's limit on its alarm day).</summary>
     private static SignalDay[] Days(Func<int, double> value, double low, double high, string? rising) =>
     [
         .. Enumerable.Range(0, SeededDatabase.Days).Select(i =>
         {
-            double? Statistic(string direction) => i < BaselineDays ? null : direction == rising ? Math.Max(0, i - SeededDatabase.DropDay) * 1.1 : 0.2;
+            double? Statistic(string direction) => i < BaselineDays ? null : direction == rising ? Math.Max(0, i - SeededDatabase.DropDay) * 2.1 : 0.2;
             return new SignalDay(First.AddDays(i), value(i), SeededDatabase.Tasks.Length, low, high, Statistic("down"), Statistic("up"));
         }),
     ];
