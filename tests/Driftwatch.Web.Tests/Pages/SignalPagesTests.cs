@@ -107,6 +107,14 @@ public sealed partial class SignalPagesTests(SeededDatabase database) : IClassFi
     }
 
     [Fact]
+    public async Task The_suite_page_row_of_the_agent_says_which_signals_set_its_status()
+    {
+        var html = WebUtility.HtmlDecode(await GetAsync("/suites/core"));
+
+        AgentRow().Match(html).Value.ShouldContain("<span class=\"status degraded\">degraded</span><span class=\"triggered-by\"> by pass rate, lint findings</span>", Case.Sensitive);
+    }
+
+    [Fact]
     public async Task An_ok_verdict_names_no_trigger()
     {
         var html = await GetAsync("/", (history, options) => SignalVerdicts.With(Checker.Check(history, options)) with { Status = VerdictStatus.Ok });
@@ -171,4 +179,7 @@ public sealed partial class SignalPagesTests(SeededDatabase database) : IClassFi
 
     [GeneratedRegex("<tr data-series=\"steady--core\">.*?</tr>", RegexOptions.Singleline)]
     private static partial Regex SummaryRow();
+
+    [GeneratedRegex("<tr data-agent=\"steady\">.*?</tr>", RegexOptions.Singleline)]
+    private static partial Regex AgentRow();
 }
