@@ -120,6 +120,7 @@ internal static class VerdictReport
         VerdictStatus.Degraded => "[bold red]DEGRADED[/]",
         VerdictStatus.Improved => "[bold green]improved[/]",
         VerdictStatus.Warning => "[yellow]warning[/]",
+        VerdictStatus.Insufficient => "[grey]insufficient[/]",
         _ => "[green]ok[/]",
     };
 

@@ -34,9 +34,16 @@ public static class AlertEvents
     /// The event a verdict raises given the one recorded before it, or null. Verdicts fall in three
     /// classes — degraded, improved, and normal (ok or warning) — and only a change of class alerts;
     /// a first verdict alerts only when it is not normal. Warnings never alert: they come and go.
+    /// Insufficient (a history too short to judge) is no judgement at all: becoming insufficient never
+    /// alerts (after a declared change a degradation is neither recovered nor confirmed), and the
+    /// first judgement after it alerts as a first verdict does — degraded or improved, not ok.
     /// </summary>
     public static string? ForVerdict(VerdictStatus? previous, VerdictStatus current)
     {
+        if (current == VerdictStatus.Insufficient)
+            return null;
+        if (previous == VerdictStatus.Insufficient)
+            previous = null;
         if (Class(current) == Class(previous ?? VerdictStatus.Ok))
             return null;
         return current switch

@@ -52,7 +52,7 @@ public static class Checker
         {
             Agent = history.Agent,
             Suite = history.Suite,
-            Status = VerdictStatus.Ok,
+            Status = VerdictStatus.Insufficient,
             Detector = options.Detector.Name,
             Note = note,
             DailyTotals = dailyTotals,
@@ -86,7 +86,9 @@ public static class Checker
         var limits = options.Detector.Limits(calibration);
         var trace = DetectorRunner.Run(options.Detector, baseline, limits, options.Detection, baselineDays, monitoring);
 
-        var status = trace.DownNow ? VerdictStatus.Degraded
+        // Nothing monitored yet (every day is baseline): nothing to judge, so insufficient, not ok.
+        var status = monitoring.Count == 0 ? VerdictStatus.Insufficient
+            : trace.DownNow ? VerdictStatus.Degraded
             : trace.UpNow ? VerdictStatus.Improved
             : Warning(trace, options, baseline, baselineDays, monitoring) ? VerdictStatus.Warning
             : VerdictStatus.Ok;

@@ -6,6 +6,9 @@ public enum VerdictStatus
     Warning,
     Degraded,
     Improved,
+
+    /// <summary>The history is too short to judge (see <see cref="Verdict.Note"/>): never ok, and not a degradation.</summary>
+    Insufficient,
 }
 
 public sealed record TaskFlip(string Task, int TrialsBefore, int PassesBefore, int TrialsAfter, int PassesAfter)

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using Driftwatch.Core.Detection;
+using Driftwatch.Core.Detection.Signals;
 using Driftwatch.Core.Runs;
 using Driftwatch.Formats.Json;
 using Driftwatch.Web.Views;
@@ -35,7 +38,22 @@ internal static class ApiJson
         [.. v.Series.Verdict.Trace.Where(t => v.Filter.Contains(t.Day)).Select(t => new StatisticJson(t.Day, t.Down, t.Up))],
         [.. v.Usage.Select(u => new UsageJson(u.Day, u.Trials, u.InputTokens, u.OutputTokens, u.CostUsd, u.AgentMs))],
         [.. v.Tasks.Select(Tally)],
-        [.. v.Runs.Select(ResultJson.Header)]);
+        [.. v.Runs.Select(ResultJson.Header)],
+        [.. v.Series.Verdict.Signals.Select(s => Signal(s, v.Filter))],
+        [.. v.Series.Verdict.TriggeredBy]);
+
+    /// <summary>A signal's verdict with the field names of <see cref="SignalVerdict"/>, its days within the filter.</summary>
+    public static SignalJson Signal(SignalVerdict s, EvidenceFilter filter) => new(
+        s.Signal, s.Label, Name(s.Kind), Name(s.Polarity), s.Unit, Name(s.Status), s.Direction,
+        Finite(s.BaselineValue), Finite(s.RecentValue), Finite(s.Change), Finite(s.Low), Finite(s.High), s.Relative,
+        s.ChangeDay, s.AlarmDay, Finite(s.Statistic), Finite(s.Threshold), Finite(s.Arl0),
+        [.. s.Days.Where(d => filter.Contains(d.Day)).Select(d => new SignalDayJson(d.Day, Finite(d.Value), d.Trials, Finite(d.BandLow), Finite(d.BandHigh), Finite(d.Down), Finite(d.Up)))]);
+
+    private static string Name<T>(T value)
+        where T : struct, Enum => value is VerdictStatus status ? status.ToString().ToLowerInvariant() : JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+
+    /// <summary>JSON has no NaN or infinity: such a value is written as null.</summary>
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 
     /// <summary>The agents of one suite side by side: each agent's verdict, tasks and days within the filter.</summary>
     public static SuitePageJson SuitePage(SuitePageView v) => new(
@@ -76,7 +94,17 @@ internal sealed record UsageJson(DateOnly Day, int Trials, long? InputTokens, lo
 
 internal sealed record TaskTallyJson(string Task, string Category, string Language, int Passes, int Fails, int Timeouts, int Errors, double? PassRate, string Latest);
 
-internal sealed record SeriesPageJson(SeriesJson Series, int Window, WindowJson[] PassRate, StatisticJson[] Statistic, UsageJson[] Usage, TaskTallyJson[] Tasks, RunHeaderJson[] Runs);
+/// <summary>The page of one agent × suite; <see cref="Signals"/> and <see cref="TriggeredBy"/> are the verdict's (Verdict.Signals, Verdict.TriggeredBy).</summary>
+internal sealed record SeriesPageJson(SeriesJson Series, int Window, WindowJson[] PassRate, StatisticJson[] Statistic, UsageJson[] Usage, TaskTallyJson[] Tasks, RunHeaderJson[] Runs, SignalJson[] Signals, string[] TriggeredBy);
+
+/// <summary>One signal's verdict: the fields of SignalVerdict, enums as camelCase words (status as check --json writes it).</summary>
+internal sealed record SignalJson(
+    string Signal, string Label, string Kind, string Polarity, string Unit, string Status, string? Direction,
+    double? BaselineValue, double? RecentValue, double? Change, double? Low, double? High, bool Relative,
+    DateOnly? ChangeDay, DateOnly? AlarmDay, double? Statistic, double? Threshold, double? Arl0, SignalDayJson[] Days);
+
+/// <summary>One day of a signal: SignalDay's fields.</summary>
+internal sealed record SignalDayJson(DateOnly Day, double? Value, int Trials, double? BandLow, double? BandHigh, double? Down, double? Up);
 
 internal sealed record AgentColumnJson(string Agent, VerdictJson Verdict, TaskTallyJson[] Tasks, WindowJson[] Days);
 

@@ -46,7 +46,7 @@ internal static class TrendChart
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{width / 2}\" y=\"{height / 2}\" text-anchor=\"middle\" class=\"axis\">nothing recorded in these days</text>");
             return svg.Append("</svg>").ToString();
         }
-        var values = lines.SelectMany(l => l.Points.Select(p => p.Value)).Concat(rules?.Select(r => r.Value) ?? []).Where(double.IsFinite).ToList();
+        var values = lines.SelectMany(l => l.Points.Select(p => p.Value)).Concat(rules?.Select(r => r.Value) ?? []).Concat(band?.Points.Select(p => p.High) ?? []).Where(double.IsFinite).ToList();
         var max = yMax ?? Nice(values.Count == 0 ? 1 : Math.Max(values.Max(), 1e-9) * 1.1);
         var first = days[0].DayNumber;
         var span = Math.Max(1, days[^1].DayNumber - first);
@@ -89,6 +89,18 @@ internal static class TrendChart
         }
         return svg.Append("</svg>").ToString();
     }
+
+    /// <summary>
+    /// A detector's statistic day by day against its alarm limit (dashed red): the evidence behind
+    /// an alarm, for the pass rate's detector and for each signal's alike.
+    /// </summary>
+    public static string StatisticAgainstLimit(string label, IReadOnlyList<(DateOnly Day, double Value)> statistic, double? limit, IReadOnlyList<TrendMark> marks) =>
+        Draw(
+            label,
+            [new TrendLine("statistic", "#37474f", statistic, "statistic")],
+            v => v.ToString("0.0", CultureInfo.InvariantCulture),
+            rules: limit is { } l ? [new TrendRule(l, SvgCharts.Fail, $"alarm limit {l.ToString("0.00", CultureInfo.InvariantCulture)}", "limit")] : [],
+            marks: marks);
 
     /// <summary>1, 2 or 5 times a power of ten at or above <paramref name="value"/>: a round top for the axis.</summary>
     internal static double Nice(double value)

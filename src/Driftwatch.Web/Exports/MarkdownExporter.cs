@@ -51,6 +51,7 @@ internal sealed class MarkdownExporter : IExporter
             VerdictStatus.Degraded => "🔴",
             VerdictStatus.Warning => "🟡",
             VerdictStatus.Improved => "🔵",
+            VerdictStatus.Insufficient => "⚪",
             _ => "🟢",
         };
         var line = $"{icon} **{v.Status.ToString().ToLowerInvariant()}** ({v.Detector})";

@@ -15,7 +15,7 @@ internal sealed class OpenMetricsExporter : IExporter
 {
     public const string ContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    private static readonly string[] Verdicts = ["ok", "warning", "degraded", "improved"];
+    private static readonly string[] Verdicts = ["ok", "warning", "degraded", "improved", "insufficient"];
 
     private static readonly FlagKind[] FlagLabels = [FlagKind.Suspect, FlagKind.Fallback, FlagKind.Refusal];
 

@@ -10,7 +10,7 @@ internal static class PageStyle
         table{border-collapse:collapse;margin:.5rem 0;font-size:.9rem}th,td{padding:.25rem .6rem;border-bottom:1px solid #e0e0e0;text-align:left;vertical-align:top}
         th{background:#fafafa}
         .status{padding:.1rem .5rem;border-radius:.8rem;font-size:.8rem;font-weight:600;color:#fff}
-        .status.ok{background:#2e7d32}.status.warning{background:#f9a825;color:#212121}.status.degraded{background:#c62828}.status.improved{background:#1565c0}
+        .status.ok{background:#2e7d32}.status.warning{background:#f9a825;color:#212121}.status.degraded{background:#c62828}.status.improved{background:#1565c0}.status.insufficient{background:#757575}
         .outcome{display:inline-block;padding:0 .35rem;border-radius:.2rem;color:#fff;font-size:.8rem;text-decoration:none}
         .outcome.pass{background:#2e7d32;color:#fff}.outcome.fail{background:#c62828;color:#fff}.outcome.timeout{background:#ef6c00;color:#fff}.outcome.error{background:#9e9e9e;color:#fff}
         .fail{color:#c62828}.pass{color:#2e7d32}
@@ -45,6 +45,9 @@ internal static class PageStyle
         form.filters input,form.filters select,form.filters button{font:inherit}
         .views .view{margin-right:.6rem}.views .current{border-bottom:2px solid #1565c0}
         .key.statistic{background:#37474f;height:3px}.key.limit{border-top:2px dashed #c62828;height:0}
+        .trigger{margin-left:.5rem;padding:.05rem .45rem;border:1px solid #c62828;border-radius:.2rem;color:#c62828;font-size:.75rem;font-weight:600;vertical-align:middle}
+        .triggered-by{margin-left:.35rem;font-size:.8rem;color:#616161}
+        article.signal{border-top:1px solid #e0e0e0;margin-top:1rem}article.signal.triggered{border-left:4px solid #c62828;padding-left:.6rem}
         .key.input{background:#00838f;height:3px}.key.output{background:#6a1b9a;height:3px}.key.cost{background:#ef6c00;height:3px}
         @media (max-width:640px){body{margin:.8rem auto;padding:0 .6rem}h1{font-size:1.2rem}table{font-size:.8rem}th,td{padding:.2rem .35rem}dl.facts{grid-template-columns:1fr}dl.facts dt{margin-top:.3rem}figure.chart svg.trend{min-width:540px}table{display:block;overflow-x:auto;max-width:100%}}
         """;

@@ -26,6 +26,9 @@ public sealed record DashboardOptions
     public string? Token { get; init; }
 
     public CheckOptions Check { get; init; } = new();
+
+    /// <summary>How verdicts are made: the checker when null.</summary>
+    public VerdictSource? Judge { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }
 
@@ -42,7 +45,7 @@ public static class DashboardHost
             {
                 services.AddSingleton(options);
                 services.AddSingleton(_ => options.OpenStore());
-                services.AddSingleton(sp => new DashboardReader(sp.GetRequiredService<IResultStore>(), options.Check));
+                services.AddSingleton(sp => new DashboardReader(sp.GetRequiredService<IResultStore>(), options.Check, options.Judge));
                 services.AddRouting();
             })
             .ConfigureWebHost(web => web
@@ -144,6 +147,9 @@ public static class DashboardHost
             var data = await ExportSelection.LatestOfEach.ResolveAsync(reader, ct);
             return Results.Text(Exporters.Write(new OpenMetricsExporter(), data), OpenMetricsExporter.ContentType);
         });
+
+        // Browsers ask for an icon on every page; there is none, and a 404 would be an error in the page's console.
+        endpoints.MapGet("/favicon.ico", () => Results.NoContent());
     }
 
     private static string Generated(DashboardOptions options) =>

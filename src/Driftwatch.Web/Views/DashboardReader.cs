@@ -9,10 +9,12 @@ namespace Driftwatch.Web.Views;
 /// <summary>
 /// Builds every view of the dashboard, the static report and the exports from the store. It only
 /// reads: a run may be writing to the same database meanwhile (WAL), and each call sees the
-/// trials committed so far.
+/// trials committed so far. Verdicts come from <paramref name="judge"/> (the checker by default).
 /// </summary>
-public sealed class DashboardReader(IResultStore store, CheckOptions checkOptions)
+public sealed class DashboardReader(IResultStore store, CheckOptions checkOptions, VerdictSource? judge = null)
 {
+    private readonly VerdictSource _judge = judge ?? Checker.Check;
+
     // Calibrating a detector simulates; a verdict is kept until its history gains a trial.
     private readonly ConcurrentDictionary<(string Agent, string Suite), (string Key, Verdict Verdict)> _verdicts = new();
 
@@ -68,7 +70,7 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         var key = $"{history.Runs.Count}:{(history.Runs.Count == 0 ? 0 : history.Runs[^1].Id)}:{history.Runs.Sum(r => r.Trials.Count)}";
         if (_verdicts.TryGetValue((history.Agent, history.Suite), out var cached) && cached.Key == key)
             return cached.Verdict;
-        var verdict = Checker.Check(history, checkOptions);
+        var verdict = _judge(history, checkOptions);
         _verdicts[(history.Agent, history.Suite)] = (key, verdict);
         return verdict;
     }

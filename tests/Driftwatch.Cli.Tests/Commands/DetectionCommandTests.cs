@@ -59,6 +59,28 @@ public sealed class DetectionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_of_a_short_history_says_insufficient_never_ok_and_exits_0()
+    {
+        // Given five days, fewer than a judgement needs
+        await StoredHistory.WriteAsync(Db, "sim", "core", Tasks, 5, (_, i) => StoredHistory.Usual(i, Tasks.Length));
+
+        // When it is checked, as text and as JSON
+        var text = await _cli.RunAsync("check", "--db", Db);
+        var json = await _cli.RunAsync("check", "--db", Db, "--json");
+
+        // Then both say insufficient with the reason, never ok, and neither is a degradation
+        text.ExitCode.ShouldBe(0, text.Error);
+        text.Output.ShouldStartWith("insufficient · sim on core", Case.Sensitive);
+        text.Output.ShouldContain("not enough history to judge: 5 day(s)", Case.Sensitive);
+        System.Text.RegularExpressions.Regex.IsMatch(text.Output, @"\bok\b").ShouldBeFalse(text.Output);
+        json.ExitCode.ShouldBe(0, json.Error);
+        using var doc = JsonDocument.Parse(json.Output);
+        var verdict = doc.RootElement.EnumerateArray().Single();
+        verdict.GetProperty("verdict").GetString().ShouldBe("insufficient");
+        verdict.GetProperty("note").GetString()!.ShouldStartWith("not enough history");
+    }
+
+    [Fact]
     public async Task Check_names_the_trackers_rule_when_asked_and_rejects_unknown_detectors()
     {
         await Degrading();

@@ -46,7 +46,7 @@ public sealed class RunCommandTests : IDisposable
         // and the verdict the text prints, in the shape of check --json
         var verdict = run.GetProperty("verdict");
         verdict.GetProperty("agent").GetString().ShouldBe("simulated");
-        verdict.GetProperty("verdict").GetString().ShouldBe("ok");
+        verdict.GetProperty("verdict").GetString().ShouldBe("insufficient");
         verdict.GetProperty("note").GetString()!.ShouldStartWith("not enough history to judge");
         var summary = run.GetProperty("summary");
         foreach (var field in new[] { "total", "pass", "fail", "timeout", "error", "passRate", "low", "high" })

@@ -25,6 +25,14 @@ public sealed class AlertTests
     [InlineData(VerdictStatus.Ok, VerdictStatus.Improved, AlertEvents.Improved)]
     [InlineData(VerdictStatus.Improved, VerdictStatus.Ok, AlertEvents.Recovered)]
     [InlineData(VerdictStatus.Improved, VerdictStatus.Degraded, AlertEvents.Degraded)]
+    [InlineData(null, VerdictStatus.Insufficient, null)]
+    [InlineData(VerdictStatus.Insufficient, VerdictStatus.Ok, null)]
+    [InlineData(VerdictStatus.Insufficient, VerdictStatus.Warning, null)]
+    [InlineData(VerdictStatus.Insufficient, VerdictStatus.Degraded, AlertEvents.Degraded)]
+    [InlineData(VerdictStatus.Insufficient, VerdictStatus.Improved, AlertEvents.Improved)]
+    [InlineData(VerdictStatus.Ok, VerdictStatus.Insufficient, null)]
+    [InlineData(VerdictStatus.Degraded, VerdictStatus.Insufficient, null)]
+    [InlineData(VerdictStatus.Improved, VerdictStatus.Insufficient, null)]
     public void Only_a_change_between_normal_degraded_and_improved_raises_an_alert(VerdictStatus? previous, VerdictStatus current, string? expected) =>
         AlertEvents.ForVerdict(previous, current).ShouldBe(expected);
 

@@ -99,11 +99,11 @@ public sealed class CheckerTests
     }
 
     [Fact]
-    public void A_short_history_is_not_judged()
+    public void A_short_history_is_insufficient_never_ok()
     {
         var verdict = Checker.Check(new HistoryBuilder(20).Days(5).Build(), Options);
 
-        verdict.Status.ShouldBe(VerdictStatus.Ok);
+        verdict.Status.ShouldBe(VerdictStatus.Insufficient);
         verdict.Note.ShouldBe(new VerdictNote(VerdictReason.NotEnoughHistory, Days: 5, DaysNeeded: CheckOptions.MinimumDays));
     }
 

@@ -67,7 +67,10 @@ public sealed class SchedulerTests
         slots.Select(s => s.RunId).Distinct().Count().ShouldBe(days);
         (await world.Store.ListRunsAsync(new RunQuery())).Count.ShouldBe(days);
 
-        // And the verdict is ok before the drop and degraded once it is detected, within three days of it
+        // And the verdict is insufficient while the history is too short to judge (and alerts nothing),
+        // not degraded before the drop, and degraded once it is detected, within three days of it
+        verdicts.Where(v => v.Key < CheckOptions.MinimumDays).ShouldAllBe(v => v.Value == VerdictStatus.Insufficient);
+        verdicts.Where(v => v.Key >= CheckOptions.MinimumDays).ShouldAllBe(v => v.Value != VerdictStatus.Insufficient);
         var firstDegraded = verdicts.Where(v => v.Value == VerdictStatus.Degraded).Select(v => v.Key).DefaultIfEmpty(int.MaxValue).Min();
         firstDegraded.ShouldBeInRange(dropDay.Day, dropDay.Day + 3);
         verdicts.Where(v => v.Key < dropDay.Day).ShouldAllBe(v => v.Value != VerdictStatus.Degraded);

@@ -248,6 +248,43 @@ public sealed partial class ExportFormatTests
     }
 
     [Fact]
+    public void Markdown_shows_a_short_history_as_insufficient_with_its_reason_never_ok()
+    {
+        var text = Exporters.Write(new MarkdownExporter(), ExportSample.Insufficient);
+
+        text.ShouldContain("⚪ **insufficient** (cusum) · not enough history to judge: 5 day(s) since the last declared change, 8 needed", Case.Sensitive);
+        text.ShouldNotContain("**ok**", Case.Sensitive);
+        text.ShouldNotContain("🟢", Case.Sensitive);
+    }
+
+    [Fact]
+    public void Openmetrics_has_an_insufficient_state_set_for_a_short_history_and_keeps_the_other_states()
+    {
+        var lines = Exporters.Write(new OpenMetricsExporter(), ExportSample.Insufficient).Split('\n');
+
+        lines.ShouldContain("driftwatch_verdict{agent=\"claude\",suite=\"core\",driftwatch_verdict=\"insufficient\"} 1");
+        foreach (var other in new[] { "ok", "warning", "degraded", "improved" })
+            lines.ShouldContain($"driftwatch_verdict{{agent=\"claude\",suite=\"core\",driftwatch_verdict=\"{other}\"}} 0");
+    }
+
+    [Fact]
+    public void Junit_says_insufficient_in_the_verdict_property_of_a_short_history()
+    {
+        var xml = XDocument.Parse(Exporters.Write(new JUnitExporter(), ExportSample.Insufficient));
+
+        var verdict = xml.Root!.Element("testsuite")!.Element("properties")!.Elements("property").Single(p => p.Attribute("name")!.Value == "verdict");
+        verdict.Attribute("value")!.Value.ShouldBe("insufficient");
+    }
+
+    [Fact]
+    public void Json_says_insufficient_for_a_short_history()
+    {
+        using var json = JsonDocument.Parse(Exporters.Write(new JsonExporter(), ExportSample.Insufficient));
+
+        json.RootElement.GetProperty("verdicts")[0].GetProperty("verdict").GetString().ShouldBe("insufficient");
+    }
+
+    [Fact]
     public void Markdown_escapes_pipes_in_table_cells() =>
         MarkdownExporter.Cell("a|b\nc").ShouldBe("a\\|b c");
 

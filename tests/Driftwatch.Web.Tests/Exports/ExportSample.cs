@@ -32,6 +32,22 @@ public static class ExportSample
         Runs = [.. Data.Runs.Select(view => view with { Tasks = [.. view.Tasks.Select(row => row with { Trials = [.. row.Trials.Select(t => t with { Model = model })] })] })],
     };
 
+    /// <summary>The sample with a history too short to judge: five days, no baseline, verdict insufficient.</summary>
+    public static ExportData Insufficient { get; } = Data with
+    {
+        Verdicts =
+        [
+            new Verdict
+            {
+                Agent = "claude",
+                Suite = "core",
+                Status = VerdictStatus.Insufficient,
+                Detector = "cusum",
+                Note = new VerdictNote(VerdictReason.NotEnoughHistory, 5, CheckOptions.MinimumDays),
+            },
+        ],
+    };
+
     private static ExportData Build()
     {
         var trials = new[]

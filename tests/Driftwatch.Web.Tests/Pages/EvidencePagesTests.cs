@@ -244,7 +244,7 @@ public sealed partial class EvidencePagesTests(TwoAgentDatabase database) : ICla
 
         var (status, bad) = await GetAsync("/?status=bad");
         status.ShouldBe(HttpStatusCode.BadRequest);
-        bad.ShouldContain("status: &#x27;bad&#x27; is not one of ok, warning, degraded, improved");
+        bad.ShouldContain("status: &#x27;bad&#x27; is not one of ok, warning, degraded, improved, insufficient");
     }
 
     [Fact]
