@@ -155,4 +155,41 @@ public sealed class TrialScorersTests : IAsyncLifetime
         completed.Metrics.Get("completionEditSimilarity").ShouldBe(1);
         completed.Metrics.ContainsKey("faultHunksTouched").ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task Configuration_an_agent_plants_in_its_workspace_changes_no_figure()
+    {
+        // Given a Python agent whose change breaks pycodestyle's blank-line rule twice and plants a
+        // setup.cfg and tox.ini that would switch pycodestyle off, and a JavaScript agent whose change
+        // has an unused variable beside an eslint.config.js that would switch every rule off
+        var ignoreAll = "[pycodestyle]\nignore = E,W\nselect = X\n[flake8]\nignore = E,W,F\n";
+        var python = new SuiteBuilder(_temp.Combine("py")).AddAdder("add-0");
+        var pythonAgent = ScriptedAgent.Writing(new Dictionary<string, string>
+        {
+            ["calc.py"] = "import math\ndef add(a, b):\n    if a == 0:\n        return b\n    return a + b\ndef unused():\n    return math.pi\n",
+            ["setup.cfg"] = ignoreAll,
+            ["tox.ini"] = ignoreAll,
+        });
+        var javascript = new SuiteBuilder(_temp.Combine("js")).AddTask("js-0", "generation",
+            workspace: new Dictionary<string, string> { ["lib/a.js"] = "'use strict';\nmodule.exports = () => 0;\n" },
+            solution: new Dictionary<string, string> { ["lib/a.js"] = "'use strict';\nmodule.exports = () => 1;\n" },
+            tests: new Dictionary<string, string> { ["t.txt"] = "" },
+            language: "javascript", extraYaml: "test_command: exit 0");
+        var javascriptAgent = ScriptedAgent.Writing(new Dictionary<string, string>
+        {
+            ["lib/a.js"] = "'use strict';\nconst unused = 2;\nmodule.exports = () => 1;\n",
+            ["eslint.config.js"] = "export default [{ rules: { 'no-unused-vars': 'off' } }];\n",
+        });
+
+        // When their trials run
+        var pythonTrial = await Run(python, pythonAgent);
+        var javascriptTrial = await Run(javascript, javascriptAgent);
+
+        // Then Driftwatch's settings judged both: two blank-line findings (E302, E302) beyond the
+        // reference's, and the unused variable
+        pythonTrial.Metrics.Get("lintBeyondReference").ShouldBe(2);
+        pythonTrial.Metrics.Get("complexityBeyondReference").ShouldBe(1);
+        javascriptTrial.Metrics.Get("lintBeyondReference").ShouldBe(1);
+        javascriptTrial.Metrics.Get("complexityBeyondReference").ShouldBe(0);
+    }
 }
