@@ -14,7 +14,7 @@ internal sealed class ChangeSizeScorer : IScorer
     public Task<ScorerResult> ScoreAsync(ScoringInput input, CancellationToken cancellationToken)
     {
         if (!input.Agent.Any(f => f.Changed))
-            return Task.FromResult(ScorerResult.Note("no text file changed: no change size"));
+            return Task.FromResult(ScorerResult.Note("the agent changed no text file: no change size, lint or complexity"));
         return Task.FromResult(ChangeSize.Ratio(input.Agent, input.Reference.Changes) is { } ratio
             ? new ScorerResult(new Dictionary<string, double> { [ScorerMetrics.ChangeSizeRatio.Name] = ratio }, [])
             : ScorerResult.Note("the reference solution changes no text line: no change size ratio"));

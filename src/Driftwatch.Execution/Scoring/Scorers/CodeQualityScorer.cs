@@ -23,7 +23,10 @@ internal sealed class CodeQualityScorer(ILintTool tool) : IScorer
     {
         var touched = input.Agent.Where(f => f.Changed && tool.Measures(f.Path)).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         if (touched.Count == 0)
-            return ScorerResult.Note($"no {tool.Language} file changed: nothing for {tool.Name} to measure");
+        {
+            // An agent that changed nothing at all is said so once (by the change size); one that changed other files, here.
+            return input.Agent.Any(f => f.Changed) ? ScorerResult.Note($"no {tool.Language} file changed: nothing for {tool.Name} to measure") : ScorerResult.Empty;
+        }
         if (tool.Unavailable() is { } why)
             return ScorerResult.Note($"lint and complexity not measured: {why}");
 

@@ -192,4 +192,20 @@ public sealed class TrialScorersTests : IAsyncLifetime
         javascriptTrial.Metrics.Get("lintBeyondReference").ShouldBe(1);
         javascriptTrial.Metrics.Get("complexityBeyondReference").ShouldBe(0);
     }
+
+    [Fact]
+    public async Task An_agent_that_changed_nothing_has_no_code_figures_and_one_flag_saying_so()
+    {
+        // Given an agent that leaves the workspace as it was
+        var builder = new SuiteBuilder(_temp.Combine("suite")).AddAdder("add-0");
+
+        // When its trial runs
+        var trial = await Run(builder, ScriptedAgent.Writing(new Dictionary<string, string>()));
+
+        // Then it fails, with no size, lint or complexity figure (absent, not zero), and one flag saying why
+        trial.Outcome.ShouldBe(TrialOutcome.Fail);
+        trial.Metrics.ContainsKey("changeSizeRatio").ShouldBeFalse();
+        trial.Metrics.ContainsKey("lintBeyondReference").ShouldBeFalse();
+        trial.Flags.ShouldBe(["scorer: the agent changed no text file: no change size, lint or complexity"]);
+    }
 }
