@@ -15,6 +15,9 @@ internal sealed class CodeQualityScorer(ILintTool tool) : IScorer
 {
     private static readonly ConcurrentDictionary<(string Tool, string Revision, string Task), Lazy<Task<ToolFigures>>> ReferenceFigures = new();
 
+    /// <summary>More changed files than this are not measured (a tool's command line, and time, have limits).</summary>
+    public const int MaxFiles = 500;
+
     public string Name => tool.Language + "-quality";
 
     public bool AppliesTo(TaskDefinition task) => string.Equals(task.Language, tool.Language, StringComparison.OrdinalIgnoreCase);
@@ -30,6 +33,8 @@ internal sealed class CodeQualityScorer(ILintTool tool) : IScorer
         if (tool.Unavailable() is { } why)
             return ScorerResult.Note($"lint and complexity not measured: {why}");
 
+        if (touched.Count > MaxFiles)
+            return ScorerResult.Note($"lint and complexity not measured: the agent changed {touched.Count} {tool.Language} files (more than {MaxFiles})");
         var files = touched.Union(input.Reference.Changes.Where(f => tool.Measures(f.Path)).Select(f => f.Path)).Order(StringComparer.Ordinal).ToList();
         var agent = await MeasureAsync(input, "agent", files.Select(p => (p, input.AgentText(p))), cancellationToken).ConfigureAwait(false);
         var reference = await ReferenceAsync(input, cancellationToken).ConfigureAwait(false);

@@ -60,13 +60,14 @@ internal sealed partial class EslintTool(string? installation) : ILintTool
             var workspace = tools.WorkspaceOf(folder).TrimEnd('/');
             var figures = new Dictionary<string, FileFigures>(StringComparer.Ordinal);
             var notes = new List<string>();
+            var unparsed = new List<string>();
             using var report = JsonDocument.Parse(run.StandardOutput);
             var byPath = report.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("filePath").GetString() ?? "", r => r, StringComparer.Ordinal);
             foreach (var file in files)
             {
                 if (!byPath.TryGetValue(workspace + "/" + file, out var seen))
                 {
-                    notes.Add($"eslint did not report {file}");
+                    notes.Add($"eslint did not report {ILintToolNotes.Files([file])}");
                     figures[file] = new FileFigures(null, null);
                     continue;
                 }
@@ -86,9 +87,11 @@ internal sealed partial class EslintTool(string? installation) : ILintTool
                         findings++;
                 }
                 if (!parsed)
-                    notes.Add($"eslint could not parse {file}");
+                    unparsed.Add(file);
                 figures[file] = new FileFigures(findings, parsed ? complexity : null);
             }
+            if (unparsed.Count > 0)
+                notes.Add($"eslint could not parse {ILintToolNotes.Files(unparsed)}");
             return new ToolFigures(figures, notes);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException)

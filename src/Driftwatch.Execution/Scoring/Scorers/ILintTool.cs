@@ -30,3 +30,10 @@ internal interface ILintTool
     /// <summary>The figures of <paramref name="files"/> (relative to <paramref name="folder"/>), each file measured on its own.</summary>
     Task<ToolFigures> MeasureAsync(ToolSandbox tools, string folder, string scratch, IReadOnlyList<string> files, CancellationToken cancellationToken);
 }
+
+/// <summary>How notes name files: a few of them, and how many more (an agent may make thousands).</summary>
+internal static class ILintToolNotes
+{
+    public static string Files(IReadOnlyList<string> files) =>
+        string.Join(", ", files.Take(3)) + (files.Count > 3 ? $" and {files.Count - 3} more file(s)" : "");
+}

@@ -66,16 +66,19 @@ internal sealed partial class PythonTools : ILintTool
         else
         {
             var sections = mccabe.StandardOutput.Split(FileMark + "\n").Skip(1).ToList();
+            var unparsed = new List<string>();
             for (var i = 0; i < files.Count && i < sections.Count; i++)
             {
                 if (sections[i].Contains(FailedMark, StringComparison.Ordinal))
                 {
-                    notes.Add($"mccabe could not parse {files[i]}");
+                    unparsed.Add(files[i]);
                     continue;
                 }
                 complexity[files[i]] = sections[i].Split('\n', StringSplitOptions.RemoveEmptyEntries)
                     .Sum(line => ComplexityOf().Match(line) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0);
             }
+            if (unparsed.Count > 0)
+                notes.Add($"mccabe could not parse {ILintToolNotes.Files(unparsed)}");
         }
         return new ToolFigures(files.ToDictionary(f => f, f => new FileFigures(findings[f], complexity[f]), StringComparer.Ordinal), notes);
     }

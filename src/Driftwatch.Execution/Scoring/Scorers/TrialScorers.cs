@@ -15,7 +15,12 @@ internal sealed record TrialScores(IReadOnlyDictionary<string, double> Values, I
     /// <summary>The prefix of the trial flags that carry the notes ("scorer: eslint is not installed …"): shown, never counted.</summary>
     public const string FlagPrefix = "scorer: ";
 
-    public IEnumerable<string> Flags => Notes.Select(n => FlagPrefix + n);
+    /// <summary>Notes kept as flags, at most; the rest are counted in the last.</summary>
+    public const int MaxFlags = 5;
+
+    public IEnumerable<string> Flags => Notes.Count <= MaxFlags
+        ? Notes.Select(n => FlagPrefix + n)
+        : Notes.Take(MaxFlags - 1).Select(n => FlagPrefix + n).Append($"{FlagPrefix}and {Notes.Count - MaxFlags + 1} more note(s)");
 }
 
 /// <summary>
