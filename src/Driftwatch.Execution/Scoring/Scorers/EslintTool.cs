@@ -57,12 +57,13 @@ internal sealed partial class EslintTool(string? installation) : ILintTool
             return ToolFigures.Failed(problem);
         try
         {
-            var workspace = tools.WorkspaceOf(folder).TrimEnd('/');
+
             var figures = new Dictionary<string, FileFigures>(StringComparer.Ordinal);
             var notes = new List<string>();
             var unparsed = new List<string>();
             using var report = JsonDocument.Parse(run.StandardOutput);
             var byPath = report.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("filePath").GetString() ?? "", r => r, StringComparer.Ordinal);
+            var workspace = Prefix(byPath.Keys, tools.WorkspaceOf(folder).TrimEnd('/'), files);
             foreach (var file in files)
             {
                 if (!byPath.TryGetValue(workspace + "/" + file, out var seen))
@@ -98,6 +99,20 @@ internal sealed partial class EslintTool(string? installation) : ILintTool
         {
             return ToolFigures.Failed($"eslint's report could not be read: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// The folder ESLint put before the files it reports: where the sandbox shows the folder, or,
+    /// when the folder's host path went through a link (no confining sandbox), the shortest prefix
+    /// that one of the files completes.
+    /// </summary>
+    private static string Prefix(IEnumerable<string> reported, string expected, IReadOnlyList<string> files)
+    {
+        var paths = reported.ToList();
+        if (files.Any(f => paths.Contains(expected + "/" + f, StringComparer.Ordinal)))
+            return expected;
+        return paths.SelectMany(p => files.Where(f => p.EndsWith("/" + f, StringComparison.Ordinal)).Select(f => p[..^(f.Length + 1)]))
+            .OrderBy(p => p.Length).FirstOrDefault() ?? expected;
     }
 
     [GeneratedRegex(@"has a complexity of (\d+)\.")]

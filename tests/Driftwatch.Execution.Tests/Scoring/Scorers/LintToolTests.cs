@@ -186,4 +186,22 @@ public sealed class LintToolTests : IAsyncLifetime
         figures.Files["bad.js"].ShouldBe(new FileFigures(1, null));
         figures.Notes.ShouldContain(n => n.Contains("could not parse bad.js"));
     }
+
+    [Fact]
+    public async Task Without_a_confining_sandbox_eslint_figures_are_read_for_files_in_a_folder_reached_through_a_link()
+    {
+        // Given files in nested and top folders with the same name, in a folder whose path goes
+        // through a symbolic link (as a TMPDIR may), measured without a confining sandbox
+        var real = Folder(new Dictionary<string, string> { ["a/pick.js"] = JavaScriptSample, ["pick.js"] = "module.exports = 1;\n" });
+        var link = _temp.Combine("through-link");
+        Directory.CreateSymbolicLink(link, real);
+
+        // When ESLint measures them (it reports the paths it resolved)
+        var figures = await Eslint().MeasureAsync(new ToolSandbox(new NoSandbox(), []), link, _temp.Combine("scratch"), ["a/pick.js", "pick.js"], CancellationToken.None);
+
+        // Then each file gets its own figures
+        figures.Notes.ShouldBeEmpty();
+        figures.Files["a/pick.js"].ShouldBe(new FileFigures(1, 3));
+        figures.Files["pick.js"].ShouldBe(new FileFigures(0, 0));
+    }
 }
