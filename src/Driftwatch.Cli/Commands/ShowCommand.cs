@@ -16,7 +16,7 @@ internal sealed class ShowSettings : StoreSettings
     public long Run { get; init; }
 
     [CommandOption("--task <TASK>")]
-    [Description("Also print this task's transcript, diff and test output for every trial")]
+    [Description("Also print this task's scores, transcript, diff and test output for every trial")]
     public string? Task { get; init; }
 
     [CommandOption("--json")]
@@ -56,6 +56,8 @@ internal sealed class ShowCommand(CliContext cli) : AsyncCommand<ShowSettings>
                     cli.Out.MarkupLine($"served by: {TerminalText.Escape(string.Join(", ", trial.ServedModels))}");
                 foreach (var flag in trial.Flags)
                     cli.Out.MarkupLine($"[yellow]flag: {TerminalText.Escape(flag)}[/]");
+                foreach (var line in TrialScoresText.Lines(trial))
+                    cli.Out.MarkupLine($"score: {TerminalText.Escape(line)}");
                 foreach (var kind in Enum.GetValues<ArtifactKind>())
                 {
                     var text = await store.Trials.GetArtifactAsync(run.Id, trial.Key, kind, cancellationToken);

@@ -10,6 +10,7 @@ public static class TrialMetrics
         new DurationMs(),
         new OutputTokens(),
         new ToolCalls(),
+        .. ScorerMetrics.All,
     ];
 
     /// <summary>The values of <paramref name="metrics"/> (default: the catalog) that the trial has.</summary>

@@ -72,6 +72,48 @@ public static class UnifiedDiff
         return (script.Count(s => s.Op == Op.Insert), script.Count(s => s.Op == Op.Delete));
     }
 
+    /// <summary>
+    /// The changed blocks between two texts (by the same shortest edit script), in order: where each
+    /// starts in the old and the new text (0-based lines) and how many lines it removes and adds.
+    /// </summary>
+    public static IReadOnlyList<DiffBlock> Blocks(string? oldText, string? newText)
+    {
+        var blocks = new List<DiffBlock>();
+        if (oldText == newText)
+            return blocks;
+        int oldLine = 0, newLine = 0;
+        DiffBlock? open = null;
+        foreach (var (op, _) in EditScript(SplitLines(oldText), SplitLines(newText)))
+        {
+            if (op == Op.Keep)
+            {
+                if (open is not null)
+                    blocks.Add(open);
+                open = null;
+                oldLine++;
+                newLine++;
+                continue;
+            }
+            open ??= new DiffBlock(oldLine, 0, newLine, 0);
+            if (op == Op.Delete)
+            {
+                open = open with { OldCount = open.OldCount + 1 };
+                oldLine++;
+            }
+            else
+            {
+                open = open with { NewCount = open.NewCount + 1 };
+                newLine++;
+            }
+        }
+        if (open is not null)
+            blocks.Add(open);
+        return blocks;
+    }
+
+    /// <summary>The lines of a text as the diff sees them (a final newline ends the last line; CRLF read as LF).</summary>
+    public static IReadOnlyList<string> LinesOf(string? text) => SplitLines(text);
+
     private static string Range(int start, int count) =>
         count == 1 ? $"{start}" : $"{(count == 0 ? start - 1 : start)},{count}";
 
@@ -125,3 +167,6 @@ public static class UnifiedDiff
         public IReadOnlyList<string> Chunk(string text) => ReferenceEquals(text, oldText) ? a : b;
     }
 }
+
+/// <summary>One changed block of a line diff: <see cref="OldCount"/> lines from <see cref="OldStart"/> of the old text replaced by <see cref="NewCount"/> lines from <see cref="NewStart"/> of the new (0-based).</summary>
+public sealed record DiffBlock(int OldStart, int OldCount, int NewStart, int NewCount);

@@ -7,6 +7,7 @@ using Driftwatch.Core.Suites;
 using Driftwatch.Execution.Agents;
 using Driftwatch.Execution.Sandbox;
 using Driftwatch.Execution.Scoring;
+using Driftwatch.Execution.Scoring.Scorers;
 using Driftwatch.Execution.Workspaces;
 
 namespace Driftwatch.Execution.Running;
@@ -37,6 +38,9 @@ public sealed record TrialOptions
 
     /// <summary>Reuse test results of identical workspaces (synthetic agents only; see <see cref="TestResultCache"/>).</summary>
     public TestResultCache? TestCache { get; init; }
+
+    /// <summary>Run the scorers (code quality, completion similarity, fault localisation: docs/scorers.md) after the hidden tests; off where only the outcome matters (suite validation).</summary>
+    public bool Score { get; init; } = true;
 }
 
 /// <summary>A finished trial, what to keep of it, and what the agent said about its harness (for the run's fingerprint).</summary>
@@ -61,8 +65,12 @@ internal sealed class TrialRunner
     private readonly TestScorer _scorer;
     private readonly ResiliencePipeline<TrialRecord> _retries;
 
-    public TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions options, TimeProvider time)
+    private readonly IReadOnlyList<IScorer>? _scorers;
+
+    /// <summary>The runner of <paramref name="agent"/>'s trials; <paramref name="scorers"/> measure each change after its tests (default: <see cref="TrialScorers.Default"/>).</summary>
+    public TrialRunner(IAgent agent, ISandbox sandbox, TrialOptions options, TimeProvider time, IReadOnlyList<IScorer>? scorers = null)
     {
+        _scorers = scorers;
         _agent = agent;
         _sandbox = sandbox;
         _options = options;
@@ -214,13 +222,14 @@ internal sealed class TrialRunner
                     var changed = workspace.Changes();
                     AddArtifact(artifacts, ArtifactKind.Diff, changed.Diff);
                     suspect = [.. suspect.Union(TamperEvidence.Inspect(changed, task, workspace.Home))];
-                    var revised = Scored(test, second, first);
+                    var revised = await WithScoresAsync(Scored(test, second, first), suite, task, workspace, changed, cancellationToken).ConfigureAwait(false);
                     return new TrialRecord(revised, Merge(artifacts)) { AgentDetails = second.Details, Harness = second.Harness ?? agentResult.Harness };
                 }
             }
 
             // The agent ended normally; the test command's ending decides (TestScorer.Classify).
             var trial = Scored(test, agentResult, _agent is IFeedbackAgent { SecondAttempt: true } ? test.Outcome : null);
+            trial = await WithScoresAsync(trial, suite, task, workspace, changes, cancellationToken).ConfigureAwait(false);
             return new TrialRecord(trial, artifacts) { AgentDetails = agentResult.Details, Harness = agentResult.Harness };
 
             // A pass whose change went for the tests is not counted: an error of its own kind, not retried.
@@ -239,6 +248,24 @@ internal sealed class TrialRunner
             // A fault of the harness itself (disk full, a file we could not copy): infrastructure, not the model.
             return new TrialRecord(Finish(TrialOutcome.Error, null, null, 0, "harness", ex.Message), artifacts);
         }
+    }
+
+    /// <summary>
+    /// The scorers' figures of the change (docs/scorers.md) as the trial's metrics, and what they
+    /// could not measure as flags. The outcome stays what the tests said.
+    /// </summary>
+    private async Task<Trial> WithScoresAsync(Trial trial, SuiteDefinition suite, TaskDefinition task, TrialWorkspace workspace, WorkspaceChanges changes, CancellationToken cancellationToken)
+    {
+        if (!_options.Score)
+            return trial;
+        var hidden = HostView.WithRepositories([suite.Directory, AppContext.BaseDirectory]).Concat(_options.HiddenPaths).ToList();
+        var scorers = new TrialScorers(_scorers ?? TrialScorers.Default(EslintTool.FindInstallation()), new ToolSandbox(_sandbox, hidden), _options.TestCache?.Scores);
+        var scores = await scorers.ScoreAsync(suite, task, workspace, changes, cancellationToken).ConfigureAwait(false);
+        return trial with
+        {
+            Metrics = MetricDictionary.Of(trial.Metrics.Concat(scores.Values)),
+            Flags = [.. trial.Flags, .. scores.Flags],
+        };
     }
 
     /// <summary>One artifact per kind: a second attempt's pieces are appended to the first's.</summary>

@@ -37,6 +37,9 @@ public sealed class TestResultCache
 
     public int Size => _results.Count;
 
+    /// <summary>The scorers' results by the content of the change they measured (see <see cref="Scorers.TrialScorers"/>).</summary>
+    internal ConcurrentDictionary<string, Lazy<Task<Scorers.TrialScores>>> Scores { get; } = new(StringComparer.Ordinal);
+
     internal Task<HiddenTestResult> GetOrRunAsync(string key, Func<Task<HiddenTestResult>> run) =>
         _results.GetOrAdd(key, _ => new Lazy<Task<HiddenTestResult>>(run)).Value;
 }

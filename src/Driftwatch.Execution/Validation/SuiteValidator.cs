@@ -47,7 +47,7 @@ public sealed class SuiteValidator(ISandbox sandbox, string workRoot, bool check
     private const int ReferenceIndex = 1;
     private const int FirstMistakeIndex = 2;
 
-    private readonly TrialOptions _options = (trials ?? new TrialOptions()) with { WorkRoot = workRoot, KeepWorkspaces = false, TestCache = null };
+    private readonly TrialOptions _options = (trials ?? new TrialOptions()) with { WorkRoot = workRoot, KeepWorkspaces = false, TestCache = null, Score = false };
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
     public async Task<IReadOnlyList<TaskValidation>> ValidateAsync(SuiteDefinition suite, IReadOnlyList<TaskDefinition> tasks, int parallelism,

@@ -180,4 +180,30 @@ public sealed class RunCommandTests : IDisposable
         result.ExitCode.ShouldBe(2);
         result.Error.ShouldBe("error: --resume: no incomplete run to resume\n");
     }
+
+    [Fact]
+    public async Task Show_gives_each_trials_scores_by_category_in_json_and_with_task()
+    {
+        // Given a run of the simulated agent on a generation, a debugging and a completion task
+        var run = await _cli.RunAsync("run", "--suite", _suite, "--trials", "1", "--seed", "5", "--db", Db, "--sandbox", "none");
+        run.ExitCode.ShouldBe(0, run.Error);
+
+        // When the run is shown as JSON, and with one completion task's details
+        var json = await _cli.RunAsync("show", "1", "--db", Db, "--json");
+        var text = await _cli.RunAsync("show", "1", "--db", Db, "--task", "add-c");
+
+        // Then each trial's metrics hold its category's scores (null where the category has none),
+        // and the text names the completion's scores
+        using var shown = JsonDocument.Parse(json.Output);
+        var metrics = shown.RootElement.GetProperty("trials").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("task").GetString()!, t => t.GetProperty("metrics"));
+        double? Value(string task, string name) => metrics[task].GetProperty(name) is { ValueKind: JsonValueKind.Number } v ? v.GetDouble() : null;
+        Value("add-c", "completionEditSimilarity").ShouldNotBeNull();
+        Value("add-c", "completionExactMatch").ShouldBeOneOf(0, 1);
+        Value("add-b", "faultHunksTouched").ShouldNotBeNull();
+        Value("add-a", "completionEditSimilarity").ShouldBeNull();
+        Value("add-a", "faultHunksTouched").ShouldBeNull();
+        text.ExitCode.ShouldBe(0, text.Error);
+        text.Output.ShouldContain("score: completion edit similarity: ");
+    }
 }

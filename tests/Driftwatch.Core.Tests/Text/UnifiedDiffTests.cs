@@ -76,4 +76,19 @@ public sealed class UnifiedDiffTests
             body.Where(l => l[0] is ' ' or '-').Select(l => l[1..]).ShouldBe(before);
         }
     }
+
+    [Fact]
+    public void Blocks_give_each_change_with_where_it_starts_in_both_texts_and_how_many_lines_it_removes_and_adds()
+    {
+        // Given a text with line 2 replaced by two lines and a line inserted after line 4
+        var before = "a\nb\nc\nd\n";
+        var after = "a\nB1\nB2\nc\nd\ne\n";
+
+        // When its blocks are taken
+        var blocks = UnifiedDiff.Blocks(before, after);
+
+        // Then there are two: one replacing 1 line by 2 at line index 1, one inserting 1 at the end
+        blocks.ShouldBe([new DiffBlock(1, 1, 1, 2), new DiffBlock(4, 0, 5, 1)]);
+        UnifiedDiff.Blocks(before, before).ShouldBeEmpty();
+    }
 }
