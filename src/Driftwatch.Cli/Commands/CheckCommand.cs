@@ -20,8 +20,8 @@ internal class DetectionSettings : StoreSettings
     public string Detector { get; init; } = "cusum";
 
     [CommandOption("--guarantee <P>")]
-    [Description("Confidence that the ARL0 holds for the baseline actually observed, not only on average over baselines (0: on average). Default: 0.7")]
-    public double Guarantee { get; init; } = 0.7;
+    [Description("Confidence that the ARL0 holds for the baseline actually observed, not only on average over baselines (0: on average). Default: 0.75")]
+    public double Guarantee { get; init; } = 0.75;
 
     [CommandOption("--arl0 <DAYS>")]
     [Description("False-alarm budget: mean days between false alarms when nothing changed. Default: 365")]

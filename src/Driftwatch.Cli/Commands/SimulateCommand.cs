@@ -62,8 +62,8 @@ internal sealed class SimulateSettings : CommandSettings
     public string Detector { get; init; } = "cusum,ewma,tracker-windows";
 
     [CommandOption("--guarantee <P>")]
-    [Description("Confidence that the ARL0 holds for the baseline actually observed, not only on average over baselines (0: on average). Default: 0.7")]
-    public double Guarantee { get; init; } = 0.7;
+    [Description("Confidence that the ARL0 holds for the baseline actually observed, not only on average over baselines (0: on average). Default: 0.75")]
+    public double Guarantee { get; init; } = 0.75;
 
     [CommandOption("--arl0 <DAYS>")]
     [Description("False-alarm budget the detectors are calibrated to. Default: 365")]
