@@ -168,9 +168,10 @@ internal static class ThresholdCalibrator
         {
             // The CUSUM limits (statistics 0 and, both ways, 2) raised from "ARL0 on average over
             // baselines" to "ARL0 for this baseline, with the stated confidence" (Gandy & Kvaløy 2013).
-            limits[0] += GuaranteeMargin([.. main.Drifts.Select(d => (d.Down, d.Sd))], options.Arl0, cap, options.Guarantee);
+            var maxMargin = MaxGuaranteeDays * options.EvidenceClip;
+            limits[0] += GuaranteeMargin([.. main.Drifts.Select(d => (d.Down, d.Sd))], options.Arl0, cap, options.Guarantee, maxMargin);
             if (!downOnly)
-                limits[2] += GuaranteeMargin([.. main.Drifts.Select(d => (d.Up, d.Sd))], options.Arl0, cap, options.Guarantee);
+                limits[2] += GuaranteeMargin([.. main.Drifts.Select(d => (d.Up, d.Sd))], options.Arl0, cap, options.Guarantee, maxMargin);
         }
         return downOnly
             ? new Thresholds(limits[0], double.NaN, limits[1], double.NaN) { EstimatedCusumArl0 = estimates[0] }
@@ -272,6 +273,9 @@ internal static class ThresholdCalibrator
         return new Tally(exposure, alarms, refitDayShockSquares, drifts);
     }
 
+    /// <summary>The guarantee raises a limit by at most this many days of evidence at the clip.</summary>
+    public const double MaxGuaranteeDays = 2;
+
     /// <summary>
     /// How much a CUSUM limit calibrated on average over baselines must rise so that the in-control
     /// ARL of the baseline actually observed reaches the target with probability
@@ -282,16 +286,20 @@ internal static class ThresholdCalibrator
     /// Siegmund's (1985) approximation gives each replicate's ARL as a function of the limit: the
     /// margin is the <paramref name="confidence"/> quantile of the replicates' own limits minus the
     /// limit that gives the target on average (capped as the simulation caps), so that the
-    /// simulated calibration keeps its exact shape and the bootstrap adds only the spread.
+    /// simulated calibration keeps its exact shape and the bootstrap adds only the spread. The margin
+    /// is at most <paramref name="maxMargin"/>.
     /// </summary>
-    internal static double GuaranteeMargin(IReadOnlyList<(double Drift, double Sd)> paths, double target, double cap, double confidence)
+    internal static double GuaranteeMargin(IReadOnlyList<(double Drift, double Sd)> paths, double target, double cap, double confidence, double maxMargin = double.PositiveInfinity)
     {
         if (paths.Count == 0)
             return 0;
         var own = paths.Select(p => SolveLimit(h => SiegmundArl(h, p.Drift, p.Sd), target)).Order().ToArray();
         var average = SolveLimit(h => paths.Average(p => Math.Min(cap, SiegmundArl(h, p.Drift, p.Sd))), target);
         var quantile = PairedBootstrap.Quantile(own, confidence);
-        return Math.Max(0, quantile - average);
+        // A baseline of a week of a few tasks cannot be guaranteed anything useful: its replicates'
+        // limits run off towards infinity. The margin stops at maxMargin (two days of evidence at
+        // the clip), so that an unmistakable change is never held back more than two days.
+        return Math.Clamp(quantile - average, 0, maxMargin);
     }
 
     /// <summary>

@@ -40,6 +40,17 @@ public sealed class GuaranteeTests
     }
 
     [Fact]
+    public void A_baseline_too_short_to_guarantee_anything_useful_gets_at_most_two_clipped_days_of_margin()
+    {
+        // A week of a few tasks: replicates' biases as large as the drift itself, many of them past zero.
+        var rng = new Driftwatch.Core.Statistics.Rng(9);
+        var wild = Enumerable.Range(0, 400).Select(_ => (Drift: -0.1 + 0.4 * rng.NextNormal(), Sd: 1.0)).ToList();
+
+        ThresholdCalibrator.GuaranteeMargin(wild, 365, 3000, 0.75).ShouldBeGreaterThan(6);
+        ThresholdCalibrator.GuaranteeMargin(wild, 365, 3000, 0.75, maxMargin: 6).ShouldBe(6);
+    }
+
+    [Fact]
     public void With_the_guarantee_far_fewer_baselines_raise_a_false_alarm_in_their_first_30_days()
     {
         // ARL0 100 keeps the test fast; the same replicates (seeded) with and without the guarantee.
