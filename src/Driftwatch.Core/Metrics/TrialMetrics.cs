@@ -10,6 +10,10 @@ public static class TrialMetrics
         new DurationMs(),
         new OutputTokens(),
         new ToolCalls(),
+        new InputTokens(),
+        new Turns(),
+        new AgentDurationMs(),
+        new CostUsd(),
     ];
 
     /// <summary>The values of <paramref name="metrics"/> (default: the catalog) that the trial has.</summary>
