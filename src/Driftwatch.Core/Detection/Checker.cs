@@ -126,6 +126,7 @@ public static class Checker
             ? (Clustered.DifferenceOfDailyRates([.. baselineDays.Select(d => d.PassRate)], [.. after.Select(d => d.PassRate)]), [])
             : Compare(series.Tasks, baseline, baselineDays, after, status);
         var changeDay = changeIndex is { } ci ? monitoring[ci].Day : (DateOnly?)null;
+        signals = [.. signals.Select(s => s.ChangeDay is { } day ? s with { FingerprintChanges = FingerprintAttribution.Changes(segment, history.Texts, baselineDays[^1].Day, day) } : s)];
 
         return new Verdict
         {

@@ -55,6 +55,9 @@ public static class SignalMonitor
         return result;
     }
 
+    /// <summary>A within-task spread at or below this (on the detection scale) counts as none.</summary>
+    public const double MinimumSpread = 1e-6;
+
     /// <summary>Why a signal is not watched, or null when it is: too few baseline values or days, or no spread.</summary>
     public static string? NotWatched(Series series, SignalBaseline? fitted, SignalOptions options)
     {
@@ -63,7 +66,8 @@ public static class SignalMonitor
             return "no positive baseline value";
         if (trials < options.MinimumBaselineTrials || series.Baseline.Count < options.MinimumBaselineDays)
             return $"{trials} baseline value(s) on {series.Baseline.Count} day(s), {options.MinimumBaselineTrials} on {options.MinimumBaselineDays} days needed";
-        if (fitted is null || fitted.WithinSd <= 0)
+        // A value fixed per task (input tokens of a fixed prompt) has no spread but rounding: nothing to standardise by.
+        if (fitted is null || fitted.WithinSd <= MinimumSpread)
             return "no spread in the baseline";
         return null;
     }

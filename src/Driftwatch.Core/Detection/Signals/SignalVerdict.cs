@@ -87,6 +87,9 @@ public sealed record SignalVerdict
 
     public string? NotWatchedReason { get; init; }
 
+    /// <summary>What the runs around this signal's change ran with that the baseline's never did (as <c>Verdict.FingerprintChanges</c>).</summary>
+    public IReadOnlyList<string> FingerprintChanges { get; init; } = [];
+
     /// <summary>How many baseline values the signal has (trials that reported it).</summary>
     public int BaselineTrials { get; init; }
 }

@@ -166,6 +166,29 @@ public sealed class SignalCheckTests
         verdict.Signals.Single().Status.ShouldBe(VerdictStatus.Warning);
     }
 
+    [Fact]
+    public void A_value_fixed_per_task_has_no_spread_and_is_not_watched()
+    {
+        // Given input tokens that are the same for every trial of a task (a fixed prompt), then change
+        var history = new HistoryBuilder(50, seed: 3).Days(30, tokens: 1).Build();
+        history = history with
+        {
+            Runs = [.. history.Runs.Select((r, d) => r with
+            {
+                Metrics = [.. r.Metrics.Select(m => m with { Metrics = Core.Metrics.MetricDictionary.Of([new("inputTokens", 1000.0 + 10 * m.TaskId.GetHashCode(StringComparison.Ordinal) % 7 + (d >= 24 ? 1 : 0))]) })],
+            })],
+        };
+
+        // When it is checked
+        var verdict = Checker.Check(history, Options);
+
+        // Then it is listed as not watched for want of spread, and alarms nothing
+        var input = verdict.Signals.ShouldHaveSingleItem();
+        input.Watched.ShouldBeFalse();
+        input.NotWatchedReason.ShouldBe("no spread in the baseline");
+        verdict.TriggeredBy.ShouldNotContain("inputTokens");
+    }
+
     private static History Merge(History a, History b) => a with
     {
         Runs = [.. a.Runs.Zip(b.Runs, (x, y) => x with { Metrics = [.. x.Metrics.Zip(y.Metrics, (m, n) => m with { Metrics = Core.Metrics.MetricDictionary.Of([.. m.Metrics, .. n.Metrics]) })] })],
