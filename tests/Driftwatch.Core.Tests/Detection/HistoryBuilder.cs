@@ -10,7 +10,7 @@ internal sealed class HistoryBuilder(int tasks, ulong seed = 1)
 {
     private readonly Rng _rng = new(seed);
     private readonly List<HistoryRun> _runs = [];
-    private readonly double[] _rates = new Simulation.ReferenceSuite(tasks, new Rng(seed + 100)).Rates;
+    private readonly double[] _rates = new global::Driftwatch.Core.Simulation.ReferenceSuite(tasks, new Rng(seed + 100)).Rates;
 
     // Metrics draw from their own stream, so that a history with metrics has the same outcomes as one without.
     private readonly Rng _metricRng = new(seed + 200);
