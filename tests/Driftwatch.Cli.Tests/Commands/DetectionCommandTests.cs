@@ -157,6 +157,21 @@ public sealed class DetectionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Simulate_tokens_compares_the_pass_rate_alone_with_the_combined_verdict_in_the_same_json_rows()
+    {
+        // When the tokens scenario is simulated (its null run comes with it)
+        var result = await _cli.RunAsync("simulate", "--scenario", "tokens", "--reps", "3", "--null-reps", "3", "--arl0", "50", "--json");
+
+        // Then there are null and tokens rows for the pass rate alone (cusum) and the combined verdict, in the usual fields
+        result.ExitCode.ShouldBe(0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        var rows = json.RootElement.EnumerateArray().Select(r => (r.GetProperty("detector").GetString(), r.GetProperty("scenario").GetString())).ToList();
+        rows.ShouldBe([("cusum", "null"), ("cusum", "tokens"), ("combined", "null"), ("combined", "tokens")]);
+        var combined = json.RootElement.EnumerateArray().Single(r => r.GetProperty("detector").GetString() == "combined" && r.GetProperty("scenario").GetString() == "tokens");
+        combined.GetProperty("medianDelay").GetDouble().ShouldBeLessThanOrEqualTo(3);
+    }
+
+    [Fact]
     public async Task Simulate_json_has_a_row_per_detector_and_scenario()
     {
         var result = await _cli.RunAsync("simulate", "--scenario", "null,step", "--delta", "0.1", "--reps", "20", "--null-reps", "20", "--arl0", "50", "--json");
