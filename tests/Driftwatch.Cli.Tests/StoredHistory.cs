@@ -13,7 +13,7 @@ public static class StoredHistory
 
     public static async Task WriteAsync(string database, string agent, string suite, IReadOnlyList<string> tasks, int days,
         Func<int, int, double> passRate, Func<int, string>? agentVersion = null, ulong seed = 1, Func<int, RunFingerprint>? fingerprint = null,
-        string suiteRevision = "rev-1", string? agentConfigJson = null)
+        string suiteRevision = "rev-1", string? agentConfigJson = null, Func<int, int, AgentUsage>? usage = null)
     {
         using var store = SqliteResultStore.Open(database);
         var rng = new Rng(seed);
@@ -40,7 +40,7 @@ public static class StoredHistory
             for (var i = 0; i < tasks.Count; i++)
             {
                 var pass = rng.NextDouble() < passRate(day, i);
-                await store.RecordTrialAsync(new Trial
+                var trial = new Trial
                 {
                     RunId = runId,
                     TaskId = tasks[i],
@@ -53,7 +53,10 @@ public static class StoredHistory
                     TestsTotal = 1,
                     StartedAt = started,
                     FinishedAt = started.AddSeconds(1),
-                }, []);
+                    Usage = usage?.Invoke(day, i) ?? AgentUsage.None,
+                };
+                // As the runner records it: with the catalog's metrics measured, when the agent reported usage.
+                await store.RecordTrialAsync(usage is null ? trial : trial with { Metrics = Core.Metrics.TrialMetrics.Measure(trial) }, []);
             }
             await store.FinishRunAsync(runId, RunStatus.Complete, started.AddMinutes(5));
         }

@@ -105,7 +105,7 @@ internal sealed class CheckCommand(CliContext cli) : AsyncCommand<CheckSettings>
         var verdicts = new List<Verdict>();
         foreach (var pair in runs.Select(r => (r.Agent, r.Suite)).Distinct().OrderBy(p => p.Agent, StringComparer.Ordinal).ThenBy(p => p.Suite, StringComparer.Ordinal))
         {
-            var history = await store.GetHistoryAsync(pair.Agent, pair.Suite, cancellationToken);
+            var history = await store.GetHistoryAsync(pair.Agent, pair.Suite, withMetrics: options.Signals.Enabled, cancellationToken);
             verdicts.Add(Checker.Check(history, options));
         }
         return verdicts;
@@ -147,6 +147,7 @@ internal static class VerdictReport
                 console.MarkupLine($"  effect {since}: [bold]{Points(v.Effect)}[/] (95% CI {Points(v.Low)} to {Points(v.High)}), pass rate {RunReport.Percent(v.RecentPassRate)}" +
                     (v.AlarmDay is { } alarm ? $" · alarm on {alarm:yyyy-MM-dd}" : ""));
             }
+            RenderSignals(console, v);
             if (v.FlippedTasks.Count > 0)
                 console.MarkupLine($"  tasks that moved most: {TerminalText.Escape(string.Join("; ", v.FlippedTasks.Take(5).Select(VerdictText.Flip)))}");
             foreach (var change in v.FingerprintChanges)
@@ -154,6 +155,30 @@ internal static class VerdictReport
             if (v.Detector == DetectorCatalog.TrackerWindows.Name)
                 RenderTrackerWindows(console, v);
         }
+    }
+
+    /// <summary>
+    /// What moved (the signals that set the status, in words), then every watched signal's line:
+    /// its change with its interval, statistic against limit, its share of the budget; and the signals not watched, with why.
+    /// </summary>
+    private static void RenderSignals(IAnsiConsole console, Verdict v)
+    {
+        foreach (var moved in VerdictText.WhatMoved(v))
+            console.MarkupLine($"  [bold]{TerminalText.Escape(moved)}[/]");
+        foreach (var s in v.Signals)
+        {
+            if (!s.Watched)
+            {
+                console.MarkupLine($"  [grey]{TerminalText.Escape(VerdictText.NotWatched(s))}[/]");
+                continue;
+            }
+            var since = s.ChangeDay is { } day ? $"since {day:yyyy-MM-dd}" : "over the monitored days";
+            console.MarkupLine($"  {StatusMarkup(s.Status)} {TerminalText.Escape(s.Label)} {since}: {TerminalText.Escape(VerdictText.Change(s))}" +
+                (s.AlarmDay is { } alarm ? $" · alarm on {alarm:yyyy-MM-dd}" : "") +
+                $" [grey]· statistic {s.Statistic?.ToString("0.00", CultureInfo.InvariantCulture) ?? "–"} of limit {s.Threshold?.ToString("0.00", CultureInfo.InvariantCulture) ?? "–"} · ARL0 {s.Arl0.ToString("0", CultureInfo.InvariantCulture)} days[/]");
+        }
+        if (v.Signals.Any(s => s.Watched))
+            console.MarkupLine($"  [grey]one false-alarm budget: ARL0 {v.Arl0.ToString("0", CultureInfo.InvariantCulture)} days in all, the pass rate's share {v.PassRateArl0.ToString("0", CultureInfo.InvariantCulture)} days[/]");
     }
 
     /// <summary>The trackers' windows on the last day, with the figures the public tracker shows for each.</summary>

@@ -162,7 +162,7 @@ internal sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         var runs = (await store.Runs.ListRunsAsync(new RunQuery(), cancellationToken)).Where(r => runIds.Contains(r.Id)).OrderBy(r => r.StartedAt).ToList();
         RenderHistory(runs, firstDay, dropDay);
         RenderDrop(runs, dropDay);
-        RenderVerdict(await store.History.GetHistoryAsync(agent.Name, suite.Name, cancellationToken), firstDay, dropDay);
+        RenderVerdict(await store.History.GetHistoryAsync(agent.Name, suite.Name, withMetrics: true, cancellationToken), firstDay, dropDay);
 
         cli.Out.WriteLine();
         cli.Out.MarkupLine($"{runs.Count} runs, {runs.Sum(r => r.Summary.Total)} trials, {cache.Size} distinct workspaces tested, in {RunReport.Seconds(clock.ElapsedMilliseconds)}.");

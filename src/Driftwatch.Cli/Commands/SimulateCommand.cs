@@ -14,7 +14,7 @@ namespace Driftwatch.Cli.Commands;
 internal sealed class SimulateSettings : CommandSettings
 {
     [CommandOption("--scenario <NAMES>")]
-    [Description("null, step, drift, sparse, outage, or all (comma-separated). Default: all")]
+    [Description("null, step, drift, sparse, outage, or all (comma-separated); tokens and behaviour add the behaviour scenarios of docs/signals.md (with their own null run of the combined verdict). Default: all")]
     public string Scenario { get; init; } = "all";
 
     [CommandOption("--delta <D>")]
@@ -77,6 +77,14 @@ internal sealed class SimulateSettings : CommandSettings
     [Description("Daily evidence is clipped to ±SD standard deviations. Default: 3")]
     public double Clip { get; init; } = 3;
 
+    [CommandOption("--token-change <R>")]
+    [Description("Relative change of output tokens in the tokens and behaviour scenarios. Default: -0.30")]
+    public double TokenChange { get; init; } = -0.30;
+
+    [CommandOption("--behaviour-drop <D>")]
+    [Description("Step down of the pass rate in the behaviour scenario. Default: 0.03")]
+    public double BehaviourDrop { get; init; } = 0.03;
+
     [CommandOption("-p|--parallel <N>")]
     [Description("Threads. Default: number of cores")]
     public int? Parallel { get; init; }
@@ -110,9 +118,11 @@ internal sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings
 {
     public override int Execute(CommandContext context, SimulateSettings settings, CancellationToken cancellationToken)
     {
-        var options = Options(settings);
+        var (options, signals) = AllOptions(settings);
         var clock = Stopwatch.StartNew();
-        var results = DetectorBenchmark.Run(options, null, cancellationToken);
+        var results = options.Scenarios.Count == 0 ? [] : DetectorBenchmark.Run(options, null, cancellationToken).ToList();
+        if (signals is not null)
+            results.AddRange(SignalBenchmark.Run(signals, cancellationToken));
         if (settings.Json)
         {
             cli.WriteRaw(ResultJson.Serialize(results));
@@ -139,15 +149,43 @@ internal sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings
             }
             cli.Out.Write(table);
         }
+        if (signals is not null)
+        {
+            cli.Out.MarkupLine($"[grey]tokens: output tokens {signals.TokenChange:+0%;-0%} from day {options.ChangeDay}; behaviour: the same with a {signals.BehaviourDrop:0.00} pass-rate step · " +
+                $"cusum: the pass rate alone with the whole ARL0; combined: the pass rate at half the alarm rate and output tokens at the other half, an alarm of either counts (docs/signals.md)[/]");
+        }
         cli.Out.MarkupLine($"[grey]{RunReport.Seconds(clock.ElapsedMilliseconds)} on {options.Parallelism} threads · delays count the first changed day as 1; runs that alarmed before the change are left out of them[/]");
         return ExitCodes.Ok;
     }
 
-    public static SimulationOptions Options(SimulateSettings settings)
+    /// <summary>The reference benchmark's options and, when tokens or behaviour is asked for, the signal scenarios' (whose null run is their own).</summary>
+    public static (SimulationOptions Reference, SignalSimulationOptions? Signals) AllOptions(SimulateSettings settings)
     {
-        var scenarios = settings.Scenario.Equals("all", StringComparison.OrdinalIgnoreCase)
+        var names = settings.Scenario.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var signalScenarios = names.Select(SignalScenarioNames.TryParse).OfType<SignalScenario>().Distinct().ToList();
+        var rest = names.Where(n => SignalScenarioNames.TryParse(n) is null).ToList();
+        var reference = Options(settings, string.Join(',', rest), allowNone: signalScenarios.Count > 0);
+        if (signalScenarios.Count == 0)
+            return (reference, null);
+        if (settings.TokenChange is <= -1 or > 10)
+            throw new Core.InvalidInputException("--token-change: must be above -1 (a relative change)");
+        return (reference, new SignalSimulationOptions
+        {
+            Reference = reference,
+            Scenarios = signalScenarios,
+            TokenChange = settings.TokenChange,
+            BehaviourDrop = settings.BehaviourDrop,
+        });
+    }
+
+    public static SimulationOptions Options(SimulateSettings settings) => Options(settings, settings.Scenario, allowNone: false);
+
+    private static SimulationOptions Options(SimulateSettings settings, string scenario, bool allowNone)
+    {
+        var scenarios = scenario.Equals("all", StringComparison.OrdinalIgnoreCase)
             ? new SimulationOptions().Scenarios
-            : settings.Scenario.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ScenarioNames.Parse).ToList();
+            : allowNone && scenario.Length == 0 ? []
+            : scenario.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ScenarioNames.Parse).ToList();
         return new SimulationOptions
         {
             Scenarios = scenarios,

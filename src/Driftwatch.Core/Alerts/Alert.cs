@@ -110,6 +110,9 @@ public sealed record Alert
     public bool DailyTotals { get; init; }
     public IReadOnlyList<string> FingerprintChanges { get; init; } = [];
 
+    /// <summary>What moved, one phrase per signal that set the verdict (<see cref="Reporting.VerdictText.WhatMoved"/>): "behaviour changed: output tokens −34% since …".</summary>
+    public IReadOnlyList<string> Moved { get; init; } = [];
+
     public long? RunId { get; init; }
     public string? RunStatus { get; init; }
 
@@ -160,6 +163,7 @@ public sealed record Alert
         DailyTotals = verdict.DailyTotals,
         FlippedTasks = [.. verdict.FlippedTasks.Take(TopFlips).Select(f => new AlertFlip(f.Task, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],
         FingerprintChanges = [.. verdict.FingerprintChanges],
+        Moved = Reporting.VerdictText.WhatMoved(verdict),
         RunId = context.RunId,
         Schedule = context.Schedule,
         Slot = context.Slot,

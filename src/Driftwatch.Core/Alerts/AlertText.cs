@@ -30,6 +30,12 @@ public static class AlertText
     public static IReadOnlyList<(string Label, string Value)> Facts(Alert alert)
     {
         var facts = new List<(string, string)>();
+        // Only when a signal besides the pass rate set the verdict: the pass rate's own effect follows.
+        if (alert.Moved.Count > 1 || (alert.Moved.Count == 1 && !alert.Moved[0].StartsWith("correctness", StringComparison.Ordinal)))
+        {
+            foreach (var moved in alert.Moved)
+                facts.Add(("what moved", moved));
+        }
         if (alert.Effect is { } effect)
         {
             var since = alert.ChangeDay is { } day ? $"since {Day(day)}" : "over the monitored days";

@@ -1,3 +1,4 @@
+using Driftwatch.Core.Detection.Signals;
 using Driftwatch.Core.Statistics;
 using Driftwatch.Core.Text;
 
@@ -26,6 +27,9 @@ public sealed record CheckOptions
     /// <summary>With a rolling baseline: how many of the latest days are monitored against the days before them.</summary>
     public int RollingWindow { get; init; } = 14;
 
+    /// <summary>How the continuous signals (tokens, time, cost, quality) are watched beside the pass rate.</summary>
+    public SignalOptions Signals { get; init; } = new();
+
     /// <summary>Fewer days than this in the current segment: not enough to judge.</summary>
     public const int MinimumDays = 8;
 }
@@ -41,6 +45,7 @@ public static class Checker
     public static Verdict Check(History history, CheckOptions options)
     {
         var segment = history.CurrentSegment();
+        var recorded = segment;
         // Runs known by their counts only (ingested per-run aggregates) cannot be split by task:
         // then the whole segment is judged on daily totals, one pooled "task", and the verdict says so.
         var dailyTotals = segment.Any(r => r.TotalsOnly);
@@ -78,13 +83,24 @@ public static class Checker
         var monitoring = days.Skip(baselineStart + baselineCount).ToList();
         var baseline = Baseline.Fit(baselineDays);
 
+        // One false-alarm budget for the verdict: the watched signals take their shares of it and
+        // the pass rate keeps the rest (all of it when no signal is watched, exactly as before).
+        var signalSeries = options.Signals.Enabled
+            ? SignalMonitor.Collect(recorded, [.. baselineDays.Select(d => d.Day)], [.. monitoring.Select(d => d.Day)])
+            : [];
+        var budget = FalseAlarmBudget.Split(options.Detection.Arl0, 0, options.Signals.PassRateShare);
+        var signals = signalSeries.Count == 0 ? []
+            : SignalMonitor.Judge(signalSeries, m => FalseAlarmBudget.Split(options.Detection.Arl0, m, options.Signals.PassRateShare),
+                options.Detection, options.Signals, history.Agent, history.Suite, out budget);
+        var detection = options.Detection with { Arl0 = budget.PassRate };
+
         var policyAllocations = (monitoring.Count > 0 ? monitoring : baselineDays).Select(d => d.Trials).ToList();
         var allocation = new ObservedAllocation(policyAllocations);
         var seed = StableHash.Of("calibration", history.Agent, history.Suite, baselineDays[0].Day.DayNumber, baselineCount, monitoring.Count);
-        var calibration = new DetectorCalibration(baseline, options.Detection,
-            () => ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], allocation, options.Detection, seed));
+        var calibration = new DetectorCalibration(baseline, detection,
+            () => ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], allocation, detection, seed));
         var limits = options.Detector.Limits(calibration);
-        var trace = DetectorRunner.Run(options.Detector, baseline, limits, options.Detection, baselineDays, monitoring);
+        var trace = DetectorRunner.Run(options.Detector, baseline, limits, detection, baselineDays, monitoring);
 
         // Nothing monitored yet (every day is baseline): nothing to judge, so insufficient, not ok.
         var status = monitoring.Count == 0 ? VerdictStatus.Insufficient
@@ -92,6 +108,7 @@ public static class Checker
             : trace.UpNow ? VerdictStatus.Improved
             : Warning(trace, options, baseline, baselineDays, monitoring) ? VerdictStatus.Warning
             : VerdictStatus.Ok;
+        var (combined, triggeredBy) = SignalStatus.Combine(status, signals);
 
         int? changeIndex = trace.ChangeIndex;
         int? alarmIndex = null;
@@ -111,12 +128,13 @@ public static class Checker
             ? (Clustered.DifferenceOfDailyRates([.. baselineDays.Select(d => d.PassRate)], [.. after.Select(d => d.PassRate)]), [])
             : Compare(series.Tasks, baseline, baselineDays, after, status);
         var changeDay = changeIndex is { } ci ? monitoring[ci].Day : (DateOnly?)null;
+        signals = [.. signals.Select(s => s.ChangeDay is { } day ? s with { FingerprintChanges = FingerprintAttribution.Changes(segment, history.Texts, baselineDays[^1].Day, day) } : s)];
 
         return new Verdict
         {
             Agent = history.Agent,
             Suite = history.Suite,
-            Status = status,
+            Status = combined,
             Detector = options.Detector.Name,
             Effect = double.IsNaN(effect.Value) ? null : effect.Value,
             Low = double.IsNaN(effect.Interval.Low) ? null : effect.Interval.Low,
@@ -137,6 +155,10 @@ public static class Checker
             DailyTotals = dailyTotals,
             TrackerWindows = TrackerRule.Windows([.. baselineDays, .. monitoring], baselineDays.Count + monitoring.Count - 1, baseline.PassRate, options.Detection.TrackerAlpha),
             Trace = [.. monitoring.Select((d, i) => (d.Day, trace.Down[i], trace.Up[i]))],
+            Signals = signals,
+            TriggeredBy = triggeredBy,
+            Arl0 = budget.Total,
+            PassRateArl0 = budget.PassRate,
         };
     }
 

@@ -90,6 +90,12 @@ public sealed record Verdict
     /// <summary>The signals whose alarm (or warning) set <see cref="Status"/>: "passRate", "outputTokens"…; empty when ok.</summary>
     public IReadOnlyList<string> TriggeredBy { get; init; } = [];
 
+    /// <summary>The verdict's false-alarm budget (days), shared by the pass rate and every watched signal; 0 when nothing was judged.</summary>
+    public double Arl0 { get; init; }
+
+    /// <summary>The pass rate's share of <see cref="Arl0"/>: all of it when no signal is watched, else twice it by default (docs/signals.md).</summary>
+    public double PassRateArl0 { get; init; }
+
     /// <summary>The statistic day by day (for charts): day, worse, better.</summary>
     public IReadOnlyList<(DateOnly Day, double Down, double Up)> Trace { get; init; } = [];
 }

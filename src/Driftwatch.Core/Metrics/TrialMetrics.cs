@@ -10,6 +10,10 @@ public static class TrialMetrics
         new DurationMs(),
         new OutputTokens(),
         new ToolCalls(),
+        new InputTokens(),
+        new Turns(),
+        new AgentDurationMs(),
+        new CostUsd(),
         .. ScorerMetrics.All,
     ];
 

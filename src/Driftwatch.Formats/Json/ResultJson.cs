@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Driftwatch.Core.Detection;
+using Driftwatch.Core.Detection.Signals;
 using Driftwatch.Core.Metrics;
 using Driftwatch.Core.Reporting;
 using Driftwatch.Core.Runs;
@@ -66,7 +67,17 @@ public static class ResultJson
         v.Statistic, v.Threshold, v.Note is { } note ? VerdictText.Note(note) : null,
         [.. v.TrackerWindows.Select(w => new TrackerWindowJson(w.Days, w.Trials, w.Passes, w.Accuracy, w.WilsonLow, w.WilsonHigh,
             w.PLower, w.PUpper, w.DropThreshold, w.RiseThreshold, w.Threshold, w.Worse, w.Better))],
-        v.DailyTotals ? "daily totals" : "per task");
+        v.DailyTotals ? "daily totals" : "per task",
+        [.. v.Signals.Select(Signal)], [.. v.TriggeredBy]);
+
+    /// <summary>A signal's verdict (<see cref="SignalVerdict"/>), field for field; kind, polarity and status as camelCase names.</summary>
+    public static SignalJson Signal(SignalVerdict s) => new(
+        s.Signal, s.Label, Camel(s.Kind.ToString()), Camel(s.Polarity.ToString()), s.Unit, s.Status.ToString().ToLowerInvariant(), s.Direction,
+        s.BaselineValue, s.RecentValue, s.Change, s.Low, s.High, s.Relative, s.ChangeDay, s.AlarmDay, s.Statistic, s.Threshold, s.Arl0,
+        s.Watched, s.NotWatchedReason, s.BaselineTrials, [.. s.FingerprintChanges],
+        [.. s.Days.Select(d => new SignalDayJson(d.Day, d.Value, d.Trials, d.BandLow, d.BandHigh, d.Down, d.Up))]);
+
+    private static string Camel(string name) => JsonNamingPolicy.CamelCase.ConvertName(name);
 
     public static SummaryJson Summary(RunSummary summary) => new(
         summary.Total, summary.Pass, summary.Fail, summary.Timeout, summary.Error, summary.Pending,
@@ -97,7 +108,16 @@ public sealed record VerdictJson(
     string Agent, string Suite, string Verdict, string Detector, double? Effect, double? Low, double? High, DateOnly? ChangeDay,
     DateOnly? AlarmDay, FlipJson[] FlippedTasks, string[] FingerprintChanges, DateOnly? BaselineFrom, DateOnly? BaselineTo,
     int BaselineDays, int MonitoredDays, double? BaselinePassRate, double? RecentPassRate, double? Statistic, double? Threshold, string? Note,
-    TrackerWindowJson[] TrackerWindows, string Basis);
+    TrackerWindowJson[] TrackerWindows, string Basis, SignalJson[] Signals, string[] TriggeredBy);
+
+/// <summary>One signal's verdict beside the pass rate (docs/signals.md): its change (relative or in its unit) with the 95% interval, its days with the baseline band, its share of the budget.</summary>
+public sealed record SignalJson(
+    string Signal, string Label, string Kind, string Polarity, string Unit, string Status, string? Direction,
+    double? BaselineValue, double? RecentValue, double? Change, double? Low, double? High, bool Relative, DateOnly? ChangeDay, DateOnly? AlarmDay,
+    double? Statistic, double? Threshold, double Arl0, bool Watched, string? NotWatchedReason, int BaselineTrials, string[] FingerprintChanges,
+    SignalDayJson[] Days);
+
+public sealed record SignalDayJson(DateOnly Day, double Value, int Trials, double? BandLow, double? BandHigh, double? Down, double? Up);
 
 /// <summary>
 /// One window of the public trackers' rule on the verdict's last day (docs/detection.md): trials,

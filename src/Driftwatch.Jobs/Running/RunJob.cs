@@ -172,7 +172,7 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
     /// <summary>The verdict on this agent × suite's whole history (today's run included).</summary>
     public async Task<Verdict> VerdictAsync(string agent, string suite, CheckOptions options, CancellationToken cancellationToken)
     {
-        var history = await store.GetHistoryAsync(agent, suite, cancellationToken).ConfigureAwait(false);
+        var history = await store.GetHistoryAsync(agent, suite, withMetrics: options.Signals.Enabled, cancellationToken).ConfigureAwait(false);
         return Checker.Check(history, options);
     }
 

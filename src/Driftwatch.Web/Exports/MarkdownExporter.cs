@@ -71,6 +71,9 @@ internal sealed class MarkdownExporter : IExporter
             line += $" · {VerdictText.Note(note)}";
         if (v.DailyTotals)
             line += $" · {VerdictText.DailyTotals}";
+        var moved = VerdictText.WhatMoved(v);
+        if (moved.Any(m => !m.StartsWith("correctness", StringComparison.Ordinal)))
+            line += "\n\nWhat moved: " + string.Join("; ", moved.Select(Cell));
         if (v.FingerprintChanges.Count > 0)
             line += "\n\nWhat changed: " + string.Join("; ", v.FingerprintChanges.Select(Cell));
         return line;

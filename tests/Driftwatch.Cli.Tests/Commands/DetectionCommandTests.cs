@@ -47,6 +47,35 @@ public sealed class DetectionCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Check_names_a_behaviour_change_in_text_and_json_with_its_signal_and_what_triggered_the_warning()
+    {
+        // Given 40 days with steady pass rates, on which output tokens fall by 40% from day 30
+        var noise = new Core.Statistics.Rng(5);
+        await StoredHistory.WriteAsync(Db, "sim", "core", Tasks, 40, (_, i) => StoredHistory.Usual(i, Tasks.Length),
+            usage: (day, i) => new Core.Runs.AgentUsage { OutputTokens = (long)Math.Round((day >= 30 ? 0.6 : 1) * (500 + 50 * i) * Math.Exp(0.3 * noise.NextNormal())) });
+
+        // When it is checked, in text and in JSON
+        var text = await _cli.RunAsync("check", "--db", Db);
+        var result = await _cli.RunAsync("check", "--db", Db, "--json");
+
+        // Then the text says what moved, and the JSON carries the signal and what triggered the warning
+        text.ExitCode.ShouldBe(0, text.Error);
+        System.Text.RegularExpressions.Regex.IsMatch(text.Output, "behaviour changed: output tokens −(3[3-9]|4[0-7])% since 2026-0(3-3[01]|4-01)").ShouldBeTrue(text.Output);
+        using var json = JsonDocument.Parse(result.Output);
+        var verdict = json.RootElement.EnumerateArray().Single();
+        verdict.GetProperty("verdict").GetString().ShouldBe("warning");
+        verdict.GetProperty("triggeredBy").EnumerateArray().Select(t => t.GetString()).ShouldBe(["outputTokens"]);
+        var tokens = verdict.GetProperty("signals").EnumerateArray().Single(s => s.GetProperty("signal").GetString() == "outputTokens");
+        tokens.GetProperty("kind").GetString().ShouldBe("behaviour");
+        tokens.GetProperty("polarity").GetString().ShouldBe("neutral");
+        tokens.GetProperty("status").GetString().ShouldBe("warning");
+        tokens.GetProperty("direction").GetString().ShouldBe("down");
+        tokens.GetProperty("change").GetDouble().ShouldBe(-0.4, 0.08);
+        tokens.GetProperty("arl0").GetDouble().ShouldBe(730);
+        tokens.GetProperty("days").GetArrayLength().ShouldBe(40);
+    }
+
+    [Fact]
     public async Task Check_of_a_steady_agent_exits_0()
     {
         await StoredHistory.WriteAsync(Db, "sim", "core", Tasks, 40, (_, i) => StoredHistory.Usual(i, Tasks.Length));
@@ -147,6 +176,21 @@ public sealed class DetectionCommandTests : IDisposable
         root.GetProperty("difference").GetDouble().ShouldBeLessThan(0);
         root.GetProperty("passToFail").GetInt32().ShouldBeGreaterThan(root.GetProperty("failToPass").GetInt32());
         root.GetProperty("flippedTasks").GetArrayLength().ShouldBe(root.GetProperty("passToFail").GetInt32() + root.GetProperty("failToPass").GetInt32());
+    }
+
+    [Fact]
+    public async Task Simulate_tokens_compares_the_pass_rate_alone_with_the_combined_verdict_in_the_same_json_rows()
+    {
+        // When the tokens scenario is simulated (its null run comes with it)
+        var result = await _cli.RunAsync("simulate", "--scenario", "tokens", "--reps", "3", "--null-reps", "3", "--arl0", "50", "--json");
+
+        // Then there are null and tokens rows for the pass rate alone (cusum) and the combined verdict, in the usual fields
+        result.ExitCode.ShouldBe(0, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        var rows = json.RootElement.EnumerateArray().Select(r => (r.GetProperty("detector").GetString(), r.GetProperty("scenario").GetString())).ToList();
+        rows.ShouldBe([("cusum", "null"), ("cusum", "tokens"), ("combined", "null"), ("combined", "tokens")]);
+        var combined = json.RootElement.EnumerateArray().Single(r => r.GetProperty("detector").GetString() == "combined" && r.GetProperty("scenario").GetString() == "tokens");
+        combined.GetProperty("medianDelay").GetDouble().ShouldBeLessThanOrEqualTo(3);
     }
 
     [Fact]

@@ -77,4 +77,19 @@ public sealed record SignalVerdict
 
     /// <summary>The baseline days and the monitored days, oldest first.</summary>
     public IReadOnlyList<SignalDay> Days { get; init; } = [];
+
+    /// <summary>
+    /// Whether the signal is watched: false when its baseline has too few values (or no spread) to
+    /// calibrate a detector on; then it takes no share of the budget (<see cref="Arl0"/> is 0) and
+    /// <see cref="NotWatchedReason"/> says why.
+    /// </summary>
+    public bool Watched { get; init; } = true;
+
+    public string? NotWatchedReason { get; init; }
+
+    /// <summary>What the runs around this signal's change ran with that the baseline's never did (as <c>Verdict.FingerprintChanges</c>).</summary>
+    public IReadOnlyList<string> FingerprintChanges { get; init; } = [];
+
+    /// <summary>How many baseline values the signal has (trials that reported it).</summary>
+    public int BaselineTrials { get; init; }
 }

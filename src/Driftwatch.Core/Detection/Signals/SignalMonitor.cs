@@ -1,0 +1,247 @@
+using Driftwatch.Core.Metrics;
+using Driftwatch.Core.Text;
+
+namespace Driftwatch.Core.Detection.Signals;
+
+/// <summary>
+/// Watches every continuous signal of the catalog that a segment's trials carry (docs/signals.md):
+/// each trial normalised against its own task's baseline, a daily evidence statistic, a two-sided
+/// CUSUM calibrated to the signal's share of the verdict's budget, and a verdict with the change,
+/// its interval, the change day and the alarm day.
+/// </summary>
+public static class SignalMonitor
+{
+    /// <summary>A signal's values over the baseline and monitored days, on its detection scale.</summary>
+    public sealed record Series(ITrialMetric Metric, SignalScale? Scale, string[] Tasks, IReadOnlyList<SignalSample> Baseline, IReadOnlyList<SignalSample> Monitoring)
+    {
+        public int BaselineTrials => Baseline.Sum(d => d.Count);
+    }
+
+    /// <summary>
+    /// The catalog signals present in the runs, each split into baseline and monitored days (days
+    /// outside both, and trials without a value, are left out).
+    /// </summary>
+    public static IReadOnlyList<Series> Collect(IReadOnlyList<HistoryRun> runs, IReadOnlyCollection<DateOnly> baselineDays, IReadOnlyCollection<DateOnly> monitoredDays, IReadOnlyList<ITrialMetric>? catalog = null)
+    {
+        var baselineSet = baselineDays.ToHashSet();
+        var monitoredSet = monitoredDays.ToHashSet();
+        var rows = runs.Where(r => baselineSet.Contains(r.Day) || monitoredSet.Contains(r.Day))
+            .SelectMany(r => r.Metrics.Select(m => (r.Day, Values: m)))
+            .ToList();
+        if (rows.Count == 0)
+            return [];
+        var result = new List<Series>();
+        foreach (var metric in catalog ?? TrialMetrics.All)
+        {
+            var values = rows.Where(r => r.Values.Metrics.ContainsKey(metric.Name))
+                .Select(r => (r.Day, r.Values.TaskId, Value: r.Values.Metrics[metric.Name]))
+                .Where(r => double.IsFinite(r.Value))
+                .ToList();
+            if (values.Count == 0)
+                continue;
+            var tasks = values.Select(v => v.TaskId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var index = tasks.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+            var scale = SignalScale.For(metric.Relative, values.Where(v => baselineSet.Contains(v.Day)).Select(v => v.Value));
+            List<SignalSample> Days(HashSet<DateOnly> set) =>
+            [
+                .. values.Where(v => set.Contains(v.Day)).GroupBy(v => v.Day).OrderBy(g => g.Key).Select(g => new SignalSample(
+                    g.Key,
+                    [.. g.Select(v => index[v.TaskId])],
+                    [.. g.Select(v => scale?.Of(v.Value) ?? double.NaN)],
+                    [.. g.Select(v => v.Value)])),
+            ];
+            result.Add(new Series(metric, scale, tasks, Days(baselineSet), Days(monitoredSet)));
+        }
+        return result;
+    }
+
+    /// <summary>A within-task spread at or below this (on the detection scale) counts as none.</summary>
+    public const double MinimumSpread = 1e-6;
+
+    /// <summary>Why a signal is not watched, or null when it is: too few baseline values or days, or no spread.</summary>
+    public static string? NotWatched(Series series, SignalBaseline? fitted, SignalOptions options)
+    {
+        var trials = series.BaselineTrials;
+        if (series.Scale is null)
+            return "no positive baseline value";
+        if (trials < options.MinimumBaselineTrials || series.Baseline.Count < options.MinimumBaselineDays)
+            return $"{trials} baseline value(s) on {series.Baseline.Count} day(s), {options.MinimumBaselineTrials} on {options.MinimumBaselineDays} days needed";
+        // A value fixed per task (input tokens of a fixed prompt) has no spread but rounding: nothing to standardise by.
+        if (fitted is null || fitted.WithinSd <= MinimumSpread)
+            return "no spread in the baseline";
+        return null;
+    }
+
+    /// <summary>
+    /// The verdicts of every signal in the runs: watched ones calibrated to their share of
+    /// <paramref name="budget"/> (its <see cref="FalseAlarmBudget.PerSignal"/>), the others with the reason.
+    /// </summary>
+    public static IReadOnlyList<SignalVerdict> Judge(IReadOnlyList<Series> all, Func<int, FalseAlarmBudget> budgetFor, DetectorOptions detection, SignalOptions options,
+        string agent, string suite, out FalseAlarmBudget budget)
+    {
+        var fitted = all.Select(s => s.Scale is null || s.Baseline.Count == 0 ? null : SignalBaseline.Fit(s.Baseline, s.Tasks.Length)).ToList();
+        var reasons = all.Select((s, i) => NotWatched(s, fitted[i], options)).ToList();
+        budget = budgetFor(reasons.Count(r => r is null));
+        var verdicts = new List<SignalVerdict>();
+        for (var i = 0; i < all.Count; i++)
+        {
+            var series = all[i];
+            var metric = series.Metric;
+            var unwatched = new SignalVerdict
+            {
+                Signal = metric.Name,
+                Label = metric.Label,
+                Kind = metric.Kind,
+                Polarity = metric.Polarity,
+                Unit = metric.Unit,
+                Status = VerdictStatus.Ok,
+                Relative = metric.Relative,
+                Watched = false,
+                NotWatchedReason = reasons[i],
+                BaselineTrials = series.BaselineTrials,
+            };
+            if (reasons[i] is not null)
+            {
+                verdicts.Add(unwatched);
+                continue;
+            }
+            var seed = StableHash.Of("signal", agent, suite, metric.Name, series.Baseline[0].Day.DayNumber, series.Baseline.Count, series.Monitoring.Count);
+            var (limit, _) = SignalCalibrator.Calibrate(fitted[i]!, series.Baseline, [.. series.Monitoring.Select(d => d.Tasks)],
+                budget.PerSignal, options.ReferenceValue, detection.EvidenceClip, detection.CalibrationPaths, options.CalibrationHorizon, seed);
+            verdicts.Add(Verdict(series, fitted[i]!, limit, budget.PerSignal, detection.EvidenceClip, options.ReferenceValue) with { BaselineTrials = series.BaselineTrials });
+        }
+        return verdicts;
+    }
+
+    /// <summary>One watched signal's verdict for a calibrated limit (pure: the CUSUM, the change, the days).</summary>
+    public static SignalVerdict Verdict(Series series, SignalBaseline baseline, double limit, double arl0, double clip, double referenceValue)
+    {
+        var metric = series.Metric;
+        var monitoring = series.Monitoring;
+        var n = monitoring.Count;
+        var zs = new double[n];
+        var down = new double[n];
+        var up = new double[n];
+        double d = 0, u = 0;
+        for (var t = 0; t < n; t++)
+        {
+            zs[t] = baseline.Evidence(monitoring[t], clip);
+            d = Math.Max(0, d - zs[t] - referenceValue);
+            u = Math.Max(0, u + zs[t] - referenceValue);
+            down[t] = d;
+            up[t] = u;
+        }
+        var downNow = n > 0 && down[^1] > limit;
+        var upNow = n > 0 && up[^1] > limit;
+        // Both at once cannot happen with k > 0 (each day feeds one side); up wins a tie of the impossible.
+        var direction = upNow ? 1 : downNow ? -1 : 0;
+
+        int? changeIndex = null, alarmIndex = null;
+        if (direction != 0)
+        {
+            var statistic = direction > 0 ? up : down;
+            var alarm = n - 1;
+            while (alarm > 0 && statistic[alarm - 1] > limit)
+                alarm--;
+            changeIndex = DetectorRunner.ChangePoint(zs, alarm, direction);
+            alarmIndex = Enumerable.Range(changeIndex.Value, n - changeIndex.Value).First(t => statistic[t] > limit);
+        }
+
+        var after = changeIndex is { } c ? monitoring.Skip(c).ToList() : [.. monitoring];
+        var change = Change(baseline, series.Baseline, after);
+        double? Out(double x) => double.IsFinite(x) ? (metric.Relative ? Math.Exp(x) - 1 : x) : null;
+
+        var status = direction == 0 ? VerdictStatus.Ok
+            : metric.Polarity == SignalPolarity.Neutral ? VerdictStatus.Warning
+            : (direction > 0) == (metric.Polarity == SignalPolarity.HigherIsWorse) ? VerdictStatus.Degraded
+            : VerdictStatus.Improved;
+        var larger = n == 0 ? 0 : Math.Max(down[^1], up[^1]);
+        var shownDirection = direction != 0 ? direction
+            : n > 0 && larger > limit / 2 ? (up[^1] >= down[^1] ? 1 : -1)
+            : 0;
+
+        var raw = TaskRawMeans(series);
+        SignalDay Day(SignalSample day, int? t)
+        {
+            var (_, trials) = baseline.DayMean(day);
+            double? low = null, high = null;
+            if (trials > 0)
+            {
+                var centre = Enumerable.Range(0, day.Count).Where(j => baseline.Known[day.Tasks[j]]).Average(j => raw[day.Tasks[j]]);
+                var half = 1.96 * baseline.DaySd(trials);
+                (low, high) = metric.Relative ? (centre * Math.Exp(-half), centre * Math.Exp(half)) : (centre - half, centre + half);
+            }
+            return new SignalDay(day.Day, day.Raw.Average(), day.Count, low, high, t is { } i ? down[i] : null, t is { } k ? up[k] : null);
+        }
+
+        return new SignalVerdict
+        {
+            Signal = metric.Name,
+            Label = metric.Label,
+            Kind = metric.Kind,
+            Polarity = metric.Polarity,
+            Unit = metric.Unit,
+            Status = status,
+            Direction = shownDirection switch { > 0 => "up", < 0 => "down", _ => null },
+            BaselineValue = series.Baseline.SelectMany(x => x.Raw).DefaultIfEmpty(double.NaN).Average() is var b && double.IsFinite(b) ? b : null,
+            RecentValue = after.Count == 0 ? null : after.SelectMany(x => x.Raw).Average(),
+            Change = Out(change.Value),
+            Low = Out(change.Low),
+            High = Out(change.High),
+            Relative = metric.Relative,
+            ChangeDay = changeIndex is { } ci ? monitoring[ci].Day : null,
+            AlarmDay = alarmIndex is { } ai ? monitoring[ai].Day : null,
+            Statistic = n == 0 ? null : direction > 0 ? up[^1] : direction < 0 ? down[^1] : larger,
+            Threshold = limit,
+            Arl0 = arl0,
+            Days = [.. series.Baseline.Select(x => Day(x, null)), .. monitoring.Select((x, t) => Day(x, t))],
+        };
+    }
+
+    /// <summary>Each task's mean baseline value in the metric's unit (what the band is centred on).</summary>
+    private static double[] TaskRawMeans(Series series)
+    {
+        var sums = new double[series.Tasks.Length];
+        var counts = new int[series.Tasks.Length];
+        foreach (var day in series.Baseline)
+        {
+            for (var j = 0; j < day.Count; j++)
+            {
+                sums[day.Tasks[j]] += day.Raw[j];
+                counts[day.Tasks[j]]++;
+            }
+        }
+        return [.. sums.Select((s, i) => counts[i] == 0 ? double.NaN : s / counts[i])];
+    }
+
+    /// <summary>
+    /// The change on the detection scale: mean daily normalised value after − before (a day's
+    /// trials share its day effect, so a day is one observation), with Welch's 95% interval; a side
+    /// with one day takes its variance from the baseline model (σ̂²/n + ω̂²).
+    /// </summary>
+    public static (double Value, double Low, double High) Change(SignalBaseline baseline, IReadOnlyList<SignalSample> before, IReadOnlyList<SignalSample> after)
+    {
+        static List<(double Mean, int N)> Means(SignalBaseline b, IReadOnlyList<SignalSample> days) =>
+            [.. days.Select(b.DayMean).Where(m => m.Trials > 0)];
+        var x = Means(baseline, before);
+        var y = Means(baseline, after);
+        if (x.Count == 0 || y.Count == 0)
+            return (double.NaN, double.NaN, double.NaN);
+        double Variance(List<(double Mean, int N)> days)
+        {
+            if (days.Count < 2)
+                return Math.Pow(baseline.DaySd(days[0].N), 2);
+            var mean = days.Average(m => m.Mean);
+            return days.Sum(m => (m.Mean - mean) * (m.Mean - mean)) / (days.Count - 1);
+        }
+        var difference = y.Average(m => m.Mean) - x.Average(m => m.Mean);
+        var a = Variance(y) / y.Count;
+        var b = Variance(x) / x.Count;
+        var se = Math.Sqrt(a + b);
+        if (se <= 0)
+            return (difference, difference, difference);
+        var df = Math.Max(1, (a + b) * (a + b) / (a * a / Math.Max(1, y.Count - 1) + b * b / Math.Max(1, x.Count - 1)));
+        var half = MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, df, 0.975) * se;
+        return (difference, difference - half, difference + half);
+    }
+}
