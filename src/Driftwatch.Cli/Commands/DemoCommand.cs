@@ -198,11 +198,19 @@ internal sealed class DemoCommand(CliContext cli) : AsyncCommand<DemoSettings>
         cli.Out.WriteLine();
         cli.Out.MarkupLine("[bold]driftwatch check[/] on this history:");
         VerdictReport.Render(cli.Out, [verdict]);
-        if (verdict.AlarmDay is { } alarm)
+        // The first alarm of the verdict: the pass rate's, or a signal's that degraded it sooner.
+        var alarms = verdict.Signals.Where(s => s.Status == VerdictStatus.Degraded && s.AlarmDay is not null)
+            .Select(s => (Day: s.AlarmDay!.Value, What: s.Label)).ToList();
+        if (verdict.AlarmDay is { } passRateAlarm)
+            alarms.Add((passRateAlarm, "the pass rate"));
+        if (alarms.Count > 0)
         {
+            var (alarm, what) = alarms.OrderBy(a => a.Day).First();
             var alarmDay = alarm.DayNumber - firstDay.DayNumber + 1;
-            cli.Out.MarkupLine($"The drop began on day {dropDay}; a daily `driftwatch check` would have raised the alarm on [bold]day {alarmDay}[/] ({alarm:yyyy-MM-dd}), " +
-                $"{alarmDay - dropDay + 1} day(s) in, and dated the change to day {verdict.ChangeDay!.Value.DayNumber - firstDay.DayNumber + 1}.");
+            var passRate = verdict.AlarmDay is { } p && p != alarm ? $" (the pass rate alone on day {p.DayNumber - firstDay.DayNumber + 1})" : "";
+            var dated = verdict.ChangeDay is { } change ? $", and dated the change to day {change.DayNumber - firstDay.DayNumber + 1}" : "";
+            cli.Out.MarkupLine(Markup.Escape($"The drop began on day {dropDay}; a daily `driftwatch check` would have raised the alarm on ") +
+                $"[bold]day {alarmDay}[/]" + Markup.Escape($" ({alarm:yyyy-MM-dd}), {alarmDay - dropDay + 1} day(s) in, on {what}{passRate}{dated}."));
         }
         else
         {
