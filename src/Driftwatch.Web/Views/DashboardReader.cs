@@ -41,7 +41,8 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
 
     private async Task<SeriesView> SeriesAsync(string agent, string suite, IReadOnlyList<RunHeader> runs, CancellationToken cancellationToken)
     {
-        var history = await store.GetHistoryAsync(agent, suite, cancellationToken);
+        // With the trials' metrics, as `check` reads it: the same signals, the same budget.
+        var history = await store.GetHistoryAsync(agent, suite, withMetrics: checkOptions.Signals.Enabled, cancellationToken);
         var verdict = Verdict(history);
         var flagged = runs.ToDictionary(r => r.Id, r => r.Flagged);
         var days = history.Runs
