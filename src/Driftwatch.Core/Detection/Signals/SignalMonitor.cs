@@ -148,7 +148,10 @@ public static class SignalMonitor
         }
 
         var after = changeIndex is { } c ? monitoring.Skip(c).ToList() : [.. monitoring];
-        var change = Change(baseline, series.Baseline, after);
+        var raw = TaskRawMeans(series);
+        // A relative change is told on the values themselves (each trial against its task's
+        // baseline mean), not on the detection scale, whose offset pulls a ratio towards 1.
+        var change = metric.Relative ? RelativeChange(raw, series.Baseline, after) : Change(baseline, series.Baseline, after);
         double? Out(double x) => double.IsFinite(x) ? (metric.Relative ? Math.Exp(x) - 1 : x) : null;
 
         var status = direction == 0 ? VerdictStatus.Ok
@@ -160,7 +163,6 @@ public static class SignalMonitor
             : n > 0 && larger > limit / 2 ? (up[^1] >= down[^1] ? 1 : -1)
             : 0;
 
-        var raw = TaskRawMeans(series);
         SignalDay Day(SignalSample day, int? t)
         {
             var (_, trials) = baseline.DayMean(day);
@@ -223,17 +225,54 @@ public static class SignalMonitor
     {
         static List<(double Mean, int N)> Means(SignalBaseline b, IReadOnlyList<SignalSample> days) =>
             [.. days.Select(b.DayMean).Where(m => m.Trials > 0)];
-        var x = Means(baseline, before);
-        var y = Means(baseline, after);
+        return Welch(Means(baseline, before), Means(baseline, after), n => Math.Pow(baseline.DaySd(n), 2));
+    }
+
+    /// <summary>
+    /// The log of the ratio after/before of a relative signal, with its interval: each day's value
+    /// is log of the mean over its trials of value ÷ the task's baseline mean (raw values, no
+    /// offset), compared between the days before and after (Welch over days).
+    /// </summary>
+    public static (double Value, double Low, double High) RelativeChange(double[] taskMeans, IReadOnlyList<SignalSample> before, IReadOnlyList<SignalSample> after)
+    {
+        List<(double Mean, int N)> Ratios(IReadOnlyList<SignalSample> days)
+        {
+            var list = new List<(double Mean, int N)>();
+            foreach (var day in days)
+            {
+                double sum = 0;
+                var n = 0;
+                for (var j = 0; j < day.Count; j++)
+                {
+                    var m = taskMeans[day.Tasks[j]];
+                    if (!(m > 0))
+                        continue;
+                    sum += Math.Max(day.Raw[j], 0) / m;
+                    n++;
+                }
+                if (n > 0 && sum > 0)
+                    list.Add((Math.Log(sum / n), n));
+            }
+            return list;
+        }
+        var x = Ratios(before);
+        var y = Ratios(after);
+        // One day alone on a side has no spread of its own: take the other side's.
+        var pooled = x.Count >= 2 ? Spread(x) : y.Count >= 2 ? Spread(y) : 0;
+        return Welch(x, y, _ => pooled);
+    }
+
+    private static double Spread(List<(double Mean, int N)> days)
+    {
+        var mean = days.Average(m => m.Mean);
+        return days.Sum(m => (m.Mean - mean) * (m.Mean - mean)) / (days.Count - 1);
+    }
+
+    private static (double Value, double Low, double High) Welch(List<(double Mean, int N)> x, List<(double Mean, int N)> y, Func<int, double> singleDayVariance)
+    {
         if (x.Count == 0 || y.Count == 0)
             return (double.NaN, double.NaN, double.NaN);
-        double Variance(List<(double Mean, int N)> days)
-        {
-            if (days.Count < 2)
-                return Math.Pow(baseline.DaySd(days[0].N), 2);
-            var mean = days.Average(m => m.Mean);
-            return days.Sum(m => (m.Mean - mean) * (m.Mean - mean)) / (days.Count - 1);
-        }
+        double Variance(List<(double Mean, int N)> days) => days.Count < 2 ? singleDayVariance(days[0].N) : Spread(days);
         var difference = y.Average(m => m.Mean) - x.Average(m => m.Mean);
         var a = Variance(y) / y.Count;
         var b = Variance(x) / x.Count;

@@ -29,15 +29,41 @@ public sealed class SignalCheckTests
         tokens.Relative.ShouldBeTrue();
         DayOf(tokens.ChangeDay!.Value).ShouldBeInRange(30, 32);
         DayOf(tokens.AlarmDay!.Value).ShouldBeInRange(31, 33);
-        // (this history's own log ratio is −0.35: its day effects and the zero offset cost a few points)
-        tokens.Change!.Value.ShouldBe(-0.34, 0.07);
-        tokens.Low!.Value.ShouldBeLessThan(tokens.Change.Value);
-        tokens.High!.Value.ShouldBeGreaterThan(tokens.Change.Value);
+        // and the change is told on the tokens themselves, not on the detection scale: this seeded
+        // history's own ratio of means (−31%; the model's −34% plus its noise) lies inside the interval
+        var observed = tokens.RecentValue!.Value / tokens.BaselineValue!.Value - 1;
+        tokens.Change!.Value.ShouldBe(-0.34, 0.06);
+        tokens.Low!.Value.ShouldBeLessThan(observed);
+        tokens.High!.Value.ShouldBeGreaterThan(observed);
         tokens.High!.Value.ShouldBeLessThan(-0.2);
         tokens.Days.Count.ShouldBe(40);
         verdict.BaselineDays.ShouldBe(24);
         tokens.Days.Take(24).ShouldAllBe(d => d.Down == null && d.Up == null);
         tokens.Days[^1].BandLow!.Value.ShouldBeGreaterThan(tokens.Days[^1].Value);
+    }
+
+    [Fact]
+    public void A_relative_change_is_told_on_the_values_not_on_the_detection_scale()
+    {
+        // Given 30 tasks writing 300 to 1,500 output tokens, 34% fewer from day 31 (little noise, so
+        // that the detection scale's offset — half the smallest baseline value — would show)
+        var rng = new Driftwatch.Core.Statistics.Rng(8);
+        var levels = Enumerable.Range(0, 30).Select(i => 300.0 + 40 * i).ToArray();
+        var runs = Enumerable.Range(0, 45).Select(d =>
+        {
+            var trials = levels.Select((_, i) => ($"task-{i:00}", rng.NextDouble() < 0.7 ? Driftwatch.Core.Runs.TrialOutcome.Pass : Driftwatch.Core.Runs.TrialOutcome.Fail)).ToList();
+            var metrics = levels.Select((level, i) => new TrialMetricValues($"task-{i:00}", 0, Core.Metrics.MetricDictionary.Of(
+                [new("outputTokens", Math.Round(level * (d >= 30 ? 0.66 : 1) * Math.Exp(0.1 * rng.NextNormal())))]))).ToList();
+            return new HistoryRun(d + 1, HistoryBuilder.Start.AddDays(d), "rev", "{}", new Driftwatch.Core.Runs.RunFingerprint(), trials) { Metrics = metrics };
+        }).ToList();
+
+        // When it is checked
+        var tokens = Checker.Check(new History("agent", "suite", runs), Options).Signals.Single(s => s.Signal == "outputTokens");
+
+        // Then the change is −34%, inside its interval (on the log(x + c) scale it read about −29%)
+        tokens.Change!.Value.ShouldBe(-0.34, 0.02);
+        tokens.Low!.Value.ShouldBeLessThan(-0.34);
+        tokens.High!.Value.ShouldBeGreaterThan(-0.34);
     }
 
     [Fact]
