@@ -71,7 +71,8 @@ public sealed partial class EvidencePagesTests(TwoAgentDatabase database) : ICla
         var (status, html) = await GetAsync("/agents/steady/core");
 
         status.ShouldBe(HttpStatusCode.OK);
-        html.ShouldContain($"<h2>Detector: {verdict.Detector}</h2>");
+        // (marked as what set the verdict: the pass rate degraded)
+        html.ShouldContain($"<h2>Detector: {verdict.Detector}<span class=\"trigger\">triggered the verdict</span></h2>");
         html.ShouldContain($"<g class=\"statistic\" data-points=\"{verdict.Trace.Count}\">");
         html.ShouldContain($"<title>alarm limit {verdict.Threshold!.Value.ToString("0.00", CultureInfo.InvariantCulture)}</title>");
         html.ShouldContain($"alarm (degraded) raised on {verdict.AlarmDay:yyyy-MM-dd}");
