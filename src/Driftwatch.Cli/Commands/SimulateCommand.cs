@@ -152,7 +152,7 @@ internal sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings
         if (signals is not null)
         {
             cli.Out.MarkupLine($"[grey]tokens: output tokens {signals.TokenChange:+0%;-0%} from day {options.ChangeDay}; behaviour: the same with a {signals.BehaviourDrop:0.00} pass-rate step · " +
-                $"cusum: the pass rate alone with the whole ARL0; combined: the pass rate at half the alarm rate and output tokens at the other half, an alarm of either counts (docs/signals.md)[/]");
+                $"cusum: the pass rate alone with the whole ARL0; combined: the pass rate at half the alarm rate and output tokens at the other half, an alarm of either counts; outputTokens: the token signal alone at its half (docs/signals.md)[/]");
         }
         cli.Out.MarkupLine($"[grey]{RunReport.Seconds(clock.ElapsedMilliseconds)} on {options.Parallelism} threads · delays count the first changed day as 1; runs that alarmed before the change are left out of them[/]");
         return ExitCodes.Ok;

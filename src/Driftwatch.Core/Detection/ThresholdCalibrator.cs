@@ -289,12 +289,16 @@ internal static class ThresholdCalibrator
     /// simulated calibration keeps its exact shape and the bootstrap adds only the spread. The margin
     /// is at most <paramref name="maxMargin"/>.
     /// </summary>
-    internal static double GuaranteeMargin(IReadOnlyList<(double Drift, double Sd)> paths, double target, double cap, double confidence, double maxMargin = double.PositiveInfinity)
+    internal static double GuaranteeMargin(IReadOnlyList<(double Drift, double Sd)> paths, double target, double cap, double confidence, double maxMargin = double.PositiveInfinity) =>
+        GuaranteeMargin([.. paths.Select(p => (Func<double, double>)(h => SiegmundArl(h, p.Drift, p.Sd)))], target, cap, confidence, maxMargin);
+
+    /// <summary>The same margin for replicates whose ARL as a function of the limit is given (a two-sided chart adds its sides' alarm rates).</summary>
+    internal static double GuaranteeMargin(IReadOnlyList<Func<double, double>> arls, double target, double cap, double confidence, double maxMargin)
     {
-        if (paths.Count == 0)
+        if (arls.Count == 0)
             return 0;
-        var own = paths.Select(p => SolveLimit(h => SiegmundArl(h, p.Drift, p.Sd), target)).Order().ToArray();
-        var average = SolveLimit(h => paths.Average(p => Math.Min(cap, SiegmundArl(h, p.Drift, p.Sd))), target);
+        var own = arls.Select(arl => SolveLimit(arl, target)).Order().ToArray();
+        var average = SolveLimit(h => arls.Average(arl => Math.Min(cap, arl(h))), target);
         var quantile = PairedBootstrap.Quantile(own, confidence);
         // A baseline of a week of a few tasks cannot be guaranteed anything useful: its replicates'
         // limits run off towards infinity. The margin stops at maxMargin (two days of evidence at

@@ -70,6 +70,9 @@ public static class SignalBenchmark
 {
     public const string Combined = "combined";
 
+    /// <summary>The row of output tokens alone, at its share of the combined budget: what the signal's own calibration keeps.</summary>
+    public const string SignalAlone = "outputTokens";
+
     public static IReadOnlyList<SimulationResult> Run(SignalSimulationOptions options, CancellationToken cancellationToken = default)
     {
         var reference = options.Reference;
@@ -79,8 +82,8 @@ public static class SignalBenchmark
         foreach (var tau in reference.Taus)
         {
             var reps = Math.Max(reference.NullReps, reference.ChangeReps);
-            // [scenario][rep] = (pass rate alone, combined) first alarm days
-            var outcomes = scenarios.Select(s => new (int? Alone, int? Combined)[s == SignalScenario.Null ? reference.NullReps : reference.ChangeReps]).ToArray();
+            // [scenario][rep] = (pass rate alone, combined, the signal alone at its share) first alarm days
+            var outcomes = scenarios.Select(s => new (int? Alone, int? Combined, int? Signal)[s == SignalScenario.Null ? reference.NullReps : reference.ChangeReps]).ToArray();
             Parallel.For(0, reps, new ParallelOptions { MaxDegreeOfParallelism = reference.Parallelism, CancellationToken = cancellationToken }, rep =>
             {
                 var replicate = new Replicate(options, tau, rep);
@@ -90,7 +93,7 @@ public static class SignalBenchmark
                         outcomes[s][rep] = replicate.Monitor(scenarios[s], s);
                 }
             });
-            foreach (var (detector, pick) in new (string, Func<(int? Alone, int? Combined), int?>)[] { ("cusum", o => o.Alone), (Combined, o => o.Combined) })
+            foreach (var (detector, pick) in new (string, Func<(int? Alone, int? Combined, int? Signal), int?>)[] { ("cusum", o => o.Alone), (Combined, o => o.Combined), (SignalAlone, o => o.Signal) })
             {
                 for (var s = 0; s < scenarios.Count; s++)
                     results.Add(Summarise(reference, detector, scenarios[s], options, tau, [.. outcomes[s].Select(pick)]));
@@ -115,6 +118,7 @@ public static class SignalBenchmark
             return result with
             {
                 Arl0 = alarms.Average(a => (double)(a ?? reference.NullCap)),
+                FalseAlarm30Share = alarms.Count(a => a is <= 30) / (double)alarms.Count,
                 FalseAlarmYearShare = alarms.Count(a => a is <= 365) / (double)alarms.Count,
             };
         }
@@ -175,14 +179,14 @@ public static class SignalBenchmark
             _scale = SignalScale.For(true, tokenDays.SelectMany(d => d.Raw))!.Value;
             var samples = tokenDays.Select(d => Sample(d.Raw)).ToList();
             _tokens = SignalBaseline.Fit(samples, reference.Tasks);
-            (_signalLimit, _) = SignalCalibrator.Calibrate(_tokens, samples, [_tasks], budget.PerSignal, options.Signals.ReferenceValue,
-                reference.Detector.EvidenceClip, reference.Detector.CalibrationPaths, options.Signals.CalibrationHorizon, rng.NextUInt64());
+            _signalLimit = SignalCalibrator.Calibrate(_tokens, samples, [_tasks], budget.PerSignal, options.Signals.ReferenceValue,
+                reference.Detector, rng.NextUInt64()).Value;
         }
 
         private SignalSample Sample(double[] raw) => new(default, _tasks, [.. raw.Select(_scale.Of)], raw);
 
-        /// <summary>First alarm day (1-based) of the pass rate alone and of the combined verdict; null when none by the end.</summary>
-        public (int? Alone, int? Combined) Monitor(SignalScenario scenario, int job)
+        /// <summary>First alarm day (1-based) of the pass rate alone, of the combined verdict and of the signal alone; null when none by the end.</summary>
+        public (int? Alone, int? Combined, int? Signal) Monitor(SignalScenario scenario, int job)
         {
             var reference = _options.Reference;
             var rng = Rng.Derive(reference.Seed, 12, job, _rep, BitConverter.DoubleToInt64Bits(_tau));
@@ -192,8 +196,8 @@ public static class SignalBenchmark
                 : _suite.Logits;
             var (_, _, k) = _evidence.For(_trials);
             double alone = 0, combined = 0, down = 0, up = 0;
-            int? aloneAlarm = null, combinedAlarm = null;
-            for (var t = 1; t <= end && (aloneAlarm is null || combinedAlarm is null); t++)
+            int? aloneAlarm = null, combinedAlarm = null, signalAlarm = null;
+            for (var t = 1; t <= end && (aloneAlarm is null || combinedAlarm is null || signalAlarm is null); t++)
             {
                 var changed = scenario != SignalScenario.Null && t >= reference.ChangeDay;
                 var (z, _) = _evidence.Of(DrawPasses(changed ? shifted : _suite.Logits, rng));
@@ -204,10 +208,12 @@ public static class SignalBenchmark
                 up = Math.Max(0, up + tokenZ - _options.Signals.ReferenceValue);
                 if (aloneAlarm is null && alone > _aloneLimit)
                     aloneAlarm = t;
-                if (combinedAlarm is null && (combined > _combinedLimit || Math.Max(down, up) > _signalLimit))
+                if (signalAlarm is null && Math.Max(down, up) > _signalLimit)
+                    signalAlarm = t;
+                if (combinedAlarm is null && (combined > _combinedLimit || signalAlarm is not null))
                     combinedAlarm = t;
             }
-            return (aloneAlarm, combinedAlarm);
+            return (aloneAlarm, combinedAlarm, signalAlarm);
         }
 
         private DayCounts DrawPasses(double[] logits, Rng rng)

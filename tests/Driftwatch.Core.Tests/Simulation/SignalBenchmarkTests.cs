@@ -40,9 +40,11 @@ public sealed class SignalBenchmarkTests
         var first = SignalBenchmark.Run(Options(4) with { Scenarios = [SignalScenario.Behaviour] });
         var second = SignalBenchmark.Run(Options(4) with { Scenarios = [SignalScenario.Behaviour] });
 
-        // Then each verdict has its null row (the ARL0) and its change row with the step's size, the same both times
-        first.Select(r => (r.Detector, r.Scenario)).ShouldBe([("cusum", "null"), ("cusum", "behaviour"), ("combined", "null"), ("combined", "behaviour")]);
-        first.Where(r => r.Scenario == "null").ShouldAllBe(r => r.Arl0 != null);
+        // Then each verdict, and the signal alone at its share, has its null row (the ARL0 and the
+        // first-30-day share) and its change row with the step's size, the same both times
+        first.Select(r => (r.Detector, r.Scenario)).ShouldBe([
+            ("cusum", "null"), ("cusum", "behaviour"), ("combined", "null"), ("combined", "behaviour"), ("outputTokens", "null"), ("outputTokens", "behaviour")]);
+        first.Where(r => r.Scenario == "null").ShouldAllBe(r => r.Arl0 != null && r.FalseAlarm30Share != null);
         first.Single(r => r.Detector == "combined" && r.Scenario == "behaviour").Delta.ShouldBe(0.03);
         second.ShouldBe(first);
     }

@@ -28,9 +28,6 @@ public sealed record SignalOptions
 
     /// <summary>…on at least this many baseline days (a day effect needs days to be estimated).</summary>
     public int MinimumBaselineDays { get; init; } = 7;
-
-    /// <summary>Calibration paths are followed for at most this many days (the ARL0 is estimated as exposure / alarms).</summary>
-    public int CalibrationHorizon { get; init; } = 1000;
 }
 
 /// <summary>
@@ -107,65 +104,149 @@ public static class SignalCalibrator
         }
     }
 
+    /// <summary>A signal's calibrated limit: the limit, the ARL0 the simulation estimates for it on average, and the guarantee's margin within it.</summary>
+    public readonly record struct Limit(double Value, double EstimatedArl0, double Margin);
+
     /// <summary>
     /// The limit h at which the two-sided CUSUM (down = max(0, down − z − k), up = max(0, up + z − k),
     /// an alarm when either passes h) has an ARL0 of arl0 days, with k the reference value and the
     /// evidence clipped to ±clip; the baseline days as observed give each path its tasks and the
     /// model its values, the monitored days' tasks are repeated in turn.
+    /// As the pass rate's calibration does (docs/detection.md): a pilot over the whole grid with a
+    /// short horizon brackets the limit (exposure / alarms), then the main pass takes the mean over
+    /// paths of the days to the first alarm, each path capped at <see cref="DetectorOptions.CalibrationCap"/>
+    /// as `simulate` caps its runs, and with <see cref="DetectorOptions.Guarantee"/> &gt; 0 the limit
+    /// rises by the margin that makes the ARL0 hold for the baseline actually observed with that
+    /// confidence (each path's increments have a drift and spread under the model; Siegmund's
+    /// approximation of the two-sided chart, 1/ARL = 1/ARL(down) + 1/ARL(up)).
     /// </summary>
-    public static (double Limit, double EstimatedArl0) Calibrate(
+    public static Limit Calibrate(
         SignalBaseline fitted, IReadOnlyList<SignalSample> baselineDays, IReadOnlyList<int[]> monitoringTasks,
-        double arl0, double referenceValue, double clip, int paths, int horizon, ulong seed)
+        double arl0, double referenceValue, DetectorOptions detection, ulong seed)
     {
         var model = new Model(fitted, baselineDays);
-        var taskCount = fitted.TaskMeans.Length;
-        var exposure = new double[Grid.Length];
-        var alarms = new int[Grid.Length];
         var patterns = monitoringTasks.Count > 0 ? monitoringTasks : [.. baselineDays.Select(d => d.Tasks)];
+        var pilotPaths = Math.Max(50, detection.CalibrationPaths / 3);
+        var pilotHorizon = Math.Max(50, (int)Math.Ceiling(detection.CalibrationHorizon * arl0));
+        var pilot = Simulate(model, fitted, baselineDays, patterns, Grid, referenceValue, detection.EvidenceClip, pilotPaths, pilotHorizon, seed, salt: 0);
+        var (pilotLimit, _) = Solve(Grid, pilot.Exposure, pilot.Alarms, arl0, paths: 0);
+
+        var top = Array.FindIndex(Grid, g => g >= pilotLimit);
+        top = top < 0 ? Grid.Length - 1 : Math.Min(Grid.Length - 1, top + 6);
+        var grid = Grid[Math.Max(0, top - 60)..(top + 1)];
+        var cap = (int)Math.Ceiling(detection.CalibrationCap);
+        var main = Simulate(model, fitted, baselineDays, patterns, grid, referenceValue, detection.EvidenceClip, detection.CalibrationPaths, cap, seed, salt: 1);
+        var (limit, estimated) = Solve(grid, main.Exposure, main.Alarms, arl0, paths: detection.CalibrationPaths);
+        var margin = 0.0;
+        if (detection.Guarantee > 0)
+        {
+            margin = ThresholdCalibrator.GuaranteeMargin(
+                [.. main.Drifts.Select(d => (Func<double, double>)(h => TwoSidedArl(h, d)))],
+                arl0, cap, detection.Guarantee, ThresholdCalibrator.MaxGuaranteeDays * detection.EvidenceClip);
+        }
+        return new Limit(limit + margin, estimated, margin);
+    }
+
+    /// <summary>Siegmund's approximation of a two-sided CUSUM's ARL: the two sides' alarm rates add.</summary>
+    private static double TwoSidedArl(double h, ThresholdCalibrator.PathDrift d) =>
+        1 / (1 / ThresholdCalibrator.SiegmundArl(h, d.Down, d.Sd) + 1 / ThresholdCalibrator.SiegmundArl(h, d.Up, d.Sd));
+
+    private sealed record Tally(double[] Exposure, int[] Alarms, ThresholdCalibrator.PathDrift[] Drifts);
+
+    /// <summary>
+    /// Follows paths until the statistic passed the top of the grid or the horizon; tallies run
+    /// lengths per grid point, and per path the drift and spread of the increments "worse"
+    /// (−z − k) and "better" (z − k) under the model, standardised by the path's refitted baseline.
+    /// </summary>
+    private static Tally Simulate(Model model, SignalBaseline fitted, IReadOnlyList<SignalSample> baselineDays, IReadOnlyList<int[]> patterns,
+        double[] grid, double referenceValue, double clip, int paths, int horizon, ulong seed, int salt)
+    {
+        var taskCount = fitted.TaskMeans.Length;
+        var exposure = new double[grid.Length];
+        var alarms = new int[grid.Length];
+        var drifts = new ThresholdCalibrator.PathDrift[paths];
         var simulated = new SignalSample[baselineDays.Count];
         for (var path = 0; path < paths; path++)
         {
-            var rng = Rng.Derive(seed, path);
+            var rng = Rng.Derive(seed, salt, path);
             for (var d = 0; d < baselineDays.Count; d++)
                 simulated[d] = model.Draw(baselineDays[d].Tasks, rng);
             var refit = SignalBaseline.Fit(simulated, taskCount);
+            drifts[path] = Drift(fitted, refit, patterns, referenceValue);
             double down = 0, up = 0;
             var pointer = 0;
-            for (var t = 0; t < horizon && pointer < Grid.Length; t++)
+            for (var t = 0; t < horizon && pointer < grid.Length; t++)
             {
                 var z = refit.Evidence(model.Draw(patterns[t % patterns.Count], rng), clip);
                 down = Math.Max(0, down - z - referenceValue);
                 up = Math.Max(0, up + z - referenceValue);
                 var statistic = Math.Max(down, up);
-                while (pointer < Grid.Length && statistic > Grid[pointer])
+                while (pointer < grid.Length && statistic > grid[pointer])
                 {
                     exposure[pointer] += t + 1;
                     alarms[pointer]++;
                     pointer++;
                 }
             }
-            for (var j = pointer; j < Grid.Length; j++)
+            for (var j = pointer; j < grid.Length; j++)
                 exposure[j] += horizon;
         }
-        return Solve(exposure, alarms, arl0);
+        return new Tally(exposure, alarms, drifts);
     }
 
-    /// <summary>The grid limit (log-ARL interpolated) where exposure / alarms reaches the target.</summary>
-    private static (double Limit, double Estimated) Solve(double[] exposure, int[] alarms, double target)
+    /// <summary>
+    /// A refitted baseline's CUSUM increments under the model, averaged over the monitored days'
+    /// tasks: a day's mean normalised value has mean mean(μ − μ̂*) and variance σ²/n + ω², and the
+    /// chart divides it by the refit's σ̂*²/n + ω̂*² (its square root).
+    /// </summary>
+    private static ThresholdCalibrator.PathDrift Drift(SignalBaseline truth, SignalBaseline refit, IReadOnlyList<int[]> patterns, double referenceValue)
     {
-        double Arl(int j) => exposure[j] / Math.Max(alarms[j], 0.5);
-        for (var j = 0; j < Grid.Length; j++)
+        double down = 0, up = 0, spread = 0;
+        var counted = 0;
+        foreach (var tasks in patterns)
+        {
+            double bias = 0;
+            var n = 0;
+            foreach (var task in tasks)
+            {
+                if (!refit.Known[task] || !truth.Known[task])
+                    continue;
+                bias += truth.TaskMeans[task] - refit.TaskMeans[task];
+                n++;
+            }
+            var sd = n == 0 ? 0 : refit.DaySd(n);
+            if (!(sd > 0))
+                continue;
+            var z = bias / n / sd;
+            down += -z - referenceValue;
+            up += z - referenceValue;
+            spread += Math.Pow(truth.DaySd(n) / sd, 2);
+            counted++;
+        }
+        return counted == 0
+            ? new ThresholdCalibrator.PathDrift(-referenceValue, -referenceValue, 1)
+            : new ThresholdCalibrator.PathDrift(down / counted, up / counted, Math.Sqrt(spread / counted));
+    }
+
+    /// <summary>
+    /// The grid limit (log-ARL interpolated) where the estimated ARL0 reaches the target: exposure /
+    /// alarms (geometric, censored at the horizon; <paramref name="paths"/> 0) or the mean of the capped run lengths.
+    /// </summary>
+    private static (double Limit, double Estimated) Solve(double[] grid, double[] exposure, int[] alarms, double target, int paths)
+    {
+        double Arl(int j) => paths == 0 ? exposure[j] / Math.Max(alarms[j], 0.5) : exposure[j] / paths;
+        for (var j = 0; j < grid.Length; j++)
         {
             var arl = Arl(j);
             if (arl < target)
                 continue;
             if (j == 0)
-                return (Grid[0], arl);
+                return (grid[0], arl);
             var below = Math.Log(Arl(j - 1));
             var above = Math.Log(arl);
             var fraction = above > below ? (Math.Log(target) - below) / (above - below) : 1;
-            return (Grid[j - 1] + fraction * (Grid[j] - Grid[j - 1]), target);
+            return (grid[j - 1] + fraction * (grid[j] - grid[j - 1]), target);
         }
-        return (Grid[^1], Arl(Grid.Length - 1));
+        return (grid[^1], Arl(grid.Length - 1));
     }
 }

@@ -106,8 +106,8 @@ public static class SignalMonitor
                 continue;
             }
             var seed = StableHash.Of("signal", agent, suite, metric.Name, series.Baseline[0].Day.DayNumber, series.Baseline.Count, series.Monitoring.Count);
-            var (limit, _) = SignalCalibrator.Calibrate(fitted[i]!, series.Baseline, [.. series.Monitoring.Select(d => d.Tasks)],
-                budget.PerSignal, options.ReferenceValue, detection.EvidenceClip, detection.CalibrationPaths, options.CalibrationHorizon, seed);
+            var limit = SignalCalibrator.Calibrate(fitted[i]!, series.Baseline, [.. series.Monitoring.Select(d => d.Tasks)],
+                budget.PerSignal, options.ReferenceValue, detection, seed).Value;
             verdicts.Add(Verdict(series, fitted[i]!, limit, budget.PerSignal, detection.EvidenceClip, options.ReferenceValue) with { BaselineTrials = series.BaselineTrials });
         }
         return verdicts;

@@ -55,7 +55,7 @@ public sealed class SignalStatisticsTests
         var baseline = Days(30, 40, 0.5, 0.05, seed: 3);
         var fitted = SignalBaseline.Fit(baseline, 40);
         var tasks = Enumerable.Range(0, 40).ToArray();
-        var (limit, _) = SignalCalibrator.Calibrate(fitted, baseline, [tasks], arl0: 150, referenceValue: 1, clip: 3, paths: 300, horizon: 1000, seed: 1);
+        var limit = SignalCalibrator.Calibrate(fitted, baseline, [tasks], arl0: 150, referenceValue: 1, Average, seed: 1).Value;
 
         // When null days are drawn from the baseline model (with other seeds) and watched with the fitted baseline
         var model = new SignalCalibrator.Model(fitted, baseline);
@@ -79,6 +79,56 @@ public sealed class SignalStatisticsTests
 
         // Then the mean days to a false alarm is near 150 (the calibration also allows for refitting, so it errs long)
         runLengths.Average().ShouldBeInRange(100, 300);
+    }
+
+    private static readonly DetectorOptions Average = new() { Guarantee = 0, EvidenceClip = 3, CalibrationPaths = 300 };
+
+    [Fact]
+    public void The_guarantee_keeps_baselines_that_erred_from_alarming_within_weeks()
+    {
+        // Given 200 baselines of 30 days drawn from one world (within-day spread 0.5, day effect 0.05,
+        // 20 tasks), each calibrated for an ARL0 of 100 days on average and with the guarantee at 0.75
+        var truth = Days(30, 20, 0.5, 0.05, seed: 1);
+        var tasks = Enumerable.Range(0, 20).ToArray();
+        var world = new SignalCalibrator.Model(SignalBaseline.Fit(Days(400, 20, 0.5, 0.05, seed: 2), 20), truth);
+        int FirstAlarm(SignalBaseline fitted, double limit, int replicate)
+        {
+            var rng = Rng.Derive(77, replicate);
+            double down = 0, up = 0;
+            for (var t = 1; t <= 600; t++)
+            {
+                var z = fitted.Evidence(world.Draw(tasks, rng), 6);
+                down = Math.Max(0, down - z - 1);
+                up = Math.Max(0, up + z - 1);
+                if (Math.Max(down, up) > limit)
+                    return t;
+            }
+            return 601;
+        }
+        var onAverage = new List<int>();
+        var guaranteed = new List<int>();
+        var margins = new List<double>();
+        for (var replicate = 0; replicate < 200; replicate++)
+        {
+            var rng = Rng.Derive(5, replicate);
+            var baseline = Enumerable.Range(0, 30).Select(_ => world.Draw(tasks, rng)).ToList();
+            var fitted = SignalBaseline.Fit(baseline, 20);
+            var options = new DetectorOptions { Guarantee = 0, CalibrationPaths = 100, CalibrationCap = 600 };
+            var average = SignalCalibrator.Calibrate(fitted, baseline, [tasks], 100, 1, options, (ulong)replicate);
+            var sure = SignalCalibrator.Calibrate(fitted, baseline, [tasks], 100, 1, options with { Guarantee = 0.75 }, (ulong)replicate);
+            average.Margin.ShouldBe(0);
+            margins.Add(sure.Margin);
+            onAverage.Add(FirstAlarm(fitted, average.Value, replicate));
+            guaranteed.Add(FirstAlarm(fitted, sure.Value, replicate));
+        }
+
+        // Then the guarantee raised every limit by a margin, and far fewer baselines alarm in their first 30 days
+        margins.ShouldAllBe(m => m >= 0);
+        margins.Average().ShouldBeGreaterThan(0.1);
+        var early = onAverage.Count(t => t <= 30) / 200.0;
+        var earlyGuaranteed = guaranteed.Count(t => t <= 30) / 200.0;
+        earlyGuaranteed.ShouldBeLessThan(early * 0.6);
+        guaranteed.Average().ShouldBeGreaterThan(onAverage.Average());
     }
 
     [Property(MaxTest = 200)]
