@@ -14,7 +14,7 @@ namespace Driftwatch.Cli.Commands;
 internal sealed class SimulateSettings : CommandSettings
 {
     [CommandOption("--scenario <NAMES>")]
-    [Description("null, step, drift, sparse, outage, or all (comma-separated); tokens and behaviour add the behaviour scenarios of docs/signals.md (with their own null run of the combined verdict). Default: all")]
+    [Description("null, step, drift, sparse, outage, or all (comma-separated); tokens, behaviour and lint add the signal scenarios of docs/signals.md (with their own null run of the combined verdict). Default: all")]
     public string Scenario { get; init; } = "all";
 
     [CommandOption("--delta <D>")]
@@ -85,6 +85,10 @@ internal sealed class SimulateSettings : CommandSettings
     [Description("Step down of the pass rate in the behaviour scenario. Default: 0.03")]
     public double BehaviourDrop { get; init; } = 0.03;
 
+    [CommandOption("--lint-change <F>")]
+    [Description("Lint findings added per trial, on average, in the lint scenario. Default: 0.3")]
+    public double LintChange { get; init; } = 0.3;
+
     [CommandOption("-p|--parallel <N>")]
     [Description("Threads. Default: number of cores")]
     public int? Parallel { get; init; }
@@ -151,14 +155,15 @@ internal sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings
         }
         if (signals is not null)
         {
-            cli.Out.MarkupLine($"[grey]tokens: output tokens {signals.TokenChange:+0%;-0%} from day {options.ChangeDay}; behaviour: the same with a {signals.BehaviourDrop:0.00} pass-rate step · " +
-                $"cusum: the pass rate alone with the whole ARL0; combined: the pass rate at half the alarm rate and output tokens at the other half, an alarm of either counts; outputTokens: the token signal alone at its half (docs/signals.md)[/]");
+            cli.Out.MarkupLine($"[grey]tokens: output tokens {signals.TokenChange:+0%;-0%} from day {options.ChangeDay}; behaviour: the same with a {signals.BehaviourDrop:0.00} pass-rate step; " +
+                $"lint: {signals.LintChange:+0.0;-0.0} lint findings per trial · cusum: the pass rate alone with the whole ARL0; combined: the pass rate at half the alarm rate, output tokens and lint findings at a quarter each, an alarm of any counts; " +
+                $"outputTokens, lintBeyondReference: each signal alone at its quarter (docs/signals.md)[/]");
         }
         cli.Out.MarkupLine($"[grey]{RunReport.Seconds(clock.ElapsedMilliseconds)} on {options.Parallelism} threads · delays count the first changed day as 1; runs that alarmed before the change are left out of them[/]");
         return ExitCodes.Ok;
     }
 
-    /// <summary>The reference benchmark's options and, when tokens or behaviour is asked for, the signal scenarios' (whose null run is their own).</summary>
+    /// <summary>The reference benchmark's options and, when tokens, behaviour or lint is asked for, the signal scenarios' (whose null run is their own).</summary>
     public static (SimulationOptions Reference, SignalSimulationOptions? Signals) AllOptions(SimulateSettings settings)
     {
         var names = settings.Scenario.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -169,12 +174,15 @@ internal sealed class SimulateCommand(CliContext cli) : Command<SimulateSettings
             return (reference, null);
         if (settings.TokenChange is <= -1 or > 10)
             throw new Core.InvalidInputException("--token-change: must be above -1 (a relative change)");
+        if (settings.LintChange is < 0 or > 100)
+            throw new Core.InvalidInputException("--lint-change: must be between 0 and 100 findings per trial");
         return (reference, new SignalSimulationOptions
         {
             Reference = reference,
             Scenarios = signalScenarios,
             TokenChange = settings.TokenChange,
             BehaviourDrop = settings.BehaviourDrop,
+            LintChange = settings.LintChange,
         });
     }
 

@@ -4,10 +4,10 @@ using Driftwatch.Core.Statistics;
 
 namespace Driftwatch.Core.Simulation;
 
-/// <summary>The behaviour scenarios of docs/signals.md: output tokens beside the pass rate.</summary>
+/// <summary>The scenarios of docs/signals.md: output tokens and lint findings beside the pass rate.</summary>
 public enum SignalScenario
 {
-    /// <summary>Nothing changes: the combined verdict's false alarms (pass rate and tokens, one budget).</summary>
+    /// <summary>Nothing changes: the combined verdict's false alarms (pass rate and signals, one budget).</summary>
     Null,
 
     /// <summary>From monitoring day 31 every trial writes 30% fewer output tokens; the pass rate is unchanged.</summary>
@@ -15,6 +15,9 @@ public enum SignalScenario
 
     /// <summary>The same token change together with a 3-point step down of the suite-mean pass rate.</summary>
     Behaviour,
+
+    /// <summary>From monitoring day 31 every trial has 0.3 more lint findings beyond the reference's on average; the pass rate is unchanged.</summary>
+    Lint,
 }
 
 public static class SignalScenarioNames
@@ -26,18 +29,19 @@ public static class SignalScenarioNames
     {
         "tokens" => SignalScenario.Tokens,
         "behaviour" or "behavior" => SignalScenario.Behaviour,
+        "lint" => SignalScenario.Lint,
         _ => null,
     };
 }
 
-/// <summary>What the behaviour scenarios of `simulate` run: the reference model plus output tokens per trial.</summary>
+/// <summary>What the signal scenarios of `simulate` run: the reference model plus output tokens and lint findings per trial.</summary>
 public sealed record SignalSimulationOptions
 {
     /// <summary>The reference model's settings (tasks, K, baseline, seed, reps, caps, detector options with the verdict's ARL0).</summary>
     public required SimulationOptions Reference { get; init; }
 
     /// <summary>The change scenarios; the null scenario always runs with them (it measures the combined ARL0).</summary>
-    public IReadOnlyList<SignalScenario> Scenarios { get; init; } = [SignalScenario.Tokens, SignalScenario.Behaviour];
+    public IReadOnlyList<SignalScenario> Scenarios { get; init; } = [SignalScenario.Tokens, SignalScenario.Behaviour, SignalScenario.Lint];
 
     /// <summary>Relative change of output tokens in the token scenarios (−0.30: 30% fewer).</summary>
     public double TokenChange { get; init; } = -0.30;
@@ -54,24 +58,36 @@ public sealed record SignalSimulationOptions
     /// <summary>Standard deviation of the day effect on output tokens (log scale), shared by a day's trials.</summary>
     public double DayEffectSd { get; init; } = 0.05;
 
+    /// <summary>Mean lint findings beyond the reference per trial, over tasks (each task's own mean is exponential around it).</summary>
+    public double LintLevel { get; init; } = 0.6;
+
+    /// <summary>Lint findings added per trial, on average, in the lint scenario (Poisson).</summary>
+    public double LintChange { get; init; } = 0.3;
+
     public SignalOptions Signals { get; init; } = new();
 }
 
 /// <summary>
-/// The behaviour scenarios of docs/signals.md: each replicate is a reference-model suite whose trials
-/// also write output tokens, log-normal per task (levels ~ N(log 2000, 0.8²), trial SD 0.5, a day
-/// effect of SD 0.05). Two verdicts are compared at the same ARL0: the pass rate alone (its CUSUM
-/// with the whole budget) and the combined verdict (the pass rate at half the alarm rate, output
-/// tokens at the other half, an alarm of either is the verdict's), both calibrated from the
-/// replicate's own 30-day baseline as `check` would. Rows: detector <c>cusum</c> (pass rate alone)
-/// and <c>combined</c>; the null scenario gives each one's ARL0, the changes their delays.
+/// The signal scenarios of docs/signals.md: each replicate is a reference-model suite whose trials
+/// also write output tokens (log-normal per task: levels ~ N(log 2000, 0.8²), trial SD 0.5, a day
+/// effect of SD 0.05 on the log scale) and have lint findings beyond the reference (Poisson per
+/// trial, each task's mean exponential around 0.6, a day effect of SD 0.1 on the log of the mean).
+/// Two verdicts are compared at the same ARL0: the pass rate alone (its CUSUM with the whole
+/// budget) and the combined verdict (the pass rate at half the alarm rate, the two signals at a
+/// quarter each, as `check` splits one budget; an alarm of any is the verdict's), all calibrated
+/// from the replicate's own 30-day baseline as `check` would. Rows: detector <c>cusum</c> (pass
+/// rate alone), <c>combined</c>, and each signal alone at its share; the null scenario gives each
+/// one's ARL0 and first-30-day share, the changes their delays.
 /// </summary>
 public static class SignalBenchmark
 {
     public const string Combined = "combined";
 
-    /// <summary>The row of output tokens alone, at its share of the combined budget: what the signal's own calibration keeps.</summary>
-    public const string SignalAlone = "outputTokens";
+    /// <summary>The simulated signals, in the order of their rows.</summary>
+    public static readonly IReadOnlyList<string> Signals = [OutputTokens, LintFindings];
+
+    public const string OutputTokens = "outputTokens";
+    public const string LintFindings = "lintBeyondReference";
 
     public static IReadOnlyList<SimulationResult> Run(SignalSimulationOptions options, CancellationToken cancellationToken = default)
     {
@@ -82,8 +98,8 @@ public static class SignalBenchmark
         foreach (var tau in reference.Taus)
         {
             var reps = Math.Max(reference.NullReps, reference.ChangeReps);
-            // [scenario][rep] = (pass rate alone, combined, the signal alone at its share) first alarm days
-            var outcomes = scenarios.Select(s => new (int? Alone, int? Combined, int? Signal)[s == SignalScenario.Null ? reference.NullReps : reference.ChangeReps]).ToArray();
+            // [scenario][rep] = first alarm days: [0] the pass rate alone, [1] combined, [2..] each signal alone at its share
+            var outcomes = scenarios.Select(s => new int?[s == SignalScenario.Null ? reference.NullReps : reference.ChangeReps][]).ToArray();
             Parallel.For(0, reps, new ParallelOptions { MaxDegreeOfParallelism = reference.Parallelism, CancellationToken = cancellationToken }, rep =>
             {
                 var replicate = new Replicate(options, tau, rep);
@@ -93,10 +109,11 @@ public static class SignalBenchmark
                         outcomes[s][rep] = replicate.Monitor(scenarios[s], s);
                 }
             });
-            foreach (var (detector, pick) in new (string, Func<(int? Alone, int? Combined, int? Signal), int?>)[] { ("cusum", o => o.Alone), (Combined, o => o.Combined), (SignalAlone, o => o.Signal) })
+            string[] detectors = ["cusum", Combined, .. Signals];
+            for (var v = 0; v < detectors.Length; v++)
             {
                 for (var s = 0; s < scenarios.Count; s++)
-                    results.Add(Summarise(reference, detector, scenarios[s], options, tau, [.. outcomes[s].Select(pick)]));
+                    results.Add(Summarise(reference, detectors[v], scenarios[s], options, tau, [.. outcomes[s].Select(o => o[v])]));
             }
         }
         return results;
@@ -134,19 +151,23 @@ public static class SignalBenchmark
         };
     }
 
-    /// <summary>One suite with tokens, its baseline, and the limits of both verdicts.</summary>
+    /// <summary>One suite with its signals, its baseline, and the limits of both verdicts.</summary>
     private sealed class Replicate
     {
+        private const double LintDayEffectSd = 0.1;
+
         private readonly SignalSimulationOptions _options;
         private readonly int _rep;
         private readonly double _tau;
         private readonly ReferenceSuite _suite;
         private readonly double[] _tokenLevels;
+        private readonly double[] _lintLevels;
         private readonly Evidence _evidence;
         private readonly int[] _trials;
-        private readonly double _aloneLimit, _combinedLimit, _signalLimit;
-        private readonly SignalBaseline _tokens;
-        private readonly SignalScale _scale;
+        private readonly double _aloneLimit, _combinedLimit;
+        private readonly double[] _signalLimits;
+        private readonly SignalBaseline[] _signals;
+        private readonly SignalScale[] _scales;
         private readonly int[] _tasks;
 
         public Replicate(SignalSimulationOptions options, double tau, int rep)
@@ -158,35 +179,45 @@ public static class SignalBenchmark
             var rng = Rng.Derive(reference.Seed, 11, BitConverter.DoubleToInt64Bits(tau), rep);
             _suite = new ReferenceSuite(reference.Tasks, rng);
             _tokenLevels = [.. Enumerable.Range(0, reference.Tasks).Select(_ => Math.Log(2000) + options.TaskLevelSd * rng.NextNormal())];
+            _lintLevels = [.. Enumerable.Range(0, reference.Tasks).Select(_ => -options.LintLevel * Math.Log(1 - rng.NextDouble()))];
             _trials = new UniformAllocation(reference.Tasks, reference.TrialsPerTask).TrialsOn(0);
             _tasks = [.. Enumerable.Range(0, reference.Tasks).SelectMany(i => Enumerable.Repeat(i, reference.TrialsPerTask))];
 
             var passDays = new List<DayCounts>();
-            var tokenDays = new List<(int[] Tasks, double[] Raw)>();
+            var signalDays = Signals.Select(_ => new List<double[]>()).ToArray();
             for (var d = 0; d < reference.BaselineDays; d++)
             {
                 passDays.Add(DrawPasses(_suite.Logits, rng));
-                tokenDays.Add((_tasks, DrawTokens(1, rng)));
+                for (var i = 0; i < Signals.Count; i++)
+                    signalDays[i].Add(DrawSignal(i, changed: false, rng));
             }
             var baseline = Baseline.Fit(passDays);
             _evidence = new Evidence(baseline, reference.Detector.TargetDrop, reference.Detector.EvidenceClip);
             var allocations = passDays.Select(d => d.Trials).ToList();
             var uniform = new UniformAllocation(reference.Tasks, reference.TrialsPerTask);
-            var budget = FalseAlarmBudget.Split(reference.Detector.Arl0, 1, options.Signals.PassRateShare);
+            var budget = FalseAlarmBudget.Split(reference.Detector.Arl0, Signals.Count, options.Signals.PassRateShare);
             _aloneLimit = ThresholdCalibrator.Calibrate(baseline, allocations, uniform, reference.Detector, rng.NextUInt64(), downOnly: true).CusumDown;
             _combinedLimit = ThresholdCalibrator.Calibrate(baseline, allocations, uniform, reference.Detector with { Arl0 = budget.PassRate }, rng.NextUInt64(), downOnly: true).CusumDown;
 
-            _scale = SignalScale.For(true, tokenDays.SelectMany(d => d.Raw))!.Value;
-            var samples = tokenDays.Select(d => Sample(d.Raw)).ToList();
-            _tokens = SignalBaseline.Fit(samples, reference.Tasks);
-            _signalLimit = SignalCalibrator.Calibrate(_tokens, samples, [_tasks], budget.PerSignal, options.Signals.ReferenceValue,
-                reference.Detector, rng.NextUInt64()).Value;
+            _scales = new SignalScale[Signals.Count];
+            _signals = new SignalBaseline[Signals.Count];
+            _signalLimits = new double[Signals.Count];
+            for (var i = 0; i < Signals.Count; i++)
+            {
+                _scales[i] = SignalScale.For(Relative(i), signalDays[i].SelectMany(d => d))!.Value;
+                var samples = signalDays[i].Select(raw => Sample(i, raw)).ToList();
+                _signals[i] = SignalBaseline.Fit(samples, reference.Tasks);
+                _signalLimits[i] = SignalCalibrator.Calibrate(_signals[i], samples, [_tasks], budget.PerSignal, options.Signals.ReferenceValue,
+                    reference.Detector, rng.NextUInt64()).Value;
+            }
         }
 
-        private SignalSample Sample(double[] raw) => new(default, _tasks, [.. raw.Select(_scale.Of)], raw);
+        private static bool Relative(int signal) => Signals[signal] == OutputTokens;
 
-        /// <summary>First alarm day (1-based) of the pass rate alone, of the combined verdict and of the signal alone; null when none by the end.</summary>
-        public (int? Alone, int? Combined, int? Signal) Monitor(SignalScenario scenario, int job)
+        private SignalSample Sample(int signal, double[] raw) => new(default, _tasks, [.. raw.Select(_scales[signal].Of)], raw);
+
+        /// <summary>First alarm days (1-based; null when none by the end): the pass rate alone, the combined verdict, each signal alone.</summary>
+        public int?[] Monitor(SignalScenario scenario, int job)
         {
             var reference = _options.Reference;
             var rng = Rng.Derive(reference.Seed, 12, job, _rep, BitConverter.DoubleToInt64Bits(_tau));
@@ -195,25 +226,34 @@ public static class SignalBenchmark
                 ? _suite.Logits.Select(l => l + Logit.ShiftForMeanChange(_suite.Rates, -_options.BehaviourDrop)).ToArray()
                 : _suite.Logits;
             var (_, _, k) = _evidence.For(_trials);
-            double alone = 0, combined = 0, down = 0, up = 0;
-            int? aloneAlarm = null, combinedAlarm = null, signalAlarm = null;
-            for (var t = 1; t <= end && (aloneAlarm is null || combinedAlarm is null || signalAlarm is null); t++)
+            double alone = 0, combined = 0;
+            var down = new double[Signals.Count];
+            var up = new double[Signals.Count];
+            var alarms = new int?[2 + Signals.Count];
+            var clip = reference.Detector.EvidenceClip;
+            for (var t = 1; t <= end && alarms.Any(a => a is null); t++)
             {
                 var changed = scenario != SignalScenario.Null && t >= reference.ChangeDay;
                 var (z, _) = _evidence.Of(DrawPasses(changed ? shifted : _suite.Logits, rng));
                 alone = Math.Max(0, alone - z - k);
                 combined = Math.Max(0, combined - z - k);
-                var tokenZ = _tokens.Evidence(Sample(DrawTokens(changed ? 1 + _options.TokenChange : 1, rng)), reference.Detector.EvidenceClip);
-                down = Math.Max(0, down - tokenZ - _options.Signals.ReferenceValue);
-                up = Math.Max(0, up + tokenZ - _options.Signals.ReferenceValue);
-                if (aloneAlarm is null && alone > _aloneLimit)
-                    aloneAlarm = t;
-                if (signalAlarm is null && Math.Max(down, up) > _signalLimit)
-                    signalAlarm = t;
-                if (combinedAlarm is null && (combined > _combinedLimit || signalAlarm is not null))
-                    combinedAlarm = t;
+                var any = combined > _combinedLimit;
+                for (var i = 0; i < Signals.Count; i++)
+                {
+                    var moved = changed && (scenario == SignalScenario.Lint ? Signals[i] == LintFindings : Signals[i] == OutputTokens);
+                    var signalZ = _signals[i].Evidence(Sample(i, DrawSignal(i, moved, rng)), clip);
+                    down[i] = Math.Max(0, down[i] - signalZ - _options.Signals.ReferenceValue);
+                    up[i] = Math.Max(0, up[i] + signalZ - _options.Signals.ReferenceValue);
+                    if (alarms[2 + i] is null && Math.Max(down[i], up[i]) > _signalLimits[i])
+                        alarms[2 + i] = t;
+                    any |= alarms[2 + i] is not null;
+                }
+                if (alarms[0] is null && alone > _aloneLimit)
+                    alarms[0] = t;
+                if (alarms[1] is null && any)
+                    alarms[1] = t;
             }
-            return (aloneAlarm, combinedAlarm, signalAlarm);
+            return alarms;
         }
 
         private DayCounts DrawPasses(double[] logits, Rng rng)
@@ -232,12 +272,23 @@ public static class SignalBenchmark
             return new DayCounts(default, _trials, passes);
         }
 
-        private double[] DrawTokens(double factor, Rng rng)
+        /// <summary>One day of a signal's raw values (one per trial), changed or not.</summary>
+        private double[] DrawSignal(int signal, bool changed, Rng rng)
         {
-            var u = _options.DayEffectSd * rng.NextNormal();
             var values = new double[_tasks.Length];
-            for (var j = 0; j < _tasks.Length; j++)
-                values[j] = Math.Max(1, Math.Round(factor * Math.Exp(_tokenLevels[_tasks[j]] + u + _options.TrialSd * rng.NextNormal())));
+            if (Signals[signal] == OutputTokens)
+            {
+                var factor = changed ? 1 + _options.TokenChange : 1;
+                var u = _options.DayEffectSd * rng.NextNormal();
+                for (var j = 0; j < _tasks.Length; j++)
+                    values[j] = Math.Max(1, Math.Round(factor * Math.Exp(_tokenLevels[_tasks[j]] + u + _options.TrialSd * rng.NextNormal())));
+            }
+            else
+            {
+                var day = Math.Exp(LintDayEffectSd * rng.NextNormal());
+                for (var j = 0; j < _tasks.Length; j++)
+                    values[j] = rng.NextPoisson(_lintLevels[_tasks[j]] * day + (changed ? _options.LintChange : 0));
+            }
             return values;
         }
     }

@@ -114,6 +114,29 @@ public sealed class Rng
         return count;
     }
 
+    /// <summary>
+    /// Poisson(λ) by Knuth's product of uniforms, in pieces of λ at most 20 (a sum of independent
+    /// Poissons is Poisson, and e^−20 stays far from underflow); λ here is a count per trial.
+    /// </summary>
+    public int NextPoisson(double lambda)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lambda);
+        var count = 0;
+        while (lambda > 0)
+        {
+            var piece = Math.Min(lambda, 20);
+            lambda -= piece;
+            var limit = Math.Exp(-piece);
+            var product = NextDouble();
+            while (product > limit)
+            {
+                count++;
+                product *= NextDouble();
+            }
+        }
+        return count;
+    }
+
     private static ulong SplitMix(ref ulong state)
     {
         var z = state += 0x9E3779B97F4A7C15UL;

@@ -184,11 +184,13 @@ public sealed class DetectionCommandTests : IDisposable
         // When the tokens scenario is simulated (its null run comes with it)
         var result = await _cli.RunAsync("simulate", "--scenario", "tokens", "--reps", "3", "--null-reps", "3", "--arl0", "50", "--json");
 
-        // Then there are null and tokens rows for the pass rate alone (cusum), the combined verdict and its token signal alone, in the usual fields
+        // Then there are null and tokens rows for the pass rate alone (cusum), the combined verdict and each of its signals alone, in the usual fields
         result.ExitCode.ShouldBe(0, result.Error);
         using var json = JsonDocument.Parse(result.Output);
         var rows = json.RootElement.EnumerateArray().Select(r => (r.GetProperty("detector").GetString(), r.GetProperty("scenario").GetString())).ToList();
-        rows.ShouldBe([("cusum", "null"), ("cusum", "tokens"), ("combined", "null"), ("combined", "tokens"), ("outputTokens", "null"), ("outputTokens", "tokens")]);
+        rows.ShouldBe([
+            ("cusum", "null"), ("cusum", "tokens"), ("combined", "null"), ("combined", "tokens"),
+            ("outputTokens", "null"), ("outputTokens", "tokens"), ("lintBeyondReference", "null"), ("lintBeyondReference", "tokens")]);
         var combined = json.RootElement.EnumerateArray().Single(r => r.GetProperty("detector").GetString() == "combined" && r.GetProperty("scenario").GetString() == "tokens");
         combined.GetProperty("medianDelay").GetDouble().ShouldBeLessThanOrEqualTo(3);
     }

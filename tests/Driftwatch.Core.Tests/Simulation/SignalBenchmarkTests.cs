@@ -34,6 +34,22 @@ public sealed class SignalBenchmarkTests
     }
 
     [Fact]
+    public void A_rise_in_lint_findings_is_found_by_the_combined_verdict_through_the_lint_signal_alone()
+    {
+        // Given the lint scenario (0.3 more findings per trial, pass rate and tokens unchanged)
+        var results = SignalBenchmark.Run(Options(12) with { Scenarios = [SignalScenario.Lint] });
+
+        // Then the lint signal finds it within days and the combined verdict with it; the token signal stays quiet
+        var lint = results.Single(r => r.Detector == SignalBenchmark.LintFindings && r.Scenario == "lint");
+        var combined = results.Single(r => r.Detector == SignalBenchmark.Combined && r.Scenario == "lint");
+        var tokens = results.Single(r => r.Detector == SignalBenchmark.OutputTokens && r.Scenario == "lint");
+        lint.MedianDelay!.Value.ShouldBeLessThanOrEqualTo(4);
+        lint.DetectedWithin7Share!.Value.ShouldBeGreaterThanOrEqualTo(0.8);
+        combined.MedianDelay!.Value.ShouldBeLessThanOrEqualTo(lint.MedianDelay.Value);
+        (tokens.DetectedWithin7Share ?? 0).ShouldBeLessThan(0.5);
+    }
+
+    [Fact]
     public void Every_run_has_a_null_row_per_verdict_and_is_reproducible()
     {
         // Given the behaviour scenario, run twice with the same seed
@@ -43,7 +59,8 @@ public sealed class SignalBenchmarkTests
         // Then each verdict, and the signal alone at its share, has its null row (the ARL0 and the
         // first-30-day share) and its change row with the step's size, the same both times
         first.Select(r => (r.Detector, r.Scenario)).ShouldBe([
-            ("cusum", "null"), ("cusum", "behaviour"), ("combined", "null"), ("combined", "behaviour"), ("outputTokens", "null"), ("outputTokens", "behaviour")]);
+            ("cusum", "null"), ("cusum", "behaviour"), ("combined", "null"), ("combined", "behaviour"),
+            ("outputTokens", "null"), ("outputTokens", "behaviour"), ("lintBeyondReference", "null"), ("lintBeyondReference", "behaviour")]);
         first.Where(r => r.Scenario == "null").ShouldAllBe(r => r.Arl0 != null && r.FalseAlarm30Share != null);
         first.Single(r => r.Detector == "combined" && r.Scenario == "behaviour").Delta.ShouldBe(0.03);
         second.ShouldBe(first);
