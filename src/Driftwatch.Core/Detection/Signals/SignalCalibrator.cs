@@ -36,9 +36,9 @@ public sealed record SignalOptions
 /// effect resampled from the baseline's, rescaled to ω̂, plus per-trial residuals resampled from the
 /// task's own within-day residuals, rescaled to σ̂), refits the baseline from them — so the noise
 /// of estimating it from a few weeks is part of the limit — and monitors days drawn the same way
-/// with nothing changed. ARL0 per limit = days followed / alarms over all paths (run lengths are
-/// close to geometric, so a horizon shorter than the target is enough); the limit is interpolated
-/// where it reaches the target. Deterministic for a seed.
+/// with nothing changed. As for the pass rate, h is where the mean over paths of the capped run
+/// lengths reaches the target, raised by the guarantee's margin (docs/signals.md). Deterministic
+/// for a seed.
 /// </summary>
 public static class SignalCalibrator
 {
@@ -80,6 +80,33 @@ public static class SignalCalibrator
             _dayEffects = fitted.DayEffectSd > 0 && daySd > 0
                 ? [.. dayMeans.Select(m => (m - grand) * fitted.DayEffectSd / daySd)]
                 : [0];
+        }
+
+        /// <summary>A day effect, resampled.</summary>
+        public double DayEffect(Rng rng) => _dayEffects[rng.NextInt(_dayEffects.Length)];
+
+        /// <summary>
+        /// <paramref name="count"/> draws of the mean residual of a day with these tasks' trials (each
+        /// trial's residual resampled from its task's pool): what a day adds beyond its day effect and
+        /// its tasks' means. It does not depend on a path's refit, so one pool serves every path.
+        /// </summary>
+        public double[] ResidualMeans(int[] tasks, int count, Rng rng)
+        {
+            var means = new double[count];
+            if (tasks.Length == 0)
+                return means;
+            for (var i = 0; i < count; i++)
+            {
+                double sum = 0;
+                foreach (var task in tasks)
+                {
+                    var pool = _residuals[task];
+                    if (pool.Length > 0)
+                        sum += pool[rng.NextInt(pool.Length)];
+                }
+                means[i] = sum / tasks.Length;
+            }
+            return means;
         }
 
         /// <summary>One day with these tasks' trials, each value on the detection scale.</summary>
@@ -125,17 +152,17 @@ public static class SignalCalibrator
         double arl0, double referenceValue, DetectorOptions detection, ulong seed)
     {
         var model = new Model(fitted, baselineDays);
-        var patterns = monitoringTasks.Count > 0 ? monitoringTasks : [.. baselineDays.Select(d => d.Tasks)];
+        var days = DayShapes(fitted, monitoringTasks.Count > 0 ? monitoringTasks : [.. baselineDays.Select(d => d.Tasks)], model, seed);
         var pilotPaths = Math.Max(50, detection.CalibrationPaths / 3);
         var pilotHorizon = Math.Max(50, (int)Math.Ceiling(detection.CalibrationHorizon * arl0));
-        var pilot = Simulate(model, fitted, baselineDays, patterns, Grid, referenceValue, detection.EvidenceClip, pilotPaths, pilotHorizon, seed, salt: 0);
+        var pilot = Simulate(model, fitted, baselineDays, days, Grid, referenceValue, detection.EvidenceClip, pilotPaths, pilotHorizon, seed, salt: 0);
         var (pilotLimit, _) = Solve(Grid, pilot.Exposure, pilot.Alarms, arl0, paths: 0);
 
         var top = Array.FindIndex(Grid, g => g >= pilotLimit);
         top = top < 0 ? Grid.Length - 1 : Math.Min(Grid.Length - 1, top + 6);
         var grid = Grid[Math.Max(0, top - 60)..(top + 1)];
         var cap = (int)Math.Ceiling(detection.CalibrationCap);
-        var main = Simulate(model, fitted, baselineDays, patterns, grid, referenceValue, detection.EvidenceClip, detection.CalibrationPaths, cap, seed, salt: 1);
+        var main = Simulate(model, fitted, baselineDays, days, grid, referenceValue, detection.EvidenceClip, detection.CalibrationPaths, cap, seed, salt: 1);
         var (limit, estimated) = Solve(grid, main.Exposure, main.Alarms, arl0, paths: detection.CalibrationPaths);
         var margin = 0.0;
         if (detection.Guarantee > 0)
@@ -145,6 +172,37 @@ public static class SignalCalibrator
                 arl0, cap, detection.Guarantee, ThresholdCalibrator.MaxGuaranteeDays * detection.EvidenceClip);
         }
         return new Limit(limit + margin, estimated, margin);
+    }
+
+    /// <summary>Monitored days whose tasks are the same count as one shape; at most this many shapes (the latest) are simulated.</summary>
+    public const int MaximumDayShapes = 32;
+
+    /// <summary>Draws of a shape's mean residual pooled for all paths.</summary>
+    public const int ResidualMeansPerShape = 4096;
+
+    /// <summary>One kind of monitored day: its known tasks and the pool of its mean residuals.</summary>
+    private sealed record DayShape(int[] Tasks, double[] ResidualMeans);
+
+    /// <summary>
+    /// The monitored days' distinct task lists (known tasks only: a trial of a task without baseline
+    /// values is not normalised), the latest <see cref="MaximumDayShapes"/>, in the order they came,
+    /// each with a pool of mean residuals drawn once.
+    /// </summary>
+    private static DayShape[] DayShapes(SignalBaseline fitted, IReadOnlyList<int[]> monitoringTasks, Model model, ulong seed)
+    {
+        var distinct = new List<int[]>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var d = monitoringTasks.Count - 1; d >= 0 && distinct.Count < MaximumDayShapes; d--)
+        {
+            var tasks = monitoringTasks[d].Where(t => fitted.Known[t]).Order().ToArray();
+            if (tasks.Length > 0 && seen.Add(string.Join(',', tasks)))
+                distinct.Add(tasks);
+        }
+        distinct.Reverse();
+        if (distinct.Count == 0)
+            distinct.Add([.. Enumerable.Range(0, fitted.TaskMeans.Length).Where(t => fitted.Known[t])]);
+        var rng = Rng.Derive(seed, 2);
+        return [.. distinct.Select(tasks => new DayShape(tasks, model.ResidualMeans(tasks, ResidualMeansPerShape, rng)))];
     }
 
     /// <summary>Siegmund's approximation of a two-sided CUSUM's ARL: the two sides' alarm rates add.</summary>
@@ -157,8 +215,11 @@ public static class SignalCalibrator
     /// Follows paths until the statistic passed the top of the grid or the horizon; tallies run
     /// lengths per grid point, and per path the drift and spread of the increments "worse"
     /// (−z − k) and "better" (z − k) under the model, standardised by the path's refitted baseline.
+    /// A monitored day costs two draws whatever its trials: its evidence is (day effect + the
+    /// shape's bias under the refit + a pooled mean residual) / the refit's daily SD, exactly what
+    /// <see cref="SignalBaseline.Evidence"/> gives for a day drawn trial by trial.
     /// </summary>
-    private static Tally Simulate(Model model, SignalBaseline fitted, IReadOnlyList<SignalSample> baselineDays, IReadOnlyList<int[]> patterns,
+    private static Tally Simulate(Model model, SignalBaseline fitted, IReadOnlyList<SignalSample> baselineDays, DayShape[] shapes,
         double[] grid, double referenceValue, double clip, int paths, int horizon, ulong seed, int salt)
     {
         var taskCount = fitted.TaskMeans.Length;
@@ -166,18 +227,24 @@ public static class SignalCalibrator
         var alarms = new int[grid.Length];
         var drifts = new ThresholdCalibrator.PathDrift[paths];
         var simulated = new SignalSample[baselineDays.Count];
+        var bias = new double[shapes.Length];
+        var sds = new double[shapes.Length];
         for (var path = 0; path < paths; path++)
         {
             var rng = Rng.Derive(seed, salt, path);
             for (var d = 0; d < baselineDays.Count; d++)
                 simulated[d] = model.Draw(baselineDays[d].Tasks, rng);
             var refit = SignalBaseline.Fit(simulated, taskCount);
-            drifts[path] = Drift(fitted, refit, patterns, referenceValue);
+            drifts[path] = Drift(fitted, refit, shapes, referenceValue, bias, sds);
             double down = 0, up = 0;
             var pointer = 0;
             for (var t = 0; t < horizon && pointer < grid.Length; t++)
             {
-                var z = refit.Evidence(model.Draw(patterns[t % patterns.Count], rng), clip);
+                var p = t % shapes.Length;
+                var pool = shapes[p].ResidualMeans;
+                var z = sds[p] > 0
+                    ? Math.Clamp((model.DayEffect(rng) + bias[p] + pool[rng.NextInt(pool.Length)]) / sds[p], -clip, clip)
+                    : 0;
                 down = Math.Max(0, down - z - referenceValue);
                 up = Math.Max(0, up + z - referenceValue);
                 var statistic = Math.Max(down, up);
@@ -195,32 +262,29 @@ public static class SignalCalibrator
     }
 
     /// <summary>
-    /// A refitted baseline's CUSUM increments under the model, averaged over the monitored days'
-    /// tasks: a day's mean normalised value has mean mean(μ − μ̂*) and variance σ²/n + ω², and the
-    /// chart divides it by the refit's σ̂*²/n + ω̂*² (its square root).
+    /// A refitted baseline's CUSUM increments under the model, averaged over the day shapes: a day's
+    /// mean normalised value has mean mean(μ − μ̂*) and variance σ²/n + ω², and the chart divides it
+    /// by the refit's √(σ̂*²/n + ω̂*²). Fills each shape's bias and the refit's daily SD.
     /// </summary>
-    private static ThresholdCalibrator.PathDrift Drift(SignalBaseline truth, SignalBaseline refit, IReadOnlyList<int[]> patterns, double referenceValue)
+    private static ThresholdCalibrator.PathDrift Drift(SignalBaseline truth, SignalBaseline refit, DayShape[] shapes, double referenceValue, double[] bias, double[] sds)
     {
         double down = 0, up = 0, spread = 0;
         var counted = 0;
-        foreach (var tasks in patterns)
+        for (var p = 0; p < shapes.Length; p++)
         {
-            double bias = 0;
-            var n = 0;
+            var tasks = shapes[p].Tasks;
+            double sum = 0;
             foreach (var task in tasks)
-            {
-                if (!refit.Known[task] || !truth.Known[task])
-                    continue;
-                bias += truth.TaskMeans[task] - refit.TaskMeans[task];
-                n++;
-            }
-            var sd = n == 0 ? 0 : refit.DaySd(n);
-            if (!(sd > 0))
+                sum += truth.TaskMeans[task] - refit.TaskMeans[task];
+            var n = tasks.Length;
+            bias[p] = sum / n;
+            sds[p] = refit.DaySd(n);
+            if (!(sds[p] > 0))
                 continue;
-            var z = bias / n / sd;
+            var z = bias[p] / sds[p];
             down += -z - referenceValue;
             up += z - referenceValue;
-            spread += Math.Pow(truth.DaySd(n) / sd, 2);
+            spread += Math.Pow(truth.DaySd(n) / sds[p], 2);
             counted++;
         }
         return counted == 0
