@@ -41,6 +41,8 @@ public sealed class AlertEventsTests
     /// <summary>A verdict of claude-code on core with its pass rate's status and its signals; the combined status as the checker sets it.</summary>
     private static Verdict With(VerdictStatus passRate, params SignalVerdict[] signals)
     {
+        if (passRate == VerdictStatus.Insufficient)
+            return Verdict(passRate);
         var (status, triggeredBy) = SignalStatus.Combine(passRate, signals);
         return Verdict(status) with { Signals = signals, TriggeredBy = triggeredBy };
     }
