@@ -37,9 +37,11 @@ public static class AlertEvents
     public const string ModelFallback = "model-fallback";
 
     /// <summary>
-    /// The event a verdict raises given the one recorded before it, or null. Verdicts fall in three
+    /// The event a verdict's status raises given the one recorded before it, or null: the part of
+    /// <see cref="ForVerdict(VerdictState?, Verdict)"/> that looks at statuses only. Verdicts fall in three
     /// classes — degraded, improved, and normal (ok or warning) — and only a change of class alerts;
-    /// a first verdict alerts only when it is not normal. Warnings never alert: they come and go.
+    /// a first verdict alerts only when it is not normal. A warning's status never alerts (the pass
+    /// rate's half-limit warning comes and goes); a behaviour alarm alerts through the state's alarms.
     /// Insufficient (a history too short to judge) is no judgement at all: becoming insufficient never
     /// alerts (after a declared change a degradation is neither recovered nor confirmed), and the
     /// first judgement after it alerts as a first verdict does — degraded or improved, not ok.
