@@ -15,8 +15,14 @@ public static class AlertEvents
     /// <summary>The verdict became improved.</summary>
     public const string Improved = "improved";
 
-    /// <summary>A degraded or improved verdict went back to ok (or warning).</summary>
+    /// <summary>A degraded or improved verdict went back to ok (or warning), or every behaviour alarm ended.</summary>
     public const string Recovered = "recovered";
+
+    /// <summary>
+    /// A behaviour signal (neutral polarity: output tokens, turns, tool calls…) newly passed its limit,
+    /// either way: the agent works differently, neither better nor worse (docs/signals.md).
+    /// </summary>
+    public const string Changed = "changed";
 
     /// <summary>A scheduled run ended with trials left in infrastructure errors.</summary>
     public const string Incomplete = "incomplete";
@@ -31,9 +37,11 @@ public static class AlertEvents
     public const string ModelFallback = "model-fallback";
 
     /// <summary>
-    /// The event a verdict raises given the one recorded before it, or null. Verdicts fall in three
+    /// The event a verdict's status raises given the one recorded before it, or null: the part of
+    /// <see cref="ForVerdict(VerdictState?, Verdict)"/> that looks at statuses only. Verdicts fall in three
     /// classes — degraded, improved, and normal (ok or warning) — and only a change of class alerts;
-    /// a first verdict alerts only when it is not normal. Warnings never alert: they come and go.
+    /// a first verdict alerts only when it is not normal. A warning's status never alerts (the pass
+    /// rate's half-limit warning comes and goes); a behaviour alarm alerts through the state's alarms.
     /// Insufficient (a history too short to judge) is no judgement at all: becoming insufficient never
     /// alerts (after a declared change a degradation is neither recovered nor confirmed), and the
     /// first judgement after it alerts as a first verdict does — degraded or improved, not ok.
@@ -54,6 +62,38 @@ public static class AlertEvents
         };
     }
 
+    /// <summary>
+    /// The events a verdict raises given the state recorded before it (null: none), in the order they
+    /// are sent. Besides the change of class of <see cref="ForVerdict(VerdictStatus?, VerdictStatus)"/>:
+    /// a behaviour alarm not in the previous state — a new signal, or the same one the other way —
+    /// raises <see cref="Changed"/>, once while it lasts; when the last behaviour alarm ends and the
+    /// verdict is normal (ok or a half-limit warning) that is <see cref="Recovered"/>, as the end of a
+    /// degradation is. Degraded and improved keep precedence: a verdict that becomes degraded with a
+    /// behaviour alarm raises degraded only, and its alert tells the behaviour change too. A pass rate
+    /// that recovers as a behaviour alarm starts raises both, recovered then changed. Insufficient is
+    /// no judgement, as there: it raises nothing, and the first verdict after it is a first verdict.
+    /// </summary>
+    public static IReadOnlyList<string> ForVerdict(VerdictState? previous, Verdict current)
+    {
+        if (current.Status == VerdictStatus.Insufficient)
+            return [];
+        if (previous?.Status == VerdictStatus.Insufficient)
+            previous = null;
+        var state = VerdictState.Of(current);
+        var before = previous?.BehaviourAlarms ?? [];
+        var events = new List<string>();
+        if (ForVerdict(previous?.Status, current.Status) is { } @event)
+            events.Add(@event);
+        if (events is [Degraded or Improved])
+            return events;
+        var normal = Class(current.Status) == 0;
+        if (state.BehaviourAlarms.Except(before, StringComparer.Ordinal).Any())
+            events.Add(Changed);
+        else if (normal && events.Count == 0 && before.Count > 0 && state.BehaviourAlarms.Count == 0)
+            events.Add(Recovered);
+        return events;
+    }
+
     private static int Class(VerdictStatus status) => status switch
     {
         VerdictStatus.Degraded => 1,
@@ -66,6 +106,18 @@ public static class AlertEvents
 public sealed record AlertFlip(string Task, int PassesBefore, int TrialsBefore, int PassesAfter, int TrialsAfter)
 {
     public override string ToString() => $"{Task} {PassesBefore}/{TrialsBefore} → {PassesAfter}/{TrialsAfter}";
+}
+
+/// <summary>
+/// A behaviour signal's alarm as alerts carry it: the change (relative, −0.34 for −34%, or in
+/// <see cref="Unit"/>) with its 95% interval, its days, and <see cref="Text"/>, the verdict's own
+/// words for it (<see cref="Reporting.VerdictText.Signal"/>).
+/// </summary>
+public sealed record AlertSignalChange(string Signal, string Label, string? Direction, double? Change, double? Low, double? High,
+    bool Relative, string Unit, DateOnly? ChangeDay, DateOnly? AlarmDay, string Text, string Interval)
+{
+    public static AlertSignalChange Of(Detection.Signals.SignalVerdict s) => new(s.Signal, s.Label, s.Direction, s.Change, s.Low, s.High,
+        s.Relative, s.Unit, s.ChangeDay, s.AlarmDay, Reporting.VerdictText.Signal(s), Reporting.VerdictText.Change(s));
 }
 
 /// <summary>One flag of one trial, as alerts list them.</summary>
@@ -113,6 +165,12 @@ public sealed record Alert
     /// <summary>What moved, one phrase per signal that set the verdict (<see cref="Reporting.VerdictText.WhatMoved"/>): "behaviour changed: output tokens −34% since …".</summary>
     public IReadOnlyList<string> Moved { get; init; } = [];
 
+    /// <summary>Every behaviour signal past its limit, whatever set the verdict (a degraded verdict's too), with its change, interval and days.</summary>
+    public IReadOnlyList<AlertSignalChange> BehaviourChanges { get; init; } = [];
+
+    /// <summary>For a recovered alert: the behaviour signals whose alarm ended ("output tokens").</summary>
+    public IReadOnlyList<string> BehaviourEnded { get; init; } = [];
+
     public long? RunId { get; init; }
     public string? RunStatus { get; init; }
 
@@ -145,6 +203,20 @@ public sealed record Alert
     /// <summary>The whole message as plain text (title, then one fact a line).</summary>
     public string Text => AlertText.Plain(this);
 
+    /// <summary>The alert of <paramref name="event"/>, with the behaviour alarms the previous state had and this verdict has not.</summary>
+    public static Alert ForVerdict(string @event, Verdict verdict, VerdictState? previous, AlertContext context)
+    {
+        var alert = ForVerdict(@event, verdict, previous?.Status, context);
+        if (previous is null || @event != AlertEvents.Recovered)
+            return alert;
+        var now = VerdictState.Of(verdict).BehaviourAlarms.Select(VerdictState.SignalOf).ToHashSet(StringComparer.Ordinal);
+        return alert with
+        {
+            BehaviourEnded = [.. previous.BehaviourAlarms.Select(VerdictState.SignalOf).Where(s => !now.Contains(s)).Distinct()
+                .Select(s => verdict.Signals.FirstOrDefault(v => v.Signal == s)?.Label ?? s)],
+        };
+    }
+
     public static Alert ForVerdict(string @event, Verdict verdict, VerdictStatus? previous, AlertContext context) => new()
     {
         Event = @event,
@@ -164,6 +236,7 @@ public sealed record Alert
         FlippedTasks = [.. verdict.FlippedTasks.Take(TopFlips).Select(f => new AlertFlip(f.Task, f.PassesBefore, f.TrialsBefore, f.PassesAfter, f.TrialsAfter))],
         FingerprintChanges = [.. verdict.FingerprintChanges],
         Moved = Reporting.VerdictText.WhatMoved(verdict),
+        BehaviourChanges = [.. VerdictState.BehaviourAlarmsOf(verdict).Select(AlertSignalChange.Of)],
         RunId = context.RunId,
         Schedule = context.Schedule,
         Slot = context.Slot,

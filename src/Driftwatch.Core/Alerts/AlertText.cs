@@ -15,6 +15,7 @@ public static class AlertText
             AlertEvents.Degraded => $"{subject}: DEGRADED{was}",
             AlertEvents.Improved => $"{subject}: improved{was}",
             AlertEvents.Recovered => $"{subject}: back to {alert.Verdict}{was}",
+            AlertEvents.Changed => $"{subject}: behaviour changed{was}",
             AlertEvents.Incomplete => $"{subject}: run {alert.RunId} ended incomplete",
             AlertEvents.Failed => $"{subject}: the scheduled run could not be made",
             AlertEvents.SuspectTrials => $"{subject}: run {alert.RunId} had {Trials(alert.SuspectTrials)} whose change touched the test machinery",
@@ -30,12 +31,21 @@ public static class AlertText
     public static IReadOnlyList<(string Label, string Value)> Facts(Alert alert)
     {
         var facts = new List<(string, string)>();
-        // Only when a signal besides the pass rate set the verdict: the pass rate's own effect follows.
-        if (alert.Moved.Count > 1 || (alert.Moved.Count == 1 && !alert.Moved[0].StartsWith("correctness", StringComparison.Ordinal)))
+        // Only when a signal besides the pass rate set the verdict, or a behaviour signal alarmed beside
+        // the one that did (a degraded verdict's behaviour change): the pass rate's own effect follows.
+        var moved = alert.Moved.Concat(alert.BehaviourChanges.Select(c => c.Text)).Distinct(StringComparer.Ordinal).ToList();
+        if (moved.Count > 1 || (moved.Count == 1 && !moved[0].StartsWith("correctness", StringComparison.Ordinal)))
         {
-            foreach (var moved in alert.Moved)
-                facts.Add(("what moved", moved));
+            foreach (var phrase in moved)
+                facts.Add(("what moved", phrase));
         }
+        foreach (var behaviour in alert.BehaviourChanges)
+        {
+            var days = behaviour.ChangeDay is { } began ? $", change began {Day(began)}" + (behaviour.AlarmDay is { } on ? $", alarm on {Day(on)}" : "") : "";
+            facts.Add((behaviour.Label, behaviour.Interval + days));
+        }
+        if (alert.BehaviourEnded.Count > 0)
+            facts.Add(("behaviour back to its baseline", string.Join(", ", alert.BehaviourEnded)));
         if (alert.Effect is { } effect)
         {
             var since = alert.ChangeDay is { } day ? $"since {Day(day)}" : "over the monitored days";

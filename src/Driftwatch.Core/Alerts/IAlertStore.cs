@@ -12,10 +12,13 @@ public sealed record StoredAlert(long Id, DateTimeOffset CreatedAt, string Event
 /// </summary>
 public interface IAlertStore
 {
-    /// <summary>The verdict last recorded for this agent × suite, if any.</summary>
-    Task<VerdictStatus?> GetVerdictStateAsync(string agent, string suite, CancellationToken cancellationToken = default);
+    /// <summary>The verdict last recorded for this agent × suite (its status and behaviour alarms), if any.</summary>
+    Task<VerdictState?> GetVerdictStateAsync(string agent, string suite, CancellationToken cancellationToken = default);
 
-    /// <summary>Records the verdict and, when given, the alert it raises (pending delivery); returns the alert's id.</summary>
+    /// <summary>Records the verdict and the alerts it raises (pending delivery), in one transaction; returns the alerts' ids.</summary>
+    Task<IReadOnlyList<long>> RecordVerdictAsync(string agent, string suite, VerdictState state, DateTimeOffset at, IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a verdict without behaviour alarms and, when given, the alert it raises; returns the alert's id.</summary>
     Task<long?> RecordVerdictAsync(string agent, string suite, VerdictStatus status, DateTimeOffset at, Alert? alert, CancellationToken cancellationToken = default);
 
     /// <summary>Stores an alert that is not a verdict change (a run that ended incomplete or could not start).</summary>

@@ -71,12 +71,12 @@ public static class AlertFormats
         };
     }
 
-    /// <summary>Red for worse and for suspect trials, green for better or recovered, amber for runs in trouble.</summary>
+    /// <summary>Red for worse and for suspect trials, green for better or recovered, amber for runs in trouble and for a behaviour change (neither better nor worse).</summary>
     public static int Colour(string @event) => @event switch
     {
         AlertEvents.Degraded or AlertEvents.SuspectTrials => 0xD93025,
         AlertEvents.Improved or AlertEvents.Recovered => 0x1E8E3E,
-        _ => 0xF29900,
+        _ => 0xF29900, // incomplete, failed, model-fallback, changed
     };
 
     /// <summary>Slack mrkdwn treats &amp;, &lt; and &gt; as control characters.</summary>

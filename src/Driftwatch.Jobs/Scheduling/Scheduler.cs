@@ -330,16 +330,20 @@ public sealed class Scheduler
         return new SlotOutcome(true, false, verdict);
     }
 
-    /// <summary>Judges an agent × suite; a change of verdict class is stored with its alert, then sent.</summary>
+    /// <summary>
+    /// Judges an agent × suite; a new verdict state (status or behaviour alarms) is stored with the
+    /// alerts it raises (<see cref="AlertEvents.ForVerdict(VerdictState?, Verdict)"/>), then sent.
+    /// </summary>
     private async Task<Verdict> JudgeAsync(string agent, string suite, AlertContext context, CancellationToken cancellationToken, bool deliver = true)
     {
         var verdict = await _runJob.VerdictAsync(agent, suite, _options.Check, cancellationToken).ConfigureAwait(false);
         var previous = await _alerts.GetVerdictStateAsync(agent, suite, cancellationToken).ConfigureAwait(false);
-        var @event = AlertEvents.ForVerdict(previous, verdict.Status);
-        if (previous != verdict.Status || @event is not null)
+        var state = VerdictState.Of(verdict);
+        var events = AlertEvents.ForVerdict(previous, verdict);
+        if (previous is null || !previous.SameAs(state) || events.Count > 0)
         {
-            var alert = @event is null ? null : Alert.ForVerdict(@event, verdict, previous, context);
-            await _alerts.RecordVerdictAsync(agent, suite, verdict.Status, context.At, alert, CancellationToken.None).ConfigureAwait(false);
+            var alerts = events.Select(e => Alert.ForVerdict(e, verdict, previous, context)).ToList();
+            await _alerts.RecordVerdictAsync(agent, suite, state, context.At, alerts, CancellationToken.None).ConfigureAwait(false);
         }
         if (deliver)
             await DeliverAsync(cancellationToken).ConfigureAwait(false);

@@ -226,5 +226,11 @@ internal static class Migrations
             duration_ms        INTEGER
         );
         """,
+
+        // 10: the behaviour alarms of the last verdict ("outputTokens down", a JSON list; NULL when none),
+        // so that a behaviour change alerts once while it lasts, and its end is known (docs/scheduling.md).
+        """
+        ALTER TABLE verdict_states ADD COLUMN behaviour_alarms TEXT;
+        """,
     ];
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Driftwatch.Core.Alerts;
 using Driftwatch.Core.Detection;
 using Microsoft.Data.Sqlite;
@@ -8,28 +9,40 @@ namespace Driftwatch.Storage.Sqlite;
 /// <summary>The last verdicts and the alert outbox in SQLite, in the same file as the runs.</summary>
 internal sealed class SqliteAlertStore(SqliteDatabase db) : IAlertStore
 {
-    public Task<VerdictStatus?> GetVerdictStateAsync(string agent, string suite, CancellationToken cancellationToken = default) =>
+    public Task<VerdictState?> GetVerdictStateAsync(string agent, string suite, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Guard(() =>
         {
             using var connection = db.OpenConnection();
-            using var command = Command(connection, null, "SELECT verdict FROM verdict_states WHERE agent = $agent AND suite = $suite;",
+            using var command = Command(connection, null, "SELECT verdict, behaviour_alarms FROM verdict_states WHERE agent = $agent AND suite = $suite;",
                 ("$agent", agent), ("$suite", suite));
-            return command.ExecuteScalar() is string name ? ParseVerdict(name) : (VerdictStatus?)null;
+            using var reader = command.ExecuteReader();
+            if (!reader.Read())
+                return null;
+            IReadOnlyList<string> alarms = reader.IsDBNull(1) ? [] : JsonSerializer.Deserialize<List<string>>(reader.GetString(1)) ?? [];
+            return new VerdictState(ParseVerdict(reader.GetString(0)), alarms);
         }));
 
-    public Task<long?> RecordVerdictAsync(string agent, string suite, VerdictStatus status, DateTimeOffset at, Alert? alert, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<long>> RecordVerdictAsync(string agent, string suite, VerdictState state, DateTimeOffset at, IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Guard(() =>
         {
             using var connection = db.OpenConnection();
             using var transaction = connection.BeginTransaction(deferred: false);
+            // No behaviour alarm is NULL, as in the rows recorded before the column existed.
+            var alarms = state.BehaviourAlarms.Count == 0 ? null : JsonSerializer.Serialize(state.BehaviourAlarms);
             Execute(connection, """
-                INSERT INTO verdict_states (agent, suite, verdict, updated_at) VALUES ($agent, $suite, $verdict, $at)
-                ON CONFLICT (agent, suite) DO UPDATE SET verdict = excluded.verdict, updated_at = excluded.updated_at;
-                """, transaction, ("$agent", agent), ("$suite", suite), ("$verdict", Alert.Name(status)), ("$at", Time(at)));
-            long? id = alert is null ? null : InsertAlert(connection, transaction, alert);
+                INSERT INTO verdict_states (agent, suite, verdict, behaviour_alarms, updated_at) VALUES ($agent, $suite, $verdict, $alarms, $at)
+                ON CONFLICT (agent, suite) DO UPDATE SET verdict = excluded.verdict, behaviour_alarms = excluded.behaviour_alarms, updated_at = excluded.updated_at;
+                """, transaction, ("$agent", agent), ("$suite", suite), ("$verdict", Alert.Name(state.Status)), ("$alarms", alarms), ("$at", Time(at)));
+            IReadOnlyList<long> ids = [.. alerts.Select(alert => InsertAlert(connection, transaction, alert))];
             transaction.Commit();
-            return id;
+            return ids;
         }));
+
+    public async Task<long?> RecordVerdictAsync(string agent, string suite, VerdictStatus status, DateTimeOffset at, Alert? alert, CancellationToken cancellationToken = default)
+    {
+        var ids = await RecordVerdictAsync(agent, suite, new VerdictState(status, []), at, alert is null ? [] : [alert], cancellationToken).ConfigureAwait(false);
+        return ids.Count == 0 ? null : ids[0];
+    }
 
     public Task<long> AddAlertAsync(Alert alert, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Guard(() =>

@@ -207,7 +207,10 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
 
     public Task<IReadOnlyList<SlotRecord>> ListSlotsAsync(string? entry = null, CancellationToken cancellationToken = default) => Schedule.ListSlotsAsync(entry, cancellationToken);
 
-    public Task<VerdictStatus?> GetVerdictStateAsync(string agent, string suite, CancellationToken cancellationToken = default) => Alerts.GetVerdictStateAsync(agent, suite, cancellationToken);
+    public Task<VerdictState?> GetVerdictStateAsync(string agent, string suite, CancellationToken cancellationToken = default) => Alerts.GetVerdictStateAsync(agent, suite, cancellationToken);
+
+    public Task<IReadOnlyList<long>> RecordVerdictAsync(string agent, string suite, VerdictState state, DateTimeOffset at, IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default) =>
+        Alerts.RecordVerdictAsync(agent, suite, state, at, alerts, cancellationToken);
 
     public Task<long?> RecordVerdictAsync(string agent, string suite, VerdictStatus status, DateTimeOffset at, Alert? alert, CancellationToken cancellationToken = default) =>
         Alerts.RecordVerdictAsync(agent, suite, status, at, alert, cancellationToken);

@@ -39,7 +39,7 @@ public sealed class AlertFormatsTests
     {
         // Given an alert whose facts are far longer than a message may be
         var verdict = Verdict(VerdictStatus.Degraded) with { FingerprintChanges = [.. Enumerable.Range(0, 40).Select(i => new string('x', 1500) + i)] };
-        var alert = Alert.ForVerdict(AlertEvents.Degraded, verdict, null, new AlertContext(At));
+        var alert = Alert.ForVerdict(AlertEvents.Degraded, verdict, (VerdictStatus?)null, new AlertContext(At));
 
         // When it is formatted for Slack and Discord
         var slack = AlertFormats.Slack(alert);

@@ -117,7 +117,27 @@ internal sealed class ScheduleWorld : IAsyncDisposable
         TrialsPerTask = trials,
     };
 
-    public Scheduler Scheduler(IReadOnlyList<ScheduledJob> jobs, CatchUp catchUp = CatchUp.Latest, int retries = 2)
+    /// <summary>An ingest entry reading the generic file of trials at <paramref name="path"/> as <paramref name="agent"/> on <paramref name="suite"/>.</summary>
+    public static ScheduledJob IngestJob(string path, string agent, string suite, string cron = "0 6 * * *") => new()
+    {
+        Entry = new ScheduleEntry
+        {
+            Key = $"ingest {agent} on {suite} @ {cron}",
+            Agent = agent,
+            Suite = suite,
+            Ingest = "jsonl",
+            Paths = [path],
+            Cron = CronSchedule.TryParse(cron, TimeZoneInfo.Utc, out var problem) ?? throw new ArgumentException(problem),
+            Source = "test",
+        },
+        Ingest = new ScheduledIngest("jsonl", [path], new Core.Ingest.IngestOptions(agent, suite)),
+        SuiteName = suite,
+    };
+
+    /// <summary>A path in the world's temporary folder.</summary>
+    public string PathOf(string name) => _temp.Combine(name);
+
+    public Scheduler Scheduler(IReadOnlyList<ScheduledJob> jobs, CatchUp catchUp = CatchUp.Latest, int retries = 2, Core.Detection.CheckOptions? check = null)
     {
         IReadOnlyList<IAlertSink> sinks =
         [
@@ -129,6 +149,7 @@ internal sealed class ScheduleWorld : IAsyncDisposable
             new SchedulerOptions
             {
                 CatchUp = catchUp,
+                Check = check ?? new(),
                 DashboardUrl = "http://127.0.0.1:5170/runs/{run}",
                 Run = new RunJobOptions { Parallel = 2, Sandbox = "none", Retries = retries },
             },

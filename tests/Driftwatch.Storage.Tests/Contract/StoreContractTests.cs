@@ -1,5 +1,6 @@
 using Driftwatch.Core;
 using Driftwatch.Core.Alerts;
+using Driftwatch.Core.Detection;
 using Driftwatch.Core.Metrics;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Scheduling;
@@ -403,5 +404,29 @@ public abstract partial class StoreContractTests : IDisposable
         var alerts = await store.Alerts.ListAlertsAsync();
         alerts.Select(a => a.Event).ShouldBe(["incomplete-run", "suspect-trials"]);
         alerts[0].CreatedAt.ShouldBe(Start);
+    }
+
+    [Fact]
+    public async Task A_verdict_state_keeps_its_behaviour_alarms_and_its_alerts_in_order()
+    {
+        // Given no verdict recorded yet
+        using var store = Open();
+        (await store.Alerts.GetVerdictStateAsync("contract-agent", "mini")).ShouldBeNull();
+
+        // When a verdict with an output-token alarm is recorded with two alerts, then one without any alarm
+        var alert = new Alert { Event = AlertEvents.Recovered, Agent = "contract-agent", Suite = "mini", At = Start };
+        var ids = await store.Alerts.RecordVerdictAsync("contract-agent", "mini", new VerdictState(VerdictStatus.Warning, ["outputTokens down", "turns up"]),
+            Start, [alert, alert with { Event = AlertEvents.Changed }]);
+        var withAlarms = await store.Alerts.GetVerdictStateAsync("contract-agent", "mini");
+        await store.Alerts.RecordVerdictAsync("contract-agent", "mini", VerdictStatus.Ok, Start.AddDays(1), null);
+        var without = await store.Alerts.GetVerdictStateAsync("contract-agent", "mini");
+
+        // Then each reads back as recorded, and the alerts are stored in the order given
+        ids.Count.ShouldBe(2);
+        withAlarms!.Status.ShouldBe(VerdictStatus.Warning);
+        withAlarms.BehaviourAlarms.ShouldBe(["outputTokens down", "turns up"]);
+        without!.Status.ShouldBe(VerdictStatus.Ok);
+        without.BehaviourAlarms.ShouldBeEmpty();
+        (await store.Alerts.ListAlertsAsync()).Select(a => a.Event).ShouldBe([AlertEvents.Recovered, AlertEvents.Changed]);
     }
 }

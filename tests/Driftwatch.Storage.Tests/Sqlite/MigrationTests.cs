@@ -46,6 +46,32 @@ public sealed class MigrationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_verdict_recorded_before_behaviour_alarms_were_kept_reads_back_with_none()
+    {
+        // Given a database at schema 9 whose last verdict of an agent × suite is warning
+        var path = _temp.Combine("v9.db");
+        using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Concat(Migrations.Steps.Take(9)) + """
+                PRAGMA user_version = 9;
+                INSERT INTO verdict_states (agent, suite, verdict, updated_at) VALUES ('old-agent', 'core', 'warning', '2026-01-01T00:00:00.0000000Z');
+                """;
+            command.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+
+        // When the current Driftwatch opens it
+        using var store = SqliteResultStore.Open(path);
+
+        // Then the verdict reads back as warning with no behaviour alarm
+        var state = (await store.GetVerdictStateAsync("old-agent", "core")).ShouldNotBeNull();
+        state.Status.ShouldBe(Driftwatch.Core.Detection.VerdictStatus.Warning);
+        state.BehaviourAlarms.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Stores_opening_the_same_new_database_at_once_apply_each_step_once()
     {
         // Five times over (the race is a matter of timing): a new database file opened by eight stores
