@@ -268,18 +268,35 @@ public static class SignalMonitor
         return days.Sum(m => (m.Mean - mean) * (m.Mean - mean)) / (days.Count - 1);
     }
 
+    /// <summary>A side with fewer days than this takes its day-to-day spread from the other side, when that side has this many.</summary>
+    public const int OwnSpreadDays = 5;
+
+    /// <summary>
+    /// Difference of the mean daily values after − before with a 95% t interval. Each side's
+    /// variance is its own spread over days (Welch–Satterthwaite degrees of freedom), except that a
+    /// side of fewer than <see cref="OwnSpreadDays"/> days — the first days after a change — takes
+    /// the other side's spread and degrees of freedom: two or three days cannot estimate their own
+    /// spread (one chance agreement made intervals that missed the change one time in seven), and a
+    /// change moves the level, not the day-to-day noise. Without a side of enough days, a side of
+    /// one day takes <paramref name="singleDayVariance"/>.
+    /// </summary>
     private static (double Value, double Low, double High) Welch(List<(double Mean, int N)> x, List<(double Mean, int N)> y, Func<int, double> singleDayVariance)
     {
         if (x.Count == 0 || y.Count == 0)
             return (double.NaN, double.NaN, double.NaN);
-        double Variance(List<(double Mean, int N)> days) => days.Count < 2 ? singleDayVariance(days[0].N) : Spread(days);
+        (double Variance, int Freedom) Side(List<(double Mean, int N)> days, List<(double Mean, int N)> other) =>
+            days.Count < OwnSpreadDays && other.Count >= OwnSpreadDays ? (Spread(other), other.Count - 1)
+            : days.Count >= 2 ? (Spread(days), days.Count - 1)
+            : (singleDayVariance(days[0].N), Math.Max(1, other.Count - 1));
         var difference = y.Average(m => m.Mean) - x.Average(m => m.Mean);
-        var a = Variance(y) / y.Count;
-        var b = Variance(x) / x.Count;
+        var (vy, fy) = Side(y, x);
+        var (vx, fx) = Side(x, y);
+        var a = vy / y.Count;
+        var b = vx / x.Count;
         var se = Math.Sqrt(a + b);
         if (se <= 0)
             return (difference, difference, difference);
-        var df = Math.Max(1, (a + b) * (a + b) / (a * a / Math.Max(1, y.Count - 1) + b * b / Math.Max(1, x.Count - 1)));
+        var df = Math.Max(1, (a + b) * (a + b) / (a * a / fy + b * b / fx));
         var half = MathNet.Numerics.Distributions.StudentT.InvCDF(0, 1, df, 0.975) * se;
         return (difference, difference - half, difference + half);
     }

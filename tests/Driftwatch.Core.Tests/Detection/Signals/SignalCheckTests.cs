@@ -66,6 +66,41 @@ public sealed class SignalCheckTests
         tokens.High!.Value.ShouldBeGreaterThan(-0.34);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_relative_change_seen_on_a_few_days_has_an_interval_that_covers_it(int daysAfter)
+    {
+        // Given 300 histories of 30 tasks, 30 baseline days and a few days after a −34% change,
+        // trial noise 0.2 and a day effect of 0.05 on the log scale
+        var covered = 0;
+        for (var seed = 0; seed < 300; seed++)
+        {
+            var rng = new Driftwatch.Core.Statistics.Rng((ulong)seed + 100);
+            var tasks = Enumerable.Range(0, 30).ToArray();
+            var levels = tasks.Select(i => 300.0 + 40 * i).ToArray();
+            SignalSample Day(double factor)
+            {
+                var u = 0.05 * rng.NextNormal();
+                double[] raw = [.. levels.Select(level => level * factor * Math.Exp(u + 0.2 * rng.NextNormal()))];
+                return new SignalSample(default, tasks, raw, raw);
+            }
+            var before = Enumerable.Range(0, 30).Select(_ => Day(1)).ToList();
+            var after = Enumerable.Range(0, daysAfter).Select(_ => Day(0.66)).ToList();
+            var means = tasks.Select(i => before.Average(d => d.Raw[i])).ToArray();
+
+            // When the change is told
+            var (_, low, high) = SignalMonitor.RelativeChange(means, before, after);
+
+            if (Math.Log(0.66) >= low && Math.Log(0.66) <= high)
+                covered++;
+        }
+
+        // Then its 95% interval covers the true change in about 95% of them (not fewer than 90%)
+        (covered / 300.0).ShouldBeGreaterThanOrEqualTo(0.9);
+    }
+
     [Fact]
     public void A_stable_history_with_metrics_is_ok_and_its_signal_quiet()
     {
