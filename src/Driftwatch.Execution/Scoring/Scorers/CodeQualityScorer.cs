@@ -36,7 +36,11 @@ internal sealed class CodeQualityScorer(ILintTool tool) : IScorer
         if (touched.Count > MaxFiles)
             return ScorerResult.Note($"lint and complexity not measured: the agent changed {touched.Count} {tool.Language} files (more than {MaxFiles})");
         var files = touched.Union(input.Reference.Changes.Where(f => tool.Measures(f.Path)).Select(f => f.Path)).Order(StringComparer.Ordinal).ToList();
-        var agent = await MeasureAsync(input, "agent", files.Select(p => (p, input.AgentText(p))), cancellationToken).ConfigureAwait(false);
+        // A compiler measures the agent's whole final version (its other files unchanged from the workspace); the sum below stays over the change's files.
+        var written = tool.CompilesWholeProgram
+            ? input.Reference.WorkspacePaths.Concat(input.Agent.Select(f => f.Path)).Where(tool.Measures).Union(files).Order(StringComparer.Ordinal).ToList()
+            : files;
+        var agent = await MeasureAsync(input, "agent", written.Select(p => (p, input.AgentText(p))), cancellationToken).ConfigureAwait(false);
         var reference = await ReferenceAsync(input, cancellationToken).ConfigureAwait(false);
 
         var values = new Dictionary<string, double>();

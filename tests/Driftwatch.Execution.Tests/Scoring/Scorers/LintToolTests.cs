@@ -204,4 +204,81 @@ public sealed class LintToolTests : IAsyncLifetime
         figures.Files["a/pick.js"].ShouldBe(new FileFigures(1, 3));
         figures.Files["pick.js"].ShouldBe(new FileFigures(0, 0));
     }
+
+    private static CSharpTools CSharp()
+    {
+        var tool = new CSharpTools();
+        tool.Unavailable().ShouldBeNull("the C# scorer needs the .NET SDK (dotnet on PATH)");
+        return tool;
+    }
+
+    private const string CSharpSample = """
+        namespace Sample;
+
+        public static class Pick
+        {
+            public static int Choose(int a)
+            {
+                int unused;
+                var assigned = 2;
+                if (a > 0)
+                {
+                    return Helper.One();
+                }
+                return a > -5 ? 3 : 4;
+            }
+
+        #pragma warning disable CS0219
+            public static int Quiet() { var hidden = 1; return 0; }
+        #pragma warning restore CS0219
+
+            public static int Loop(int[] values)
+            {
+                var sum = 0;
+                foreach (var v in values)
+                {
+                    if (v > 0 && v < 10)
+                        sum += v;
+                }
+                return sum;
+            }
+        }
+
+        """;
+
+    [Fact]
+    public async Task CSharp_findings_are_the_compilers_warnings_and_complexity_is_ca1502_summed_over_the_file()
+    {
+        // Given a file with three compiler warnings (CS0168, CS0219, and a CS0219 behind #pragma
+        // warning disable) and methods of complexity 3 (1 + if + ?:), 1 and 4 (1 + foreach + if + &&),
+        // which calls into another file of the program with one method of complexity 1
+        var folder = Folder(new Dictionary<string, string>
+        {
+            ["src/Pick.cs"] = CSharpSample,
+            ["src/Helper.cs"] = "namespace Sample;\n\ninternal static class Helper\n{\n    public static int One() => 1;\n}\n",
+        });
+
+        // When the compiler and CA1502 measure them in the sandbox
+        var figures = await CSharp().MeasureAsync(_tools, folder, _temp.Combine("scratch"), ["src/Helper.cs", "src/Pick.cs"], CancellationToken.None);
+
+        // Then the sample has 3 findings (the pragma hides none) and complexity 8; the helper none and 1
+        figures.Notes.ShouldBeEmpty();
+        figures.Files["src/Pick.cs"].ShouldBe(new FileFigures(3, 8));
+        figures.Files["src/Helper.cs"].ShouldBe(new FileFigures(0, 1));
+    }
+
+    [Fact]
+    public async Task A_csharp_program_that_does_not_compile_has_no_figures_and_says_why()
+    {
+        // Given a file with a syntax error
+        var folder = Folder(new Dictionary<string, string> { ["src/Broken.cs"] = "namespace Sample;\npublic static class Broken { public static int F() => ; }\n" });
+
+        // When the compiler measures it
+        var figures = await CSharp().MeasureAsync(_tools, folder, _temp.Combine("scratch"), ["src/Broken.cs"], CancellationToken.None);
+
+        // Then nothing is measured (not zero), and the note names the compiler's first error
+        figures.Files.ShouldBeEmpty();
+        figures.Notes.ShouldHaveSingleItem().ShouldStartWith("the C# code does not compile: src/Broken.cs(2,");
+        figures.Notes.Single().ShouldContain("error CS1525");
+    }
 }
