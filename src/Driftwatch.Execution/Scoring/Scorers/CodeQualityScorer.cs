@@ -8,7 +8,8 @@ namespace Driftwatch.Execution.Scoring.Scorers;
 /// Lint findings and cyclomatic complexity of the change, beyond the reference solution's: both are
 /// measured on the same files — the source files of the task's language that the agent or the
 /// reference changed — in the agent's final version and in the reference's, and the metric is the
-/// difference (so what the task's own code already had cancels out). The reference's figures are
+/// difference (so what the task's own code already had cancels out). A tool that compiles measures
+/// each version whole and gives the figures of those files. The reference's figures are
 /// measured once per task and suite revision, then reused.
 /// </summary>
 internal sealed class CodeQualityScorer(ILintTool tool) : IScorer

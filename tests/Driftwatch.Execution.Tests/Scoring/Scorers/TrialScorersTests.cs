@@ -240,7 +240,7 @@ public sealed class TrialScorersTests : IAsyncLifetime
         language: "csharp", extraYaml: "test_command: exit 0");
 
     private static void RequireDotnet() =>
-        new CSharpTools().Unavailable().ShouldBeNull("the C# scorer needs the .NET SDK (dotnet on PATH)");
+        new CSharpTools(CSharpTools.FindDotnet()).Unavailable().ShouldBeNull("the C# scorer needs the .NET SDK (dotnet on PATH)");
 
     private static string WithUnusedVariable => CSharpReference.Replace("        if (Numbers", "        var unused = 1;\n        if (Numbers", StringComparison.Ordinal);
 
@@ -313,6 +313,29 @@ public sealed class TrialScorersTests : IAsyncLifetime
         trial.Metrics.ContainsKey("lintBeyondReference").ShouldBeFalse();
         trial.Metrics.ContainsKey("complexityBeyondReference").ShouldBeFalse();
         trial.Metrics.ContainsKey("changeSizeRatio").ShouldBeTrue();
-        trial.Flags.ShouldContain(f => f.StartsWith("scorer: the C# code does not compile: src/Adder.cs(11,", StringComparison.Ordinal) && f.Contains("error CS1525", StringComparison.Ordinal), string.Join(" | ", trial.Flags));
+        trial.Flags.ShouldContain("scorer: the C# code does not compile: src/Adder.cs(11,20): error CS1525: Invalid expression term ';'");
+    }
+
+    [Fact]
+    public async Task Without_the_dotnet_sdk_a_csharp_trial_has_no_lint_or_complexity_figure_and_a_flag_saying_why()
+    {
+        // Given a C# task scored where dotnet is not on PATH, and where it is a runtime without an SDK
+        var runtimeOnly = _temp.Combine("runtime-only");
+        Directory.CreateDirectory(runtimeOnly);
+        File.WriteAllText(Path.Combine(runtimeOnly, "dotnet"), "");
+        var agent = ScriptedAgent.Writing(new Dictionary<string, string> { ["src/Adder.cs"] = WithUnusedVariable });
+
+        // When a trial runs in each case
+        var missing = await Run(CSharpTask("cs-no-dotnet"), agent, [new ChangeSizeScorer(), new CodeQualityScorer(new CSharpTools(null))]);
+        var runtime = await Run(CSharpTask("cs-runtime"), agent, [new ChangeSizeScorer(), new CodeQualityScorer(new CSharpTools(Path.Combine(runtimeOnly, "dotnet")))]);
+
+        // Then the outcome is the tests', the figures are absent (not zero), and a flag says why
+        missing.Outcome.ShouldBe(TrialOutcome.Pass);
+        missing.Metrics.ContainsKey("lintBeyondReference").ShouldBeFalse();
+        missing.Metrics.ContainsKey("complexityBeyondReference").ShouldBeFalse();
+        missing.Metrics.ContainsKey("changeSizeRatio").ShouldBeTrue();
+        missing.Flags.ShouldBe(["scorer: lint and complexity not measured: the .NET SDK is not installed (no dotnet on PATH)"]);
+        runtime.Metrics.ContainsKey("lintBeyondReference").ShouldBeFalse();
+        runtime.Flags.ShouldHaveSingleItem().ShouldStartWith("scorer: lint and complexity not measured: the .NET SDK is not installed (dotnet at ");
     }
 }
