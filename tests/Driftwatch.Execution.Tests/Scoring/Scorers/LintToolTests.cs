@@ -307,4 +307,28 @@ public sealed class LintToolTests : IAsyncLifetime
         remappedFigures.Files.ShouldBeEmpty();
         remappedFigures.Notes.ShouldHaveSingleItem().ShouldBe("lint and complexity not measured: #line in C.cs moves the compiler's findings elsewhere");
     }
+
+    [Fact]
+    public async Task Without_a_confining_sandbox_csharp_figures_are_read_for_files_in_a_folder_reached_through_a_link()
+    {
+        // Given C# files in a folder whose path goes through a symbolic link (the compiler reports
+        // the resolved path), with a Directory.Build.props above them that would silence every
+        // warning, measured without a confining sandbox
+        var real = Folder(new Dictionary<string, string>
+        {
+            ["src/Pick.cs"] = CSharpSample,
+            ["src/Helper.cs"] = "namespace Sample;\n\ninternal static class Helper\n{\n    public static int One() => 1;\n}\n",
+        });
+        File.WriteAllText(_temp.Combine("Directory.Build.props"), "<Project><PropertyGroup><NoWarn>CS0168;CS0219;CA1502</NoWarn></PropertyGroup></Project>\n");
+        var link = _temp.Combine("through-link-cs");
+        Directory.CreateSymbolicLink(link, real);
+
+        // When the compiler measures them as plain processes
+        var figures = await CSharp().MeasureAsync(new ToolSandbox(new NoSandbox(), []), link, _temp.Combine("scratch"), ["src/Helper.cs", "src/Pick.cs"], CancellationToken.None);
+
+        // Then each file gets its own figures, as in the sandbox
+        figures.Notes.ShouldBeEmpty();
+        figures.Files["src/Pick.cs"].ShouldBe(new FileFigures(3, 8));
+        figures.Files["src/Helper.cs"].ShouldBe(new FileFigures(0, 1));
+    }
 }
