@@ -8,7 +8,8 @@ namespace Driftwatch.Execution.Scoring.Scorers;
 /// Lint findings and cyclomatic complexity of the change, beyond the reference solution's: both are
 /// measured on the same files — the source files of the task's language that the agent or the
 /// reference changed — in the agent's final version and in the reference's, and the metric is the
-/// difference (so what the task's own code already had cancels out). The reference's figures are
+/// difference (so what the task's own code already had cancels out). A tool that compiles measures
+/// each version whole and gives the figures of those files. The reference's figures are
 /// measured once per task and suite revision, then reused.
 /// </summary>
 internal sealed class CodeQualityScorer(ILintTool tool) : IScorer
@@ -36,7 +37,11 @@ internal sealed class CodeQualityScorer(ILintTool tool) : IScorer
         if (touched.Count > MaxFiles)
             return ScorerResult.Note($"lint and complexity not measured: the agent changed {touched.Count} {tool.Language} files (more than {MaxFiles})");
         var files = touched.Union(input.Reference.Changes.Where(f => tool.Measures(f.Path)).Select(f => f.Path)).Order(StringComparer.Ordinal).ToList();
-        var agent = await MeasureAsync(input, "agent", files.Select(p => (p, input.AgentText(p))), cancellationToken).ConfigureAwait(false);
+        // A compiler measures the agent's whole final version (its other files unchanged from the workspace); the sum below stays over the change's files.
+        var written = tool.CompilesWholeProgram
+            ? input.Reference.WorkspacePaths.Concat(input.Agent.Select(f => f.Path)).Where(tool.Measures).Union(files).Order(StringComparer.Ordinal).ToList()
+            : files;
+        var agent = await MeasureAsync(input, "agent", written.Select(p => (p, input.AgentText(p))), cancellationToken).ConfigureAwait(false);
         var reference = await ReferenceAsync(input, cancellationToken).ConfigureAwait(false);
 
         var values = new Dictionary<string, double>();

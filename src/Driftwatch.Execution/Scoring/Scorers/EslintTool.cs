@@ -21,6 +21,8 @@ internal sealed partial class EslintTool(string? installation) : ILintTool
 
     public string Name => "eslint";
 
+    public bool CompilesWholeProgram => false;
+
     public bool Measures(string path) =>
         path.EndsWith(".js", StringComparison.Ordinal) || path.EndsWith(".mjs", StringComparison.Ordinal) || path.EndsWith(".cjs", StringComparison.Ordinal);
 

@@ -21,6 +21,12 @@ internal interface ILintTool
     /// <summary>What it runs, for notes and docs ("pyflakes, pycodestyle, mccabe").</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Whether a version is measured as one program: every source file of the language in it is
+    /// written beside the files of the change (a compiler needs them all), not only those files.
+    /// </summary>
+    bool CompilesWholeProgram { get; }
+
     /// <summary>Whether a path is a source file of the language.</summary>
     bool Measures(string path);
 

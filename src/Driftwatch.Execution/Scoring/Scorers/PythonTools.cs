@@ -25,6 +25,8 @@ internal sealed partial class PythonTools : ILintTool
 
     public string Name => "pyflakes, pycodestyle, mccabe";
 
+    public bool CompilesWholeProgram => false;
+
     public bool Measures(string path) => path.EndsWith(".py", StringComparison.Ordinal);
 
     public string? Unavailable()

@@ -33,6 +33,9 @@ internal sealed class ReferenceSolution
     /// <summary>Every path of the reference's final state: the workspace with the solution over it.</summary>
     public IEnumerable<string> Paths => _workspace.Keys.Union(_solution.Keys).Order(StringComparer.Ordinal);
 
+    /// <summary>Every path of the task's workspace.</summary>
+    public IEnumerable<string> WorkspacePaths => _workspace.Keys;
+
     /// <summary>The text of a path in the task's workspace (null when absent or not text).</summary>
     public string? WorkspaceText(string path) => _workspace.GetValueOrDefault(path);
 

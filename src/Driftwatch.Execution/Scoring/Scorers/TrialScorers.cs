@@ -37,6 +37,7 @@ internal sealed class TrialScorers(IReadOnlyList<IScorer> scorers, ToolSandbox t
         new FaultLocalisationScorer(),
         new CodeQualityScorer(new PythonTools()),
         new CodeQualityScorer(new EslintTool(eslint)),
+        new CodeQualityScorer(new CSharpTools(CSharpTools.FindDotnet())),
     ];
 
     /// <summary>Scores the agent's final workspace; <paramref name="changes"/> is its change as the runner read it.</summary>

@@ -208,4 +208,134 @@ public sealed class TrialScorersTests : IAsyncLifetime
         trial.Metrics.ContainsKey("lintBeyondReference").ShouldBeFalse();
         trial.Flags.ShouldBe(["scorer: the agent changed no text file: no change size, lint or complexity"]);
     }
+
+    // A C# library task: the reference implements Add with one branch (complexity 2) through a helper
+    // in a file it does not change; the hidden tests are not the point here (exit 0).
+    private const string CSharpReference = """
+        namespace Calc;
+
+        public static class Adder
+        {
+            public static int Add(int a, int b)
+            {
+                if (Numbers.IsZero(a))
+                {
+                    return b;
+                }
+                return a + b;
+            }
+        }
+
+        """;
+
+    private SuiteBuilder CSharpTask(string name) => new SuiteBuilder(_temp.Combine(name)).AddTask("cs-0", "generation",
+        workspace: new Dictionary<string, string>
+        {
+            ["src/Lib.csproj"] = "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n",
+            ["src/Adder.cs"] = "namespace Calc;\n\npublic static class Adder\n{\n    public static int Add(int a, int b) => throw new NotImplementedException();\n}\n",
+            ["src/Numbers.cs"] = "namespace Calc;\n\ninternal static class Numbers\n{\n    public static bool IsZero(int value) => value == 0;\n}\n",
+        },
+        solution: new Dictionary<string, string> { ["src/Adder.cs"] = CSharpReference },
+        tests: new Dictionary<string, string> { ["t.txt"] = "" },
+        language: "csharp", extraYaml: "test_command: exit 0");
+
+    private static void RequireDotnet() =>
+        new CSharpTools(CSharpTools.FindDotnet()).Unavailable().ShouldBeNull("the C# scorer needs the .NET SDK (dotnet on PATH)");
+
+    private static string WithUnusedVariable => CSharpReference.Replace("        if (Numbers", "        var unused = 1;\n        if (Numbers", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task A_csharp_change_is_scored_against_the_reference_in_compiler_warnings_and_complexity()
+    {
+        // Given a C# task, an agent that writes the reference with an unused variable (CS0219), and
+        // one that writes it with a nested branch
+        RequireDotnet();
+        var builder = CSharpTask("cs");
+        var nested = CSharpReference.Replace("            return b;", "            if (Numbers.IsZero(b))\n            {\n                return 0;\n            }\n            return b;", StringComparison.Ordinal);
+
+        // When their trials run
+        var unusedTrial = await Run(builder, ScriptedAgent.Writing(new Dictionary<string, string> { ["src/Adder.cs"] = WithUnusedVariable }));
+        var nestedTrial = await Run(builder, ScriptedAgent.Writing(new Dictionary<string, string> { ["src/Adder.cs"] = nested }));
+
+        // Then the first has one compiler warning beyond the reference and its complexity, the second
+        // one decision more and no warning; neither gets a scorer flag
+        unusedTrial.Outcome.ShouldBe(TrialOutcome.Pass);
+        unusedTrial.Metrics.Get("lintBeyondReference").ShouldBe(1);
+        unusedTrial.Metrics.Get("complexityBeyondReference").ShouldBe(0);
+        nestedTrial.Metrics.Get("lintBeyondReference").ShouldBe(0);
+        nestedTrial.Metrics.Get("complexityBeyondReference").ShouldBe(1);
+        unusedTrial.Flags.Concat(nestedTrial.Flags).ShouldNotContain(f => f.StartsWith(TrialScores.FlagPrefix, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Build_configuration_a_csharp_agent_plants_changes_no_figure()
+    {
+        // Given a C# agent whose change has an unused variable, beside Directory.Build.props files,
+        // an .editorconfig, a response file and its own project settings that would silence every
+        // warning, and a global.json that asks for an SDK that does not exist
+        RequireDotnet();
+        var noWarn = "<Project>\n  <PropertyGroup>\n    <NoWarn>$(NoWarn);CS0168;CS0219;CA1502</NoWarn>\n    <WarningLevel>0</WarningLevel>\n  </PropertyGroup>\n</Project>\n";
+        var agent = ScriptedAgent.Writing(new Dictionary<string, string>
+        {
+            ["src/Adder.cs"] = WithUnusedVariable,
+            ["Directory.Build.props"] = noWarn,
+            ["src/Directory.Build.props"] = noWarn,
+            ["src/Directory.Build.targets"] = noWarn,
+            ["src/Directory.Build.rsp"] = "-p:NoWarn=CS0219 -p:WarningLevel=0\n",
+            ["src/.editorconfig"] = "root = true\n\n[*.cs]\ndotnet_diagnostic.CS0219.severity = none\ndotnet_diagnostic.CA1502.severity = none\n",
+            ["src/.globalconfig"] = "is_global = true\ndotnet_diagnostic.CS0219.severity = none\n",
+            ["global.json"] = "{ \"sdk\": { \"version\": \"1.0.100\", \"rollForward\": \"disable\" } }\n",
+            ["src/Lib.csproj"] = "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net10.0</TargetFramework>\n    <NoWarn>CS0219</NoWarn>\n  </PropertyGroup>\n</Project>\n",
+        });
+
+        // When its trial runs
+        var trial = await Run(CSharpTask("cs-hostile"), agent);
+
+        // Then Driftwatch's project judged the code: the unused variable is one warning beyond the reference
+        trial.Metrics.Get("lintBeyondReference").ShouldBe(1);
+        trial.Metrics.Get("complexityBeyondReference").ShouldBe(0);
+        trial.Flags.ShouldNotContain(f => f.StartsWith(TrialScores.FlagPrefix, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Csharp_code_that_does_not_compile_has_no_lint_or_complexity_figure_and_a_flag_saying_why()
+    {
+        // Given a C# agent whose change does not compile
+        RequireDotnet();
+        var broken = CSharpReference.Replace("return a + b;", "return a + ;", StringComparison.Ordinal);
+
+        // When its trial runs (its tests, here, pass whatever it wrote)
+        var trial = await Run(CSharpTask("cs-broken"), ScriptedAgent.Writing(new Dictionary<string, string> { ["src/Adder.cs"] = broken }));
+
+        // Then the outcome is the tests', the figures are absent (not zero), the change size is there,
+        // and a flag names the compiler's error
+        trial.Outcome.ShouldBe(TrialOutcome.Pass);
+        trial.Metrics.ContainsKey("lintBeyondReference").ShouldBeFalse();
+        trial.Metrics.ContainsKey("complexityBeyondReference").ShouldBeFalse();
+        trial.Metrics.ContainsKey("changeSizeRatio").ShouldBeTrue();
+        trial.Flags.ShouldContain("scorer: the C# code does not compile: src/Adder.cs(11,20): error CS1525: Invalid expression term ';'");
+    }
+
+    [Fact]
+    public async Task Without_the_dotnet_sdk_a_csharp_trial_has_no_lint_or_complexity_figure_and_a_flag_saying_why()
+    {
+        // Given a C# task scored where dotnet is not on PATH, and where it is a runtime without an SDK
+        var runtimeOnly = _temp.Combine("runtime-only");
+        Directory.CreateDirectory(runtimeOnly);
+        File.WriteAllText(Path.Combine(runtimeOnly, "dotnet"), "");
+        var agent = ScriptedAgent.Writing(new Dictionary<string, string> { ["src/Adder.cs"] = WithUnusedVariable });
+
+        // When a trial runs in each case
+        var missing = await Run(CSharpTask("cs-no-dotnet"), agent, [new ChangeSizeScorer(), new CodeQualityScorer(new CSharpTools(null))]);
+        var runtime = await Run(CSharpTask("cs-runtime"), agent, [new ChangeSizeScorer(), new CodeQualityScorer(new CSharpTools(Path.Combine(runtimeOnly, "dotnet")))]);
+
+        // Then the outcome is the tests', the figures are absent (not zero), and a flag says why
+        missing.Outcome.ShouldBe(TrialOutcome.Pass);
+        missing.Metrics.ContainsKey("lintBeyondReference").ShouldBeFalse();
+        missing.Metrics.ContainsKey("complexityBeyondReference").ShouldBeFalse();
+        missing.Metrics.ContainsKey("changeSizeRatio").ShouldBeTrue();
+        missing.Flags.ShouldBe(["scorer: lint and complexity not measured: the .NET SDK is not installed (no dotnet on PATH)"]);
+        runtime.Metrics.ContainsKey("lintBeyondReference").ShouldBeFalse();
+        runtime.Flags.ShouldHaveSingleItem().ShouldStartWith("scorer: lint and complexity not measured: the .NET SDK is not installed (dotnet at ");
+    }
 }
