@@ -1,5 +1,3 @@
-using Driftwatch.Core.Detection;
-
 namespace Driftwatch.Core.Alerts;
 
 /// <summary>An alert as stored: waiting for delivery until <see cref="DeliveredAt"/> is set.</summary>
@@ -17,9 +15,6 @@ public interface IAlertStore
 
     /// <summary>Records the verdict and the alerts it raises (pending delivery), in one transaction; returns the alerts' ids.</summary>
     Task<IReadOnlyList<long>> RecordVerdictAsync(string agent, string suite, VerdictState state, DateTimeOffset at, IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default);
-
-    /// <summary>Records a verdict without behaviour alarms and, when given, the alert it raises; returns the alert's id.</summary>
-    Task<long?> RecordVerdictAsync(string agent, string suite, VerdictStatus status, DateTimeOffset at, Alert? alert, CancellationToken cancellationToken = default);
 
     /// <summary>Stores an alert that is not a verdict change (a run that ended incomplete or could not start).</summary>
     Task<long> AddAlertAsync(Alert alert, CancellationToken cancellationToken = default);

@@ -151,13 +151,7 @@ internal static class ThresholdCalibrator
         // Main pass: a bracket below the pilot limit, paths capped at the ARL0 cap of `simulate`.
         var grids = new double[count][];
         for (var s = 0; s < count; s++)
-        {
-            var grid = fullGrids[s];
-            var top = Array.FindIndex(grid, g => g >= pilotLimits[s]);
-            top = top < 0 ? grid.Length - 1 : Math.Min(grid.Length - 1, top + 6);
-            var bottom = Math.Max(0, top - (ReferenceEquals(grid, CusumGrid) ? 60 : 80));
-            grids[s] = grid[bottom..(top + 1)];
-        }
+            grids[s] = Bracket(fullGrids[s], pilotLimits[s], ReferenceEquals(fullGrids[s], CusumGrid) ? 60 : 80);
         var cap = (int)Math.Ceiling(options.CalibrationCap);
         var main = Simulate(setup, grids, options.CalibrationPaths, cap, seed, salt: 1);
         var limits = new double[count];
@@ -374,7 +368,7 @@ internal static class ThresholdCalibrator
     /// The grid limit (interpolated) where the estimated ARL0 reaches the target: exposure / alarms
     /// (a geometric run length, censored at the horizon) or the plain mean of the capped run lengths.
     /// </summary>
-    private static double Solve(double[] grid, double[] exposure, int[] alarms, double target, bool geometric, out double estimated, int paths = 0)
+    internal static double Solve(double[] grid, double[] exposure, int[] alarms, double target, bool geometric, out double estimated, int paths = 0)
     {
         double Arl(int j) => geometric ? exposure[j] / Math.Max(alarms[j], 0.5) : exposure[j] / paths;
         for (var j = 0; j < grid.Length; j++)
@@ -398,6 +392,17 @@ internal static class ThresholdCalibrator
         return grid[^1];
     }
 
-    private static double[] Grid(double from, double to, double step) =>
+    /// <summary>
+    /// The main pass's grid: from <paramref name="below"/> points under the pilot's limit to six above
+    /// it (the pilot's exposure / alarms estimate errs on the high side, so the limit lies within).
+    /// </summary>
+    internal static double[] Bracket(double[] grid, double pilotLimit, int below)
+    {
+        var top = Array.FindIndex(grid, g => g >= pilotLimit);
+        top = top < 0 ? grid.Length - 1 : Math.Min(grid.Length - 1, top + 6);
+        return grid[Math.Max(0, top - below)..(top + 1)];
+    }
+
+    internal static double[] Grid(double from, double to, double step) =>
         Enumerable.Range(0, (int)Math.Round((to - from) / step) + 1).Select(i => from + i * step).ToArray();
 }

@@ -38,12 +38,6 @@ internal sealed class SqliteAlertStore(SqliteDatabase db) : IAlertStore
             return ids;
         }));
 
-    public async Task<long?> RecordVerdictAsync(string agent, string suite, VerdictStatus status, DateTimeOffset at, Alert? alert, CancellationToken cancellationToken = default)
-    {
-        var ids = await RecordVerdictAsync(agent, suite, new VerdictState(status, []), at, alert is null ? [] : [alert], cancellationToken).ConfigureAwait(false);
-        return ids.Count == 0 ? null : ids[0];
-    }
-
     public Task<long> AddAlertAsync(Alert alert, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Guard(() =>
         {

@@ -212,9 +212,6 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
     public Task<IReadOnlyList<long>> RecordVerdictAsync(string agent, string suite, VerdictState state, DateTimeOffset at, IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default) =>
         Alerts.RecordVerdictAsync(agent, suite, state, at, alerts, cancellationToken);
 
-    public Task<long?> RecordVerdictAsync(string agent, string suite, VerdictStatus status, DateTimeOffset at, Alert? alert, CancellationToken cancellationToken = default) =>
-        Alerts.RecordVerdictAsync(agent, suite, status, at, alert, cancellationToken);
-
     public Task<long> AddAlertAsync(Alert alert, CancellationToken cancellationToken = default) => Alerts.AddAlertAsync(alert, cancellationToken);
 
     public Task<long?> AddRunAlertOnceAsync(Alert alert, CancellationToken cancellationToken = default) => Alerts.AddRunAlertOnceAsync(alert, cancellationToken);

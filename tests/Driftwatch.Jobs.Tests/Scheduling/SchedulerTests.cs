@@ -455,14 +455,14 @@ public sealed class SchedulerTests
         // Given a verdict change stored with its alert by a scheduler that died before sending it
         await using var world = await ScheduleWorld.CreateAsync(tasks: 1, March1);
         var alert = Alerts.SampleAlerts.Degraded();
-        var id = await world.Store.RecordVerdictAsync(alert.Agent, alert.Suite, VerdictStatus.Degraded, alert.At, alert);
+        var id = (await world.Store.RecordVerdictAsync(alert.Agent, alert.Suite, new VerdictState(VerdictStatus.Degraded, []), alert.At, [alert])).Single();
 
         // When a scheduler starts
         world.Start(world.Scheduler([world.Job(ScheduleWorld.Agent("sim"))]));
         var delivered = await world.NextAsync<AlertDelivered>();
 
         // Then that alert is sent, once, and closed in the store with each sink's outcome (names, not URLs)
-        delivered.Delivery.Stored.Id.ShouldBe(id!.Value);
+        delivered.Delivery.Stored.Id.ShouldBe(id);
         world.Receiver.Requests.ShouldHaveSingleItem().Body!["agent"]!.GetValue<string>().ShouldBe("claude-code");
         var stored = (await world.Store.ListAlertsAsync()).ShouldHaveSingleItem();
         stored.DeliveredAt.ShouldNotBeNull();

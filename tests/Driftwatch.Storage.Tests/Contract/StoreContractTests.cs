@@ -418,7 +418,7 @@ public abstract partial class StoreContractTests : IDisposable
         var ids = await store.Alerts.RecordVerdictAsync("contract-agent", "mini", new VerdictState(VerdictStatus.Warning, ["outputTokens down", "turns up"]),
             Start, [alert, alert with { Event = AlertEvents.Changed }]);
         var withAlarms = await store.Alerts.GetVerdictStateAsync("contract-agent", "mini");
-        await store.Alerts.RecordVerdictAsync("contract-agent", "mini", VerdictStatus.Ok, Start.AddDays(1), null);
+        await store.Alerts.RecordVerdictAsync("contract-agent", "mini", new VerdictState(VerdictStatus.Ok, []), Start.AddDays(1), []);
         var without = await store.Alerts.GetVerdictStateAsync("contract-agent", "mini");
 
         // Then each reads back as recorded, and the alerts are stored in the order given

@@ -42,7 +42,7 @@ public sealed record SignalOptions
 /// </summary>
 public static class SignalCalibrator
 {
-    private static readonly double[] Grid = [.. Enumerable.Range(0, 299).Select(i => 0.1 + 0.05 * i)];
+    private static readonly double[] Grid = ThresholdCalibrator.Grid(0.1, 15, 0.05);
 
     /// <summary>Draws days of a signal as its baseline says nothing changed.</summary>
     public sealed class Model
@@ -131,8 +131,8 @@ public static class SignalCalibrator
         }
     }
 
-    /// <summary>A signal's calibrated limit: the limit, the ARL0 the simulation estimates for it on average, and the guarantee's margin within it.</summary>
-    public readonly record struct Limit(double Value, double EstimatedArl0, double Margin);
+    /// <summary>A signal's calibrated limit, and the guarantee's margin within it.</summary>
+    public readonly record struct Limit(double Value, double Margin);
 
     /// <summary>
     /// The limit h at which the two-sided CUSUM (down = max(0, down − z − k), up = max(0, up + z − k),
@@ -156,14 +156,12 @@ public static class SignalCalibrator
         var pilotPaths = Math.Max(50, detection.CalibrationPaths / 3);
         var pilotHorizon = Math.Max(50, (int)Math.Ceiling(detection.CalibrationHorizon * arl0));
         var pilot = Simulate(model, fitted, baselineDays, days, Grid, referenceValue, detection.EvidenceClip, pilotPaths, pilotHorizon, seed, salt: 0);
-        var (pilotLimit, _) = Solve(Grid, pilot.Exposure, pilot.Alarms, arl0, paths: 0);
+        var pilotLimit = ThresholdCalibrator.Solve(Grid, pilot.Exposure, pilot.Alarms, arl0, geometric: true, out _);
 
-        var top = Array.FindIndex(Grid, g => g >= pilotLimit);
-        top = top < 0 ? Grid.Length - 1 : Math.Min(Grid.Length - 1, top + 6);
-        var grid = Grid[Math.Max(0, top - 60)..(top + 1)];
+        var grid = ThresholdCalibrator.Bracket(Grid, pilotLimit, below: 60);
         var cap = (int)Math.Ceiling(detection.CalibrationCap);
         var main = Simulate(model, fitted, baselineDays, days, grid, referenceValue, detection.EvidenceClip, detection.CalibrationPaths, cap, seed, salt: 1);
-        var (limit, estimated) = Solve(grid, main.Exposure, main.Alarms, arl0, paths: detection.CalibrationPaths);
+        var limit = ThresholdCalibrator.Solve(grid, main.Exposure, main.Alarms, arl0, geometric: false, out _, paths: detection.CalibrationPaths);
         var margin = 0.0;
         if (detection.Guarantee > 0)
         {
@@ -171,10 +169,10 @@ public static class SignalCalibrator
                 [.. main.Drifts.Select(d => (Func<double, double>)(h => TwoSidedArl(h, d)))],
                 arl0, cap, detection.Guarantee, ThresholdCalibrator.MaxGuaranteeDays * detection.EvidenceClip);
         }
-        return new Limit(limit + margin, estimated, margin);
+        return new Limit(limit + margin, margin);
     }
 
-    /// <summary>Monitored days whose tasks are the same count as one shape; at most this many shapes (the latest) are simulated.</summary>
+    /// <summary>Monitored days with the same tasks are one shape; at most this many shapes (the latest) are simulated.</summary>
     public const int MaximumDayShapes = 32;
 
     /// <summary>Draws of a shape's mean residual pooled for all paths.</summary>
@@ -290,27 +288,5 @@ public static class SignalCalibrator
         return counted == 0
             ? new ThresholdCalibrator.PathDrift(-referenceValue, -referenceValue, 1)
             : new ThresholdCalibrator.PathDrift(down / counted, up / counted, Math.Sqrt(spread / counted));
-    }
-
-    /// <summary>
-    /// The grid limit (log-ARL interpolated) where the estimated ARL0 reaches the target: exposure /
-    /// alarms (geometric, censored at the horizon; <paramref name="paths"/> 0) or the mean of the capped run lengths.
-    /// </summary>
-    private static (double Limit, double Estimated) Solve(double[] grid, double[] exposure, int[] alarms, double target, int paths)
-    {
-        double Arl(int j) => paths == 0 ? exposure[j] / Math.Max(alarms[j], 0.5) : exposure[j] / paths;
-        for (var j = 0; j < grid.Length; j++)
-        {
-            var arl = Arl(j);
-            if (arl < target)
-                continue;
-            if (j == 0)
-                return (grid[0], arl);
-            var below = Math.Log(Arl(j - 1));
-            var above = Math.Log(arl);
-            var fraction = above > below ? (Math.Log(target) - below) / (above - below) : 1;
-            return (grid[j - 1] + fraction * (grid[j] - grid[j - 1]), target);
-        }
-        return (grid[^1], Arl(grid.Length - 1));
     }
 }
