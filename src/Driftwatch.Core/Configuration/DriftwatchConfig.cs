@@ -36,6 +36,9 @@ public sealed record DriftwatchConfig
     public ScheduleConfig Schedule { get; init; } = new();
     public AlertsConfig Alerts { get; init; } = new();
 
+    /// <summary>`workers:`: trials run as jobs on `driftwatch worker` processes (null: in the process that runs or schedules them).</summary>
+    public WorkersConfig? Workers { get; init; }
+
     /// <summary>True for an absolute http:// or https:// address.</summary>
     public static bool IsHttpUrl(string text, out Uri? uri) =>
         Uri.TryCreate(text, UriKind.Absolute, out uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);

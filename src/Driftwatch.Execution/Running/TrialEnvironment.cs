@@ -23,8 +23,11 @@ public sealed record TrialEnvironment
     public TrialOptions Options { get; init; } = new();
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
-    /// <summary>Reads a suite from the folder the plan names.</summary>
-    public Func<string, SuiteDefinition> LoadSuite { get; init; } = SuiteLoader.Load;
+    /// <summary>
+    /// Reads the suite a run was planned with: by default from the folder the plan names; a worker
+    /// on another machine unpacks it from the store by its revision instead (<see cref="SuiteBundles"/>).
+    /// </summary>
+    public Func<RunPlan, CancellationToken, Task<SuiteDefinition>> LoadSuite { get; init; } = static (plan, _) => Task.FromResult(SuiteLoader.Load(plan.SuitePath));
 
     /// <summary>Whether the executor disposes the agents it was given when it is done with a run (false when the caller holds them).</summary>
     public bool OwnsAgents { get; init; } = true;
@@ -33,7 +36,7 @@ public sealed record TrialEnvironment
     public TrialEnvironment Reusing(SuiteDefinition loaded)
     {
         var load = LoadSuite;
-        return this with { LoadSuite = path => path == loaded.Directory ? loaded : load(path) };
+        return this with { LoadSuite = (plan, token) => plan.SuitePath == loaded.Directory ? Task.FromResult(loaded) : load(plan, token) };
     }
 
     /// <summary>The agent definition a run was planned with; bad stored JSON names the run.</summary>

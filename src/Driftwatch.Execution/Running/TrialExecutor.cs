@@ -92,7 +92,7 @@ public sealed class TrialExecutor(IRunStore runs, ITrialStore trials, TrialEnvir
         var header = await runs.GetRunAsync(runId, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidInputException($"run {runId} not found");
         var plan = await runs.GetPlanAsync(runId, cancellationToken).ConfigureAwait(false);
-        var suite = environment.LoadSuite(plan.SuitePath);
+        var suite = await environment.LoadSuite(plan, cancellationToken).ConfigureAwait(false);
         if (header.SuiteRevision != suite.Revision)
         {
             throw new InvalidInputException(

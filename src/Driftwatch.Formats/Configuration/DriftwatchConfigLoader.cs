@@ -14,7 +14,8 @@ namespace Driftwatch.Formats.Configuration;
 /// </summary>
 public static partial class DriftwatchConfigLoader
 {
-    private static readonly string[] RootFields = ["database", "storage", "defaults", "suites", "agents", "schedule", "alerts"];
+    private static readonly string[] RootFields = ["database", "storage", "defaults", "suites", "agents", "schedule", "alerts", "workers"];
+    private static readonly string[] WorkersFields = ["queue", "agents", "lease_seconds"];
     private static readonly string[] StorageFields = ["kind", "path"];
     private static readonly string[] DefaultsFields = ["agent", "suite", "trials", "parallel", "sandbox"];
     private static readonly string[] ScheduleFields = ["catch_up", "time_zone", "entries"];
@@ -100,6 +101,7 @@ public static partial class DriftwatchConfigLoader
             Agents = agents.ToImmutable(),
             Schedule = ParseSchedule(yaml, file, runDefaults),
             Alerts = ParseAlerts(yaml, file),
+            Workers = ParseWorkers(yaml, file),
         };
     }
 
@@ -116,6 +118,28 @@ public static partial class DriftwatchConfigLoader
             throw storage.ErrorAt("path", "give the database file in storage.path or in database:, not both");
         path ??= database;
         return new StorageConfig(kind, path is null ? null : Path.GetFullPath(path, directory));
+    }
+
+    /// <summary>`workers: { queue, agents: { NAME: LIMIT }, lease_seconds }` (docs/scale-out.md); an empty `workers:` turns them on with the defaults.</summary>
+    private static WorkersConfig? ParseWorkers(YamlMap root, string file)
+    {
+        if (!root.Has("workers"))
+            return null;
+        var workers = root.OptionalMap("workers", WorkersFields);
+        if (workers is null)
+            return new WorkersConfig();
+        var queue = workers.OptionalString("queue") ?? WorkersConfig.DefaultQueue;
+        if (!WorkersConfig.IsValidQueue(queue))
+            throw workers.ErrorAt("queue", $"'{queue}' is not a queue name (lower-case letters, digits and '_', at most 50)");
+        var limits = ImmutableDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
+        foreach (var (agent, text, line) in workers.NamedStrings("agents"))
+        {
+            if (!int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var limit) || limit is < 1 or > 10_000)
+                throw InvalidInputException.AtLocation(file, line, $"workers.agents.{agent}", $"expected how many trials of the agent may run at once, a whole number from 1 to 10000, got '{text}'");
+            limits[agent] = limit;
+        }
+        var lease = workers.OptionalInt("lease_seconds", 10, 86_400) ?? (int)new WorkersConfig().Lease.TotalSeconds;
+        return new WorkersConfig { Queue = queue, AgentLimits = limits.ToImmutable(), Lease = TimeSpan.FromSeconds(lease) };
     }
 
     private static ScheduleConfig ParseSchedule(YamlMap root, string file, RunDefaults defaults)

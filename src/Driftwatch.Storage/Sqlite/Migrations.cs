@@ -232,5 +232,14 @@ internal static class Migrations
         """
         ALTER TABLE verdict_states ADD COLUMN behaviour_alarms TEXT;
         """,
+
+        // 11: suites by content (#15): each suite revision's files as one gzipped tar, for workers on other machines.
+        """
+        CREATE TABLE suite_bundles (
+            revision   TEXT PRIMARY KEY,
+            archive    BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """,
     ];
 }

@@ -226,5 +226,22 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
     public Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<IngestedRun> runs, CancellationToken cancellationToken = default) =>
         Ingest.IngestAsync(runs, cancellationToken);
 
+    public Task PutSuiteBundleAsync(string revision, byte[] archive, CancellationToken cancellationToken = default) =>
+        _database.Guard(() =>
+        {
+            using var connection = _database.OpenConnection();
+            Sql.Execute(connection, "INSERT INTO suite_bundles (revision, archive, created_at) VALUES ($revision, $archive, $at) ON CONFLICT (revision) DO NOTHING;", null,
+                ("$revision", revision), ("$archive", archive), ("$at", Sql.Time(_database.Clock.GetUtcNow())));
+            return Task.CompletedTask;
+        });
+
+    public Task<byte[]?> GetSuiteBundleAsync(string revision, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_database.Guard(() =>
+        {
+            using var connection = _database.OpenConnection();
+            using var command = Sql.Command(connection, null, "SELECT archive FROM suite_bundles WHERE revision = $revision;", ("$revision", revision));
+            return command.ExecuteScalar() as byte[];
+        }));
+
     public void Dispose() => _database.Dispose();
 }
