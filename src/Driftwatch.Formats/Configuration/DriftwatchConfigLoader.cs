@@ -16,7 +16,7 @@ public static partial class DriftwatchConfigLoader
 {
     private static readonly string[] RootFields = ["database", "storage", "defaults", "suites", "agents", "schedule", "alerts", "workers"];
     private static readonly string[] WorkersFields = ["queue", "agents", "lease_seconds"];
-    private static readonly string[] StorageFields = ["kind", "path"];
+    private static readonly string[] StorageFields = ["kind", "path", "connection_env"];
     private static readonly string[] DefaultsFields = ["agent", "suite", "trials", "parallel", "sandbox"];
     private static readonly string[] ScheduleFields = ["catch_up", "time_zone", "entries"];
     private static readonly string[] EntryFields = ["name", "agent", "model", "suite", "cron", "time_zone", "trials", "budget", "tasks", "ingest", "paths"];
@@ -32,6 +32,7 @@ public static partial class DriftwatchConfigLoader
     private static readonly Dictionary<string, StorageKind> StorageNames = new(StringComparer.Ordinal)
     {
         ["sqlite"] = StorageKind.Sqlite,
+        ["postgres"] = StorageKind.Postgres,
     };
 
     private static readonly Dictionary<string, AlertSinkKind> SinkNames = new(StringComparer.Ordinal)
@@ -105,7 +106,10 @@ public static partial class DriftwatchConfigLoader
         };
     }
 
-    /// <summary>`storage: { kind, path }`, or the older `database: PATH` (the same as storage.path); not both.</summary>
+    /// <summary>
+    /// `storage: { kind, path }`, or the older `database: PATH` (the same as storage.path); not both.
+    /// `kind: postgres` takes `connection_env` (the variable holding the connection string) and no path.
+    /// </summary>
     private static StorageConfig ParseStorage(YamlMap root, string directory)
     {
         var database = root.OptionalString("database");
@@ -114,6 +118,22 @@ public static partial class DriftwatchConfigLoader
             return new StorageConfig(Path: database is null ? null : Path.GetFullPath(database, directory));
         var kind = storage.OptionalEnum("kind", StorageNames) ?? StorageKind.Sqlite;
         var path = storage.OptionalString("path");
+        var connectionEnv = storage.OptionalString("connection_env");
+        if (kind == StorageKind.Postgres)
+        {
+            if (path is not null)
+                throw storage.ErrorAt("path", "a postgres store has no file: name the environment variable that holds its connection string with connection_env");
+            if (database is not null)
+                throw root.ErrorAt("database", "a postgres store has no file: remove database: (storage.kind is postgres)");
+            if (connectionEnv is null)
+                throw storage.ErrorAt("connection_env", "required field is missing: the environment variable that holds the PostgreSQL connection string");
+            if (!EnvironmentVariableName().IsMatch(connectionEnv))
+                throw storage.ErrorAt("connection_env", $"'{connectionEnv}' is not an environment variable name (letters, digits, '_')");
+            var line = storage.FieldLines().TryGetValue("connection_env", out var at) ? at : storage.Line;
+            return new StorageConfig(kind, ConnectionEnv: connectionEnv) { Source = $"{storage.File}:{line}: storage.connection_env" };
+        }
+        if (connectionEnv is not null)
+            throw storage.ErrorAt("connection_env", "only a postgres store is reached through an environment variable; a sqlite store takes path");
         if (path is not null && database is not null)
             throw storage.ErrorAt("path", "give the database file in storage.path or in database:, not both");
         path ??= database;

@@ -1,8 +1,7 @@
-using System.Text.Json;
 using Driftwatch.Core.Alerts;
-using Driftwatch.Core.Detection;
 using Microsoft.Data.Sqlite;
 using static Driftwatch.Storage.Sqlite.Sql;
+using static Driftwatch.Storage.StoredRows;
 
 namespace Driftwatch.Storage.Sqlite;
 
@@ -16,10 +15,7 @@ internal sealed class SqliteAlertStore(SqliteDatabase db) : IAlertStore
             using var command = Command(connection, null, "SELECT verdict, behaviour_alarms FROM verdict_states WHERE agent = $agent AND suite = $suite;",
                 ("$agent", agent), ("$suite", suite));
             using var reader = command.ExecuteReader();
-            if (!reader.Read())
-                return null;
-            IReadOnlyList<string> alarms = reader.IsDBNull(1) ? [] : JsonSerializer.Deserialize<List<string>>(reader.GetString(1)) ?? [];
-            return new VerdictState(ParseVerdict(reader.GetString(0)), alarms);
+            return reader.Read() ? ReadVerdictState(reader) : null;
         }));
 
     public Task<IReadOnlyList<long>> RecordVerdictAsync(string agent, string suite, VerdictState state, DateTimeOffset at, IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default) =>
@@ -28,7 +24,7 @@ internal sealed class SqliteAlertStore(SqliteDatabase db) : IAlertStore
             using var connection = db.OpenConnection();
             using var transaction = connection.BeginTransaction(deferred: false);
             // No behaviour alarm is NULL, as in the rows recorded before the column existed.
-            var alarms = state.BehaviourAlarms.Count == 0 ? null : JsonSerializer.Serialize(state.BehaviourAlarms);
+            var alarms = BehaviourAlarmsJson(state);
             Execute(connection, """
                 INSERT INTO verdict_states (agent, suite, verdict, behaviour_alarms, updated_at) VALUES ($agent, $suite, $verdict, $alarms, $at)
                 ON CONFLICT (agent, suite) DO UPDATE SET verdict = excluded.verdict, behaviour_alarms = excluded.behaviour_alarms, updated_at = excluded.updated_at;
@@ -103,20 +99,11 @@ internal sealed class SqliteAlertStore(SqliteDatabase db) : IAlertStore
 
     private static List<StoredAlert> ReadAlerts(SqliteConnection connection, string where)
     {
-        using var command = Command(connection, null, $"""
-            SELECT id, created_at, event, agent, suite, run_id, payload, delivered_at, deliveries FROM alerts {where} ORDER BY id;
-            """);
+        using var command = Command(connection, null, $"SELECT {AlertColumns} FROM alerts {where} ORDER BY id;");
         using var reader = command.ExecuteReader();
         var alerts = new List<StoredAlert>();
         while (reader.Read())
-        {
-            alerts.Add(new StoredAlert(reader.GetInt64(0), ParseTime(reader.GetString(1)), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), NullableLong(reader, 5), reader.GetString(6),
-                reader.IsDBNull(7) ? null : ParseTime(reader.GetString(7)), NullableString(reader, 8)));
-        }
+            alerts.Add(ReadAlert(reader));
         return alerts;
     }
-
-    private static VerdictStatus ParseVerdict(string name) =>
-        Enum.TryParse<VerdictStatus>(name, ignoreCase: true, out var status) ? status : throw new InvalidOperationException($"unknown verdict '{name}'");
 }

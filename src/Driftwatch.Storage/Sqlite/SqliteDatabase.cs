@@ -4,6 +4,7 @@ using Driftwatch.Core;
 using Driftwatch.Core.Runs;
 using Microsoft.Data.Sqlite;
 using static Driftwatch.Storage.Sqlite.Sql;
+using static Driftwatch.Storage.StoredRows;
 
 namespace Driftwatch.Storage.Sqlite;
 
@@ -138,56 +139,7 @@ internal sealed class SqliteDatabase : IDisposable
         using var reader = command.ExecuteReader();
         var headers = new List<RunHeader>();
         while (reader.Read())
-        {
-            var status = OutcomeNames.ParseStatus(reader.GetString(6));
-            if (status == RunStatus.Running && !reader.IsDBNull(15))
-            {
-                var owner = new RunOwner(reader.GetString(14), reader.GetInt32(15), ParseTime(reader.GetString(16)));
-                DateTimeOffset? lease = reader.IsDBNull(25) ? null : ParseTime(reader.GetString(25));
-                if (!IsHeld(owner, lease))
-                    status = RunStatus.Incomplete;
-            }
-            int Count(int ordinal) => reader.IsDBNull(ordinal) ? 0 : reader.GetInt32(ordinal);
-            // A run known by its counts only (run_totals) has no trial rows: its counts are its summary.
-            Core.Ingest.RunTotals? totals = reader.IsDBNull(29) ? null : new(Count(29), Count(30), Count(31), Count(32));
-            var pass = Count(19) + (totals?.Pass ?? 0);
-            var fail = Count(20) + (totals?.Fail ?? 0);
-            var timeout = Count(21) + (totals?.Timeout ?? 0);
-            var error = Count(22) + (totals?.Error ?? 0);
-            var pending = Count(23);
-            headers.Add(new RunHeader
-            {
-                Id = reader.GetInt64(0),
-                Agent = reader.GetString(1),
-                AgentKind = reader.GetString(2),
-                Synthetic = reader.GetInt64(3) != 0,
-                Suite = reader.GetString(4),
-                SuiteRevision = reader.GetString(5),
-                Status = status,
-                StartedAt = ParseTime(reader.GetString(7)),
-                FinishedAt = reader.IsDBNull(8) ? null : ParseTime(reader.GetString(8)),
-                Seed = reader.GetInt32(9),
-                TrialsPerTask = reader.GetInt32(10),
-                TaskFilter = NullableString(reader, 11),
-                SandboxMode = reader.GetString(12),
-                Allocation = reader.GetString(17),
-                Fingerprint = JsonSerializer.Deserialize<RunFingerprint>(reader.GetString(13), Json) ?? new RunFingerprint(),
-                PlannedTrials = Count(18) + (totals?.Total ?? 0),
-                Summary = new RunSummary(pass + fail + timeout + error, pass, fail, timeout, error, pending),
-                Flagged = FlaggedTrials(reader, 24),
-                Source = reader.IsDBNull(26) ? null : new RunSource(reader.GetString(26), reader.GetString(27), reader.GetString(28)),
-                Totals = totals,
-                TotalsUsage = totals is null ? null : new AgentUsage
-                {
-                    InputTokens = NullableLong(reader, 33),
-                    OutputTokens = NullableLong(reader, 34),
-                    CacheReadTokens = NullableLong(reader, 35),
-                    CacheWriteTokens = NullableLong(reader, 36),
-                    CostUsd = reader.IsDBNull(37) ? null : decimal.Parse(reader.GetString(37), CultureInfo.InvariantCulture),
-                },
-                TotalsDurationMs = NullableLong(reader, 38),
-            });
-        }
+            headers.Add(ReadHeader(reader, IsHeld));
         return headers;
     }
 

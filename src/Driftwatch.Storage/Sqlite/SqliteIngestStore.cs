@@ -4,6 +4,7 @@ using Driftwatch.Core.Fingerprints;
 using Driftwatch.Core.Ingest;
 using Driftwatch.Core.Runs;
 using static Driftwatch.Storage.Sqlite.Sql;
+using static Driftwatch.Storage.StoredRows;
 
 namespace Driftwatch.Storage.Sqlite;
 

@@ -231,7 +231,7 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
         {
             using var connection = _database.OpenConnection();
             Sql.Execute(connection, "INSERT INTO suite_bundles (revision, archive, created_at) VALUES ($revision, $archive, $at) ON CONFLICT (revision) DO NOTHING;", null,
-                ("$revision", revision), ("$archive", archive), ("$at", Sql.Time(_database.Clock.GetUtcNow())));
+                ("$revision", revision), ("$archive", archive), ("$at", StoredRows.Time(_database.Clock.GetUtcNow())));
             return Task.CompletedTask;
         });
 

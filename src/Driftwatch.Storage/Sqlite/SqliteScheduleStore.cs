@@ -2,6 +2,7 @@ using Driftwatch.Core.Runs;
 using Driftwatch.Core.Scheduling;
 using Microsoft.Data.Sqlite;
 using static Driftwatch.Storage.Sqlite.Sql;
+using static Driftwatch.Storage.StoredRows;
 
 namespace Driftwatch.Storage.Sqlite;
 
@@ -78,25 +79,11 @@ internal sealed class SqliteScheduleStore(SqliteDatabase db) : IScheduleStore
 
     private static List<(SlotRecord Record, RunOwner? Owner)> ReadSlots(SqliteConnection connection, SqliteTransaction? transaction, string where, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(connection, transaction, $"""
-            SELECT entry, slot_at, run_id, status, claimed_at, finished_at, note, owner_host, owner_pid, owner_started_at
-            FROM schedule_slots {where} ORDER BY slot_at, entry;
-            """, parameters);
+        using var command = Command(connection, transaction, $"SELECT {SlotColumns} FROM schedule_slots {where} ORDER BY slot_at, entry;", parameters);
         using var reader = command.ExecuteReader();
         var slots = new List<(SlotRecord, RunOwner?)>();
         while (reader.Read())
-        {
-            var record = new SlotRecord(reader.GetString(0), ParseTime(reader.GetString(1)), NullableLong(reader, 2),
-                ParseSlot(reader.GetString(3)), ParseTime(reader.GetString(4)),
-                reader.IsDBNull(5) ? null : ParseTime(reader.GetString(5)), NullableString(reader, 6));
-            var owner = reader.IsDBNull(8) ? null : new RunOwner(reader.GetString(7), reader.GetInt32(8), ParseTime(reader.GetString(9)));
-            slots.Add((record, owner));
-        }
+            slots.Add(ReadSlot(reader));
         return slots;
     }
-
-    private static string SlotName(SlotStatus status) => status.ToString().ToLowerInvariant();
-
-    private static SlotStatus ParseSlot(string name) =>
-        Enum.TryParse<SlotStatus>(name, ignoreCase: true, out var status) ? status : throw new InvalidOperationException($"unknown slot status '{name}'");
 }

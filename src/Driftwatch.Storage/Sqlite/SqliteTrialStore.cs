@@ -4,6 +4,7 @@ using Driftwatch.Core.Fingerprints;
 using Driftwatch.Core.Runs;
 using Microsoft.Data.Sqlite;
 using static Driftwatch.Storage.Sqlite.Sql;
+using static Driftwatch.Storage.StoredRows;
 
 namespace Driftwatch.Storage.Sqlite;
 

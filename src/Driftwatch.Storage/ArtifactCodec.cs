@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace Driftwatch.Storage.Sqlite;
+namespace Driftwatch.Storage;
 
 /// <summary>Artifacts (transcripts, diffs, test output) are stored Brotli-compressed.</summary>
 internal static class ArtifactCodec

@@ -1,0 +1,188 @@
+using System.Text.Json;
+using Driftwatch.Core.Fingerprints;
+using Driftwatch.Core.Runs;
+using Npgsql;
+using static Driftwatch.Storage.Postgres.PostgresDatabase;
+using static Driftwatch.Storage.StoredRows;
+
+namespace Driftwatch.Storage.Postgres;
+
+/// <summary>Trials in PostgreSQL: pending ones, each recorded exactly once with its artifacts and harness requests.</summary>
+internal sealed class PostgresTrialStore(PostgresDatabase db) : ITrialStore
+{
+    public Task<IReadOnlyList<PlannedTrial>> GetPendingTrialsAsync(long runId, CancellationToken cancellationToken = default) =>
+        db.GuardAsync(async () =>
+        {
+            await using var connection = await db.OpenAsync(cancellationToken);
+            IReadOnlyList<PlannedTrial> pending = await PostgresRunStore.ReadPlannedTrialsAsync(connection, null, runId, pendingOnly: true, cancellationToken);
+            return pending;
+        });
+
+    public Task<IReadOnlyList<Trial>> GetTrialsAsync(long runId, CancellationToken cancellationToken = default) =>
+        db.GuardAsync(async () =>
+        {
+            await using var connection = await db.OpenAsync(cancellationToken);
+            IReadOnlyList<Trial> trials = await ReadTrialsAsync(connection, runId, cancellationToken);
+            return trials;
+        });
+
+    /// <summary>The finished trials of one run, or of every run (<paramref name="runId"/> null), in order, with their metrics.</summary>
+    internal static async Task<List<Trial>> ReadTrialsAsync(NpgsqlConnection connection, long? runId, CancellationToken cancellationToken)
+    {
+        var trials = new List<Trial>();
+        (string Name, object? Value)[] run = runId is null ? [] : [("run", runId)];
+        await using (var command = Command(connection, null, $"""
+            SELECT {TrialColumns}
+            FROM trials WHERE {(runId is null ? "" : "run_id = @run AND ")}outcome IS NOT NULL ORDER BY run_id, sequence;
+            """, run))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                trials.Add(ReadTrial(reader));
+        }
+        await using var metrics = Command(connection, null, $"""
+            SELECT run_id, task_id, trial_index, name, value FROM trial_metrics {(runId is null ? "" : "WHERE run_id = @run")};
+            """, run);
+        await using var metricReader = await metrics.ExecuteReaderAsync(cancellationToken);
+        return WithMetrics(trials, MetricsByTrial(metricReader));
+    }
+
+    public Task<RecordResult> RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture? harness = null, CancellationToken cancellationToken = default) =>
+        db.GuardAsync(async () =>
+        {
+            await using var connection = await db.OpenAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            if (!await RecordAsync(connection, transaction, trial, artifacts, harness ?? HarnessCapture.Empty, cancellationToken))
+            {
+                await using var planned = Command(connection, transaction, "SELECT 1 FROM trials WHERE run_id = @run AND task_id = @task AND trial_index = @index;",
+                    ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex));
+                if (await planned.ExecuteScalarAsync(cancellationToken) is null)
+                    throw new InvalidOperationException($"trial {trial.Key} of run {trial.RunId} was never planned");
+                await transaction.RollbackAsync(cancellationToken);
+                return RecordResult.AlreadyRecorded;
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return RecordResult.Recorded;
+        });
+
+    /// <summary>
+    /// Writes a finished trial over its planned row with its artifacts, harness requests and
+    /// metrics, within <paramref name="transaction"/>; false (nothing written) when the row is not
+    /// pending or retryable. Exactly once under concurrency: the conditional UPDATE locks the row,
+    /// and a second recorder waiting on that lock re-reads the row once the first commits, finds it
+    /// no longer pending and updates nothing.
+    /// </summary>
+    internal static async Task<bool> RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Trial trial, IReadOnlyList<TrialArtifact> artifacts,
+        HarnessCapture harness, CancellationToken cancellationToken)
+    {
+        var updated = await ExecuteAsync(connection, transaction, $"""
+            UPDATE trials SET outcome = @outcome, tests_passed = @passed, tests_total = @total,
+                started_at = @started, finished_at = @finished, duration_ms = @duration,
+                agent_duration_ms = @agentDuration, test_duration_ms = @testDuration,
+                input_tokens = @input, output_tokens = @output, cache_read_tokens = @cacheRead,
+                cache_write_tokens = @cacheWrite, cost_usd = @cost, turns = @turns, tool_calls = @tools,
+                agent_version = @version, model = @model, stop_reason = @stop, error_kind = @errorKind,
+                error_message = @errorMessage, attempts = @attempts, first_outcome = @first,
+                flags = @flags, served_models = @served, source = @source
+            WHERE run_id = @run AND task_id = @task AND trial_index = @index
+              AND ({Retryable});
+            """, cancellationToken,
+            ("outcome", trial.Outcome.Name()), ("passed", (long)trial.TestsPassed), ("total", (long)trial.TestsTotal),
+            ("started", Time(trial.StartedAt)), ("finished", Time(trial.FinishedAt)),
+            ("duration", trial.DurationMs), ("agentDuration", trial.AgentDurationMs), ("testDuration", trial.TestDurationMs),
+            ("input", trial.Usage.InputTokens), ("output", trial.Usage.OutputTokens),
+            ("cacheRead", trial.Usage.CacheReadTokens), ("cacheWrite", trial.Usage.CacheWriteTokens),
+            ("cost", Cost(trial.Usage.CostUsd)),
+            ("turns", (long?)trial.Usage.Turns), ("tools", (long?)trial.Usage.ToolCalls),
+            ("version", trial.AgentVersion), ("model", trial.Model), ("stop", trial.StopReason),
+            ("errorKind", trial.ErrorKind), ("errorMessage", trial.ErrorMessage), ("attempts", (long)trial.Attempts),
+            ("first", trial.FirstOutcome?.Name()), ("flags", FlagsJson(trial)), ("served", ServedModelsJson(trial)),
+            ("source", trial.Source),
+            ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex));
+        if (updated != 1)
+            return false;
+
+        await using (var artifact = Command(connection, transaction, """
+            INSERT INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content)
+            VALUES (@run, @task, @index, @kind, @encoding, @size, @content)
+            ON CONFLICT (run_id, task_id, trial_index, kind)
+            DO UPDATE SET encoding = excluded.encoding, size = excluded.size, content = excluded.content;
+            """, ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex),
+            ("kind", ""), ("encoding", ArtifactCodec.Encoding), ("size", 0L), ("content", Array.Empty<byte>())))
+        {
+            foreach (var item in artifacts)
+            {
+                artifact.Parameters["kind"].Value = ArtifactName(item.Kind);
+                artifact.Parameters["size"].Value = (long)ArtifactCodec.ByteCount(item.Content);
+                artifact.Parameters["content"].Value = ArtifactCodec.Compress(item.Content);
+                await artifact.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        await RecordHarnessAsync(connection, transaction, trial, harness, cancellationToken);
+        await RecordMetricsAsync(connection, transaction, trial, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Replaces the trial's metrics: a retried attempt keeps only its own.</summary>
+    private static async Task RecordMetricsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Trial trial, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction, "DELETE FROM trial_metrics WHERE run_id = @run AND task_id = @task AND trial_index = @index;", cancellationToken,
+            ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex));
+        if (trial.Metrics.Count == 0)
+            return;
+        await ExecuteAsync(connection, transaction, """
+            INSERT INTO trial_metrics (run_id, task_id, trial_index, name, value)
+            SELECT @run, @task, @index, m.name, m.value FROM unnest(@names::text[], @values::double precision[]) AS m (name, value);
+            """, cancellationToken, ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex),
+            ("names", trial.Metrics.Select(m => m.Key).ToArray()), ("values", trial.Metrics.Select(m => m.Value).ToArray()));
+    }
+
+    /// <summary>Replaces the trial's recorded requests (a retried attempt keeps only its own) and adds unseen texts.</summary>
+    private static async Task RecordHarnessAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Trial trial, HarnessCapture harness, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction, "DELETE FROM harness_requests WHERE run_id = @run AND task_id = @task AND trial_index = @index;", cancellationToken,
+            ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex));
+        if (harness.Requests.IsDefaultOrEmpty)
+            return;
+        foreach (var item in harness.Texts.DistinctBy(t => t.Hash))
+        {
+            await ExecuteAsync(connection, transaction, """
+                INSERT INTO harness_texts (hash, kind, encoding, size, content) VALUES (@hash, @kind, @encoding, @size, @content)
+                ON CONFLICT (hash) DO NOTHING;
+                """, cancellationToken, ("hash", item.Hash), ("kind", item.Kind.ToString()), ("encoding", ArtifactCodec.Encoding),
+                ("size", (long)ArtifactCodec.ByteCount(item.Text)), ("content", ArtifactCodec.Compress(item.Text)));
+        }
+        foreach (var request in harness.Requests)
+        {
+            await ExecuteAsync(connection, transaction, """
+                INSERT INTO harness_requests (run_id, task_id, trial_index, seq, api, method, path, model, system_hash, context_hash,
+                    tools_hash, tool_names, parameters, betas, user_agent, api_version, fingerprint, streamed, status, response_model,
+                    input_tokens, output_tokens, cache_read_tokens, cache_write_tokens, stop_reason, started_at, first_byte_ms, duration_ms)
+                VALUES (@run, @task, @index, @seq, @api, @method, @path, @model, @system, @context, @tools, @toolNames, @parameters,
+                    @betas, @userAgent, @apiVersion, @fingerprint, @streamed, @status, @responseModel, @input, @output, @cacheRead,
+                    @cacheWrite, @stop, @started, @firstByte, @duration);
+                """, cancellationToken,
+                ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex), ("seq", (long)request.Sequence),
+                ("api", request.Api), ("method", request.Method), ("path", request.Path), ("model", request.Model),
+                ("system", request.SystemHash), ("context", request.ContextHash), ("tools", request.ToolsHash),
+                ("toolNames", JsonSerializer.Serialize(request.ToolNames, Json)), ("parameters", JsonSerializer.Serialize(request.Parameters, Json)),
+                ("betas", JsonSerializer.Serialize(request.Betas, Json)), ("userAgent", request.UserAgent), ("apiVersion", request.ApiVersion),
+                ("fingerprint", request.Fingerprint), ("streamed", request.Streamed ? 1L : 0L), ("status", (long)request.Status),
+                ("responseModel", request.ResponseModel), ("input", request.InputTokens), ("output", request.OutputTokens),
+                ("cacheRead", request.CacheReadTokens), ("cacheWrite", request.CacheWriteTokens), ("stop", request.StopReason),
+                ("started", Time(request.StartedAt)), ("firstByte", request.FirstByteMs), ("duration", request.DurationMs));
+        }
+    }
+
+    public Task<string?> GetArtifactAsync(long runId, TrialKey trial, ArtifactKind kind, CancellationToken cancellationToken = default) =>
+        db.GuardAsync(async () =>
+        {
+            await using var connection = await db.OpenAsync(cancellationToken);
+            await using var command = Command(connection, null, """
+                SELECT encoding, content, size FROM artifacts
+                WHERE run_id = @run AND task_id = @task AND trial_index = @index AND kind = @kind;
+                """, ("run", runId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex), ("kind", ArtifactName(kind)));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0), reader.GetInt64(2)) : null;
+        });
+}
