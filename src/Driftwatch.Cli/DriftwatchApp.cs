@@ -39,6 +39,9 @@ internal static class DriftwatchApp
             .WithDescription("Run the schedule of driftwatch.yaml once per cron slot, with alerts (--once: what is due now, then exit)")
             .WithExample("schedule")
             .WithExample("schedule", "--once", "--fail-on-degradation");
+        config.AddCommand<WorkerCommand>("worker")
+            .WithDescription("Take trials from the shared queue (workers: in driftwatch.yaml) and run them until stopped")
+            .WithExample("worker", "--parallel", "4");
         config.AddCommand<RunsCommand>("runs").WithDescription("List stored runs");
         config.AddCommand<ShowCommand>("show").WithDescription("Show one run: summary and every trial")
             .WithExample("show", "12", "--task", "gen-word-frequencies");

@@ -106,11 +106,17 @@ internal sealed class RunCommand(CliContext cli) : AsyncCommand<RunSettings>
         TrialFolders.EnsureUsable();
         using var store = locations.OpenStore();
         var clock = Stopwatch.StartNew();
-        var job = new RunJob(store.Results, cli.Time, RunOwners.Current(), cli.Warn);
+        var retries = settings.Retries ?? 2;
+        // With `workers:`, the trials go to `driftwatch worker` processes through the shared queue.
+        using var queue = locations.OpenQueue();
+        var job = new RunJob(store.Results, cli.Time, RunOwners.Current(), cli.Warn)
+        {
+            Dispatcher = queue is null ? null : WorkerQueue.Dispatcher(queue, store.Results, retries, cli.Warn),
+        };
         var options = new RunJobOptions
         {
             Parallel = settings.Parallel ?? locations.Config.Defaults.Parallel ?? Environment.ProcessorCount,
-            Retries = settings.Retries ?? 2,
+            Retries = retries,
             KeepWorkspaces = settings.KeepWorkspaces,
             Sandbox = settings.Sandbox,
             HiddenPaths = RunJobOptions.DatabaseFiles(locations.DatabasePath),

@@ -73,6 +73,8 @@ internal sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSet
             return ExitCodes.Ok;
         }
         using var store = locations.OpenStore();
+        var retries = settings.Retries ?? 2;
+        using var queue = locations.OpenQueue();
 
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var sinks = AlertSinks.Create(config.Alerts, cli.GetEnvironmentVariable, http, cli.RawOut, new DeliveryOptions(), TimeProvider.System);
@@ -82,10 +84,11 @@ internal sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSet
             {
                 CatchUp = config.Schedule.CatchUp,
                 DashboardUrl = config.Alerts.DashboardUrl,
+                Dispatcher = queue is null ? null : WorkerQueue.Dispatcher(queue, store.Results, retries, cli.Warn),
                 Run = new RunJobOptions
                 {
                     Parallel = settings.Parallel ?? config.Defaults.Parallel ?? Environment.ProcessorCount,
-                    Retries = settings.Retries ?? 2,
+                    Retries = retries,
                     Sandbox = settings.Sandbox ?? config.Defaults.Sandbox,
                     HiddenPaths = RunJobOptions.DatabaseFiles(locations.DatabasePath),
                 },
@@ -102,9 +105,59 @@ internal sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSet
             VerdictReport.Render(cli.Out, once.Verdicts);
             return settings.FailOnDegradation && once.Verdicts.Any(v => v.Status == VerdictStatus.Degraded) ? ExitCodes.Degraded : ExitCodes.Ok;
         }
-        var interrupted = await scheduler.RunAsync(cancellationToken);
+        var interrupted = await LeadAndRunAsync(locations, scheduler, cancellationToken);
         cli.Out.MarkupLine(interrupted ? "[yellow]stopped during a run[/]: it is resumed on the next start" : "stopped");
         return interrupted ? ExitCodes.Interrupted : ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// On a PostgreSQL store, only the elected scheduler runs slots: the others stand by and one
+    /// takes over when the leader's connection ends (docs/scale-out.md). A leader that loses its
+    /// connection stops at once (its run in flight left resumable) and stands by again.
+    /// </summary>
+    private async Task<bool> LeadAndRunAsync(Locations locations, Scheduler scheduler, CancellationToken cancellationToken)
+    {
+        if (locations.OpenLeadership() is not var (leadership, connections))
+            return await scheduler.RunAsync(cancellationToken);
+        using (connections)
+        {
+            while (true)
+            {
+                Jobs.Distributed.HeldLock held;
+                try
+                {
+                    held = await leadership.AcquireAsync(() => cli.Out.MarkupLine("another scheduler leads on this store: [bold]standing by[/] to take over"), cancellationToken);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return false;
+                }
+                await using (held)
+                {
+                    cli.Out.MarkupLine("[bold]leading[/]: this scheduler runs the slots");
+                    using var lost = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    var watch = WatchAsync(leadership, held, lost);
+                    var interrupted = await scheduler.RunAsync(lost.Token);
+                    await lost.CancelAsync();
+                    await watch;
+                    if (cancellationToken.IsCancellationRequested)
+                        return interrupted;
+                    cli.Warn("this scheduler lost the lead (its connection to PostgreSQL ended); standing by");
+                }
+            }
+        }
+    }
+
+    private static async Task WatchAsync(Jobs.Distributed.SchedulerLeadership leadership, Jobs.Distributed.HeldLock held, CancellationTokenSource lost)
+    {
+        try
+        {
+            await leadership.WatchAsync(held, lost.Token);
+            await lost.CancelAsync();
+        }
+        catch (OperationCanceledException) when (lost.IsCancellationRequested)
+        {
+        }
     }
 
     /// <summary>

@@ -41,6 +41,9 @@ public sealed record SchedulerOptions
     public CheckOptions Check { get; init; } = new();
     public string? DashboardUrl { get; init; }
 
+    /// <summary>How each run's trials reach an executor (workers: the queue); null: in this process.</summary>
+    public Func<Execution.Running.ITrialExecutor, Execution.Running.ITrialDispatcher>? Dispatcher { get; init; }
+
     /// <summary>The longest single sleep: the clock is read again at least this often (suspend, clock changes).</summary>
     public TimeSpan MaxWait { get; init; } = TimeSpan.FromHours(1);
 }

@@ -48,7 +48,7 @@ public sealed class Scheduler
         _owner = owner;
         _options = options;
         _report = report;
-        _runJob = new RunJob(store.Results, time, owner, warn);
+        _runJob = new RunJob(store.Results, time, owner, warn) { Dispatcher = options.Dispatcher };
     }
 
     /// <summary>
