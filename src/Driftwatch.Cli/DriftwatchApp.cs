@@ -96,6 +96,13 @@ internal static class DriftwatchApp
                 .WithExample("suite", "import", "humaneval", "HumanEval.jsonl.gz", "--out", "suites/humaneval");
             suite.AddCommand<SuiteListCommand>("list").WithDescription("List the suites this configuration knows");
         });
+        config.AddBranch("db", db =>
+        {
+            db.SetDescription("The store itself: move a whole history between SQLite and PostgreSQL");
+            db.AddCommand<DbCopyCommand>("copy")
+                .WithDescription("Copy every table, every row and every id from one store into an empty one")
+                .WithExample("db", "copy", "--from", "sqlite:.driftwatch/driftwatch.db", "--to", "postgres:DRIFTWATCH_PG");
+        });
     }
 
     /// <summary>Bad input → one line and exit 2; anything else is our failure → exit 1.</summary>

@@ -1,8 +1,6 @@
 using System.ComponentModel;
 using System.Text;
 using Driftwatch.Cli.Infrastructure;
-using Driftwatch.Core.Configuration;
-using Driftwatch.Storage;
 using Driftwatch.Web.Exports;
 using Driftwatch.Web.Views;
 using Spectre.Console;
@@ -54,8 +52,7 @@ internal sealed class ExportCommand(CliContext cli) : AsyncCommand<ExportSetting
     public override async Task<int> ExecuteAsync(CommandContext context, ExportSettings settings, CancellationToken cancellationToken)
     {
         var exporter = Exporters.Find(settings.Format);
-        var databasePath = ServeCommand.ExistingDatabase(cli, settings);
-        using var store = StoreFactory.Open(new StorageConfig(Path: databasePath), StoreAccess.Read, cli.Time);
+        using var store = Locations.Resolve(cli, settings).OpenStoreForReading();
         var reader = new DashboardReader(store.Results, settings.ToOptions());
         var selection = new ExportSelection(settings.Runs, settings.Agent, settings.Suite, settings.Last);
         var text = Exporters.Write(exporter, await selection.ResolveAsync(reader, cancellationToken));

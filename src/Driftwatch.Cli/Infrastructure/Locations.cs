@@ -32,25 +32,32 @@ internal sealed class Locations
 
     public string DatabasePath => Storage.Path!;
 
+    /// <summary>Whether the store is a PostgreSQL database (`storage: {kind: postgres}`, no --db or $DRIFTWATCH_DB given).</summary>
+    public bool IsPostgres => Storage.Kind == StorageKind.Postgres;
+
     public static Locations Resolve(CliContext context, StoreSettings settings)
     {
         var config = DriftwatchConfigLoader.Load(settings.ConfigFile, context.WorkingDirectory);
-        var database = settings.Database
-            ?? NonEmpty(context.GetEnvironmentVariable(DatabaseVariable))
-            ?? config.Database
-            ?? Path.Combine(".driftwatch", "driftwatch.db");
-        return new Locations(context, config, config.Storage with { Path = Path.GetFullPath(database, context.WorkingDirectory) });
+        var named = settings.Database ?? NonEmpty(context.GetEnvironmentVariable(DatabaseVariable));
+        // --db and $DRIFTWATCH_DB name a SQLite file, and win over the configuration's store of any kind.
+        var storage = named is not null ? new StorageConfig(StorageKind.Sqlite) : config.Storage;
+        var database = named ?? config.Database ?? Path.Combine(".driftwatch", "driftwatch.db");
+        // A PostgreSQL store keeps the default path only as the files a trial must never see.
+        return new Locations(context, config, storage with { Path = Path.GetFullPath(database, context.WorkingDirectory) });
     }
 
     /// <summary>The store for a command that writes to it (run, schedule): bad input when it cannot be written.</summary>
-    public DriftwatchStore OpenStore() => StoreFactory.Open(Storage, StoreAccess.Write, Context.Time);
+    public DriftwatchStore OpenStore() => StoreFactory.Open(Storage, StoreAccess.Write, Context.Time, Context.GetEnvironmentVariable);
 
     /// <summary>
     /// The store for a command that only reads it: works on a file or folder that cannot be
     /// written, and never creates a database (a mistyped --db is bad input, not a new empty file).
+    /// A PostgreSQL database is opened as it is configured.
     /// </summary>
     public DriftwatchStore OpenStoreForReading() =>
-        File.Exists(DatabasePath) ? StoreFactory.Open(Storage, StoreAccess.Read, Context.Time) : throw MissingDatabase(DatabasePath);
+        IsPostgres || File.Exists(DatabasePath)
+            ? StoreFactory.Open(Storage, StoreAccess.Read, Context.Time, Context.GetEnvironmentVariable)
+            : throw MissingDatabase(DatabasePath);
 
     /// <summary>A database a reading command was pointed at that is not there.</summary>
     public static InvalidInputException MissingDatabase(string path) =>

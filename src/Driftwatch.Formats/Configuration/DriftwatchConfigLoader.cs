@@ -128,7 +128,8 @@ public static partial class DriftwatchConfigLoader
             if (connectionEnv is null)
                 throw storage.ErrorAt("connection_env", "required field is missing: the environment variable that holds the PostgreSQL connection string");
             if (!EnvironmentVariableName().IsMatch(connectionEnv))
-                throw storage.ErrorAt("connection_env", $"'{connectionEnv}' is not an environment variable name (letters, digits, '_')");
+                // Not echoed: a connection string put here by mistake holds a password.
+                throw storage.ErrorAt("connection_env", "not an environment variable name (letters, digits, '_'): name the variable that holds the connection string, never the string itself");
             var line = storage.FieldLines().TryGetValue("connection_env", out var at) ? at : storage.Line;
             return new StorageConfig(kind, ConnectionEnv: connectionEnv) { Source = $"{storage.File}:{line}: storage.connection_env" };
         }

@@ -43,6 +43,8 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
 
     public string Path => _database.Path;
 
+    internal SqliteDatabase Database => _database;
+
     /// <summary>Whether this store only reads its file (its folder or the file itself could not be written).</summary>
     public bool IsReadOnly => _database.IsReadOnly;
 

@@ -76,14 +76,52 @@ public sealed class DriftwatchConfigTests : IDisposable
         // Given a storage kind Driftwatch does not have
         var file = _temp.Write("driftwatch.yaml", """
             storage:
-              kind: postgres
+              kind: mysql
             """);
 
         // When it is loaded
         var error = Should.Throw<InvalidInputException>(() => DriftwatchConfigLoader.Load(null, _temp.Path));
 
         // Then the error names the file, the line and storage.kind, and what is known
-        error.Message.ShouldBe($"{file}:2: storage.kind: unknown value 'postgres' (expected one of: sqlite)");
+        error.Message.ShouldBe($"{file}:2: storage.kind: unknown value 'mysql' (expected one of: sqlite, postgres)");
+    }
+
+    [Fact]
+    public void A_postgres_store_names_the_variable_of_its_connection_string_and_where_the_file_says_so()
+    {
+        // Given storage: postgres with connection_env
+        var file = _temp.Write("driftwatch.yaml", """
+            storage:
+              kind: postgres
+              connection_env: DRIFTWATCH_PG
+            """);
+
+        // When it is loaded
+        var config = DriftwatchConfigLoader.Load(null, _temp.Path);
+
+        // Then the store is PostgreSQL through that variable, with no path, and knows the field's place
+        config.Storage.Kind.ShouldBe(StorageKind.Postgres);
+        config.Storage.ConnectionEnv.ShouldBe("DRIFTWATCH_PG");
+        config.Storage.Path.ShouldBeNull();
+        config.Storage.Source.ShouldBe($"{file}:3: storage.connection_env");
+    }
+
+    [Theory]
+    [InlineData("storage:\n  kind: postgres\n  connection_env: DRIFTWATCH_PG\n  path: a.db\n", 4, "storage.path", "a postgres store has no file")]
+    [InlineData("storage:\n  kind: sqlite\n  connection_env: DRIFTWATCH_PG\n", 3, "storage.connection_env", "only a postgres store is reached through an environment variable")]
+    [InlineData("storage:\n  connection_env: DRIFTWATCH_PG\n", 2, "storage.connection_env", "only a postgres store is reached through an environment variable")]
+    [InlineData("storage:\n  kind: postgres\n", 2, "storage.connection_env", "required field is missing")]
+    [InlineData("storage:\n  kind: postgres\n  connection_env: postgres://u:p@h/db\n", 3, "storage.connection_env", "not an environment variable name")]
+    [InlineData("database: a.db\nstorage:\n  kind: postgres\n  connection_env: DRIFTWATCH_PG\n", 1, "database", "a postgres store has no file")]
+    public void A_storage_section_that_mixes_the_kinds_fields_is_bad_input_naming_the_field(string yaml, int line, string field, string problem)
+    {
+        // Given a storage section with a field of the other kind (or without its own)
+        var file = _temp.Write("driftwatch.yaml", yaml);
+
+        // When it is loaded, then the error names the file, the line and the field, and never repeats a connection string
+        var message = Should.Throw<InvalidInputException>(() => DriftwatchConfigLoader.Load(null, _temp.Path)).Message;
+        message.ShouldStartWith($"{file}:{line}: {field}: {problem}");
+        message.ShouldNotContain("postgres://");
     }
 
     [Fact]
