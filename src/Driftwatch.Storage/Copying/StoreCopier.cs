@@ -25,7 +25,7 @@ public static class StoreCopier
     public static readonly IReadOnlyList<string> Tables =
     [
         "runs", "trials", "artifacts", "harness_texts", "harness_requests", "trial_metrics", "run_totals",
-        "schedule_slots", "verdict_states", "alerts",
+        "schedule_slots", "verdict_states", "alerts", "suite_bundles",
     ];
 
     /// <summary>The tables whose id the store assigns (SQLite AUTOINCREMENT, PostgreSQL identity).</summary>
