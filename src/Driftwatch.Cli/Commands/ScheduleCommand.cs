@@ -94,7 +94,7 @@ internal sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSet
                 },
             },
             report.Show, cli.Warn);
-        report.Starting(jobs, config, sinks, settings.Once, locations.DatabasePath);
+        report.Starting(jobs, config, sinks, settings.Once, locations.IsPostgres ? $"PostgreSQL (${locations.Storage.ConnectionEnv}){(queue is null ? "" : $", trials to the workers on queue {queue.Config.Queue}")}" : locations.DatabasePath);
 
         if (settings.Once)
         {
