@@ -58,7 +58,7 @@ internal sealed class IngestCommand(CliContext cli) : AsyncCommand<IngestSetting
                 (result.Replaced is { } old ? $" [grey](replaces run {old.ToString(CultureInfo.InvariantCulture)}, read before its harness had finished it)[/]" : "") +
                 (run.Status == Core.Runs.RunStatus.Incomplete ? " [yellow](incomplete: the harness had not finished it; a later read replaces it)[/]" : ""));
         }
-        cli.Out.MarkupLine($"ingested {summary.Added} new run(s) ({summary.TrialsAdded} trials); {summary.AlreadyThere} already there, left as they were · {TerminalText.Escape(locations.DatabasePath)}");
+        cli.Out.MarkupLine($"ingested {summary.Added} new run(s) ({summary.TrialsAdded} trials); {summary.AlreadyThere} already there, left as they were · {TerminalText.Escape(locations.StoreName)}");
         if (summary.Changed.Count > 0)
             cli.Out.MarkupLine("[grey]next: driftwatch check (the verdicts), driftwatch serve (the dashboard)[/]");
         return ExitCodes.Ok;

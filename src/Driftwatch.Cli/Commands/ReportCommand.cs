@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
-using Driftwatch.Core.Configuration;
-using Driftwatch.Storage;
 using Driftwatch.Web.Report;
 using Driftwatch.Web.Views;
 using Spectre.Console;
@@ -28,13 +26,14 @@ internal sealed class ReportCommand(CliContext cli) : AsyncCommand<ReportSetting
 {
     public override async Task<int> ExecuteAsync(CommandContext context, ReportSettings settings, CancellationToken cancellationToken)
     {
-        var databasePath = ServeCommand.ExistingDatabase(cli, settings);
+        var locations = Locations.Resolve(cli, settings);
+        using var store = locations.OpenStoreForReading();
         var directory = Path.GetFullPath(settings.Out!, cli.WorkingDirectory);
         if (File.Exists(directory))
             throw new Core.InvalidInputException($"--out: {directory} is a file, not a folder");
-        using var store = StoreFactory.Open(new StorageConfig(Path: databasePath), StoreAccess.Read, cli.Time);
         var reader = new DashboardReader(store.Results, settings.ToOptions());
-        var result = await StaticReport.WriteAsync(reader, directory, $"report of {Path.GetFileName(databasePath)}, {cli.Time.GetUtcNow():yyyy-MM-dd HH:mm} UTC", !settings.NoTrials, cancellationToken);
+        var title = locations.IsPostgres ? locations.StoreName : Path.GetFileName(locations.DatabasePath);
+        var result = await StaticReport.WriteAsync(reader, directory, $"report of {title}, {cli.Time.GetUtcNow():yyyy-MM-dd HH:mm} UTC", !settings.NoTrials, cancellationToken);
         cli.Out.MarkupLineInterpolated($"Wrote {result.Pages} pages and {result.Charts} charts to {directory}; open {Path.Combine(directory, "index.html")}");
         return ExitCodes.Ok;
     }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Core;
 using Driftwatch.Core.Configuration;
+using Driftwatch.Core.Stores;
 using Driftwatch.Storage;
 using Driftwatch.Web.Serving;
 using Spectre.Console;
@@ -27,16 +28,22 @@ internal sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
         var exposed = urls.Where(u => !Bindings.IsLoopback(u)).ToList();
         if (exposed.Count > 0 && token is null)
             throw new InvalidInputException($"--urls: {string.Join(", ", exposed)} is reachable from other machines; set {BearerToken.Variable} to the bearer token clients must send (or bind to 127.0.0.1)");
-        var databasePath = ExistingDatabase(cli, settings);
-        await ServeAsync(cli, databasePath, urls, token, settings.ToOptions(), cancellationToken);
+        var locations = Locations.Resolve(cli, settings);
+        // Opened now, so that a file that is not a database (or a newer schema, or a server that
+        // cannot be reached) stops serve with exit 2, not every request with a 500.
+        var store = locations.OpenStoreForReading();
+        await ServeAsync(cli, store, locations.StoreName, urls, token, settings.ToOptions(), cancellationToken);
         return ExitCodes.Ok;
     }
 
-    /// <summary>Runs the dashboard on <paramref name="databasePath"/> until cancelled (Ctrl-C).</summary>
-    public static async Task ServeAsync(CliContext cli, string databasePath, IReadOnlyList<string> urls, string? token, Core.Detection.CheckOptions check, CancellationToken cancellationToken)
-    {
+    /// <summary>Runs the dashboard on the SQLite file <paramref name="databasePath"/> until cancelled (Ctrl-C).</summary>
+    public static Task ServeAsync(CliContext cli, string databasePath, IReadOnlyList<string> urls, string? token, Core.Detection.CheckOptions check, CancellationToken cancellationToken) =>
         // Opened now, so that a file that is not a database (or a newer schema) stops serve with exit 2, not every request with a 500.
-        var store = StoreFactory.Open(new StorageConfig(Path: databasePath), StoreAccess.Read, cli.Time);
+        ServeAsync(cli, StoreFactory.Open(new StorageConfig(Path: databasePath), StoreAccess.Read, cli.Time), databasePath, urls, token, check, cancellationToken);
+
+    /// <summary>Runs the dashboard on <paramref name="store"/> (named <paramref name="name"/>) until cancelled (Ctrl-C).</summary>
+    private static async Task ServeAsync(CliContext cli, DriftwatchStore store, string name, IReadOnlyList<string> urls, string? token, Core.Detection.CheckOptions check, CancellationToken cancellationToken)
+    {
         var options = new DashboardOptions
         {
             OpenStore = () => store.Results,
@@ -54,7 +61,7 @@ internal sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
         {
             throw new InvalidInputException($"--urls: cannot listen on {string.Join(", ", urls)}: {e.Message}");
         }
-        cli.Out.MarkupLineInterpolated($"Driftwatch dashboard on [link]{string.Join(", ", urls)}[/] for {databasePath}{(token is null ? "" : " (bearer token required)")}. Ctrl-C stops it.");
+        cli.Out.MarkupLineInterpolated($"Driftwatch dashboard on [link]{string.Join(", ", urls)}[/] for {name}{(token is null ? "" : " (bearer token required)")}. Ctrl-C stops it.");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken);
@@ -63,14 +70,5 @@ internal sealed class ServeCommand(CliContext cli) : AsyncCommand<ServeSettings>
         {
         }
         await host.StopAsync(CancellationToken.None);
-    }
-
-    /// <summary>The database the settings name, which must exist: the dashboard never creates one.</summary>
-    public static string ExistingDatabase(CliContext cli, StoreSettings settings)
-    {
-        var path = Locations.Resolve(cli, settings).DatabasePath;
-        if (!File.Exists(path))
-            throw Locations.MissingDatabase(path);
-        return path;
     }
 }

@@ -32,6 +32,9 @@ internal sealed class Locations
 
     public string DatabasePath => Storage.Path!;
 
+    /// <summary>The store in messages: the SQLite file, or the variable that names the PostgreSQL database (never its connection string).</summary>
+    public string StoreName => IsPostgres ? $"${Storage.ConnectionEnv} (PostgreSQL)" : DatabasePath;
+
     /// <summary>Whether the store is a PostgreSQL database (`storage: {kind: postgres}`, no --db or $DRIFTWATCH_DB given).</summary>
     public bool IsPostgres => Storage.Kind == StorageKind.Postgres;
 

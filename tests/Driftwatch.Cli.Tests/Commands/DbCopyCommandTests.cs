@@ -91,6 +91,11 @@ public sealed class DbCopyCommandTests : IAsyncLifetime, IDisposable
         foreach (var table in new[] { "runs", "trials", "artifacts", "harness_texts", "harness_requests", "trial_metrics", "run_totals", "schedule_slots", "verdict_states", "alerts", "sqlite_sequence" })
             Rows(Back, table).ShouldBe(Rows(Sqlite, table), table);
 
+        // And the static report is written from PostgreSQL too
+        var report = await _cli.RunAsync("report", "--out", "report", "--config", "pg.yaml");
+        report.ExitCode.ShouldBe(0, report.Error);
+        File.Exists(_temp.Combine("report", "index.html")).ShouldBeTrue();
+
         // And a new run in PostgreSQL takes the next id, as it would have in SQLite
         var next = await _cli.RunAsync("run", "--suite", _suite, "--trials", "1", "--seed", "3", "--config", "pg.yaml", "--sandbox", "none", "--json");
         next.ExitCode.ShouldBe(0, next.Error);
