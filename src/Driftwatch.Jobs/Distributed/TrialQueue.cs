@@ -49,8 +49,30 @@ public sealed class TrialQueue : IDisposable
             DistributedLockTimeout = TimeSpan.FromMinutes(1),
             AllowDegradedModeWithoutStorage = false,
         };
-        var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
-        return new TrialQueue(NpgsqlDataSource.Create(connectionString), storage, config);
+        var dataSource = NpgsqlDataSource.Create(connectionString);
+        try
+        {
+            // The queue's tables are made by the first process to open it; workers and submitters
+            // that start together take turns, so that two never create them at once.
+            using var connection = dataSource.OpenConnection();
+            using (var take = new NpgsqlCommand("SELECT pg_advisory_lock($1, 0);", connection))
+            {
+                take.Parameters.AddWithValue(AdvisoryLocks.Key("queue-schema"));
+                take.ExecuteNonQuery();
+            }
+            var storage = new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+            using (var release = new NpgsqlCommand("SELECT pg_advisory_unlock($1, 0);", connection))
+            {
+                release.Parameters.AddWithValue(AdvisoryLocks.Key("queue-schema"));
+                release.ExecuteNonQuery();
+            }
+            return new TrialQueue(dataSource, storage, config);
+        }
+        catch
+        {
+            dataSource.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Enqueues one trial's job on the configured queue: its id.</summary>
