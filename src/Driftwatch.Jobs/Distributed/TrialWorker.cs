@@ -151,7 +151,8 @@ public sealed class TrialJob(TrialWorker worker)
             worker.Log($"{trial}: {record.Trial.Outcome.Name()}{(result == RecordResult.AlreadyRecorded ? " (already recorded by another worker: the first outcome stands)" : "")}");
         }
         var header = await worker.Store.GetRunAsync(trial.RunId, CancellationToken.None).ConfigureAwait(false);
-        if (header is { Status: RunStatus.Running, Summary.Pending: 0 })
+        // Not closed yet (a run whose submitter died reads as incomplete, but is still open).
+        if (header is { FinishedAt: null, Summary.Pending: 0 })
         {
             worker.Queue.EnqueueFinalizer(trial.RunId);
             await worker.ReleaseAsync(trial.RunId).ConfigureAwait(false);
@@ -171,7 +172,7 @@ public sealed class RunFinalizer(TrialWorker worker)
     public async Task CloseAsync(long runId, CancellationToken cancellationToken)
     {
         var header = await worker.Store.GetRunAsync(runId, cancellationToken).ConfigureAwait(false);
-        if (header is not { Status: RunStatus.Running, Summary.Pending: 0 })
+        if (header is not { FinishedAt: null, Summary.Pending: 0 })
             return;
         try
         {

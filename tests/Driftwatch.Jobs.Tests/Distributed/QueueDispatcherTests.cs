@@ -110,6 +110,46 @@ public sealed class QueueDispatcherTests : IDisposable
         most.ShouldBe(1, "two workers of two threads each, and never two trials of the agent at once");
     }
 
+    [Fact]
+    public async Task A_run_whose_submitter_died_is_closed_by_its_finalizer_once_its_trials_are_in()
+    {
+        var token = TestContext.Current.CancellationToken;
+        var connection = await PostgresServer.CreateDatabaseAsync();
+        var builder = new SuiteBuilder(_temp.Combine("suite"));
+        for (var i = 0; i < 3; i++)
+            builder.AddAdder($"add-{i}");
+        var suite = SuiteLoader.Load(builder.Build());
+        var definition = ScheduleWorld.Agent("sim", skill: 0.6);
+        using var store = StoreFactory.OpenPostgres(connection);
+        using var queue = TrialQueue.Open(connection, new WorkersConfig());
+
+        // Given a run planned and enqueued by a submitter that then died (a process of this
+        // machine that is gone: this process's id with another start time), so nobody waits for it
+        var gone = new RunOwner(Environment.MachineName, Environment.ProcessId, DateTimeOffset.UnixEpoch);
+        var job = new RunJob(store.Results, TimeProvider.System, gone, _ => { });
+        var prepared = await job.CreateAsync(new NewRunRequest { Definition = definition, Agent = RunJob.CreateAgent(definition), Suite = suite, TrialsPerTask = 2, Seed = 2 },
+            new RunJobOptions { Sandbox = "none", Retries = 0 }, token);
+        await SuiteBundles.PublishAsync(store.Results, suite, token);
+        foreach (var trial in await store.Results.GetPendingTrialsAsync(prepared.RunId, token))
+            queue.Enqueue(new TrialJobArguments(prepared.RunId, trial.TaskId, trial.TrialIndex, "sim", 0, 1));
+
+        // When workers run its trials
+        var lines = new ConcurrentBag<string>();
+        await using var workers = await Workers.StartAsync(connection, 2, _temp, new ConcurrentDictionary<string, ConcurrentBag<string>>(), lines.Add);
+
+        // Then the last trial's finalizer claims the dead submitter's run and closes it complete
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        RunHeader? header;
+        // A run whose submitter died reads as incomplete while it is still open: closed is what counts.
+        while ((header = await store.Results.GetRunAsync(prepared.RunId, token))!.FinishedAt is null && DateTime.UtcNow < deadline)
+            await Task.Delay(200, token);
+        var trials = await store.Results.GetTrialsAsync(prepared.RunId, token);
+        header.Status.ShouldBe(RunStatus.Complete, string.Join("; ", trials.Select(t => $"{t.Key} {t.Outcome}")));
+        trials.Count.ShouldBe(6);
+        header.Summary.Pending.ShouldBe(0);
+        lines.ShouldContain(l => l.Contains($"run {prepared.RunId}: closed complete by this worker", StringComparison.Ordinal));
+    }
+
     private static void InterlockedMax(ref int target, int value)
     {
         int seen;
@@ -137,7 +177,8 @@ public sealed class QueueDispatcherTests : IDisposable
             for (var i = 0; i < count; i++)
             {
                 var name = $"worker-{i}";
-                var store = StoreFactory.OpenPostgres(connection, _ => false);
+                // The real owner check: the tests' submitter is on another host (alive), a gone process here is dead.
+                var store = StoreFactory.OpenPostgres(connection);
                 var queue = TrialQueue.Open(connection, new WorkersConfig());
                 var cache = temp.Combine($"cache-{i}");
                 workers.Caches.Add(cache);
