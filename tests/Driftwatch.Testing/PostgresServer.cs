@@ -23,6 +23,8 @@ public sealed class PostgresServer
 
     private readonly NpgsqlConnectionStringBuilder _admin;
 
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _databases = [];
+
     private PostgresServer(NpgsqlConnectionStringBuilder admin) => _admin = admin;
 
     /// <summary>The shared server of this test process (started on the first call).</summary>
@@ -47,6 +49,7 @@ public sealed class PostgresServer
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'", connection);
             await create.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
+        _databases.Add(name);
         return new NpgsqlConnectionStringBuilder(_admin.ConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
@@ -56,7 +59,10 @@ public sealed class PostgresServer
         {
             var external = new NpgsqlConnectionStringBuilder(given) { Pooling = false };
             await WaitUntilReadyAsync(external, null, $"the server of ${Variable}").ConfigureAwait(false);
-            return new PostgresServer(external);
+            var server = new PostgresServer(external);
+            // A server of someone else's keeps nothing of the tests: their databases go at exit.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DropDatabases();
+            return server;
         }
         var bin = FindBinaries() ?? throw new InvalidOperationException(
             "no PostgreSQL found (initdb under /usr/lib/postgresql/*/bin or on PATH): the PostgreSQL store's tests need one; " +
@@ -114,6 +120,23 @@ public sealed class PostgresServer
                 }
             }
             await Task.Delay(100).ConfigureAwait(false);
+        }
+    }
+
+    private void DropDatabases()
+    {
+        try
+        {
+            using var connection = new NpgsqlConnection(_admin.ConnectionString);
+            connection.Open();
+            foreach (var name in _databases)
+            {
+                using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+                drop.ExecuteNonQuery();
+            }
+        }
+        catch (NpgsqlException)
+        {
         }
     }
 

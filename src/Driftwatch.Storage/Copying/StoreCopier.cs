@@ -64,7 +64,8 @@ public static class StoreCopier
             if (!columns.Select(c => c.Name).Order(StringComparer.Ordinal).SequenceEqual(targetColumns.Select(c => c.Name).Order(StringComparer.Ordinal), StringComparer.Ordinal))
                 throw new InvalidOperationException($"table {table} has other columns in the two stores: {string.Join(", ", columns.Select(c => c.Name))} and {string.Join(", ", targetColumns.Select(c => c.Name))}");
             var types = targetColumns.ToDictionary(c => c.Name, c => c.Type, StringComparer.Ordinal);
-            await using var reader = await from.ReadAsync(table, columns, cancellationToken);
+            await using var select = from.Select(table, columns);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             var rows = await to.WriteAsync(table, [.. columns.Select(c => new Column(c.Name, types[c.Name]))], reader, cancellationToken);
             copied.Add(new TableCopy(table, rows));
         }
@@ -126,11 +127,7 @@ public static class StoreCopier
             return columns;
         }
 
-        public async Task<DbDataReader> ReadAsync(string table, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
-        {
-            var command = Command($"SELECT {string.Join(", ", columns.Select(c => c.Name))} FROM {table};");
-            return await command.ExecuteReaderAsync(CommandBehavior.Default, cancellationToken);
-        }
+        public DbCommand Select(string table, IReadOnlyList<Column> columns) => Command($"SELECT {string.Join(", ", columns.Select(c => c.Name))} FROM {table};");
 
         /// <summary>Writes every row of <paramref name="reader"/>: PostgreSQL by binary COPY, SQLite by one prepared INSERT.</summary>
         public async Task<long> WriteAsync(string table, IReadOnlyList<Column> columns, DbDataReader reader, CancellationToken cancellationToken)

@@ -144,7 +144,8 @@ internal sealed class PostgresTrialStore(PostgresDatabase db) : ITrialStore
             ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex));
         if (harness.Requests.IsDefaultOrEmpty)
             return;
-        foreach (var item in harness.Texts.DistinctBy(t => t.Hash))
+        // In hash order: two trials sharing texts insert them in the same order, so neither waits on the other's.
+        foreach (var item in harness.Texts.DistinctBy(t => t.Hash).OrderBy(t => t.Hash, StringComparer.Ordinal))
         {
             await ExecuteAsync(connection, transaction, """
                 INSERT INTO harness_texts (hash, kind, encoding, size, content) VALUES (@hash, @kind, @encoding, @size, @content)

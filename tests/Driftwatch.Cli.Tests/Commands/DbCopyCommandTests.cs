@@ -155,6 +155,20 @@ public sealed class DbCopyCommandTests : IAsyncLifetime, IDisposable
         result.Error.ShouldContain("--to ($DW_TEST_PG_UNSET): the environment variable DW_TEST_PG_UNSET is not set or empty");
     }
 
+    [Fact]
+    public async Task A_configured_postgres_store_whose_variable_is_not_set_is_exit_2_naming_the_file_field_and_variable()
+    {
+        // Given driftwatch.yaml naming a postgres store through a variable this environment lacks
+        var cli = new CliHarness(_temp.Path);
+
+        // When a command reads the store
+        var result = await cli.RunAsync("check", "--config", "pg.yaml");
+
+        // Then it is bad input naming the file, the line, the field and the variable
+        result.ExitCode.ShouldBe(2);
+        result.Error.ShouldContain($"{_temp.Combine("pg.yaml")}:3: storage.connection_env ($DW_TEST_PG): the environment variable DW_TEST_PG is not set or empty");
+    }
+
     /// <summary>Every row of a table of a SQLite file, each value as text (bytes as hex), in key order.</summary>
     private static List<string> Rows(string file, string table)
     {

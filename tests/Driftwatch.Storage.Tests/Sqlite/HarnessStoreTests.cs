@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Driftwatch.Core.Fingerprints;
 using Driftwatch.Core.Runs;
+using Driftwatch.Core.Stores;
 using Driftwatch.Core.Suites;
 using Driftwatch.Storage.Sqlite;
 using Driftwatch.Testing;
@@ -8,13 +9,30 @@ using Shouldly;
 
 namespace Driftwatch.Storage.Tests.Sqlite;
 
-/// <summary>What the recording proxy saw, stored with its trial: requests per trial, texts once per hash.</summary>
-public sealed class HarnessStoreTests : IDisposable
+/// <summary>The harness records in SQLite: one database file per test.</summary>
+public sealed class HarnessStoreTests : HarnessStoreTestsBase
+{
+    protected override DriftwatchStore Open() => StoreFactory.Of(SqliteResultStore.Open(Temp.Combine("dw.db")));
+}
+
+/// <summary>
+/// What the recording proxy saw, stored with its trial: requests per trial, texts once per hash.
+/// Every store passes these (PostgreSQL: Postgres/PostgresHarnessStoreTests).
+/// </summary>
+public abstract class HarnessStoreTestsBase : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 20, 6, 0, 0, TimeSpan.Zero);
-    private readonly TempDirectory _temp = new("harness-store");
 
-    public void Dispose() => _temp.Dispose();
+    protected TempDirectory Temp { get; } = new("harness-store");
+
+    /// <summary>Opens this test's (empty) store.</summary>
+    protected abstract DriftwatchStore Open();
+
+    public virtual void Dispose()
+    {
+        Temp.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private static readonly HarnessText System = HarnessText.Of(HarnessTextKind.SystemPrompt, "You are an agent.\nBe brief.");
     private static readonly HarnessText Tools = HarnessText.Of(HarnessTextKind.Tools, """[{"name": "Read"}]""");
@@ -72,7 +90,8 @@ public sealed class HarnessStoreTests : IDisposable
     public async Task Requests_read_back_field_for_field_and_texts_are_stored_once()
     {
         // Given two trials whose harness sent the same system prompt and tools
-        using var store = SqliteResultStore.Open(_temp.Combine("dw.db"));
+        using var opened = Open();
+        var store = opened.Results;
         var (plan, trials) = Plan();
         var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, new RunOwner("h", 1, Start));
         var capture = new HarnessCapture([Request(0), Request(1)], [System, Tools]);
@@ -94,7 +113,8 @@ public sealed class HarnessStoreTests : IDisposable
     [Fact]
     public async Task A_redone_trial_keeps_only_the_requests_of_its_last_attempt()
     {
-        using var store = SqliteResultStore.Open(_temp.Combine("dw.db"));
+        using var opened = Open();
+        var store = opened.Results;
         var (plan, trials) = Plan();
         var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, new RunOwner("h", 1, Start));
         await store.RecordTrialAsync(trials[0] with { RunId = runId, Outcome = TrialOutcome.Error }, [], new HarnessCapture([Request(0, 529), Request(1, 529)], [System, Tools]));
@@ -108,7 +128,8 @@ public sealed class HarnessStoreTests : IDisposable
     [Fact]
     public async Task A_history_carries_the_texts_its_fingerprints_refer_to()
     {
-        using var store = SqliteResultStore.Open(_temp.Combine("dw.db"));
+        using var opened = Open();
+        var store = opened.Results;
         var (plan, trials) = Plan();
         var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, new RunOwner("h", 1, Start));
         await store.RecordTrialAsync(trials[0] with { RunId = runId }, [], new HarnessCapture([Request(0)], [System, Tools]));
