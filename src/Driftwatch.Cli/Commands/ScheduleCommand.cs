@@ -68,7 +68,7 @@ internal sealed class ScheduleCommand(CliContext cli) : AsyncCommand<ScheduleSet
         if (settings.List)
         {
             // The entries come from the configuration; their past slots from the database, when there is one yet.
-            using var stored = File.Exists(locations.DatabasePath) ? locations.OpenStoreForReading() : null;
+            using var stored = locations.IsPostgres || File.Exists(locations.DatabasePath) ? locations.OpenStoreForReading() : null;
             await ScheduleReport.ListAsync(cli.Out, jobs, config, stored?.Schedule, cli.Time.GetUtcNow(), cancellationToken);
             return ExitCodes.Ok;
         }

@@ -206,5 +206,13 @@ public sealed class WorkerProcessTests : IAsyncLifetime, IDisposable
         Log($"standby exited {exit}:\n{output}");
         output.ShouldContain("standing by");
         output.ShouldContain("leading");
+
+        // and `schedule --list` shows the slots the two ran, read from the shared store
+        using var list = CliProcess.Start(_temp.Path, new Dictionary<string, string?> { [Variable] = _connection, ["COLUMNS"] = "200" }, "schedule", "--list");
+        var listed = await list.WaitAsync(TimeSpan.FromMinutes(2));
+        Log($"schedule --list:\n{listed.Output}");
+        listed.ExitCode.ShouldBe(0, listed.Error);
+        listed.Output.ShouldNotContain("none yet");
+        listed.Output.ShouldContain("run 1");
     }
 }

@@ -91,6 +91,7 @@ public sealed class StoreCopierTests : IAsyncLifetime, IDisposable
         await store.Alerts.RecordVerdictAsync("agent-a", "mini", new VerdictState(VerdictStatus.Warning, ["outputTokens down"]), Start, [alert]);
         var delivered = await store.Alerts.AddAlertAsync(alert with { Event = AlertEvents.Degraded });
         await store.Alerts.MarkAlertDeliveredAsync(delivered, "console: ok", Start.AddMinutes(1));
+        await store.Results.PutSuiteBundleAsync(new string('e', 64), [0x1f, 0x8b, 0, 255, 7]);
         _ = doomed;
     }
 

@@ -27,7 +27,7 @@ public sealed class MigrationTests : IDisposable
         while (reader.Read())
             tables.Add(reader.GetString(0));
         // A table db copy did not know would be left behind, and the copy would not be lossless.
-        Copying.StoreCopier.Tables.Order(StringComparer.Ordinal).ShouldBe(tables);
+        Driftwatch.Storage.Copying.StoreCopier.Tables.Order(StringComparer.Ordinal).ShouldBe(tables);
     }
 
     [Fact]
