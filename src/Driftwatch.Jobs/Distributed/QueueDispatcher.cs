@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Driftwatch.Core;
 using Driftwatch.Core.Runs;
 using Driftwatch.Execution.Running;
@@ -22,7 +23,10 @@ public sealed class QueueDispatcher(TrialQueue queue, IResultStore store, ITrial
     /// <summary>How often the store and the queue are read while the trials run.</summary>
     public TimeSpan Poll { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Told of each job enqueued, with its id (for tests and the benchmark).</summary>
+    /// <summary>Jobs enqueued at once (each its own transaction).</summary>
+    public const int EnqueueParallelism = 4;
+
+    /// <summary>Told of each job enqueued, with its id (for tests and the benchmark); called from several threads.</summary>
     public Action<string, TrialAssignment>? Enqueued { get; init; }
 
     public async Task DispatchAsync(TrialDispatch dispatch, CancellationToken cancellationToken)
@@ -40,31 +44,32 @@ public sealed class QueueDispatcher(TrialQueue queue, IResultStore store, ITrial
             .Where(t => wanted.Contains(t.Key)).ToDictionary(t => t.Key, t => t.FinishedAt);
         var (limitName, limit) = LimitOf(header.Agent);
 
-        var outstanding = new Dictionary<string, TrialAssignment>(StringComparer.Ordinal);
+        var outstanding = new ConcurrentDictionary<string, TrialAssignment>(StringComparer.Ordinal);
         var reported = new HashSet<TrialKey>();
         try
         {
-            foreach (var assignment in dispatch.Trials)
+            // Each enqueue is a transaction of its own: a few at once, so that a large run's first
+            // trials do not wait on the enqueue of its last (workers start as soon as jobs appear).
+            Parallel.ForEach(dispatch.Trials, new ParallelOptions { MaxDegreeOfParallelism = EnqueueParallelism, CancellationToken = cancellationToken }, assignment =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
                 var id = queue.Enqueue(new TrialJobArguments(runId, assignment.TaskId, assignment.TrialIndex, limitName, limit, MaxAttempts));
                 outstanding[id] = assignment;
                 Enqueued?.Invoke(id, assignment);
-            }
-            while (outstanding.Count > 0)
+            });
+            while (!outstanding.IsEmpty)
             {
                 await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
                 await ReportLandedAsync(dispatch, wanted, before, reported, cancellationToken).ConfigureAwait(false);
-                foreach (var (id, state) in await queue.StatesAsync(outstanding.Keys, cancellationToken).ConfigureAwait(false))
+                foreach (var (id, state) in await queue.StatesAsync([.. outstanding.Keys], cancellationToken).ConfigureAwait(false))
                 {
                     switch (state)
                     {
                         case "Succeeded":
-                            outstanding.Remove(id);
+                            outstanding.TryRemove(id, out _);
                             break;
                         case "Deleted":
                             warn?.Invoke($"{outstanding[id]}: its job was deleted from the queue; the trial stays pending (run --resume runs it)");
-                            outstanding.Remove(id);
+                            outstanding.TryRemove(id, out _);
                             break;
                         case "Failed":
                             var (type, message) = queue.FailureOf(id);
@@ -77,7 +82,7 @@ public sealed class QueueDispatcher(TrialQueue queue, IResultStore store, ITrial
             }
             await ReportLandedAsync(dispatch, wanted, before, reported, CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidInputException or InvalidOperationException)
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidInputException or InvalidOperationException or AggregateException)
         {
             // Nothing of this run goes on without its owner: the jobs not done are deleted (a worker
             // running one is told to cancel it; should it still land, recording is idempotent).
