@@ -50,6 +50,7 @@ if [[ -n $out ]]; then
   out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 fi
 
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 log() { echo "$(date -u +%H:%M:%S) $*" >&2; }
 
 # --- a throw-away PostgreSQL server -------------------------------------------------------------
@@ -174,7 +175,7 @@ log "validating the bench suite once (sandbox none)"
 
 # --- throughput ---------------------------------------------------------------------------------
 write_config "$delay_ms"
-declare -A tph wall procwall planned errors
+declare -A tph wall procwall planned errors jobtime util enqspan
 for w in 1 2 4; do
   fresh_database "dw_tp_$w"
   start_workers "$w" "$parallel" "w$w"
@@ -196,11 +197,27 @@ print(len(trials), f"{wall:.3f}", sum(1 for t in trials if t["outcome"] == "erro
 PY
 )
   planned[$w]=$n
+  # Where the time went, from Hangfire's state rows: a trial job's mean time in its worker
+  # (Processing → Succeeded), the share of the threads' time spent in jobs between the first
+  # enqueue and the last job's end, and how long the run took to enqueue its jobs.
+  read -r jobtime[$w] util[$w] enqspan[$w] < <(psql -d "dw_tp_$w" -F ' ' -c "
+    WITH s AS (
+      SELECT s.jobid,
+             min(s.createdat) FILTER (WHERE s.name = 'Enqueued') AS e,
+             min(s.createdat) FILTER (WHERE s.name = 'Processing') AS p,
+             max(s.createdat) FILTER (WHERE s.name = 'Succeeded') AS d
+      FROM hangfire.state s JOIN hangfire.job j ON j.id = s.jobid
+      WHERE j.invocationdata->>'Type' LIKE 'Driftwatch.Jobs.Distributed.TrialJob,%'
+      GROUP BY s.jobid)
+    SELECT round(avg(extract(epoch FROM d - p))::numeric, 3),
+           round((sum(extract(epoch FROM d - p)) / ($w * $parallel) / extract(epoch FROM max(d) - min(e)))::numeric, 3),
+           round(extract(epoch FROM max(e) - min(e))::numeric, 3)
+    FROM s;")
   wall[$w]=$secs
   errors[$w]=$errs
   procwall[$w]=$(echo "$t1 - $t0" | bc -l)
   tph[$w]=$(echo "$n * 3600 / $secs" | bc -l)
-  log "  $n trials in ${secs} s (process ${procwall[$w]} s), $(printf %.0f "${tph[$w]}") trials/h, $errs errors"
+  log "  $n trials in ${secs} s (process ${procwall[$w]} s), $(printf %.0f "${tph[$w]}") trials/h, $errs errors; mean job ${jobtime[$w]} s, threads busy ${util[$w]}, enqueued in ${enqspan[$w]} s"
 done
 
 # --- queue latency ------------------------------------------------------------------------------
@@ -220,26 +237,27 @@ stop_workers
 # --- the table ----------------------------------------------------------------------------------
 ideal() { echo "$1 * $parallel * 3600 * 1000 / $delay_ms" | bc -l; }
 {
-  echo "Machine: $(nproc) cores, $(uname -sr); load average before the table: $(cut -d' ' -f1-3 /proc/loadavg); PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'), fsync off."
+  echo "Machine: $(nproc) cores, $(uname -sr); load average (1, 5, 15 min) at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg); PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'), fsync off."
   echo
   echo "Throughput: simulated agent with delay_ms $delay_ms, trivial hidden test, \`driftwatch worker --parallel $parallel\` per worker, $per_thread trials per worker thread, \`--sandbox none\`."
   echo
-  echo "| workers | threads | trials | run wall (s) | process wall (s) | trials/hour | ideal trials/hour | of ideal | speed-up vs 1 | efficiency (speed-up / W) | error trials |"
-  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  echo "| workers | threads | trials | run wall (s) | process wall (s) | trials/hour | ideal trials/hour | of ideal | speed-up vs 1 | efficiency (speed-up / W) | error trials | mean job (s) | threads busy | run's enqueue span (s) |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for w in 1 2 4; do
     i=$(ideal "$w")
     speedup=$(echo "${tph[$w]} / ${tph[1]}" | bc -l)
-    printf '| %d | %d | %d | %.2f | %.2f | %.0f | %.0f | %.2f | %.2f | %.2f | %d |\n' \
+    printf '| %d | %d | %d | %.2f | %.2f | %.0f | %.0f | %.2f | %.2f | %.2f | %d | %.2f | %.2f | %.2f |\n' \
       "$w" $((w * parallel)) "${planned[$w]}" "${wall[$w]}" "${procwall[$w]}" "${tph[$w]}" "$i" \
-      "$(echo "${tph[$w]} / $i" | bc -l)" "$speedup" "$(echo "$speedup / $w" | bc -l)" "${errors[$w]}"
+      "$(echo "${tph[$w]} / $i" | bc -l)" "$speedup" "$(echo "$speedup / $w" | bc -l)" "${errors[$w]}" \
+      "${jobtime[$w]}" "${util[$w]}" "${enqspan[$w]}"
   done
   echo
   echo "Queue latency: enqueue → start (Hangfire's Enqueued state createdat → first Processing state createdat), $latency_workers workers × \`--parallel $latency_parallel\`, target $rate jobs/s for $seconds s."
   echo
-  echo "| jobs | kind | enqueued/s (client) | enqueued/s (state rows) | started/s | median (ms) | p95 (ms) | p99 (ms) | max (ms) | first enqueue → last job ended (s) | final states |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| jobs | kind | enqueued/s (client) | enqueued/s (state rows) | started/s | median (ms) | p95 (ms) | p99 (ms) | max (ms) | first enqueue → last job ended (s) | one Enqueue call, median / p95 (ms), enqueuing threads | final states |"
+  echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   for kind in real trivial; do
-    jq -r --arg kind "$kind" '"| \(.jobs) | \(if $kind == "real" then "real trials (delay 0, trivial test)" else "queue alone (job fails at once)" end) | \(.enqueueRate) | \(.enqueueRateStates) | \(.startRate) | \(.medianMs) | \(.p95Ms) | \(.p99Ms) | \(.maxMs) | \(.drainSeconds) | \(.states | to_entries | map("\(.key) \(.value)") | join(", "))\(if .outcomes then " (trials: \(.outcomes); run \(.runStatus))" else "" end) |"' \
+    jq -r --arg kind "$kind" '"| \(.jobs) | \(if $kind == "real" then "real trials (delay 0, trivial test)" else "queue alone (job fails at once)" end) | \(.enqueueRate) | \(.enqueueRateStates) | \(.startRate) | \(.medianMs) | \(.p95Ms) | \(.p99Ms) | \(.maxMs) | \(.drainSeconds) | \(.enqueueCallMedianMs) / \(.enqueueCallP95Ms), \(.enqueuers) | \(.states | to_entries | map("\(.key) \(.value)") | join(", "))\(if .outcomes then " (trials: \(.outcomes); run \(.runStatus))" else "" end) |"' \
       "$work/latency-$kind.json"
   done
 } > "$work/table.md"

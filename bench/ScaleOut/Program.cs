@@ -8,7 +8,7 @@
 //   trivial: the queue alone: jobs of a run that does not exist, which a worker fetches, starts and
 //            fails at once (no workspace, no agent, no test command).
 //
-// Usage: ScaleOut latency real|trivial --rate R --seconds S [--suite DIR] [--enqueuers N]
+// Usage: ScaleOut latency real|trivial --rate R --seconds S [--suite DIR] [--enqueuers N (default 16)]
 // The connection string is read from $DW_PG. Prints one JSON line.
 using System.Diagnostics;
 using System.Globalization;
@@ -32,7 +32,7 @@ string? Option(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDef
 var mode = args[1];
 var rate = double.Parse(Option("--rate") ?? "50", CultureInfo.InvariantCulture);
 var seconds = double.Parse(Option("--seconds") ?? "20", CultureInfo.InvariantCulture);
-var enqueuers = int.Parse(Option("--enqueuers") ?? "4", CultureInfo.InvariantCulture);
+var enqueuers = int.Parse(Option("--enqueuers") ?? "16", CultureInfo.InvariantCulture);
 var connection = Environment.GetEnvironmentVariable("DW_PG") is { Length: > 0 } c ? c : throw new InvalidOperationException("DW_PG is not set");
 var count = (int)Math.Round(rate * seconds);
 
@@ -119,18 +119,25 @@ Console.WriteLine(JsonSerializer.Serialize(new
     p99Ms = Math.Round(Quantile(0.99), 1),
     maxMs = Math.Round(latencies.Count == 0 ? double.NaN : latencies[^1], 1),
     drainSeconds = Math.Round(pacer.DrainSeconds, 2),
+    enqueuers,
+    enqueueCallMedianMs = Math.Round(pacer.EnqueueCallMedianMs, 1),
+    enqueueCallP95Ms = Math.Round(pacer.EnqueueCallP95Ms, 1),
     states = finalStates,
     outcomes = pacer.Outcomes,
     runStatus = pacer.RunStatus,
 }));
 return 0;
 
-/// <summary>Enqueues jobs at a steady rate (job i due at i / rate, spread over a few enqueuing threads so that one slow insert does not hold up the next), then waits until every job has ended.</summary>
+/// <summary>Enqueues jobs at a steady rate (job i due at i / rate, spread over enqueuing threads so that one slow insert does not hold up the next), then waits until every job has ended.</summary>
 internal sealed class Pacer(TrialQueue queue, double rate, int enqueuers)
 {
     public List<string> Ids { get; } = [];
     public double EnqueueSeconds { get; private set; }
     public double DrainSeconds { get; private set; }
+
+    /// <summary>How long one TrialQueue.Enqueue call took (the Hangfire client's insert), median and p95.</summary>
+    public double EnqueueCallMedianMs { get; private set; }
+    public double EnqueueCallP95Ms { get; private set; }
     public string? Outcomes { get; set; }
     public string? RunStatus { get; set; }
 
@@ -142,22 +149,29 @@ internal sealed class Pacer(TrialQueue queue, double rate, int enqueuers)
         queue.Enqueue(new TrialJobArguments(long.MaxValue, "warm-up", 0, "bench", 0, 1));
         var clock = Stopwatch.StartNew();
         var last = new double[enqueuers];
-        await Task.WhenAll(Enumerable.Range(0, enqueuers).Select(e => Task.Run(async () =>
+        var calls = new double[trials.Count];
+        // Dedicated threads, not the thread pool: the Hangfire client's calls block, and blocked pool
+        // threads on 2 cores would starve the pool (and time the pool's thread injection, not the queue).
+        var threads = Enumerable.Range(0, enqueuers).Select(e => new Thread(() =>
         {
             for (var i = e; i < trials.Count; i += enqueuers)
             {
-                var due = i / rate;
-                var wait = due - clock.Elapsed.TotalSeconds;
-                if (wait > 0.002)
-                    await Task.Delay(TimeSpan.FromSeconds(wait), cancellationToken).ConfigureAwait(false);
-                while (clock.Elapsed.TotalSeconds < due)
-                    Thread.SpinWait(50);
+                var wait = i / rate - clock.Elapsed.TotalSeconds;
+                if (wait > 0)
+                    Thread.Sleep(TimeSpan.FromSeconds(wait));
                 var t = trials[i];
+                var before = clock.Elapsed.TotalMilliseconds;
                 ids[i] = queue.Enqueue(new TrialJobArguments(t.RunId, t.TaskId, t.TrialIndex, "bench", 0, 1));
                 last[e] = clock.Elapsed.TotalSeconds;
+                calls[i] = last[e] * 1000 - before;
             }
-        }, cancellationToken))).ConfigureAwait(false);
+        }) { IsBackground = true, Name = $"enqueuer {e}" }).ToList();
+        threads.ForEach(t => t.Start());
+        await Task.Run(() => threads.ForEach(t => t.Join()), cancellationToken).ConfigureAwait(false);
         EnqueueSeconds = last.Max();
+        Array.Sort(calls);
+        EnqueueCallMedianMs = calls[calls.Length / 2];
+        EnqueueCallP95Ms = calls[Math.Min(calls.Length - 1, (int)Math.Ceiling(0.95 * calls.Length) - 1)];
         Ids.AddRange(ids);
         var open = new HashSet<string>(ids, StringComparer.Ordinal);
         var limit = TimeSpan.FromMinutes(15);
