@@ -4,6 +4,7 @@
 #
 # Usage: bench/scale-out.sh [--out FILE] [--parallel P] [--delay-ms MS] [--per-thread N]
 #                           [--rate R] [--seconds S] [--latency-workers N] [--latency-parallel P]
+#                           [--latency-only]
 #
 # Everything runs against a throw-away PostgreSQL server started here (initdb into a temp folder,
 # a free loopback port, run as the `postgres` user when root), stopped and removed at exit, also on
@@ -31,6 +32,7 @@ rate=50
 seconds=20
 latency_workers=4
 latency_parallel=16
+throughput=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --out) out=$2; shift 2 ;;
@@ -41,7 +43,8 @@ while [[ $# -gt 0 ]]; do
     --seconds) seconds=$2; shift 2 ;;
     --latency-workers) latency_workers=$2; shift 2 ;;
     --latency-parallel) latency_parallel=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    --latency-only) throughput=0; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -176,7 +179,7 @@ log "validating the bench suite once (sandbox none)"
 # --- throughput ---------------------------------------------------------------------------------
 write_config "$delay_ms"
 declare -A tph wall procwall planned errors jobtime util enqspan
-for w in 1 2 4; do
+for w in $( ((throughput)) && echo 1 2 4); do
   fresh_database "dw_tp_$w"
   start_workers "$w" "$parallel" "w$w"
   total=$((w * parallel * per_thread))
@@ -238,6 +241,7 @@ stop_workers
 ideal() { echo "$1 * $parallel * 3600 * 1000 / $delay_ms" | bc -l; }
 {
   echo "Machine: $(nproc) cores, $(uname -sr); load average (1, 5, 15 min) at the start: $load_start, at the end: $(cut -d' ' -f1-3 /proc/loadavg); PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}'), fsync off."
+  if ((throughput)); then
   echo
   echo "Throughput: simulated agent with delay_ms $delay_ms, trivial hidden test, \`driftwatch worker --parallel $parallel\` per worker, $per_thread trials per worker thread, \`--sandbox none\`."
   echo
@@ -251,6 +255,7 @@ ideal() { echo "$1 * $parallel * 3600 * 1000 / $delay_ms" | bc -l; }
       "$(echo "${tph[$w]} / $i" | bc -l)" "$speedup" "$(echo "$speedup / $w" | bc -l)" "${errors[$w]}" \
       "${jobtime[$w]}" "${util[$w]}" "${enqspan[$w]}"
   done
+  fi
   echo
   echo "Queue latency: enqueue → start (Hangfire's Enqueued state createdat → first Processing state createdat), $latency_workers workers × \`--parallel $latency_parallel\`, target $rate jobs/s for $seconds s."
   echo
