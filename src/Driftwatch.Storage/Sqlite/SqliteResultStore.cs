@@ -1,10 +1,5 @@
 using Driftwatch.Core;
-using Driftwatch.Core.Alerts;
-using Driftwatch.Core.Detection;
-using Driftwatch.Core.Fingerprints;
-using Driftwatch.Core.Ingest;
 using Driftwatch.Core.Runs;
-using Driftwatch.Core.Scheduling;
 using Microsoft.Data.Sqlite;
 
 namespace Driftwatch.Storage.Sqlite;
@@ -17,29 +12,17 @@ namespace Driftwatch.Storage.Sqlite;
 /// read-only view of it. Each port is a class of its own on the one <see cref="SqliteDatabase"/>;
 /// this class opens the file and answers for all of them.
 /// </summary>
-public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStore
+public sealed class SqliteResultStore : PortedStore
 {
     private readonly SqliteDatabase _database;
 
     private SqliteResultStore(SqliteDatabase database)
+        : base(new SqliteRunStore(database), new SqliteTrialStore(database), new SqliteHarnessStore(database), new SqliteHistoryReader(database),
+            new SqliteScheduleStore(database), new SqliteAlertStore(database), new SqliteIngestStore(database))
     {
         _database = database;
-        Runs = new SqliteRunStore(database);
-        Trials = new SqliteTrialStore(database);
-        Harness = new SqliteHarnessStore(database);
-        History = new SqliteHistoryReader(database);
-        Schedule = new SqliteScheduleStore(database);
-        Alerts = new SqliteAlertStore(database);
-        Ingest = new SqliteIngestStore(database);
     }
 
-    public IRunStore Runs { get; }
-    public ITrialStore Trials { get; }
-    public IHarnessStore Harness { get; }
-    public IHistoryReader History { get; }
-    public IScheduleStore Schedule { get; }
-    public IAlertStore Alerts { get; }
-    public IIngestStore Ingest { get; }
 
     public string Path => _database.Path;
 
@@ -154,81 +137,7 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
     /// <summary>The newest schema step this build knows.</summary>
     public static int SchemaVersion => Migrations.Steps.Count;
 
-    public Task<long> CreateRunAsync(RunPlan plan, RunFingerprint fingerprint, DateTimeOffset startedAt, RunOwner owner, CancellationToken cancellationToken = default) =>
-        Runs.CreateRunAsync(plan, fingerprint, startedAt, owner, cancellationToken);
-
-    public Task<RunHeader?> GetRunAsync(long runId, CancellationToken cancellationToken = default) => Runs.GetRunAsync(runId, cancellationToken);
-
-    public Task<IReadOnlyList<RunHeader>> ListRunsAsync(RunQuery query, CancellationToken cancellationToken = default) => Runs.ListRunsAsync(query, cancellationToken);
-
-    public Task<RunPlan> GetPlanAsync(long runId, CancellationToken cancellationToken = default) => Runs.GetPlanAsync(runId, cancellationToken);
-
-    public Task ClaimRunAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default) => Runs.ClaimRunAsync(runId, owner, cancellationToken);
-
-    public Task<bool> RenewLeaseAsync(long runId, RunOwner owner, CancellationToken cancellationToken = default) => Runs.RenewLeaseAsync(runId, owner, cancellationToken);
-
-    public Task<RunOwner?> GetOwnerAsync(long runId, CancellationToken cancellationToken = default) => Runs.GetOwnerAsync(runId, cancellationToken);
-
-    public Task UpdateFingerprintAsync(long runId, RunFingerprint fingerprint, CancellationToken cancellationToken = default) =>
-        Runs.UpdateFingerprintAsync(runId, fingerprint, cancellationToken);
-
-    public Task FinishRunAsync(long runId, RunStatus status, DateTimeOffset finishedAt, CancellationToken cancellationToken = default) =>
-        Runs.FinishRunAsync(runId, status, finishedAt, cancellationToken);
-
-    public Task<long?> FindLatestResumableRunAsync(CancellationToken cancellationToken = default) => Runs.FindLatestResumableRunAsync(cancellationToken);
-
-    public Task<IReadOnlyList<PlannedTrial>> GetPendingTrialsAsync(long runId, CancellationToken cancellationToken = default) => Trials.GetPendingTrialsAsync(runId, cancellationToken);
-
-    public Task<IReadOnlyList<Trial>> GetTrialsAsync(long runId, CancellationToken cancellationToken = default) => Trials.GetTrialsAsync(runId, cancellationToken);
-
-    public Task<RecordResult> RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture? harness = null, CancellationToken cancellationToken = default) =>
-        Trials.RecordTrialAsync(trial, artifacts, harness, cancellationToken);
-
-    public Task<string?> GetArtifactAsync(long runId, TrialKey trial, ArtifactKind kind, CancellationToken cancellationToken = default) =>
-        Trials.GetArtifactAsync(runId, trial, kind, cancellationToken);
-
-    public Task<IReadOnlyList<(TrialKey Trial, HarnessRequest Request)>> GetHarnessRequestsAsync(long runId, CancellationToken cancellationToken = default) =>
-        Harness.GetHarnessRequestsAsync(runId, cancellationToken);
-
-    public Task<IReadOnlyDictionary<string, string>> GetHarnessTextsAsync(IEnumerable<string> hashes, CancellationToken cancellationToken = default) =>
-        Harness.GetHarnessTextsAsync(hashes, cancellationToken);
-
-    public Task<History> GetHistoryAsync(string agent, string suite, CancellationToken cancellationToken = default) => History.GetHistoryAsync(agent, suite, cancellationToken);
-
-    public Task<History> GetHistoryAsync(string agent, string suite, bool withMetrics, CancellationToken cancellationToken = default) =>
-        History.GetHistoryAsync(agent, suite, withMetrics, cancellationToken);
-
-    public Task<SlotClaim> ClaimSlotAsync(string entry, DateTimeOffset slot, RunOwner owner, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        Schedule.ClaimSlotAsync(entry, slot, owner, now, cancellationToken);
-
-    public Task SetSlotRunAsync(string entry, DateTimeOffset slot, long runId, CancellationToken cancellationToken = default) =>
-        Schedule.SetSlotRunAsync(entry, slot, runId, cancellationToken);
-
-    public Task FinishSlotAsync(string entry, DateTimeOffset slot, SlotStatus status, string? note, DateTimeOffset finishedAt, CancellationToken cancellationToken = default) =>
-        Schedule.FinishSlotAsync(entry, slot, status, note, finishedAt, cancellationToken);
-
-    public Task<IReadOnlyList<SlotRecord>> ListSlotsAsync(string? entry = null, CancellationToken cancellationToken = default) => Schedule.ListSlotsAsync(entry, cancellationToken);
-
-    public Task<VerdictState?> GetVerdictStateAsync(string agent, string suite, CancellationToken cancellationToken = default) => Alerts.GetVerdictStateAsync(agent, suite, cancellationToken);
-
-    public Task<IReadOnlyList<long>> RecordVerdictAsync(string agent, string suite, VerdictState state, DateTimeOffset at, IReadOnlyList<Alert> alerts, CancellationToken cancellationToken = default) =>
-        Alerts.RecordVerdictAsync(agent, suite, state, at, alerts, cancellationToken);
-
-    public Task<long> AddAlertAsync(Alert alert, CancellationToken cancellationToken = default) => Alerts.AddAlertAsync(alert, cancellationToken);
-
-    public Task<long?> AddRunAlertOnceAsync(Alert alert, CancellationToken cancellationToken = default) => Alerts.AddRunAlertOnceAsync(alert, cancellationToken);
-
-    public Task<IReadOnlyList<StoredAlert>> GetUndeliveredAlertsAsync(CancellationToken cancellationToken = default) => Alerts.GetUndeliveredAlertsAsync(cancellationToken);
-
-    public Task MarkAlertDeliveredAsync(long id, string deliveries, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        Alerts.MarkAlertDeliveredAsync(id, deliveries, at, cancellationToken);
-
-    public Task<IReadOnlyList<StoredAlert>> ListAlertsAsync(CancellationToken cancellationToken = default) => Alerts.ListAlertsAsync(cancellationToken);
-
-    public Task<IReadOnlyList<IngestResult>> IngestAsync(IReadOnlyList<IngestedRun> runs, CancellationToken cancellationToken = default) =>
-        Ingest.IngestAsync(runs, cancellationToken);
-
-    public Task PutSuiteBundleAsync(string revision, byte[] archive, CancellationToken cancellationToken = default) =>
+    public override Task PutSuiteBundleAsync(string revision, byte[] archive, CancellationToken cancellationToken = default) =>
         _database.Guard(() =>
         {
             using var connection = _database.OpenConnection();
@@ -237,7 +146,7 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
             return Task.CompletedTask;
         });
 
-    public Task<byte[]?> GetSuiteBundleAsync(string revision, CancellationToken cancellationToken = default) =>
+    public override Task<byte[]?> GetSuiteBundleAsync(string revision, CancellationToken cancellationToken = default) =>
         Task.FromResult(_database.Guard(() =>
         {
             using var connection = _database.OpenConnection();
@@ -245,5 +154,9 @@ public sealed class SqliteResultStore : IResultStore, IScheduleStore, IAlertStor
             return command.ExecuteScalar() as byte[];
         }));
 
-    public void Dispose() => _database.Dispose();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            _database.Dispose();
+    }
 }
