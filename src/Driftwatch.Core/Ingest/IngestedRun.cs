@@ -155,6 +155,25 @@ public sealed record IngestOptions(string? Agent = null, string? Suite = null);
 public static class IngestedRuns
 {
     /// <summary>
+    /// What to do with <paramref name="run"/> when a run of the same format family and key is stored
+    /// (<paramref name="storedId"/>): true when it is the same content (nothing to add); false when the
+    /// stored one was read while its harness was still at it (incomplete) and the finished read
+    /// replaces it. A finished run, once judged, is never replaced: bad input, nothing written.
+    /// </summary>
+    public static bool IsAlreadyStored(IngestedRun run, string hash, long storedId, string storedHash, string storedPath, string storedStatus)
+    {
+        if (storedHash == hash)
+            return true;
+        if (storedStatus != Runs.RunStatus.Incomplete.Name())
+        {
+            throw new InvalidInputException(
+                $"{run.Path}: {run.Format} run '{run.Key}' was ingested before (run {storedId.ToString(System.Globalization.CultureInfo.InvariantCulture)}, from {storedPath}) " +
+                "with other content; a finished run is never replaced: nothing was written");
+        }
+        return false;
+    }
+
+    /// <summary>
     /// The agent configuration every ingested run of a format has: fixed, so that a new model or
     /// agent version in the other harness's results is what detection sees, not a declared change.
     /// </summary>

@@ -1,5 +1,3 @@
-using System.Globalization;
-using Driftwatch.Core;
 using Driftwatch.Core.Fingerprints;
 using Driftwatch.Core.Ingest;
 using Driftwatch.Core.Runs;
@@ -35,18 +33,10 @@ internal sealed class PostgresIngestStore(PostgresDatabase db) : IIngestStore
                     if (await reader.ReadAsync(cancellationToken))
                     {
                         var id = reader.GetInt64(0);
-                        if (reader.GetString(1) == hash)
+                        if (IngestedRuns.IsAlreadyStored(run, hash, id, reader.GetString(1), reader.GetString(2), reader.GetString(3)))
                         {
                             results.Add(new IngestResult(run, id, Added: false));
                             continue;
-                        }
-                        // A run read while its harness was still at it (incomplete) is replaced by
-                        // the finished read. A finished run, once judged, never is.
-                        if (reader.GetString(3) != RunStatus.Incomplete.Name())
-                        {
-                            throw new InvalidInputException(
-                                $"{run.Path}: {run.Format} run '{run.Key}' was ingested before (run {id.ToString(CultureInfo.InvariantCulture)}, from {reader.GetString(2)}) " +
-                                "with other content; a finished run is never replaced: nothing was written");
                         }
                         replaced = id;
                     }

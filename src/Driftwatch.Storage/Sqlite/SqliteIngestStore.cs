@@ -1,5 +1,4 @@
 using System.Globalization;
-using Driftwatch.Core;
 using Driftwatch.Core.Fingerprints;
 using Driftwatch.Core.Ingest;
 using Driftwatch.Core.Runs;
@@ -33,19 +32,10 @@ internal sealed class SqliteIngestStore(SqliteDatabase db) : IIngestStore
                     if (reader.Read())
                     {
                         var id = reader.GetInt64(0);
-                        if (reader.GetString(1) == hash)
+                        if (IngestedRuns.IsAlreadyStored(run, hash, id, reader.GetString(1), reader.GetString(2), reader.GetString(3)))
                         {
                             results.Add(new IngestResult(run, id, Added: false));
                             continue;
-                        }
-                        // A run read while its harness was still at it (incomplete) is what a
-                        // nightly ingest meets when the other job runs late: the finished read
-                        // replaces it. A finished run, once judged, never is.
-                        if (reader.GetString(3) != RunStatus.Incomplete.Name())
-                        {
-                            throw new InvalidInputException(
-                                $"{run.Path}: {run.Format} run '{run.Key}' was ingested before (run {id.ToString(CultureInfo.InvariantCulture)}, from {reader.GetString(2)}) " +
-                                "with other content; a finished run is never replaced: nothing was written");
                         }
                         replaced = id;
                     }
