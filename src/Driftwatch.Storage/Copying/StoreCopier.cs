@@ -28,6 +28,12 @@ public static class StoreCopier
         "schedule_slots", "verdict_states", "alerts", "suite_bundles",
     ];
 
+    /// <summary>
+    /// The tables the store derives from others as they are written (run_tallies: the trial counts
+    /// that triggers keep per run): not copied, the target's own triggers fill them from the rows copied.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Derived = ["run_tallies"];
+
     /// <summary>The tables whose id the store assigns (SQLite AUTOINCREMENT, PostgreSQL identity).</summary>
     private static readonly IReadOnlyList<string> Counted = ["runs", "alerts"];
 

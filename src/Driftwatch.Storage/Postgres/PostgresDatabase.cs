@@ -79,18 +79,15 @@ internal sealed class PostgresDatabase : IDisposable
             SELECT r.id, r.agent, r.agent_kind, r.synthetic, r.suite, r.suite_revision, r.status, r.started_at,
                    r.finished_at, r.seed, r.trials_per_task, r.task_filter, r.sandbox, r.fingerprint,
                    r.owner_host, r.owner_pid, r.owner_started_at, r.allocation,
-                   COUNT(t.task_id),
-                   COUNT(*) FILTER (WHERE t.outcome = 'pass'), COUNT(*) FILTER (WHERE t.outcome = 'fail'),
-                   COUNT(*) FILTER (WHERE t.outcome = 'timeout'), COUNT(*) FILTER (WHERE t.outcome = 'error'),
-                   COUNT(*) FILTER (WHERE t.task_id IS NOT NULL AND t.outcome IS NULL),
-                   (json_agg(t.flags) FILTER (WHERE t.flags IS NOT NULL AND t.outcome IS NOT NULL))::text,
+                   k.trials, k.pass, k.fail, k.timeout, k.error, k.pending,
+                   (SELECT json_agg(t.flags)::text FROM trials t WHERE t.run_id = r.id AND t.flags IS NOT NULL AND t.outcome IS NOT NULL),
                    r.lease_expires_at,
                    r.source_format, r.source_key, r.source_path,
                    rt.pass, rt.fail, rt.timeout, rt.error,
                    rt.input_tokens, rt.output_tokens, rt.cache_read_tokens, rt.cache_write_tokens, rt.cost_usd, rt.duration_ms
-            FROM runs r LEFT JOIN trials t ON t.run_id = r.id LEFT JOIN run_totals rt ON rt.run_id = r.id
+            FROM runs r LEFT JOIN run_tallies k ON k.run_id = r.id LEFT JOIN run_totals rt ON rt.run_id = r.id
             {where}
-            GROUP BY r.id, rt.run_id ORDER BY r.started_at COLLATE "C", r.id;
+            ORDER BY r.started_at COLLATE "C", r.id;
             """, parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var headers = new List<RunHeader>();

@@ -237,5 +237,51 @@ internal static class PostgresMigrations
             created_at text NOT NULL
         );
         """,
+
+        // 12: each run's trial counts kept by a trigger as trials are planned, recorded, retried and
+        // deleted (#20), the flagged trials by a partial index, and the runs by start.
+        """
+        CREATE TABLE run_tallies (
+            run_id  bigint PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+            trials  bigint NOT NULL,
+            pass    bigint NOT NULL,
+            fail    bigint NOT NULL,
+            timeout bigint NOT NULL,
+            error   bigint NOT NULL,
+            pending bigint NOT NULL
+        );
+        INSERT INTO run_tallies (run_id, trials, pass, fail, timeout, error, pending)
+        SELECT run_id, COUNT(*), COUNT(*) FILTER (WHERE outcome = 'pass'), COUNT(*) FILTER (WHERE outcome = 'fail'),
+               COUNT(*) FILTER (WHERE outcome = 'timeout'), COUNT(*) FILTER (WHERE outcome = 'error'),
+               COUNT(*) FILTER (WHERE outcome IS NULL)
+        FROM trials GROUP BY run_id;
+        CREATE FUNCTION run_tallies_count() RETURNS trigger LANGUAGE plpgsql AS $tally$
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN
+                UPDATE run_tallies SET trials = trials - 1,
+                    pass = pass - (OLD.outcome IS NOT DISTINCT FROM 'pass')::int,
+                    fail = fail - (OLD.outcome IS NOT DISTINCT FROM 'fail')::int,
+                    timeout = timeout - (OLD.outcome IS NOT DISTINCT FROM 'timeout')::int,
+                    error = error - (OLD.outcome IS NOT DISTINCT FROM 'error')::int,
+                    pending = pending - (OLD.outcome IS NULL)::int
+                WHERE run_id = OLD.run_id;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                INSERT INTO run_tallies AS k (run_id, trials, pass, fail, timeout, error, pending)
+                VALUES (NEW.run_id, 1, (NEW.outcome IS NOT DISTINCT FROM 'pass')::int,
+                        (NEW.outcome IS NOT DISTINCT FROM 'fail')::int, (NEW.outcome IS NOT DISTINCT FROM 'timeout')::int,
+                        (NEW.outcome IS NOT DISTINCT FROM 'error')::int, (NEW.outcome IS NULL)::int)
+                ON CONFLICT (run_id) DO UPDATE SET trials = k.trials + 1, pass = k.pass + excluded.pass,
+                    fail = k.fail + excluded.fail, timeout = k.timeout + excluded.timeout,
+                    error = k.error + excluded.error, pending = k.pending + excluded.pending;
+            END IF;
+            RETURN NULL;
+        END
+        $tally$;
+        CREATE TRIGGER run_tallies_count AFTER INSERT OR DELETE OR UPDATE OF outcome ON trials
+            FOR EACH ROW EXECUTE FUNCTION run_tallies_count();
+        CREATE INDEX trials_flagged ON trials (run_id) WHERE flags IS NOT NULL;
+        CREATE INDEX runs_by_start ON runs (started_at COLLATE "C", id);
+        """,
     ];
 }

@@ -73,13 +73,17 @@ internal sealed class PostgresRunStore(PostgresDatabase db) : IRunStore
             await using var connection = await db.OpenAsync(cancellationToken);
             var conditions = new List<string>();
             if (query.Agent is not null)
-                conditions.Add("r.agent = @agent");
+                conditions.Add("agent = @agent");
             if (query.Suite is not null)
-                conditions.Add("r.suite = @suite");
-            var where = conditions.Count == 0 ? "" : $"WHERE {string.Join(" AND ", conditions)}";
-            var headers = await db.ReadHeadersAsync(connection, null, where, cancellationToken,
-                [.. query.Agent is null ? [] : new[] { ("agent", (object?)query.Agent) }, .. query.Suite is null ? [] : new[] { ("suite", (object?)query.Suite) }]);
-            IReadOnlyList<RunHeader> list = query.Limit is { } limit ? headers.TakeLast(limit).ToList() : headers;
+                conditions.Add("suite = @suite");
+            string Filter(string alias) => conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions.Select(term => alias + term));
+            (string, object?)[] parameters = [.. query.Agent is null ? [] : new[] { ("agent", (object?)query.Agent) }, .. query.Suite is null ? [] : new[] { ("suite", (object?)query.Suite) },
+                .. query.Limit is { } limit ? new[] { ("limit", (object?)(long)limit) } : []];
+            // The latest N: read newest first through runs_by_start (or runs_by_agent_suite) and stopped there.
+            var where = query.Limit is null
+                ? Filter("r.")
+                : $"WHERE r.id IN (SELECT id FROM runs {Filter("")} ORDER BY started_at COLLATE \"C\" DESC, id DESC LIMIT @limit)";
+            IReadOnlyList<RunHeader> list = await db.ReadHeadersAsync(connection, null, where, cancellationToken, parameters);
             return list;
         });
 

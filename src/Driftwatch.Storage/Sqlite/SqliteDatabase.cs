@@ -84,17 +84,23 @@ internal sealed class SqliteDatabase : IDisposable
         }
     }
 
+    /// <summary>How many of the latest runs have their trials read back when a writer opens the file.</summary>
+    internal const int DecodedRunsOnOpen = 50;
+
     /// <summary>
-    /// Every run and finished trial reads back: a value damaged inside a record on a sound page
-    /// (which quick_check cannot see) stops a writer before it adds to the file, rather than every
-    /// reader after it (runs, check, export, report and the dashboard all read every run). Linear
-    /// in runs and trials, not in artifacts.
+    /// Every run and the latest runs' finished trials read back: a value damaged inside a record on
+    /// a sound page (which quick_check cannot see) stops a writer before it adds to the file, rather
+    /// than every reader after it. Every run's header is read (one row per run), but only the trials
+    /// of the latest <see cref="DecodedRunsOnOpen"/> runs, so that opening costs the same at any
+    /// length of history (#20); a damaged value in an older trial is reported, naming the file, by
+    /// the reader that meets it.
     /// </summary>
     internal void EnsureRecordsDecode()
     {
         using var connection = OpenConnection();
-        _ = ReadHeaders(connection, "");
-        _ = ReadTrials(connection, runId: null);
+        var headers = ReadHeaders(connection, "");
+        foreach (var header in headers.TakeLast(DecodedRunsOnOpen))
+            _ = ReadTrials(connection, header.Id);
     }
 
     internal SqliteConnection OpenConnection()
@@ -120,27 +126,59 @@ internal sealed class SqliteDatabase : IDisposable
 
     internal List<RunHeader> ReadHeaders(SqliteConnection connection, string where, SqliteTransaction? transaction, params (string Name, object? Value)[] parameters)
     {
-        using var command = Command(connection, transaction, $"""
-            SELECT r.id, r.agent, r.agent_kind, r.synthetic, r.suite, r.suite_revision, r.status, r.started_at,
-                   r.finished_at, r.seed, r.trials_per_task, r.task_filter, r.sandbox, r.fingerprint,
-                   r.owner_host, r.owner_pid, r.owner_started_at, r.allocation,
-                   COUNT(t.task_id),
-                   SUM(t.outcome = 'pass'), SUM(t.outcome = 'fail'), SUM(t.outcome = 'timeout'),
-                   SUM(t.outcome = 'error'), SUM(t.task_id IS NOT NULL AND t.outcome IS NULL),
-                   json_group_array(t.flags) FILTER (WHERE t.flags IS NOT NULL AND t.outcome IS NOT NULL),
-                   r.lease_expires_at,
-                   r.source_format, r.source_key, r.source_path,
-                   rt.pass, rt.fail, rt.timeout, rt.error,
-                   rt.input_tokens, rt.output_tokens, rt.cache_read_tokens, rt.cache_write_tokens, rt.cost_usd, rt.duration_ms
-            FROM runs r LEFT JOIN trials t ON t.run_id = r.id LEFT JOIN run_totals rt ON rt.run_id = r.id
-            {where}
-            GROUP BY r.id ORDER BY r.started_at, r.id;
-            """, parameters);
+        using var command = Command(connection, transaction, HeadersSql(where), parameters);
         using var reader = command.ExecuteReader();
         var headers = new List<RunHeader>();
         while (reader.Read())
             headers.Add(ReadHeader(reader, IsHeld));
         return headers;
+    }
+
+    /// <summary>
+    /// The run headers that <paramref name="where"/> selects (a WHERE clause on runs r, or empty),
+    /// oldest first: each run's counts from run_tallies (kept by triggers, one row per run) and its
+    /// flagged trials through the partial index trials_flagged, so that listing runs never reads
+    /// every trial (a test checks the plan).
+    /// </summary>
+    internal static string HeadersSql(string where) => $"""
+        SELECT r.id, r.agent, r.agent_kind, r.synthetic, r.suite, r.suite_revision, r.status, r.started_at,
+               r.finished_at, r.seed, r.trials_per_task, r.task_filter, r.sandbox, r.fingerprint,
+               r.owner_host, r.owner_pid, r.owner_started_at, r.allocation,
+               k.trials, k.pass, k.fail, k.timeout, k.error, k.pending,
+               (SELECT json_group_array(t.flags) FROM trials t INDEXED BY trials_flagged WHERE t.run_id = r.id AND t.flags IS NOT NULL AND t.outcome IS NOT NULL),
+               r.lease_expires_at,
+               r.source_format, r.source_key, r.source_path,
+               rt.pass, rt.fail, rt.timeout, rt.error,
+               rt.input_tokens, rt.output_tokens, rt.cache_read_tokens, rt.cache_write_tokens, rt.cost_usd, rt.duration_ms
+        FROM runs r LEFT JOIN run_tallies k ON k.run_id = r.id LEFT JOIN run_totals rt ON rt.run_id = r.id
+        {where}
+        ORDER BY r.started_at, r.id;
+        """;
+
+    /// <summary>
+    /// The WHERE clause of <see cref="HeadersSql"/> for a run query: by agent and suite when given
+    /// (through runs_by_agent_suite), only the latest <see cref="RunQuery.Limit"/> runs when set
+    /// (through runs_by_start or runs_by_agent_suite, read newest first and stopped there).
+    /// </summary>
+    internal static (string Where, (string Name, object? Value)[] Parameters) RunQueryWhere(RunQuery query)
+    {
+        var terms = new List<string>();
+        var parameters = new List<(string, object?)>();
+        if (query.Agent is not null)
+        {
+            terms.Add("agent = $agent");
+            parameters.Add(("$agent", query.Agent));
+        }
+        if (query.Suite is not null)
+        {
+            terms.Add("suite = $suite");
+            parameters.Add(("$suite", query.Suite));
+        }
+        string Filter(string alias) => terms.Count == 0 ? "" : "WHERE " + string.Join(" AND ", terms.Select(term => alias + term));
+        if (query.Limit is not { } limit)
+            return (Filter("r."), [.. parameters]);
+        parameters.Add(("$limit", limit));
+        return ($"WHERE r.id IN (SELECT id FROM runs {Filter("")} ORDER BY started_at DESC, id DESC LIMIT $limit)", [.. parameters]);
     }
 
     /// <summary>

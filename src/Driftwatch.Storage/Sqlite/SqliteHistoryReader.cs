@@ -19,10 +19,7 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
                 while (reader.Read())
                     configById[reader.GetInt64(0)] = reader.GetString(1);
             }
-            using var outcomes = Command(connection, null, """
-                SELECT t.run_id, t.task_id, t.outcome FROM trials t JOIN runs r ON r.id = t.run_id
-                WHERE r.agent = $agent AND r.suite = $suite AND t.outcome IS NOT NULL;
-                """, ("$agent", agent), ("$suite", suite));
+            using var outcomes = Command(connection, null, OutcomesSql, ("$agent", agent), ("$suite", suite));
             var trials = new Dictionary<long, List<(string, TrialOutcome)>>();
             using (var reader = outcomes.ExecuteReader())
             {
@@ -46,14 +43,23 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
             return new History(agent, suite, history) { Texts = texts };
         }));
 
+    /// <summary>The finished trials' outcomes of an agent × suite: its runs by runs_by_agent_suite, their trials by key (a test checks the plan).</summary>
+    internal const string OutcomesSql = """
+        SELECT t.run_id, t.task_id, t.outcome FROM trials t JOIN runs r ON r.id = t.run_id
+        WHERE r.agent = $agent AND r.suite = $suite AND t.outcome IS NOT NULL;
+        """;
+
+    /// <summary>The metrics of an agent × suite's trials, by run and trial: its runs by runs_by_agent_suite, their metrics by key.</summary>
+    internal const string MetricsSql = """
+        SELECT m.run_id, m.task_id, m.trial_index, m.name, m.value FROM trial_metrics m JOIN runs r ON r.id = m.run_id
+        WHERE r.agent = $agent AND r.suite = $suite
+        ORDER BY m.run_id, m.task_id, m.trial_index;
+        """;
+
     /// <summary>Every stored metric of the agent's trials on the suite, by run, one entry per trial.</summary>
     private static Dictionary<long, List<TrialMetricValues>> ReadMetrics(Microsoft.Data.Sqlite.SqliteConnection connection, string agent, string suite)
     {
-        using var command = Command(connection, null, """
-            SELECT m.run_id, m.task_id, m.trial_index, m.name, m.value FROM trial_metrics m JOIN runs r ON r.id = m.run_id
-            WHERE r.agent = $agent AND r.suite = $suite
-            ORDER BY m.run_id, m.task_id, m.trial_index;
-            """, ("$agent", agent), ("$suite", suite));
+        using var command = Command(connection, null, MetricsSql, ("$agent", agent), ("$suite", suite));
         var byRun = new Dictionary<long, List<TrialMetricValues>>();
         using var reader = command.ExecuteReader();
         (long Run, string Task, int Trial)? current = null;

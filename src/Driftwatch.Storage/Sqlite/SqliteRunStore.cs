@@ -73,10 +73,9 @@ internal sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
         Task.FromResult(db.Guard(() =>
         {
             using var connection = db.OpenConnection();
-            var where = "WHERE ($agent IS NULL OR r.agent = $agent) AND ($suite IS NULL OR r.suite = $suite)";
-            var headers = db.ReadHeaders(connection, where, ("$agent", query.Agent), ("$suite", query.Suite));
-            IReadOnlyList<RunHeader> list = query.Limit is { } limit ? headers.TakeLast(limit).ToList() : headers;
-            return list;
+            var (where, parameters) = SqliteDatabase.RunQueryWhere(query);
+            IReadOnlyList<RunHeader> headers = db.ReadHeaders(connection, where, parameters);
+            return headers;
         }));
 
     public Task<RunPlan> GetPlanAsync(long runId, CancellationToken cancellationToken = default) =>

@@ -1,0 +1,70 @@
+using Driftwatch.Core.Runs;
+using Shouldly;
+
+namespace Driftwatch.Storage.Tests.Contract;
+
+/// <summary>
+/// Run headers read each run's counts from a table the store keeps as trials are written (#20):
+/// whatever path wrote them, the counts are those of the trials themselves.
+/// </summary>
+public abstract partial class StoreContractTests
+{
+    [Fact]
+    public async Task A_runs_counts_follow_its_trials_through_planning_recording_retries_ingest_and_replacement()
+    {
+        // Given runs written every way a store is written: planned, recorded, recorded twice, an
+        // infrastructure error retried, flagged, ingested, and an ingested run replaced by its finished read
+        using var store = Open();
+        var plan = Plan(tasks: 4, k: 3);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        var outcomes = new[] { TrialOutcome.Pass, TrialOutcome.Fail, TrialOutcome.Timeout, TrialOutcome.Error, TrialOutcome.Pass, TrialOutcome.Pass, TrialOutcome.Error };
+        for (var i = 0; i < outcomes.Length; i++)
+            await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[i], outcomes[i]) with { Flags = i == 1 ? ["suspect:tests-changed"] : [] }, []);
+        await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Fail), []);   // already recorded: no change
+        await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[3], TrialOutcome.Pass), []);   // the error retried
+        var other = await store.Runs.CreateRunAsync(Plan(tasks: 2, k: 1, agent: "other"), new RunFingerprint(), Start.AddHours(1), Remote);
+        var unfinished = (await store.Ingest.IngestAsync([Ingested("job-9", 1, ("a", TrialOutcome.Pass), ("b", TrialOutcome.Error)) with { Status = RunStatus.Incomplete }])).ShouldHaveSingleItem();
+        var replaced = (await store.Ingest.IngestAsync([Ingested("job-9", 1, ("a", TrialOutcome.Pass), ("b", TrialOutcome.Fail), ("c", TrialOutcome.Timeout))])).ShouldHaveSingleItem();
+        replaced.Replaced.ShouldBe(unfinished.RunId);
+
+        // When the runs are listed, and read one by one
+        var headers = await store.Runs.ListRunsAsync(new RunQuery());
+
+        // Then every count is the count of the run's own trials
+        headers.Select(h => h.Id).ShouldBe([runId, other, replaced.RunId]);
+        headers[0].PlannedTrials.ShouldBe(12);
+        headers[0].Summary.ShouldBe(new RunSummary(Total: 7, Pass: 4, Fail: 1, Timeout: 1, Error: 1, Pending: 5));
+        headers[0].Flagged.ShouldBe(FlagCounts.Of([["suspect:tests-changed"]]));
+        headers[1].Summary.ShouldBe(new RunSummary(Total: 0, Pass: 0, Fail: 0, Timeout: 0, Error: 0, Pending: 2));
+        headers[1].Flagged.ShouldBe(FlagCounts.None);
+        headers[2].Summary.ShouldBe(new RunSummary(Total: 3, Pass: 1, Fail: 1, Timeout: 1, Error: 0, Pending: 0));
+        foreach (var header in headers)
+        {
+            var trials = await store.Trials.GetTrialsAsync(header.Id);
+            header.Summary.Pass.ShouldBe(trials.Count(t => t.Outcome == TrialOutcome.Pass));
+            header.Summary.Error.ShouldBe(trials.Count(t => t.Outcome == TrialOutcome.Error));
+            var one = (await store.Runs.GetRunAsync(header.Id)).ShouldNotBeNull();
+            (one.Summary, one.PlannedTrials, one.Flagged).ShouldBe((header.Summary, header.PlannedTrials, header.Flagged));
+        }
+        (await store.Runs.GetRunAsync(unfinished.RunId)).ShouldBeNull();
+    }
+
+    [Fact]
+    public async Task The_latest_runs_are_the_newest_by_start_oldest_first_with_or_without_an_agent()
+    {
+        // Given five runs of two agents, started out of id order
+        using var store = Open();
+        var ids = new List<long>();
+        foreach (var (agent, hour) in new[] { ("a", 3), ("b", 1), ("a", 5), ("a", 2), ("b", 4) })
+            ids.Add(await store.Runs.CreateRunAsync(Plan(tasks: 1, k: 1, agent: agent), new RunFingerprint(), Start.AddHours(hour), Remote));
+
+        // When the latest two are asked for, of every agent and of agent a
+        var latest = await store.Runs.ListRunsAsync(new RunQuery(Limit: 2));
+        var latestOfA = await store.Runs.ListRunsAsync(new RunQuery(Agent: "a", Limit: 2));
+
+        // Then they are the two started last, oldest first
+        latest.Select(r => r.Id).ShouldBe([ids[4], ids[2]]);
+        latestOfA.Select(r => r.Id).ShouldBe([ids[0], ids[2]]);
+        (await store.Runs.ListRunsAsync(new RunQuery(Agent: "a"))).Select(r => r.Id).ShouldBe([ids[3], ids[0], ids[2]]);
+    }
+}

@@ -1,0 +1,90 @@
+using Driftwatch.Core.Runs;
+using Driftwatch.Storage.Sqlite;
+using Driftwatch.Testing;
+using Microsoft.Data.Sqlite;
+using Shouldly;
+
+namespace Driftwatch.Storage.Tests.Sqlite;
+
+/// <summary>
+/// The queries whose cost must not grow with the length of history (#20), checked by SQLite's own
+/// EXPLAIN QUERY PLAN on the statements the store runs: which indexes they use, and that none reads
+/// every trial.
+/// </summary>
+public sealed class QueryPlanTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("plans");
+    private readonly string _path;
+
+    public QueryPlanTests()
+    {
+        _path = _temp.Combine("plans.db");
+        using (SqliteResultStore.Open(_path))
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public void Listing_runs_reads_one_tally_row_per_run_and_only_the_flagged_trials()
+    {
+        var plan = Plan(SqliteDatabase.HeadersSql(""));
+
+        plan.ShouldContain(line => line.Contains("SEARCH k USING INTEGER PRIMARY KEY (rowid=?)", StringComparison.Ordinal), Describe(plan));
+        plan.ShouldContain(line => line.Contains("SEARCH t USING INDEX trials_flagged (run_id=?)", StringComparison.Ordinal), Describe(plan));
+        plan.ShouldNotContain(line => line.Contains("t USING PRIMARY KEY", StringComparison.Ordinal), Describe(plan));
+        plan.ShouldNotContain(line => line.Contains("SCAN t", StringComparison.Ordinal), Describe(plan));
+    }
+
+    [Fact]
+    public void The_latest_runs_are_read_newest_first_through_an_index_and_stopped_at_the_limit()
+    {
+        var (all, _) = SqliteDatabase.RunQueryWhere(new RunQuery(Limit: 20));
+        var (ofOne, _) = SqliteDatabase.RunQueryWhere(new RunQuery("agent", "suite", Limit: 20));
+
+        var allPlan = Plan(SqliteDatabase.HeadersSql(all));
+        var onePlan = Plan(SqliteDatabase.HeadersSql(ofOne));
+
+        allPlan.ShouldContain(line => line.Contains("runs USING COVERING INDEX runs_by_start", StringComparison.Ordinal), Describe(allPlan));
+        allPlan.ShouldNotContain(line => line.Contains("TEMP B-TREE", StringComparison.Ordinal) && !line.Contains("ORDER BY", StringComparison.Ordinal), Describe(allPlan));
+        onePlan.ShouldContain(line => line.Contains("SEARCH runs USING COVERING INDEX runs_by_agent_suite (agent=? AND suite=?)", StringComparison.Ordinal), Describe(onePlan));
+        onePlan.ShouldNotContain(line => line.Contains("SCAN t", StringComparison.Ordinal), Describe(onePlan));
+    }
+
+    [Fact]
+    public void An_agent_and_suites_history_reads_its_runs_by_index_and_their_trials_and_metrics_by_key()
+    {
+        var outcomes = Plan(SqliteHistoryReader.OutcomesSql);
+        var metrics = Plan(SqliteHistoryReader.MetricsSql);
+        var series = Plan(SqliteDatabase.HeadersSql("WHERE r.agent = $agent AND r.suite = $suite"));
+
+        outcomes.ShouldContain(line => line.Contains("SEARCH r USING COVERING INDEX runs_by_agent_suite (agent=? AND suite=?)", StringComparison.Ordinal), Describe(outcomes));
+        outcomes.ShouldContain(line => line.Contains("SEARCH t USING PRIMARY KEY (run_id=?)", StringComparison.Ordinal), Describe(outcomes));
+        metrics.ShouldContain(line => line.Contains("SEARCH m USING PRIMARY KEY (run_id=?)", StringComparison.Ordinal), Describe(metrics));
+        series.ShouldContain(line => line.Contains("SEARCH r USING INDEX runs_by_agent_suite (agent=? AND suite=?)", StringComparison.Ordinal), Describe(series));
+        foreach (var plan in new[] { outcomes, metrics, series })
+            plan.ShouldNotContain(line => line.Contains("SCAN", StringComparison.Ordinal) && !line.Contains("USING", StringComparison.Ordinal), Describe(plan));
+    }
+
+    private List<string> Plan(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_path};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql.Trim().TrimEnd(';');
+        foreach (var name in new[] { "$agent", "$suite", "$id", "$limit" })
+            command.Parameters.AddWithValue(name, name == "$limit" ? 20 : "x");
+        using var reader = command.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read())
+            lines.Add(reader.GetString(3));
+        return lines;
+    }
+
+    private static string Describe(List<string> plan) => "plan:\n  " + string.Join("\n  ", plan);
+}
