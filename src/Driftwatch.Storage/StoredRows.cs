@@ -188,6 +188,7 @@ internal static class StoredRows
                 CostUsd = reader.IsDBNull(37) ? null : decimal.Parse(reader.GetString(37), CultureInfo.InvariantCulture),
             },
             TotalsDurationMs = NullableLong(reader, 38),
+            WriteCount = NullableLong(reader, 39) ?? 0,
         };
     }
 

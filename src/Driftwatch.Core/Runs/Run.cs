@@ -86,6 +86,14 @@ public sealed record RunHeader
 
     /// <summary>With <see cref="Totals"/>: the run's wall time in milliseconds, when the harness said.</summary>
     public long? TotalsDurationMs { get; init; }
+
+    /// <summary>
+    /// How many times the store wrote the run or its trials: it grows with every write and says
+    /// nothing else, so a reader can tell that what it derived from the run is still current. Not
+    /// carried by <c>db copy</c> (the target counts its own writes) and not part of any output.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public long WriteCount { get; init; }
 }
 
 /// <summary>Where an ingested run was read: its format, its identity in that format, and the file or folder.</summary>

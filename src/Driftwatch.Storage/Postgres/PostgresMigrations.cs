@@ -238,8 +238,9 @@ internal static class PostgresMigrations
         );
         """,
 
-        // 12: each run's trial counts kept by a trigger as trials are planned, recorded, retried and
-        // deleted (#20), the flagged trials by a partial index, and the runs by start.
+        // 12: each run's trial counts kept by triggers as trials are planned, recorded, retried and
+        // deleted (#20), the flagged trials by a partial index, and the runs by start. `writes`
+        // counts every write to the run or its trials (readers tell by it that what they derived is current).
         """
         CREATE TABLE run_tallies (
             run_id  bigint PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
@@ -248,14 +249,25 @@ internal static class PostgresMigrations
             fail    bigint NOT NULL,
             timeout bigint NOT NULL,
             error   bigint NOT NULL,
-            pending bigint NOT NULL
+            pending bigint NOT NULL,
+            writes  bigint NOT NULL
         );
-        INSERT INTO run_tallies (run_id, trials, pass, fail, timeout, error, pending)
-        SELECT run_id, COUNT(*), COUNT(*) FILTER (WHERE outcome = 'pass'), COUNT(*) FILTER (WHERE outcome = 'fail'),
-               COUNT(*) FILTER (WHERE outcome = 'timeout'), COUNT(*) FILTER (WHERE outcome = 'error'),
-               COUNT(*) FILTER (WHERE outcome IS NULL)
-        FROM trials GROUP BY run_id;
-        CREATE FUNCTION run_tallies_count() RETURNS trigger LANGUAGE plpgsql AS $tally$
+        INSERT INTO run_tallies (run_id, trials, pass, fail, timeout, error, pending, writes)
+        SELECT r.id, COUNT(t.run_id), COUNT(*) FILTER (WHERE t.outcome = 'pass'), COUNT(*) FILTER (WHERE t.outcome = 'fail'),
+               COUNT(*) FILTER (WHERE t.outcome = 'timeout'), COUNT(*) FILTER (WHERE t.outcome = 'error'),
+               COUNT(*) FILTER (WHERE t.run_id IS NOT NULL AND t.outcome IS NULL), 1
+        FROM runs r LEFT JOIN trials t ON t.run_id = r.id GROUP BY r.id;
+        CREATE FUNCTION run_tallies_of_runs() RETURNS trigger LANGUAGE plpgsql AS $tally$
+        BEGIN
+            INSERT INTO run_tallies AS k (run_id, trials, pass, fail, timeout, error, pending, writes)
+            VALUES (NEW.id, 0, 0, 0, 0, 0, 0, 1)
+            ON CONFLICT (run_id) DO UPDATE SET writes = k.writes + 1;
+            RETURN NULL;
+        END
+        $tally$;
+        CREATE TRIGGER run_tallies_of_runs AFTER INSERT OR UPDATE ON runs
+            FOR EACH ROW EXECUTE FUNCTION run_tallies_of_runs();
+        CREATE FUNCTION run_tallies_of_trials() RETURNS trigger LANGUAGE plpgsql AS $tally$
         BEGIN
             IF TG_OP <> 'INSERT' THEN
                 UPDATE run_tallies SET trials = trials - 1,
@@ -263,23 +275,25 @@ internal static class PostgresMigrations
                     fail = fail - (OLD.outcome IS NOT DISTINCT FROM 'fail')::int,
                     timeout = timeout - (OLD.outcome IS NOT DISTINCT FROM 'timeout')::int,
                     error = error - (OLD.outcome IS NOT DISTINCT FROM 'error')::int,
-                    pending = pending - (OLD.outcome IS NULL)::int
+                    pending = pending - (OLD.outcome IS NULL)::int,
+                    writes = writes + 1
                 WHERE run_id = OLD.run_id;
             END IF;
             IF TG_OP <> 'DELETE' THEN
-                INSERT INTO run_tallies AS k (run_id, trials, pass, fail, timeout, error, pending)
-                VALUES (NEW.run_id, 1, (NEW.outcome IS NOT DISTINCT FROM 'pass')::int,
-                        (NEW.outcome IS NOT DISTINCT FROM 'fail')::int, (NEW.outcome IS NOT DISTINCT FROM 'timeout')::int,
-                        (NEW.outcome IS NOT DISTINCT FROM 'error')::int, (NEW.outcome IS NULL)::int)
-                ON CONFLICT (run_id) DO UPDATE SET trials = k.trials + 1, pass = k.pass + excluded.pass,
-                    fail = k.fail + excluded.fail, timeout = k.timeout + excluded.timeout,
-                    error = k.error + excluded.error, pending = k.pending + excluded.pending;
+                UPDATE run_tallies SET trials = trials + 1,
+                    pass = pass + (NEW.outcome IS NOT DISTINCT FROM 'pass')::int,
+                    fail = fail + (NEW.outcome IS NOT DISTINCT FROM 'fail')::int,
+                    timeout = timeout + (NEW.outcome IS NOT DISTINCT FROM 'timeout')::int,
+                    error = error + (NEW.outcome IS NOT DISTINCT FROM 'error')::int,
+                    pending = pending + (NEW.outcome IS NULL)::int,
+                    writes = writes + 1
+                WHERE run_id = NEW.run_id;
             END IF;
             RETURN NULL;
         END
         $tally$;
-        CREATE TRIGGER run_tallies_count AFTER INSERT OR DELETE OR UPDATE OF outcome ON trials
-            FOR EACH ROW EXECUTE FUNCTION run_tallies_count();
+        CREATE TRIGGER run_tallies_of_trials AFTER INSERT OR DELETE OR UPDATE ON trials
+            FOR EACH ROW EXECUTE FUNCTION run_tallies_of_trials();
         CREATE INDEX trials_flagged ON trials (run_id) WHERE flags IS NOT NULL;
         CREATE INDEX runs_by_start ON runs (started_at COLLATE "C", id);
         """,

@@ -244,7 +244,8 @@ internal static class Migrations
 
         // 12: each run's trial counts kept by triggers as trials are planned, recorded, retried and
         // deleted (#20), so that listing runs reads one row per run instead of every trial; the
-        // flagged trials by a partial index; and the runs by start for the latest N.
+        // flagged trials by a partial index; and the runs by start for the latest N. `writes` counts
+        // every write to the run or its trials, so that readers can tell what they derived is current.
         """
         CREATE TABLE run_tallies (
             run_id  INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
@@ -253,34 +254,44 @@ internal static class Migrations
             fail    INTEGER NOT NULL,
             timeout INTEGER NOT NULL,
             error   INTEGER NOT NULL,
-            pending INTEGER NOT NULL
+            pending INTEGER NOT NULL,
+            writes  INTEGER NOT NULL
         );
-        INSERT INTO run_tallies (run_id, trials, pass, fail, timeout, error, pending)
-        SELECT run_id, COUNT(*), SUM(outcome IS 'pass'), SUM(outcome IS 'fail'), SUM(outcome IS 'timeout'),
-               SUM(outcome IS 'error'), SUM(outcome IS NULL)
-        FROM trials GROUP BY run_id;
-        CREATE TRIGGER run_tallies_on_insert AFTER INSERT ON trials BEGIN
-            INSERT INTO run_tallies (run_id, trials, pass, fail, timeout, error, pending)
-            VALUES (NEW.run_id, 1, NEW.outcome IS 'pass', NEW.outcome IS 'fail', NEW.outcome IS 'timeout',
-                    NEW.outcome IS 'error', NEW.outcome IS NULL)
-            ON CONFLICT (run_id) DO UPDATE SET trials = trials + 1, pass = pass + excluded.pass,
-                fail = fail + excluded.fail, timeout = timeout + excluded.timeout,
-                error = error + excluded.error, pending = pending + excluded.pending;
+        INSERT INTO run_tallies (run_id, trials, pass, fail, timeout, error, pending, writes)
+        SELECT r.id, COUNT(t.run_id), COALESCE(SUM(t.outcome IS 'pass'), 0), COALESCE(SUM(t.outcome IS 'fail'), 0),
+               COALESCE(SUM(t.outcome IS 'timeout'), 0), COALESCE(SUM(t.outcome IS 'error'), 0),
+               COALESCE(SUM(t.run_id IS NOT NULL AND t.outcome IS NULL), 0), 1
+        FROM runs r LEFT JOIN trials t ON t.run_id = r.id GROUP BY r.id;
+        CREATE TRIGGER run_tallies_on_run_insert AFTER INSERT ON runs BEGIN
+            INSERT INTO run_tallies (run_id, trials, pass, fail, timeout, error, pending, writes)
+            VALUES (NEW.id, 0, 0, 0, 0, 0, 0, 1)
+            ON CONFLICT (run_id) DO UPDATE SET writes = writes + 1;
         END;
-        CREATE TRIGGER run_tallies_on_update AFTER UPDATE OF outcome ON trials BEGIN
+        CREATE TRIGGER run_tallies_on_run_update AFTER UPDATE ON runs BEGIN
+            UPDATE run_tallies SET writes = writes + 1 WHERE run_id = NEW.id;
+        END;
+        CREATE TRIGGER run_tallies_on_insert AFTER INSERT ON trials BEGIN
+            UPDATE run_tallies SET trials = trials + 1, pass = pass + (NEW.outcome IS 'pass'),
+                fail = fail + (NEW.outcome IS 'fail'), timeout = timeout + (NEW.outcome IS 'timeout'),
+                error = error + (NEW.outcome IS 'error'), pending = pending + (NEW.outcome IS NULL),
+                writes = writes + 1
+            WHERE run_id = NEW.run_id;
+        END;
+        CREATE TRIGGER run_tallies_on_update AFTER UPDATE ON trials BEGIN
             UPDATE run_tallies SET
                 pass = pass - (OLD.outcome IS 'pass') + (NEW.outcome IS 'pass'),
                 fail = fail - (OLD.outcome IS 'fail') + (NEW.outcome IS 'fail'),
                 timeout = timeout - (OLD.outcome IS 'timeout') + (NEW.outcome IS 'timeout'),
                 error = error - (OLD.outcome IS 'error') + (NEW.outcome IS 'error'),
-                pending = pending - (OLD.outcome IS NULL) + (NEW.outcome IS NULL)
+                pending = pending - (OLD.outcome IS NULL) + (NEW.outcome IS NULL),
+                writes = writes + 1
             WHERE run_id = NEW.run_id;
         END;
         CREATE TRIGGER run_tallies_on_delete AFTER DELETE ON trials BEGIN
             UPDATE run_tallies SET trials = trials - 1,
                 pass = pass - (OLD.outcome IS 'pass'), fail = fail - (OLD.outcome IS 'fail'),
                 timeout = timeout - (OLD.outcome IS 'timeout'), error = error - (OLD.outcome IS 'error'),
-                pending = pending - (OLD.outcome IS NULL)
+                pending = pending - (OLD.outcome IS NULL), writes = writes + 1
             WHERE run_id = OLD.run_id;
         END;
         CREATE INDEX trials_flagged ON trials (run_id) WHERE flags IS NOT NULL;

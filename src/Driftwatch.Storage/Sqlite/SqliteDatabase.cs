@@ -149,7 +149,8 @@ internal sealed class SqliteDatabase : IDisposable
                r.lease_expires_at,
                r.source_format, r.source_key, r.source_path,
                rt.pass, rt.fail, rt.timeout, rt.error,
-               rt.input_tokens, rt.output_tokens, rt.cache_read_tokens, rt.cache_write_tokens, rt.cost_usd, rt.duration_ms
+               rt.input_tokens, rt.output_tokens, rt.cache_read_tokens, rt.cache_write_tokens, rt.cost_usd, rt.duration_ms,
+               k.writes
         FROM runs r LEFT JOIN run_tallies k ON k.run_id = r.id LEFT JOIN run_totals rt ON rt.run_id = r.id
         {where}
         ORDER BY r.started_at, r.id;

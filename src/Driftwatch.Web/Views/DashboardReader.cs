@@ -18,6 +18,10 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
     // Calibrating a detector simulates; a verdict is kept until its history gains a trial.
     private readonly ConcurrentDictionary<(string Agent, string Suite), (string Key, Verdict Verdict)> _verdicts = new();
 
+    // A series (its verdict, days and changes) is kept until one of its runs is written again: its
+    // runs' headers say so at the cost of one row per run, where the series reads every trial.
+    private readonly ConcurrentDictionary<(string Agent, string Suite), (string Key, SeriesView View)> _series = new();
+
     public CheckOptions CheckOptions => checkOptions;
 
     public Task<IReadOnlyList<RunHeader>> RunsAsync(RunQuery query, CancellationToken cancellationToken = default) =>
@@ -40,6 +44,23 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
     }
 
     private async Task<SeriesView> SeriesAsync(string agent, string suite, IReadOnlyList<RunHeader> runs, CancellationToken cancellationToken)
+    {
+        var key = SeriesKey(runs);
+        if (_series.TryGetValue((agent, suite), out var cached) && cached.Key == key)
+            return cached.View;
+        var view = await ReadSeriesAsync(agent, suite, runs, cancellationToken);
+        _series[(agent, suite)] = (key, view);
+        return view;
+    }
+
+    /// <summary>
+    /// What a series view derives from, as far as its runs' headers tell: each run, how often it or
+    /// its trials were written, and its status (which a dead owner changes without a write).
+    /// </summary>
+    private static string SeriesKey(IReadOnlyList<RunHeader> runs) =>
+        string.Join(',', runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Id}.{r.WriteCount}.{(int)r.Status}")));
+
+    private async Task<SeriesView> ReadSeriesAsync(string agent, string suite, IReadOnlyList<RunHeader> runs, CancellationToken cancellationToken)
     {
         // With the trials' metrics, as `check` reads it: the same signals, the same budget.
         var history = await store.GetHistoryAsync(agent, suite, withMetrics: checkOptions.Signals.Enabled, cancellationToken);

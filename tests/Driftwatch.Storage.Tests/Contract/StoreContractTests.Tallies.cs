@@ -67,4 +67,33 @@ public abstract partial class StoreContractTests
         latestOfA.Select(r => r.Id).ShouldBe([ids[0], ids[2]]);
         (await store.Runs.ListRunsAsync(new RunQuery(Agent: "a"))).Select(r => r.Id).ShouldBe([ids[3], ids[0], ids[2]]);
     }
+
+    [Fact]
+    public async Task A_runs_write_count_grows_with_every_write_to_it_or_its_trials_and_only_then()
+    {
+        // Given a run
+        using var store = Open();
+        var plan = Plan(tasks: 2, k: 1);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        async Task<long> Writes() => (await store.Runs.GetRunAsync(runId))!.WriteCount;
+        var seen = new List<long> { await Writes() };
+
+        // When it is read again, then written every way: a trial, a trial delivered twice, its fingerprint, its end
+        var unchanged = await Writes();
+        await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass), []);
+        seen.Add(await Writes());
+        await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Fail), []);
+        var afterDuplicate = await Writes();
+        await store.Runs.UpdateFingerprintAsync(runId, new RunFingerprint { AgentVersion = "2.0" });
+        seen.Add(await Writes());
+        await store.Runs.FinishRunAsync(runId, RunStatus.Incomplete, Start.AddMinutes(5));
+        seen.Add(await Writes());
+
+        // Then reading changed nothing, a refused duplicate wrote nothing, and each write made it grow
+        unchanged.ShouldBe(seen[0]);
+        afterDuplicate.ShouldBe(seen[1]);
+        seen.ShouldBe(seen.Order().Distinct());
+        seen.Count.ShouldBe(4);
+        (await store.Runs.ListRunsAsync(new RunQuery())).ShouldHaveSingleItem().WriteCount.ShouldBe(seen[^1]);
+    }
 }

@@ -124,8 +124,12 @@ public sealed class StoreCopierTests : IAsyncLifetime, IDisposable
         there.Select(t => t.Table).ShouldBe(StoreCopier.Tables);
         there.ShouldAllBe(t => t.Rows > 0);
         back.ShouldBe(there);
-        foreach (var table in StoreCopier.Tables.Concat(StoreCopier.Derived).Append("sqlite_sequence"))
+        foreach (var table in StoreCopier.Tables.Append("sqlite_sequence"))
             Rows(roundTrip, table).ShouldBe(Rows(original, table), table);
+        // (the counts that triggers keep come out the same; the number of writes is each store's own)
+        const string tallies = "(SELECT run_id, trials, pass, fail, timeout, error, pending FROM run_tallies)";
+        Rows(roundTrip, tallies).ShouldBe(Rows(original, tallies));
+        Rows(original, tallies).ShouldNotBeEmpty();
 
         // And PostgreSQL reads what SQLite reads, and its next ids follow the highest ever given
         using var pg = StoreFactory.OpenPostgres(_connectionString);
