@@ -26,6 +26,10 @@ public abstract class PortedStore(IRunStore runs, ITrialStore trials, IHarnessSt
 
     public abstract Task<byte[]?> GetSuiteBundleAsync(string revision, CancellationToken cancellationToken = default);
 
+    public abstract Task<StoredVerdict?> GetStoredVerdictAsync(string agent, string suite, CancellationToken cancellationToken = default);
+
+    public abstract Task PutStoredVerdictAsync(StoredVerdict verdict, CancellationToken cancellationToken = default);
+
     public void Dispose()
     {
         Dispose(disposing: true);

@@ -103,11 +103,9 @@ internal sealed class CheckCommand(CliContext cli) : AsyncCommand<CheckSettings>
             throw new InvalidInputException($"check: {what} (run `driftwatch run` first)");
         }
         var verdicts = new List<Verdict>();
-        foreach (var pair in runs.Select(r => (r.Agent, r.Suite)).Distinct().OrderBy(p => p.Agent, StringComparer.Ordinal).ThenBy(p => p.Suite, StringComparer.Ordinal))
-        {
-            var history = await store.GetHistoryAsync(pair.Agent, pair.Suite, withMetrics: options.Signals.Enabled, cancellationToken);
-            verdicts.Add(Checker.Check(history, options));
-        }
+        // Each verdict is judged once per change of its runs or of the options, and kept (#20).
+        foreach (var pair in runs.GroupBy(r => (r.Agent, r.Suite)).OrderBy(p => p.Key.Agent, StringComparer.Ordinal).ThenBy(p => p.Key.Suite, StringComparer.Ordinal))
+            verdicts.Add(await StoredVerdicts.GetOrJudgeAsync(store, pair.Key.Agent, pair.Key.Suite, [.. pair], options, TimeProvider.System, cancellationToken));
         return verdicts;
     }
 }

@@ -169,11 +169,11 @@ public sealed class RunJob(IResultStore store, TimeProvider time, RunOwner owner
         return new RunResult(outcome.Header, trials, outcome.Interrupted);
     }
 
-    /// <summary>The verdict on this agent × suite's whole history (today's run included).</summary>
+    /// <summary>The verdict on this agent × suite's whole history (today's run included), kept in the store for `check` and the dashboard (#20).</summary>
     public async Task<Verdict> VerdictAsync(string agent, string suite, CheckOptions options, CancellationToken cancellationToken)
     {
-        var history = await store.GetHistoryAsync(agent, suite, withMetrics: options.Signals.Enabled, cancellationToken).ConfigureAwait(false);
-        return Checker.Check(history, options);
+        var runs = await store.ListRunsAsync(new RunQuery(agent, suite), cancellationToken).ConfigureAwait(false);
+        return await StoredVerdicts.GetOrJudgeAsync(store, agent, suite, runs, options, time, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -29,10 +29,11 @@ public static class StoreCopier
     ];
 
     /// <summary>
-    /// The tables the store derives from others as they are written (run_tallies: the trial counts
-    /// that triggers keep per run): not copied, the target's own triggers fill them from the rows copied.
+    /// The tables the store derives from the others, not copied: run_tallies (the trial counts that
+    /// triggers keep per run; the target's own triggers fill it from the rows copied) and
+    /// stored_verdicts (verdicts kept as a cache; the target judges again when first asked).
     /// </summary>
-    public static readonly IReadOnlyList<string> Derived = ["run_tallies"];
+    public static readonly IReadOnlyList<string> Derived = ["run_tallies", "stored_verdicts"];
 
     /// <summary>The tables whose id the store assigns (SQLite AUTOINCREMENT, PostgreSQL identity).</summary>
     private static readonly IReadOnlyList<string> Counted = ["runs", "alerts"];

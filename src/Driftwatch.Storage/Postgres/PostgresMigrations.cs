@@ -297,5 +297,19 @@ internal static class PostgresMigrations
         CREATE INDEX trials_flagged ON trials (run_id) WHERE flags IS NOT NULL;
         CREATE INDEX runs_by_start ON runs (started_at COLLATE "C", id);
         """,
+
+        // 13: the verdict last computed per agent × suite, under the key of what it was computed
+        // from (its runs and their write counts, the check options, the build), so that a verdict is
+        // judged once per change and read back otherwise (#20). A cache: db copy leaves it behind.
+        """
+        CREATE TABLE stored_verdicts (
+            agent       text NOT NULL,
+            suite       text NOT NULL,
+            key         text NOT NULL,
+            verdict     text NOT NULL,
+            computed_at text NOT NULL,
+            PRIMARY KEY (agent, suite)
+        );
+        """,
     ];
 }

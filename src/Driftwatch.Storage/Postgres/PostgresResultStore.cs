@@ -1,4 +1,5 @@
 using Driftwatch.Core;
+using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Npgsql;
 
@@ -94,6 +95,27 @@ public sealed class PostgresResultStore : PortedStore
             await using var connection = await _database.OpenAsync(cancellationToken);
             await using var command = PostgresDatabase.Command(connection, null, "SELECT archive FROM suite_bundles WHERE revision = @revision;", ("revision", revision));
             return await command.ExecuteScalarAsync(cancellationToken) as byte[];
+        });
+
+    public override Task<StoredVerdict?> GetStoredVerdictAsync(string agent, string suite, CancellationToken cancellationToken = default) =>
+        _database.GuardAsync(async () =>
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            await using var command = PostgresDatabase.Command(connection, null, "SELECT key, verdict, computed_at FROM stored_verdicts WHERE agent = @agent AND suite = @suite;",
+                ("agent", agent), ("suite", suite));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? new StoredVerdict(agent, suite, reader.GetString(0), reader.GetString(1), StoredRows.ParseTime(reader.GetString(2))) : null;
+        });
+
+    public override Task PutStoredVerdictAsync(StoredVerdict verdict, CancellationToken cancellationToken = default) =>
+        _database.GuardAsync(async () =>
+        {
+            ArgumentNullException.ThrowIfNull(verdict);
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            await PostgresDatabase.ExecuteAsync(connection, null, """
+                INSERT INTO stored_verdicts (agent, suite, key, verdict, computed_at) VALUES (@agent, @suite, @key, @verdict, @at)
+                ON CONFLICT (agent, suite) DO UPDATE SET key = excluded.key, verdict = excluded.verdict, computed_at = excluded.computed_at;
+                """, cancellationToken, ("agent", verdict.Agent), ("suite", verdict.Suite), ("key", verdict.Key), ("verdict", verdict.Json), ("at", StoredRows.Time(verdict.ComputedAt)));
         });
 
     protected override void Dispose(bool disposing)

@@ -1,4 +1,5 @@
 using Driftwatch.Core;
+using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Microsoft.Data.Sqlite;
 
@@ -153,6 +154,28 @@ public sealed class SqliteResultStore : PortedStore
             using var command = Sql.Command(connection, null, "SELECT archive FROM suite_bundles WHERE revision = $revision;", ("$revision", revision));
             return command.ExecuteScalar() as byte[];
         }));
+
+    public override Task<StoredVerdict?> GetStoredVerdictAsync(string agent, string suite, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_database.Guard(() =>
+        {
+            using var connection = _database.OpenConnection();
+            using var command = Sql.Command(connection, null, "SELECT key, verdict, computed_at FROM stored_verdicts WHERE agent = $agent AND suite = $suite;",
+                ("$agent", agent), ("$suite", suite));
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new StoredVerdict(agent, suite, reader.GetString(0), reader.GetString(1), StoredRows.ParseTime(reader.GetString(2))) : null;
+        }));
+
+    public override Task PutStoredVerdictAsync(StoredVerdict verdict, CancellationToken cancellationToken = default) =>
+        _database.Guard(() =>
+        {
+            ArgumentNullException.ThrowIfNull(verdict);
+            using var connection = _database.OpenConnection();
+            Sql.Execute(connection, """
+                INSERT INTO stored_verdicts (agent, suite, key, verdict, computed_at) VALUES ($agent, $suite, $key, $verdict, $at)
+                ON CONFLICT (agent, suite) DO UPDATE SET key = excluded.key, verdict = excluded.verdict, computed_at = excluded.computed_at;
+                """, null, ("$agent", verdict.Agent), ("$suite", verdict.Suite), ("$key", verdict.Key), ("$verdict", verdict.Json), ("$at", StoredRows.Time(verdict.ComputedAt)));
+            return Task.CompletedTask;
+        });
 
     protected override void Dispose(bool disposing)
     {

@@ -64,7 +64,10 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
     {
         // With the trials' metrics, as `check` reads it: the same signals, the same budget.
         var history = await store.GetHistoryAsync(agent, suite, withMetrics: checkOptions.Signals.Enabled, cancellationToken);
-        var verdict = Verdict(history);
+        // The checker's verdicts are kept in the store, judged once per change (#20); another judge's are not.
+        var verdict = judge is null
+            ? await StoredVerdicts.GetOrJudgeAsync(store, agent, suite, runs, checkOptions, TimeProvider.System, _ => Task.FromResult(history), cancellationToken)
+            : Verdict(history);
         var flagged = runs.ToDictionary(r => r.Id, r => r.Flagged);
         var days = history.Runs
             .GroupBy(r => r.Day)

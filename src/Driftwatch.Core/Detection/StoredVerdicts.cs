@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using Driftwatch.Core.Runs;
+
+namespace Driftwatch.Core.Detection;
+
+/// <summary>
+/// Verdicts computed once per change and kept in the store (#20): a verdict is judged again only
+/// when one of its history's runs was written (<see cref="RunHeader.WriteCount"/>), a run came or
+/// went, the check options changed or another build judges; otherwise the kept one is read back,
+/// without reading the history's trials. A store that cannot be written (a read-only file) still
+/// judges, it only keeps nothing.
+/// </summary>
+public static class StoredVerdicts
+{
+    private static readonly string Build =
+        typeof(StoredVerdicts).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(StoredVerdicts).Assembly.ManifestModule.ModuleVersionId.ToString();
+
+    /// <summary>What a verdict of <paramref name="runs"/> (one agent × suite, as listed) under <paramref name="options"/> is computed from, hashed.</summary>
+    public static string Key(IReadOnlyList<RunHeader> runs, CheckOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(options);
+        var text = new StringBuilder();
+        text.Append(Build).Append('\n').Append(KeptVerdictJson.Describe(options)).Append('\n');
+        foreach (var run in runs)
+            text.Append(CultureInfo.InvariantCulture, $"{run.Id}.{run.WriteCount}.{(int)run.Status},");
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>
+    /// The verdict of <paramref name="agent"/> on <paramref name="suite"/>, whose runs are
+    /// <paramref name="runs"/>: the kept one when it was computed from the same, else judged by the
+    /// checker on the history (with its metrics when signals are on) and kept.
+    /// </summary>
+    public static Task<Verdict> GetOrJudgeAsync(IResultStore store, string agent, string suite, IReadOnlyList<RunHeader> runs, CheckOptions options,
+        TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return GetOrJudgeAsync(store, agent, suite, runs, options, time,
+            token => store.GetHistoryAsync(agent, suite, withMetrics: options.Signals.Enabled, token), cancellationToken);
+    }
+
+    /// <summary>As above, with the history read by <paramref name="readHistory"/> when the verdict must be judged (a caller that reads it anyway).</summary>
+    public static async Task<Verdict> GetOrJudgeAsync(IStoredVerdictStore store, string agent, string suite, IReadOnlyList<RunHeader> runs, CheckOptions options,
+        TimeProvider time, Func<CancellationToken, Task<History>> readHistory, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(readHistory);
+        var key = Key(runs, options);
+        if (await store.GetStoredVerdictAsync(agent, suite, cancellationToken).ConfigureAwait(false) is { } kept
+            && kept.Key == key && KeptVerdictJson.Deserialize(kept.Json) is { } verdict)
+            return verdict;
+        var judged = Checker.Check(await readHistory(cancellationToken).ConfigureAwait(false), options);
+        try
+        {
+            await store.PutStoredVerdictAsync(new StoredVerdict(agent, suite, key, KeptVerdictJson.Serialize(judged), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidInputException)
+        {
+            // The store cannot be written (a read-only file, a full disk): the verdict stands, unkept.
+        }
+        return judged;
+    }
+}
