@@ -82,6 +82,9 @@ public abstract class PortedStore(IRunStore runs, ITrialStore trials, IHarnessSt
     public Task<History> GetHistoryAsync(string agent, string suite, bool withMetrics, CancellationToken cancellationToken = default) =>
         History.GetHistoryAsync(agent, suite, withMetrics, cancellationToken);
 
+    public Task<IReadOnlyList<Trial>> GetTaskTrialsAsync(string agent, string suite, string taskId, CancellationToken cancellationToken = default) =>
+        History.GetTaskTrialsAsync(agent, suite, taskId, cancellationToken);
+
     public Task<SlotClaim> ClaimSlotAsync(string entry, DateTimeOffset slot, RunOwner owner, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         Schedule.ClaimSlotAsync(entry, slot, owner, now, cancellationToken);
 

@@ -13,4 +13,11 @@ public interface IHistoryReader
     /// `check`, the dashboard and every run make do not scan every stored metric.
     /// </summary>
     Task<Detection.History> GetHistoryAsync(string agent, string suite, bool withMetrics, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// One task's finished trials in every run of an agent on a suite, with their metrics, by run
+    /// then trial index: a task's history read through the task's index, never every trial of the
+    /// runs (#20).
+    /// </summary>
+    Task<IReadOnlyList<Trial>> GetTaskTrialsAsync(string agent, string suite, string taskId, CancellationToken cancellationToken = default);
 }

@@ -9,6 +9,31 @@ namespace Driftwatch.Storage.Postgres;
 /// <summary>An agent's history on a suite, read from PostgreSQL for detection.</summary>
 internal sealed class PostgresHistoryReader(PostgresDatabase db) : IHistoryReader
 {
+    public Task<IReadOnlyList<Trial>> GetTaskTrialsAsync(string agent, string suite, string taskId, CancellationToken cancellationToken = default) =>
+        db.GuardAsync(async () =>
+        {
+            await using var connection = await db.OpenAsync(cancellationToken);
+            (string, object?)[] parameters = [("agent", agent), ("suite", suite), ("task", taskId)];
+            var trials = new List<Trial>();
+            await using (var command = Command(connection, null, $"""
+                SELECT {StoredRows.TrialColumns} FROM trials
+                WHERE task_id = @task AND outcome IS NOT NULL AND run_id IN (SELECT id FROM runs WHERE agent = @agent AND suite = @suite)
+                ORDER BY run_id, trial_index;
+                """, parameters))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                    trials.Add(StoredRows.ReadTrial(reader));
+            }
+            await using var metrics = Command(connection, null, """
+                SELECT run_id, task_id, trial_index, name, value FROM trial_metrics
+                WHERE task_id = @task AND run_id IN (SELECT id FROM runs WHERE agent = @agent AND suite = @suite);
+                """, parameters);
+            await using var metricReader = await metrics.ExecuteReaderAsync(cancellationToken);
+            IReadOnlyList<Trial> withMetrics = StoredRows.WithMetrics(trials, StoredRows.MetricsByTrial(metricReader));
+            return withMetrics;
+        });
+
     public Task<History> GetHistoryAsync(string agent, string suite, bool withMetrics, CancellationToken cancellationToken = default) =>
         db.GuardAsync(async () =>
         {

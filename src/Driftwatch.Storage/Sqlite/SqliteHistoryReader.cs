@@ -1,6 +1,7 @@
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using static Driftwatch.Storage.Sqlite.Sql;
+using static Driftwatch.Storage.StoredRows;
 
 namespace Driftwatch.Storage.Sqlite;
 
@@ -42,6 +43,37 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
             var texts = ReadTexts(connection, history.SelectMany(r => r.Fingerprint.Harness?.TextHashes() ?? []));
             return new History(agent, suite, history) { Texts = texts };
         }));
+
+    public Task<IReadOnlyList<Trial>> GetTaskTrialsAsync(string agent, string suite, string taskId, CancellationToken cancellationToken = default) =>
+        Task.FromResult(db.Guard(() =>
+        {
+            using var connection = db.OpenConnection();
+            (string, object?)[] parameters = [("$agent", agent), ("$suite", suite), ("$task", taskId)];
+            using var command = Command(connection, null, TaskTrialsSql, parameters);
+            var trials = new List<Trial>();
+            using (var reader = command.ExecuteReader())
+            {
+                while (reader.Read())
+                    trials.Add(ReadTrial(reader));
+            }
+            using var metrics = Command(connection, null, TaskMetricsSql, parameters);
+            using var metricReader = metrics.ExecuteReader();
+            IReadOnlyList<Trial> withMetrics = WithMetrics(trials, MetricsByTrial(metricReader));
+            return withMetrics;
+        }));
+
+    /// <summary>One task's finished trials in the runs of an agent × suite: through trials_by_task, run by run (a test checks the plan).</summary>
+    internal static readonly string TaskTrialsSql = $"""
+        SELECT {TrialColumns} FROM trials
+        WHERE task_id = $task AND outcome IS NOT NULL AND run_id IN (SELECT id FROM runs WHERE agent = $agent AND suite = $suite)
+        ORDER BY run_id, trial_index;
+        """;
+
+    /// <summary>The metrics of one task's trials in the runs of an agent × suite, by key.</summary>
+    internal const string TaskMetricsSql = """
+        SELECT run_id, task_id, trial_index, name, value FROM trial_metrics
+        WHERE task_id = $task AND run_id IN (SELECT id FROM runs WHERE agent = $agent AND suite = $suite);
+        """;
 
     /// <summary>The finished trials' outcomes of an agent × suite: its runs by runs_by_agent_suite, their trials by key (a test checks the plan).</summary>
     internal const string OutcomesSql = """

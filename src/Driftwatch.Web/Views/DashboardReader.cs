@@ -206,12 +206,11 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         if (runs.Count == 0)
             return null;
         var days = new List<TaskDay>();
+        // The task's own trials only, through its index: the page costs the task's history, not every trial of the series (#20).
+        var byRun = (await store.GetTaskTrialsAsync(agent, suite, taskId, cancellationToken)).ToLookup(t => t.RunId);
         foreach (var run in runs)
         {
-            var trials = (await store.GetTrialsAsync(run.Id, cancellationToken))
-                .Where(t => t.TaskId == taskId)
-                .OrderBy(t => t.TrialIndex)
-                .ToList();
+            var trials = byRun[run.Id].OrderBy(t => t.TrialIndex).ToList();
             if (trials.Count > 0)
                 days.Add(new TaskDay(run.Id, DateOnly.FromDateTime(run.StartedAt.UtcDateTime), [.. trials.Select(t => t.Outcome)], [.. trials.Select(t => t.TrialIndex)])
                 {

@@ -71,13 +71,25 @@ public sealed class QueryPlanTests : IDisposable
             plan.ShouldNotContain(line => line.Contains("SCAN", StringComparison.Ordinal) && !line.Contains("USING", StringComparison.Ordinal), Describe(plan));
     }
 
+    [Fact]
+    public void A_tasks_history_reads_the_task_through_its_index_run_by_run()
+    {
+        var trials = Plan(SqliteHistoryReader.TaskTrialsSql);
+        var metrics = Plan(SqliteHistoryReader.TaskMetricsSql);
+
+        trials.ShouldContain(line => line.Contains("SEARCH trials USING INDEX trials_by_task (task_id=? AND run_id=?)", StringComparison.Ordinal), Describe(trials));
+        metrics.ShouldContain(line => line.Contains("SEARCH trial_metrics USING PRIMARY KEY (run_id=? AND task_id=?)", StringComparison.Ordinal), Describe(metrics));
+        foreach (var plan in new[] { trials, metrics })
+            plan.ShouldNotContain(line => line.Contains("SCAN", StringComparison.Ordinal) && !line.Contains("USING", StringComparison.Ordinal), Describe(plan));
+    }
+
     private List<string> Plan(string sql)
     {
         using var connection = new SqliteConnection($"Data Source={_path};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql.Trim().TrimEnd(';');
-        foreach (var name in new[] { "$agent", "$suite", "$id", "$limit" })
+        foreach (var name in new[] { "$agent", "$suite", "$id", "$limit", "$task" })
             command.Parameters.AddWithValue(name, name == "$limit" ? 20 : "x");
         using var reader = command.ExecuteReader();
         var lines = new List<string>();
