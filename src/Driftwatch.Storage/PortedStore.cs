@@ -59,6 +59,8 @@ public abstract class PortedStore(IRunStore runs, ITrialStore trials, IHarnessSt
     public Task FinishRunAsync(long runId, RunStatus status, DateTimeOffset finishedAt, CancellationToken cancellationToken = default) =>
         Runs.FinishRunAsync(runId, status, finishedAt, cancellationToken);
 
+    public Task<string> GetChangeStampAsync(CancellationToken cancellationToken = default) => Runs.GetChangeStampAsync(cancellationToken);
+
     public Task<long?> FindLatestResumableRunAsync(CancellationToken cancellationToken = default) => Runs.FindLatestResumableRunAsync(cancellationToken);
 
     public Task<IReadOnlyList<PlannedTrial>> GetPendingTrialsAsync(long runId, CancellationToken cancellationToken = default) => Trials.GetPendingTrialsAsync(runId, cancellationToken);

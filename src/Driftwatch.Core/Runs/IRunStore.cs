@@ -36,4 +36,11 @@ public interface IRunStore
 
     /// <summary>The newest run that is incomplete (interrupted, never closed, or with errors left), if any.</summary>
     Task<long?> FindLatestResumableRunAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A stamp that changes whenever a run or any of its trials is written, a run is added or a run
+    /// is removed: equal stamps, the same runs and trials (#20: the dashboard keeps what it rendered
+    /// while the stamp holds). One row per run at most, never a trial.
+    /// </summary>
+    Task<string> GetChangeStampAsync(CancellationToken cancellationToken = default);
 }

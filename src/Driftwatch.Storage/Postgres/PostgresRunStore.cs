@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Driftwatch.Core;
 using Driftwatch.Core.Runs;
@@ -85,6 +86,16 @@ internal sealed class PostgresRunStore(PostgresDatabase db) : IRunStore
                 : $"WHERE r.id IN (SELECT id FROM runs {Filter("")} ORDER BY started_at COLLATE \"C\" DESC, id DESC LIMIT @limit)";
             IReadOnlyList<RunHeader> list = await db.ReadHeadersAsync(connection, null, where, cancellationToken, parameters);
             return list;
+        });
+
+    public Task<string> GetChangeStampAsync(CancellationToken cancellationToken = default) =>
+        db.GuardAsync(async () =>
+        {
+            await using var connection = await db.OpenAsync(cancellationToken);
+            await using var command = Command(connection, null, "SELECT COUNT(*), COALESCE(MAX(run_id), 0), COALESCE(SUM(writes), 0)::bigint FROM run_tallies;");
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return string.Create(CultureInfo.InvariantCulture, $"{reader.GetInt64(0)}.{reader.GetInt64(1)}.{reader.GetInt64(2)}");
         });
 
     public Task<RunPlan> GetPlanAsync(long runId, CancellationToken cancellationToken = default) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Driftwatch.Core;
 using Driftwatch.Core.Runs;
@@ -77,6 +78,19 @@ internal sealed class SqliteRunStore(SqliteDatabase db) : IRunStore
             IReadOnlyList<RunHeader> headers = db.ReadHeaders(connection, where, parameters);
             return headers;
         }));
+
+    public Task<string> GetChangeStampAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult(db.Guard(() =>
+        {
+            using var connection = db.OpenConnection();
+            using var command = Command(connection, null, ChangeStampSql);
+            using var reader = command.ExecuteReader();
+            reader.Read();
+            return string.Create(CultureInfo.InvariantCulture, $"{reader.GetInt64(0)}.{reader.GetInt64(1)}.{reader.GetInt64(2)}");
+        }));
+
+    /// <summary>The runs, their highest id and their writes (run_tallies, kept by triggers): a write anywhere changes one of them.</summary>
+    internal const string ChangeStampSql = "SELECT COUNT(*), COALESCE(MAX(run_id), 0), COALESCE(SUM(writes), 0) FROM run_tallies;";
 
     public Task<RunPlan> GetPlanAsync(long runId, CancellationToken cancellationToken = default) =>
         Task.FromResult(db.Guard(() =>

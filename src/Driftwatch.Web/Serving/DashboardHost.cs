@@ -55,6 +55,8 @@ public static class DashboardHost
                 {
                     if (options.Token is { Length: > 0 } token)
                         app.Use(new BearerToken(token).InvokeAsync);
+                    var rendered = new RenderedResponses(app.ApplicationServices.GetRequiredService<IResultStore>(), options.Time);
+                    app.Use(rendered.InvokeAsync);
                     app.UseRouting();
                     app.UseEndpoints(endpoints => Map(endpoints, options));
                 }));
@@ -111,9 +113,9 @@ public static class DashboardHost
                     return Results.Json(new { error = $"last: '{last}' is not a positive whole number" }, ResultJson.Options, statusCode: 400);
                 limit = n;
             }
-            var runs = await reader.RunsAsync(new RunQuery(agent, suite), ct);
-            var chosen = limit is { } l ? runs.TakeLast(l) : runs;
-            return Results.Json(chosen.Select(ResultJson.Header).ToArray(), ResultJson.Options);
+            // The latest N are read as such (newest first through an index), not cut from every run (#20).
+            var runs = await reader.RunsAsync(new RunQuery(agent, suite, limit), ct);
+            return Results.Json(runs.Select(ResultJson.Header).ToArray(), ResultJson.Options);
         });
         endpoints.MapGet("/api/runs/{id:long}", async (long id, DashboardReader reader, CancellationToken ct) =>
             await reader.RunAsync(id, ct) is { } view ? Results.Json(ApiJson.Run(view), ResultJson.Options) : NotFoundJson($"no run {id}"));

@@ -96,4 +96,28 @@ public abstract partial class StoreContractTests
         seen.Count.ShouldBe(4);
         (await store.Runs.ListRunsAsync(new RunQuery())).ShouldHaveSingleItem().WriteCount.ShouldBe(seen[^1]);
     }
+
+    [Fact]
+    public async Task The_change_stamp_holds_while_nothing_is_written_and_changes_with_every_write()
+    {
+        // Given an empty store, then each kind of write in turn
+        using var store = Open();
+        var stamps = new List<string> { await store.Runs.GetChangeStampAsync() };
+        var plan = Plan(tasks: 1, k: 2);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+        stamps.Add(await store.Runs.GetChangeStampAsync());
+        var unchanged = await store.Runs.GetChangeStampAsync();
+        await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Pass), []);
+        stamps.Add(await store.Runs.GetChangeStampAsync());
+        await store.Runs.FinishRunAsync(runId, RunStatus.Complete, Start.AddMinutes(1));
+        stamps.Add(await store.Runs.GetChangeStampAsync());
+        var unfinished = (await store.Ingest.IngestAsync([Ingested("job-3", 1, ("a", TrialOutcome.Pass)) with { Status = RunStatus.Incomplete }])).ShouldHaveSingleItem();
+        stamps.Add(await store.Runs.GetChangeStampAsync());
+        (await store.Ingest.IngestAsync([Ingested("job-3", 1, ("a", TrialOutcome.Pass))])).ShouldHaveSingleItem().Replaced.ShouldBe(unfinished.RunId);
+        stamps.Add(await store.Runs.GetChangeStampAsync());
+
+        // Then reading changed nothing, and every write gave a stamp never seen before
+        unchanged.ShouldBe(stamps[1]);
+        stamps.Distinct().Count().ShouldBe(stamps.Count, string.Join(" ", stamps));
+    }
 }
