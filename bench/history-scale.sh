@@ -3,7 +3,7 @@
 # dashboard page, /api/ endpoint and CLI command on it.
 #
 # Usage: bench/history-scale.sh --trials N --out DB [--source DEMO_DB] [--writers W] [--seed S] [--end YYYY-MM-DD]
-#        bench/history-scale.sh --measure DB [--runs-each K] [--cli-runs K] [--out-md FILE]
+#        bench/history-scale.sh --measure DB [--runs-each K] [--cli-runs K] [--budget-s S] [--out-md FILE]
 #
 # The CLI and bench/HistoryScale are built once in Release.
 #
@@ -27,7 +27,8 @@
 #
 # Measure (--measure): starts `driftwatch serve --db DB` on a free loopback port, waits until it
 # answers, times every page and /api/ endpoint K times each (default 20, sequential, after one
-# warm-up request each; median, p95, the warm-up, the response size), then the CLI commands
+# warm-up request each; median, p95, the warm-up, the response size; an endpoint that has taken
+# more than S seconds, default 60, stops after at least 5), then the CLI commands
 # (`--help` as the cost of starting the process, `runs --last 30`, `show RUN` of the latest run,
 # `check --agent A --suite S`, `export --format json` and `--format openmetrics` of the latest run of
 # each agent × suite; --cli-runs times each, default 5, after one warm-up run), and the raw SQLite
@@ -49,9 +50,9 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift 2 ;;
     --measure) measure=$2; shift 2 ;;
     --source) source=$2; shift 2 ;;
-    --writers|--seed|--end|--runs-each|--cli-runs) pass+=("$1" "$2"); shift 2 ;;
+    --writers|--seed|--end|--runs-each|--cli-runs|--budget-s) pass+=("$1" "$2"); shift 2 ;;
     --out-md) mkdir -p "$(dirname "$2")"; pass+=("$1" "$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"); shift 2 ;;
-    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done

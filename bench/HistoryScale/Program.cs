@@ -8,9 +8,10 @@
 //            compressed by the store), FinishRunAsync. 5 agents × 2 suites, one run per agent ×
 //            suite per day for 730 days up to --end; each history has a stable pass rate per task
 //            and two of the ten drop by 10 points from a day in their last 130 days.
-//   measure: HistoryScale --measure DB --cli CLI_DLL [--runs-each K] [--cli-runs K] [--out-md FILE]
+//   measure: HistoryScale --measure DB --cli CLI_DLL [--runs-each K] [--cli-runs K] [--budget-s S] [--out-md FILE]
 //            starts `driftwatch serve --db DB` on a free loopback port, times every page and /api/
-//            endpoint (sequential, one warm-up each, then K requests), then the CLI commands, the
+//            endpoint (sequential, one warm-up each, then K requests, or as many as S seconds allow
+//            but at least 5), then the CLI commands, the
 //            raw SQLite queries behind check and export, and the database's size. Prints a
 //            Markdown table (and writes it to --out-md).
 using System.Globalization;
@@ -22,7 +23,7 @@ int IntOption(string name, int fallback) => Option(name) is { } v ? int.Parse(v,
 if (Option("--measure") is { } measured)
 {
     var cli = Option("--cli") ?? throw new ArgumentException("--measure needs --cli PATH (the built Driftwatch.Cli.dll)");
-    return await Measure.RunAsync(measured, cli, IntOption("--runs-each", 20), IntOption("--cli-runs", 5), Option("--out-md"));
+    return await Measure.RunAsync(measured, cli, IntOption("--runs-each", 20), IntOption("--cli-runs", 5), IntOption("--budget-s", 60), Option("--out-md"));
 }
 if (Option("--trials") is { } trials && Option("--out") is { } output && Option("--source") is { } source)
 {
@@ -31,5 +32,5 @@ if (Option("--trials") is { } trials && Option("--out") is { } output && Option(
         IntOption("--writers", 1), (ulong)IntOption("--seed", 20), end);
 }
 Console.Error.WriteLine("usage: HistoryScale --trials N --out DB --source DEMO_DB [--writers W] [--seed S] [--end YYYY-MM-DD]");
-Console.Error.WriteLine("       HistoryScale --measure DB --cli CLI_DLL [--runs-each K] [--cli-runs K] [--out-md FILE]");
+Console.Error.WriteLine("       HistoryScale --measure DB --cli CLI_DLL [--runs-each K] [--cli-runs K] [--budget-s S] [--out-md FILE]");
 return 2;
