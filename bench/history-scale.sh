@@ -33,8 +33,9 @@
 # `check --agent A --suite S`, `export --format json` and `--format openmetrics` of the latest run of
 # each agent × suite; --cli-runs times each, default 5, after one warm-up run), and the raw SQLite
 # queries that give check's and export's numbers, for the ratio; then the database's size per trial
-# with and without the artifacts' bytes. Prints a Markdown table (also to --out-md FILE), with the
-# machine and the load average before and after.
+# with and without the artifacts' bytes, and (with the sqlite3 shell) the bytes of each table and
+# index. Prints a Markdown table (also to --out-md FILE), with the machine and the load average
+# before and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -52,7 +53,7 @@ while [[ $# -gt 0 ]]; do
     --source) source=$2; shift 2 ;;
     --writers|--seed|--end|--runs-each|--cli-runs|--budget-s) pass+=("$1" "$2"); shift 2 ;;
     --out-md) mkdir -p "$(dirname "$2")"; pass+=("$1" "$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"); shift 2 ;;
-    -h|--help) sed -n '2,39p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -72,6 +73,18 @@ bench=(dotnet "$repo/bench/HistoryScale/bin/Release/net10.0/HistoryScale.dll")
 if [[ -n $measure ]]; then
   load_start=$(uptime)
   "${bench[@]}" --measure "$measure" --cli "$cli" "${pass[@]}"
+  # Where the bytes are, per table and index (the sqlite3 shell has dbstat; Microsoft.Data.Sqlite's build has not).
+  if command -v sqlite3 >/dev/null && sqlite3 -readonly "$measure" "SELECT 1 FROM dbstat LIMIT 1" >/dev/null 2>&1; then
+    echo
+    echo "| table or index | bytes | bytes per trial |"
+    echo "|---|---:|---:|"
+    sqlite3 -readonly -separator ' | ' "$measure" "
+      SELECT '| ' || name, sum(pgsize), printf('%.0f', sum(pgsize) * 1.0 / (SELECT count(*) FROM trials)) || ' |'
+      FROM dbstat GROUP BY name HAVING sum(pgsize) > 4096 ORDER BY 2 DESC;
+      SELECT '| all but artifacts', sum(pgsize), printf('%.0f', sum(pgsize) * 1.0 / (SELECT count(*) FROM trials)) || ' |'
+      FROM dbstat WHERE name <> 'artifacts';"
+    echo
+  fi
   echo "Machine: $(nproc) cores, $(uname -sr). Load before: ${load_start#*load average: }; after: $(uptime | sed 's/.*load average: //')."
   exit 0
 fi
