@@ -138,6 +138,25 @@ public sealed class DamagedDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task A_reader_checks_a_file_whole_only_up_to_the_size_limit()
+    {
+        // Given a real database with garbage over the header of the page in the middle of the file
+        await RealDatabaseAsync();
+        var bytes = await File.ReadAllBytesAsync(DatabasePath);
+        Array.Fill(bytes, (byte)0xA5, bytes.Length / PageSize / 2 * PageSize, 16);
+        await File.WriteAllBytesAsync(DatabasePath, bytes);
+
+        // When a reader opens it as a file beyond the limit of the whole-file check, and within it
+        using var unchecked_ = SqliteResultStore.OpenForReading(DatabasePath, _ => false, checkUpTo: bytes.Length - 1);
+        var error = Should.Throw<InvalidInputException>(() => SqliteResultStore.OpenForReading(DatabasePath, _ => false, checkUpTo: bytes.Length));
+
+        // Then only the file within the limit was checked whole (what a read meets is still reported, as bad input)
+        unchecked_.ShouldNotBeNull();
+        error.Message.ShouldStartWith($"{DatabasePath}: the database is corrupt (");
+        SqliteResultStore.ReaderCheckLimit.ShouldBeGreaterThan(bytes.Length);
+    }
+
+    [Fact]
     public async Task A_value_damaged_inside_a_record_is_reported_as_corruption_when_read_not_as_a_crash()
     {
         // Given a real database where one byte of a run's stored fingerprint (JSON) was overwritten:
