@@ -237,5 +237,21 @@ internal static class PostgresMigrations
             created_at text NOT NULL
         );
         """,
+
+        // 12: artifacts out of the row store (#20): a new artifact names its compressed text by
+        // SHA-256 (hash; its content stays empty), and the text is stored once per hash in
+        // artifact_blobs — the deployment's object store, where SQLite has files beside the database.
+        // pruned_at: when the retention policy removed the artifact (`db gc`).
+        """
+        ALTER TABLE artifacts ADD COLUMN hash text;
+        ALTER TABLE artifacts ADD COLUMN pruned_at text;
+        CREATE INDEX artifacts_by_hash ON artifacts (hash) WHERE hash IS NOT NULL;
+        CREATE TABLE artifact_blobs (
+            hash     text   PRIMARY KEY,
+            encoding text   NOT NULL,
+            size     bigint NOT NULL,
+            content  bytea  NOT NULL
+        );
+        """,
     ];
 }
