@@ -245,7 +245,6 @@ internal static class PostgresMigrations
         """
         ALTER TABLE artifacts ADD COLUMN hash text;
         ALTER TABLE artifacts ADD COLUMN pruned_at text;
-        CREATE INDEX artifacts_by_hash ON artifacts (hash) WHERE hash IS NOT NULL;
         CREATE TABLE artifact_blobs (
             hash     text   PRIMARY KEY,
             encoding text   NOT NULL,
