@@ -24,6 +24,22 @@ internal sealed class ArtifactFiles(string databasePath)
 
     public bool Contains(string hash) => File.Exists(PathOf(hash));
 
+    /// <summary>
+    /// Makes the folder, so that it exists before the first trial's sandbox starts: a sandbox hides
+    /// it only when it is there (RunJobOptions.DatabaseFiles), and it holds other trials' diffs.
+    /// </summary>
+    public void EnsureFolder()
+    {
+        try
+        {
+            Directory.CreateDirectory(Folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"{Folder}: cannot create the folder of the database's artifacts ({DatabaseFile.Reason(ex)})", ex);
+        }
+    }
+
     /// <summary>Stores <paramref name="compressed"/> as <paramref name="hash"/>'s file, unless it is there already (the same text).</summary>
     public void Put(string hash, byte[] compressed)
     {

@@ -98,6 +98,20 @@ public sealed class ArtifactFilesTests : IDisposable
     }
 
     [Fact]
+    public void Opening_for_writing_makes_the_folder_before_any_trial_so_that_sandboxes_can_hide_it()
+    {
+        // Given no database yet
+        Directory.Exists(Folder).ShouldBeFalse();
+
+        // When it is opened for writing
+        using var store = SqliteResultStore.Open(DatabasePath, _ => false);
+
+        // Then its artifact folder is there, empty
+        Directory.Exists(Folder).ShouldBeTrue();
+        BlobFiles().ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Identical_texts_of_two_trials_are_stored_once()
     {
         // Given a store and two trials with the same diff and different transcripts
