@@ -98,10 +98,13 @@ internal static class DriftwatchApp
         });
         config.AddBranch("db", db =>
         {
-            db.SetDescription("The store itself: move a whole history between SQLite and PostgreSQL");
+            db.SetDescription("The store itself: move a whole history between SQLite and PostgreSQL, remove old artifacts");
             db.AddCommand<DbCopyCommand>("copy")
                 .WithDescription("Copy every table, every row and every id from one store into an empty one")
                 .WithExample("db", "copy", "--from", "sqlite:.driftwatch/driftwatch.db", "--to", "postgres:DRIFTWATCH_PG");
+            db.AddCommand<DbGcCommand>("gc")
+                .WithDescription("Remove the artifacts retention: no longer keeps, then the blobs no artifact names")
+                .WithExample("db", "gc", "--dry-run");
         });
     }
 

@@ -41,4 +41,8 @@ internal static class ArtifactCodec
     }
 
     public static int ByteCount(string text) => System.Text.Encoding.UTF8.GetByteCount(text);
+
+    /// <summary>The content address of an artifact: SHA-256 of its UTF-8 text, lower-case hex.</summary>
+    public static string Hash(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 }

@@ -54,6 +54,7 @@ public sealed class SeededDatabase : IDisposable
             // Checkpoint so the main file holds everything before copying it alone.
         }
         File.Copy(Path, target, overwrite: true);
+        DatabaseCopies.CopyArtifacts(Path, target);
         foreach (var suffix in new[] { "-wal", "-shm" })
         {
             if (File.Exists(Path + suffix))

@@ -39,6 +39,9 @@ public sealed record DriftwatchConfig
     /// <summary>`workers:`: trials run as jobs on `driftwatch worker` processes (null: in the process that runs or schedules them).</summary>
     public WorkersConfig? Workers { get; init; }
 
+    /// <summary>`retention:`: which artifacts `db gc` removes (null: none, it only removes blobs no artifact names).</summary>
+    public RetentionConfig? Retention { get; init; }
+
     /// <summary>True for an absolute http:// or https:// address.</summary>
     public static bool IsHttpUrl(string text, out Uri? uri) =>
         Uri.TryCreate(text, UriKind.Absolute, out uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);

@@ -96,4 +96,12 @@ public enum ArtifactKind
     TestOutput,
 }
 
-public sealed record TrialArtifact(ArtifactKind Kind, string Content);
+public sealed record TrialArtifact(ArtifactKind Kind, string Content)
+{
+    /// <summary>
+    /// What reading an artifact gives once the retention policy removed it (`db gc`): the trial's
+    /// outcome and metrics stay, its texts do not, and `show` and the dashboard say so.
+    /// </summary>
+    public static string RemovedByRetention(DateTimeOffset at) =>
+        $"(removed by retention on {at.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}: `db gc` keeps outcomes and metrics, not every artifact)";
+}

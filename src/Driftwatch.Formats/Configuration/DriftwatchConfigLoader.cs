@@ -14,7 +14,8 @@ namespace Driftwatch.Formats.Configuration;
 /// </summary>
 public static partial class DriftwatchConfigLoader
 {
-    private static readonly string[] RootFields = ["database", "storage", "defaults", "suites", "agents", "schedule", "alerts", "workers"];
+    private static readonly string[] RootFields = ["database", "storage", "defaults", "suites", "agents", "schedule", "alerts", "workers", "retention"];
+    private static readonly string[] RetentionFields = ["artifacts_days", "artifacts_runs"];
     private static readonly string[] WorkersFields = ["queue", "agents", "lease_seconds"];
     private static readonly string[] StorageFields = ["kind", "path", "connection_env"];
     private static readonly string[] DefaultsFields = ["agent", "suite", "trials", "parallel", "sandbox"];
@@ -103,6 +104,7 @@ public static partial class DriftwatchConfigLoader
             Schedule = ParseSchedule(yaml, file, runDefaults),
             Alerts = ParseAlerts(yaml, file),
             Workers = ParseWorkers(yaml, file),
+            Retention = ParseRetention(yaml),
         };
     }
 
@@ -161,6 +163,20 @@ public static partial class DriftwatchConfigLoader
         }
         var lease = workers.OptionalInt("lease_seconds", 10, 86_400) ?? (int)new WorkersConfig().Lease.TotalSeconds;
         return new WorkersConfig { Queue = queue, AgentLimits = limits.ToImmutable(), Lease = TimeSpan.FromSeconds(lease) };
+    }
+
+    /// <summary>`retention: { artifacts_days, artifacts_runs }` (docs/storage.md): at least one of them, each a positive whole number.</summary>
+    private static RetentionConfig? ParseRetention(YamlMap root)
+    {
+        if (!root.Has("retention"))
+            return null;
+        var retention = root.OptionalMap("retention", RetentionFields)
+            ?? throw root.ErrorAt("retention", "give artifacts_days (keep artifacts N days), artifacts_runs (keep the last N runs' artifacts) or both");
+        var days = retention.OptionalInt("artifacts_days", 1, 100_000);
+        var runs = retention.OptionalInt("artifacts_runs", 1, 1_000_000);
+        if (days is null && runs is null)
+            throw root.ErrorAt("retention", "give artifacts_days (keep artifacts N days), artifacts_runs (keep the last N runs' artifacts) or both");
+        return new RetentionConfig { ArtifactsDays = days, ArtifactsRuns = runs };
     }
 
     private static ScheduleConfig ParseSchedule(YamlMap root, string file, RunDefaults defaults)

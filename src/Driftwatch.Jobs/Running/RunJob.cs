@@ -27,8 +27,12 @@ public sealed record RunJobOptions
     /// <summary>Host paths no agent or test may see even where its sandbox shows what contains them (the database and its side files).</summary>
     public IReadOnlyList<string> HiddenPaths { get; init; } = [];
 
-    /// <summary>The database file and its WAL side files, to hide from every sandbox.</summary>
-    public static IReadOnlyList<string> DatabaseFiles(string database) => [database, database + "-wal", database + "-shm", database + "-journal"];
+    /// <summary>
+    /// The database file, its WAL side files and its artifact blob folder (past transcripts and
+    /// diffs: an agent must not read other trials' solutions), to hide from every sandbox.
+    /// </summary>
+    public static IReadOnlyList<string> DatabaseFiles(string database) =>
+        [database, database + "-wal", database + "-shm", database + "-journal", database + ".artifacts"];
 }
 
 /// <summary>A new run: which agent on which suite, and how many trials.</summary>

@@ -35,6 +35,13 @@ public static class StoreCopier
     /// </summary>
     public static readonly IReadOnlyList<string> Derived = ["run_tallies", "stored_verdicts"];
 
+    /// <summary>
+    /// Where the artifacts' compressed texts live, which is not a table in both stores: files beside
+    /// a SQLite database, the artifact_blobs table in PostgreSQL (docs/storage.md). Copied after the
+    /// tables, each text the copied artifact rows name once.
+    /// </summary>
+    public const string Blobs = "artifact_blobs";
+
     /// <summary>The tables whose id the store assigns (SQLite AUTOINCREMENT, PostgreSQL identity).</summary>
     private static readonly IReadOnlyList<string> Counted = ["runs", "alerts"];
 
@@ -76,6 +83,13 @@ public static class StoreCopier
             var rows = await to.WriteAsync(table, [.. columns.Select(c => new Column(c.Name, types[c.Name]))], reader, cancellationToken);
             copied.Add(new TableCopy(table, rows));
         }
+        long blobs = 0;
+        await foreach (var blob in from.ReadBlobsAsync(cancellationToken))
+        {
+            await to.PutBlobAsync(blob, cancellationToken);
+            blobs++;
+        }
+        copied.Add(new TableCopy(Blobs, blobs));
         foreach (var table in Counted)
             await to.SetCounterAsync(table, await from.CounterAsync(table, cancellationToken), cancellationToken);
         await to.CommitAsync(cancellationToken);
@@ -84,20 +98,27 @@ public static class StoreCopier
 
     private sealed record Column(string Name, string Type);
 
+    private sealed record Blob(string Hash, string Encoding, long Size, byte[] Content);
+
     /// <summary>One side of a copy: a connection of the store, in the words of its engine.</summary>
     private sealed class End : IAsyncDisposable
     {
         private readonly DbConnection _connection;
+        private readonly ArtifactFiles? _files;
         private DbTransaction? _transaction;
 
-        private End(DbConnection connection) => _connection = connection;
+        private End(DbConnection connection, ArtifactFiles? files)
+        {
+            _connection = connection;
+            _files = files;
+        }
 
         private bool IsPostgres => _connection is NpgsqlConnection;
 
         public static async Task<End> OpenAsync(DriftwatchStore store, CancellationToken cancellationToken) => store.Results switch
         {
-            SqliteResultStore sqlite => new End(sqlite.Database.OpenConnection()),
-            PostgresResultStore postgres => new End(await postgres.Database.OpenAsync(cancellationToken)),
+            SqliteResultStore sqlite => new End(sqlite.Database.OpenConnection(), sqlite.Database.Artifacts),
+            PostgresResultStore postgres => new End(await postgres.Database.OpenAsync(cancellationToken), null),
             var other => throw new ArgumentException($"a {other.GetType().Name} cannot be copied", nameof(store)),
         };
 
@@ -112,7 +133,7 @@ public static class StoreCopier
                 case NpgsqlConnection postgres:
                     _transaction = await postgres.BeginTransactionAsync(write ? IsolationLevel.ReadCommitted : IsolationLevel.RepeatableRead, cancellationToken);
                     if (write)
-                        await ExecuteAsync($"LOCK TABLE {string.Join(", ", Tables)} IN EXCLUSIVE MODE;", cancellationToken);
+                        await ExecuteAsync($"LOCK TABLE {string.Join(", ", Tables)}, {Blobs} IN EXCLUSIVE MODE;", cancellationToken);
                     break;
             }
         }
@@ -181,6 +202,50 @@ public static class StoreCopier
             "double precision" => writer.WriteAsync(Convert.ToDouble(value, CultureInfo.InvariantCulture), NpgsqlDbType.Double, cancellationToken),
             _ => throw new InvalidOperationException($"column {column.Name} has a type db copy does not know: {column.Type}"),
         };
+
+        /// <summary>
+        /// The compressed text of every hash an artifact row names, checked to decode to its size:
+        /// a damaged or missing blob stops the copy, naming it, rather than travel on.
+        /// </summary>
+        public async IAsyncEnumerable<Blob> ReadBlobsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await using var command = Command(IsPostgres
+                ? "SELECT b.hash, b.encoding, b.size, b.content FROM artifact_blobs b WHERE EXISTS (SELECT 1 FROM artifacts a WHERE a.hash = b.hash) ORDER BY b.hash;"
+                : "SELECT hash, MIN(encoding), MIN(size), NULL FROM artifacts WHERE hash IS NOT NULL GROUP BY hash ORDER BY hash;");
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var hash = reader.GetString(0);
+                var encoding = reader.GetString(1);
+                var size = reader.GetInt64(2);
+                var content = _files is null ? (byte[])reader.GetValue(3) : _files.Read(hash, $"artifact {hash}");
+                try
+                {
+                    _ = ArtifactCodec.Decompress(content, encoding, size);
+                }
+                catch (InvalidDataException ex)
+                {
+                    throw new InvalidInputException($"{(_files is null ? $"artifact_blobs {hash}" : _files.PathOf(hash))}: the artifact is damaged ({ex.Message}): nothing was written", ex);
+                }
+                yield return new Blob(hash, encoding, size, content);
+            }
+        }
+
+        /// <summary>Stores a blob: a file beside a SQLite target (within its write transaction), a row of a PostgreSQL one.</summary>
+        public async Task PutBlobAsync(Blob blob, CancellationToken cancellationToken)
+        {
+            if (_files is not null)
+            {
+                _files.Put(blob.Hash, blob.Content);
+                return;
+            }
+            await using var insert = Command("INSERT INTO artifact_blobs (hash, encoding, size, content) VALUES (@hash, @encoding, @size, @content) ON CONFLICT (hash) DO NOTHING;");
+            Add(insert, "hash", blob.Hash);
+            Add(insert, "encoding", blob.Encoding);
+            Add(insert, "size", blob.Size);
+            Add(insert, "content", blob.Content);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
 
         /// <summary>
         /// The highest id the store ever gave in <paramref name="table"/>: beyond the rows' own

@@ -20,6 +20,13 @@ internal sealed class PostgresDatabase : IDisposable
     /// <summary>The advisory lock an ingest batch holds, so that two batches with the same run do not race on it.</summary>
     internal const long IngestLock = 0x44726966747762;
 
+    /// <summary>
+    /// The advisory lock of artifact blobs: a transaction that adds artifact rows holds it shared,
+    /// `db gc` exclusively while it deletes unreferenced blobs, so it never deletes a blob that a
+    /// row not yet committed names (READ COMMITTED would not show that row to its NOT EXISTS).
+    /// </summary>
+    internal const long BlobLock = 0x44726966747763;
+
     private readonly NpgsqlDataSource _source;
 
     private readonly Func<RunOwner, bool> _isOwnerAlive;

@@ -238,7 +238,22 @@ internal static class PostgresMigrations
         );
         """,
 
-        // 12: each run's trial counts kept by triggers as trials are planned, recorded, retried and
+        // 12: artifacts out of the row store (#20): a new artifact names its compressed text by
+        // SHA-256 (hash; its content stays empty), and the text is stored once per hash in
+        // artifact_blobs — the deployment's object store, where SQLite has files beside the database.
+        // pruned_at: when the retention policy removed the artifact (`db gc`).
+        """
+        ALTER TABLE artifacts ADD COLUMN hash text;
+        ALTER TABLE artifacts ADD COLUMN pruned_at text;
+        CREATE TABLE artifact_blobs (
+            hash     text   PRIMARY KEY,
+            encoding text   NOT NULL,
+            size     bigint NOT NULL,
+            content  bytea  NOT NULL
+        );
+        """,
+
+        // 13: each run's trial counts kept by triggers as trials are planned, recorded, retried and
         // deleted (#20), the flagged trials by a partial index, and the runs by start. `writes`
         // counts every write to the run or its trials (readers tell by it that what they derived is current).
         """
@@ -298,7 +313,7 @@ internal static class PostgresMigrations
         CREATE INDEX runs_by_start ON runs (started_at COLLATE "C", id);
         """,
 
-        // 13: the verdict last computed per agent × suite, under the key of what it was computed
+        // 14: the verdict last computed per agent × suite, under the key of what it was computed
         // from (its runs and their write counts, the check options, the build), so that a verdict is
         // judged once per change and read back otherwise (#20). A cache: db copy leaves it behind.
         """

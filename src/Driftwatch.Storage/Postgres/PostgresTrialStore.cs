@@ -102,25 +102,48 @@ internal sealed class PostgresTrialStore(PostgresDatabase db) : ITrialStore
         if (updated != 1)
             return false;
 
-        await using (var artifact = Command(connection, transaction, """
-            INSERT INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content)
-            VALUES (@run, @task, @index, @kind, @encoding, @size, @content)
-            ON CONFLICT (run_id, task_id, trial_index, kind)
-            DO UPDATE SET encoding = excluded.encoding, size = excluded.size, content = excluded.content;
-            """, ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex),
-            ("kind", ""), ("encoding", ArtifactCodec.Encoding), ("size", 0L), ("content", Array.Empty<byte>())))
-        {
-            foreach (var item in artifacts)
-            {
-                artifact.Parameters["kind"].Value = ArtifactName(item.Kind);
-                artifact.Parameters["size"].Value = (long)ArtifactCodec.ByteCount(item.Content);
-                artifact.Parameters["content"].Value = ArtifactCodec.Compress(item.Content);
-                await artifact.ExecuteNonQueryAsync(cancellationToken);
-            }
-        }
+        if (artifacts.Count > 0)
+            await PutArtifactsAsync(connection, transaction, trial, artifacts, cancellationToken);
         await RecordHarnessAsync(connection, transaction, trial, harness, cancellationToken);
         await RecordMetricsAsync(connection, transaction, trial, cancellationToken);
         return true;
+    }
+
+    /// <summary>
+    /// The trial's artifact rows, each naming its text by hash in artifact_blobs, the deployment's
+    /// object store: each distinct text stored once (ON CONFLICT DO NOTHING), under the shared blob
+    /// lock so that `db gc` cannot delete a blob these rows name before they commit.
+    /// </summary>
+    private static async Task PutArtifactsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Trial trial, IReadOnlyList<TrialArtifact> artifacts, CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock_shared(@key);", cancellationToken, ("key", PostgresDatabase.BlobLock));
+        var items = artifacts.Select(a => (Artifact: a, Hash: ArtifactCodec.Hash(a.Content))).ToList();
+        // In hash order: two trials sharing texts insert them in the same order, so neither waits on the other's.
+        foreach (var (artifact, hash) in items.DistinctBy(i => i.Hash).OrderBy(i => i.Hash, StringComparer.Ordinal))
+        {
+            await using var exists = Command(connection, transaction, "SELECT 1 FROM artifact_blobs WHERE hash = @hash;", ("hash", hash));
+            if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+                continue;
+            await ExecuteAsync(connection, transaction, """
+                INSERT INTO artifact_blobs (hash, encoding, size, content) VALUES (@hash, @encoding, @size, @content)
+                ON CONFLICT (hash) DO NOTHING;
+                """, cancellationToken, ("hash", hash), ("encoding", ArtifactCodec.Encoding),
+                ("size", (long)ArtifactCodec.ByteCount(artifact.Content)), ("content", ArtifactCodec.Compress(artifact.Content)));
+        }
+        await using var row = Command(connection, transaction, """
+            INSERT INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content, hash, pruned_at)
+            VALUES (@run, @task, @index, @kind, @encoding, @size, '\x'::bytea, @hash, NULL)
+            ON CONFLICT (run_id, task_id, trial_index, kind)
+            DO UPDATE SET encoding = excluded.encoding, size = excluded.size, content = excluded.content, hash = excluded.hash, pruned_at = NULL;
+            """, ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex),
+            ("kind", ""), ("encoding", ArtifactCodec.Encoding), ("size", 0L), ("hash", ""));
+        foreach (var (artifact, hash) in items)
+        {
+            row.Parameters["kind"].Value = ArtifactName(artifact.Kind);
+            row.Parameters["size"].Value = (long)ArtifactCodec.ByteCount(artifact.Content);
+            row.Parameters["hash"].Value = hash;
+            await row.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
 
     /// <summary>Replaces the trial's metrics: a retried attempt keeps only its own.</summary>
@@ -179,11 +202,21 @@ internal sealed class PostgresTrialStore(PostgresDatabase db) : ITrialStore
         db.GuardAsync(async () =>
         {
             await using var connection = await db.OpenAsync(cancellationToken);
+            // Rows from before migration 12 hold their text inline (hash NULL); newer ones name a blob.
             await using var command = Command(connection, null, """
-                SELECT encoding, content, size FROM artifacts
-                WHERE run_id = @run AND task_id = @task AND trial_index = @index AND kind = @kind;
+                SELECT a.encoding, a.content, a.size, a.hash, a.pruned_at, b.encoding, b.content, b.size
+                FROM artifacts a LEFT JOIN artifact_blobs b ON b.hash = a.hash
+                WHERE a.run_id = @run AND a.task_id = @task AND a.trial_index = @index AND a.kind = @kind;
                 """, ("run", runId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex), ("kind", ArtifactName(kind)));
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            return await reader.ReadAsync(cancellationToken) ? ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0), reader.GetInt64(2)) : null;
+            if (!await reader.ReadAsync(cancellationToken))
+                return null;
+            if (!reader.IsDBNull(4))
+                return TrialArtifact.RemovedByRetention(ParseTime(reader.GetString(4)));
+            if (reader.IsDBNull(3))
+                return ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0), reader.GetInt64(2));
+            if (reader.IsDBNull(6))
+                throw new InvalidDataException($"the blob {reader.GetString(3)} of the {ArtifactName(kind)} of run {runId} trial {trial} is missing from artifact_blobs");
+            return ArtifactCodec.Decompress((byte[])reader.GetValue(6), reader.GetString(5), reader.GetInt64(2));
         });
 }

@@ -242,7 +242,17 @@ internal static class Migrations
         );
         """,
 
-        // 12: each run's trial counts kept by triggers as trials are planned, recorded, retried and
+        // 12: artifacts out of the row store (#20): a new artifact's compressed text is a file beside
+        // the database named by its SHA-256 (hash; its content stays empty), shared by every trial
+        // with the same text. Rows from before keep their content inline (hash NULL). pruned_at: when
+        // the retention policy removed the artifact (`db gc`); the row stays, to say so. No index on
+        // hash: only `db gc` looks rows up by it, in one scan, and an index would cost a third of the row.
+        """
+        ALTER TABLE artifacts ADD COLUMN hash TEXT;
+        ALTER TABLE artifacts ADD COLUMN pruned_at TEXT;
+        """,
+
+        // 13: each run's trial counts kept by triggers as trials are planned, recorded, retried and
         // deleted (#20), so that listing runs reads one row per run instead of every trial; the
         // flagged trials by a partial index; and the runs by start for the latest N. `writes` counts
         // every write to the run or its trials, so that readers can tell what they derived is current.
@@ -298,7 +308,7 @@ internal static class Migrations
         CREATE INDEX runs_by_start ON runs (started_at, id);
         """,
 
-        // 13: the verdict last computed per agent × suite, under the key of what it was computed
+        // 14: the verdict last computed per agent × suite, under the key of what it was computed
         // from (its runs and their write counts, the check options, the build), so that a verdict is
         // judged once per change and read back otherwise (#20). A cache: db copy leaves it behind.
         """

@@ -30,9 +30,13 @@ internal sealed class SqliteDatabase : IDisposable
         _time = time;
         _access = access;
         _connectionString = DatabaseFile.ConnectionString(path, access, pooling: true);
+        Artifacts = new ArtifactFiles(path);
     }
 
     public string Path { get; }
+
+    /// <summary>The artifacts' blob files beside the database.</summary>
+    internal ArtifactFiles Artifacts { get; }
 
     /// <summary>Whether this store only reads its file (its folder or the file itself could not be written).</summary>
     public bool IsReadOnly => _access != FileAccessMode.ReadWrite;

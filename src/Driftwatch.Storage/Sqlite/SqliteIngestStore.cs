@@ -46,7 +46,7 @@ internal sealed class SqliteIngestStore(SqliteDatabase db) : IIngestStore
                 var runId = SqliteRunStore.InsertRun(connection, transaction, IngestedRuns.Plan(run), IngestedRuns.Fingerprint(run), run.StartedAt, owner: null, leaseExpires: null);
                 foreach (var (trial, artifacts) in IngestedRuns.Trials(run, runId))
                 {
-                    if (!SqliteTrialStore.Record(connection, transaction, trial, artifacts, HarnessCapture.Empty))
+                    if (!SqliteTrialStore.Record(connection, transaction, db.Artifacts, trial, artifacts, HarnessCapture.Empty))
                         throw new InvalidOperationException($"ingested trial {trial.Key} of run {runId} could not be recorded");
                 }
                 if (run.Totals is { } totals)

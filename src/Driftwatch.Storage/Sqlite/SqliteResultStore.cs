@@ -61,6 +61,7 @@ public sealed class SqliteResultStore : PortedStore
             store.Migrate(probeWrite: true);
             store.EnsureRecordsDecode();
         });
+        store.Artifacts.EnsureFolder();
         return new SqliteResultStore(store);
     }
 

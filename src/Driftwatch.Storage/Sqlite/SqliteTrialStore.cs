@@ -32,7 +32,7 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
         {
             using var connection = db.OpenConnection();
             using var transaction = connection.BeginTransaction(deferred: false);
-            if (!Record(connection, transaction, trial, artifacts, harness ?? HarnessCapture.Empty))
+            if (!Record(connection, transaction, db.Artifacts, trial, artifacts, harness ?? HarnessCapture.Empty))
             {
                 // The write lock is held (BEGIN IMMEDIATE): no other writer can record it between the two statements.
                 using var planned = Command(connection, transaction, "SELECT 1 FROM trials WHERE run_id = $run AND task_id = $task AND trial_index = $index;",
@@ -49,9 +49,10 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
     /// <summary>
     /// Writes a finished trial over its planned row with its artifacts, harness requests and
     /// metrics, within <paramref name="transaction"/>; false (nothing written) when the row is not
-    /// pending or retryable.
+    /// pending or retryable. Artifact texts go to <paramref name="files"/> (each distinct text once),
+    /// written before the transaction commits; the rows name them by hash.
     /// </summary>
-    internal static bool Record(SqliteConnection connection, SqliteTransaction transaction, Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture harness)
+    internal static bool Record(SqliteConnection connection, SqliteTransaction transaction, ArtifactFiles files, Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture harness)
     {
         using var update = Command(connection, transaction, $"""
             UPDATE trials SET outcome = $outcome, tests_passed = $passed, tests_total = $total,
@@ -83,15 +84,18 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
             return false;
 
         using var artifact = Command(connection, transaction, """
-            INSERT OR REPLACE INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content)
-            VALUES ($run, $task, $index, $kind, $encoding, $size, $content);
+            INSERT OR REPLACE INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content, hash, pruned_at)
+            VALUES ($run, $task, $index, $kind, $encoding, $size, X'', $hash, NULL);
             """, ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex),
-            ("$kind", ""), ("$encoding", ArtifactCodec.Encoding), ("$size", 0), ("$content", Array.Empty<byte>()));
+            ("$kind", ""), ("$encoding", ArtifactCodec.Encoding), ("$size", 0), ("$hash", ""));
         foreach (var item in artifacts)
         {
+            var hash = ArtifactCodec.Hash(item.Content);
+            if (!files.Contains(hash))
+                files.Put(hash, ArtifactCodec.Compress(item.Content));
             artifact.Parameters["$kind"].Value = ArtifactName(item.Kind);
             artifact.Parameters["$size"].Value = ArtifactCodec.ByteCount(item.Content);
-            artifact.Parameters["$content"].Value = ArtifactCodec.Compress(item.Content);
+            artifact.Parameters["$hash"].Value = hash;
             artifact.ExecuteNonQuery();
         }
         RecordHarness(connection, transaction, trial, harness);
@@ -160,10 +164,17 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
         {
             using var connection = db.OpenConnection();
             using var command = Command(connection, null, """
-                SELECT encoding, content, size FROM artifacts
+                SELECT encoding, content, size, hash, pruned_at FROM artifacts
                 WHERE run_id = $run AND task_id = $task AND trial_index = $index AND kind = $kind;
                 """, ("$run", runId), ("$task", trial.TaskId), ("$index", trial.TrialIndex), ("$kind", ArtifactName(kind)));
             using var reader = command.ExecuteReader();
-            return reader.Read() ? ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0), reader.GetInt64(2)) : null;
+            if (!reader.Read())
+                return null;
+            if (!reader.IsDBNull(4))
+                return TrialArtifact.RemovedByRetention(ParseTime(reader.GetString(4)));
+            if (reader.IsDBNull(3))
+                return ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0), reader.GetInt64(2));
+            return db.Artifacts.ReadText(reader.GetString(3), reader.GetString(0), reader.GetInt64(2),
+                $"the {ArtifactName(kind)} of run {runId} trial {trial}");
         }));
 }

@@ -193,12 +193,8 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         (change * 100).ToString("+0.0;−0.0;0.0", CultureInfo.InvariantCulture);
 
     /// <summary>A flip is a task whose majority outcome changed: pass → fail is "broke", fail → pass "fixed".</summary>
-    public static Flip FlipOf(double? before, double? now) => (before, now) switch
-    {
-        ({ } b, { } n) when b >= 0.5 && n < 0.5 => Flip.Broke,
-        ({ } b, { } n) when b < 0.5 && n >= 0.5 => Flip.Fixed,
-        _ => Flip.None,
-    };
+    public static Flip FlipOf(double? before, double? now) =>
+        !TaskFlips.Flipped(before, now) ? Flip.None : now >= 0.5 ? Flip.Fixed : Flip.Broke;
 
     public async Task<TaskView?> TaskAsync(string agent, string suite, string taskId, CancellationToken cancellationToken = default)
     {
@@ -232,10 +228,26 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         return new TrialView(
             run,
             trial,
-            await store.GetArtifactAsync(runId, key, ArtifactKind.Transcript, cancellationToken),
-            await store.GetArtifactAsync(runId, key, ArtifactKind.AgentOutput, cancellationToken),
-            await store.GetArtifactAsync(runId, key, ArtifactKind.Diff, cancellationToken),
-            await store.GetArtifactAsync(runId, key, ArtifactKind.TestOutput, cancellationToken));
+            await ArtifactAsync(runId, key, ArtifactKind.Transcript, cancellationToken),
+            await ArtifactAsync(runId, key, ArtifactKind.AgentOutput, cancellationToken),
+            await ArtifactAsync(runId, key, ArtifactKind.Diff, cancellationToken),
+            await ArtifactAsync(runId, key, ArtifactKind.TestOutput, cancellationToken));
+    }
+
+    /// <summary>
+    /// An artifact's text; one whose blob is missing or damaged says so in its place (the rest of
+    /// the trial's page still shows), without the server's paths: `show` names the file.
+    /// </summary>
+    private async Task<string?> ArtifactAsync(long runId, TrialKey key, ArtifactKind kind, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.GetArtifactAsync(runId, key, kind, cancellationToken);
+        }
+        catch (Core.InvalidInputException)
+        {
+            return $"(this artifact cannot be read: its stored blob is missing or damaged; `driftwatch show {runId} --task {key.TaskId}` names the file)";
+        }
     }
 
     /// <summary>The page of one agent × suite within <paramref name="filter"/>, or null when it has no runs.</summary>

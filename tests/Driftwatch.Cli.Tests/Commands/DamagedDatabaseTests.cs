@@ -26,6 +26,7 @@ public sealed class DamagedDatabaseTests(RunDatabase database) : IDisposable
     private Task RealDatabaseAsync()
     {
         File.Copy(database.Path, Db);
+        DatabaseCopies.CopyArtifacts(database.Path, Db);
         return Task.CompletedTask;
     }
 

@@ -36,6 +36,7 @@ public sealed class FullDiskAndTempFolderTests(RunDatabase database) : IDisposab
         SkipUnless(Confinement.FullDisk);
         Directory.CreateDirectory(Folder);
         File.Copy(database.Path, Path.Combine(Folder, "dw.db"));
+        DatabaseCopies.CopyArtifacts(database.Path, Path.Combine(Folder, "dw.db"));
 
         // When a run is started on it
         var db = Path.Combine(Folder, "dw.db");
@@ -67,6 +68,7 @@ public sealed class FullDiskAndTempFolderTests(RunDatabase database) : IDisposab
         SkipUnless(Confinement.FullDisk);
         Directory.CreateDirectory(Folder);
         File.Copy(database.Path, Path.Combine(Folder, "dw.db"));
+        DatabaseCopies.CopyArtifacts(database.Path, Path.Combine(Folder, "dw.db"));
 
         // When its runs are listed
         var result = await ConfinedCli.RunAsync(Confinement.FullDisk, Folder, _temp.Path, "runs", "--json", "--db", Path.Combine(Folder, "dw.db"));

@@ -30,12 +30,13 @@ public sealed class ReadOnlyDatabaseTests(RunDatabase database) : IDisposable
 
     /// <summary>The folder's files and their bytes, to show that nothing in it changed.</summary>
     private Dictionary<string, string> Snapshot() =>
-        Directory.GetFiles(Folder).ToDictionary(f => Path.GetFileName(f), f => Convert.ToHexString(File.ReadAllBytes(f)));
+        Directory.GetFiles(Folder, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(Folder, f), f => Convert.ToHexString(File.ReadAllBytes(f)));
 
     private void CopyDatabase()
     {
         Directory.CreateDirectory(Folder);
         File.Copy(database.Path, Db);
+        DatabaseCopies.CopyArtifacts(database.Path, Db);
     }
 
     private static void SkipUnless(Confinement confinement) =>

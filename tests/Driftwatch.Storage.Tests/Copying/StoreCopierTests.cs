@@ -108,6 +108,9 @@ public sealed class StoreCopierTests : IAsyncLifetime, IDisposable
             await using var delete = connection.CreateCommand();
             delete.CommandText = "DELETE FROM runs WHERE agent = 'agent-doomed';";
             (await delete.ExecuteNonQueryAsync()).ShouldBe(1);
+            // and one artifact as stored before migration 12: inline, without a hash
+            delete.CommandText = $"INSERT INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content) VALUES (1, 'task-a', 0, 'agent-output', 'br', 7, x'{Convert.ToHexString(ArtifactCodec.Compress("old ✓"))}');";
+            (await delete.ExecuteNonQueryAsync()).ShouldBe(1);
         }
 
         // When it is copied to PostgreSQL, and from there into a new SQLite file
@@ -121,8 +124,9 @@ public sealed class StoreCopierTests : IAsyncLifetime, IDisposable
             back = await StoreCopier.CopyAsync(postgres, target, "sqlite");
 
         // Then every table had rows, both copies moved the same, and the file is the same row for row, byte for byte, counters included
-        there.Select(t => t.Table).ShouldBe(StoreCopier.Tables);
+        there.Select(t => t.Table).ShouldBe(StoreCopier.Tables.Append(StoreCopier.Blobs));
         there.ShouldAllBe(t => t.Rows > 0);
+        there.Single(t => t.Table == StoreCopier.Blobs).Rows.ShouldBe(2);
         back.ShouldBe(there);
         foreach (var table in StoreCopier.Tables.Append("sqlite_sequence"))
             Rows(roundTrip, table).ShouldBe(Rows(original, table), table);
@@ -131,6 +135,16 @@ public sealed class StoreCopierTests : IAsyncLifetime, IDisposable
         Rows(roundTrip, tallies).ShouldBe(Rows(original, tallies));
         Rows(original, tallies).ShouldNotBeEmpty();
 
+        // And the artifacts' files came along, byte for byte, and every artifact reads back the same
+        BlobFiles(roundTrip).ShouldBe(BlobFiles(original));
+        BlobFiles(original).Count.ShouldBe(2);
+        using (var copied = StoreFactory.Of(SqliteResultStore.Open(roundTrip)))
+        {
+            (await copied.Trials.GetArtifactAsync(1, new TrialKey("task-a", 0), ArtifactKind.Transcript)).ShouldBe("line 1\n\u001b[31mred\u001b[0m ✓\n");
+            (await copied.Trials.GetArtifactAsync(1, new TrialKey("task-a", 0), ArtifactKind.Diff)).ShouldBe(new string('x', 100_000));
+            (await copied.Trials.GetArtifactAsync(1, new TrialKey("task-a", 0), ArtifactKind.AgentOutput)).ShouldBe("old ✓");
+        }
+
         // And PostgreSQL reads what SQLite reads, and its next ids follow the highest ever given
         using var pg = StoreFactory.OpenPostgres(_connectionString);
         using var lite = StoreFactory.Of(SqliteResultStore.Open(original));
@@ -138,6 +152,8 @@ public sealed class StoreCopierTests : IAsyncLifetime, IDisposable
         Json(await pg.Trials.GetTrialsAsync(1)).ShouldBe(Json(await lite.Trials.GetTrialsAsync(1)));
         Json(await pg.History.GetHistoryAsync("agent-a", "mini", withMetrics: true)).ShouldBe(Json(await lite.History.GetHistoryAsync("agent-a", "mini", withMetrics: true)));
         (await pg.Trials.GetArtifactAsync(1, new TrialKey("task-a", 0), ArtifactKind.Transcript)).ShouldBe("line 1\n\u001b[31mred\u001b[0m ✓\n");
+        (await pg.Trials.GetArtifactAsync(1, new TrialKey("task-a", 0), ArtifactKind.Diff)).ShouldBe(new string('x', 100_000));
+        (await pg.Trials.GetArtifactAsync(1, new TrialKey("task-a", 0), ArtifactKind.AgentOutput)).ShouldBe("old ✓");
         (await pg.Harness.GetHarnessTextsAsync([SystemPrompt.Hash]))[SystemPrompt.Hash].ShouldBe(SystemPrompt.Text);
         (await pg.Alerts.ListAlertsAsync()).ShouldBe(await lite.Alerts.ListAlertsAsync());
         (await pg.Schedule.ListSlotsAsync()).ShouldBe(await lite.Schedule.ListSlotsAsync());
@@ -164,6 +180,15 @@ public sealed class StoreCopierTests : IAsyncLifetime, IDisposable
         error.Message.ShouldBe("--to $PG: the target's table alerts already holds 1 row(s); db copy only fills an empty store: nothing was written");
         (await postgres.Runs.ListRunsAsync(new RunQuery())).ShouldBeEmpty();
         (await postgres.Alerts.ListAlertsAsync()).ShouldHaveSingleItem();
+    }
+
+    /// <summary>The artifact files beside a SQLite database, as relative path and hex content, sorted.</summary>
+    private static List<string> BlobFiles(string database)
+    {
+        var folder = database + ".artifacts";
+        return [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
+            .Select(f => $"{Path.GetRelativePath(folder, f)}:{Convert.ToHexString(File.ReadAllBytes(f))}")
+            .Order(StringComparer.Ordinal)];
     }
 
     private static string Json<T>(T value) => System.Text.Json.JsonSerializer.Serialize(value);

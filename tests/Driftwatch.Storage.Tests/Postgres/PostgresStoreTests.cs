@@ -141,6 +141,41 @@ public sealed class PostgresStoreTests : IAsyncLifetime, IDisposable
     private static int PostgresResultStoreVersion => Storage.Postgres.PostgresResultStore.SchemaVersion;
 
     [Fact]
+    public async Task Artifacts_name_their_text_by_hash_and_identical_texts_are_one_blob_row()
+    {
+        // Given a run of two trials
+        using var store = StoreFactory.OpenPostgres(_connectionString);
+        var plan = Plan(2);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+
+        // When both are recorded with the same diff and their own transcripts
+        foreach (var planned in plan.Trials)
+        {
+            await store.Trials.RecordTrialAsync(Finished(runId, planned, TrialOutcome.Pass),
+                [new TrialArtifact(ArtifactKind.Diff, "+ the same fix ✓\n"), new TrialArtifact(ArtifactKind.Transcript, planned.TaskId)]);
+        }
+
+        // Then four artifact rows without inline bytes name three blobs, and each reads back its own texts
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT COUNT(*), COUNT(DISTINCT hash), SUM(length(content)) FROM artifacts;", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            reader.Read().ShouldBeTrue();
+            (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)).ShouldBe((4L, 3L, 0L));
+            await reader.CloseAsync();
+            await using var blobs = new NpgsqlCommand("SELECT COUNT(*) FROM artifact_blobs WHERE hash = @hash;", connection);
+            blobs.Parameters.AddWithValue("hash", ArtifactCodec.Hash("+ the same fix ✓\n"));
+            (await blobs.ExecuteScalarAsync()).ShouldBe(1L);
+        }
+        foreach (var planned in plan.Trials)
+        {
+            (await store.Trials.GetArtifactAsync(runId, new TrialKey(planned.TaskId, 0), ArtifactKind.Diff)).ShouldBe("+ the same fix ✓\n");
+            (await store.Trials.GetArtifactAsync(runId, new TrialKey(planned.TaskId, 0), ArtifactKind.Transcript)).ShouldBe(planned.TaskId);
+        }
+    }
+
+    [Fact]
     public async Task The_schema_mirrors_sqlites_table_for_table_and_column_for_column_with_mapped_types()
     {
         // Given both stores freshly migrated
@@ -180,9 +215,11 @@ public sealed class PostgresStoreTests : IAsyncLifetime, IDisposable
         await using (var connection = new NpgsqlConnection(_connectionString))
         {
             await connection.OpenAsync();
+            // artifact_blobs is the one table of PostgreSQL's own: the artifacts' compressed texts,
+            // which SQLite keeps as files beside the database (docs/storage.md).
             await using var command = new NpgsqlCommand("""
                 SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
-                WHERE table_schema = 'public' AND table_name <> 'schema_migrations';
+                WHERE table_schema = 'public' AND table_name NOT IN ('schema_migrations', 'artifact_blobs');
                 """, connection);
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())

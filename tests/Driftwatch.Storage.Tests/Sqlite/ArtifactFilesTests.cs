@@ -1,0 +1,220 @@
+using Driftwatch.Core;
+using Driftwatch.Core.Ingest;
+using Driftwatch.Core.Runs;
+using Driftwatch.Core.Suites;
+using Driftwatch.Storage.Sqlite;
+using Driftwatch.Testing;
+using Microsoft.Data.Sqlite;
+using Shouldly;
+
+namespace Driftwatch.Storage.Tests.Sqlite;
+
+/// <summary>Artifacts out of the row store (#20): content-addressed Brotli files beside the database, one per distinct text.</summary>
+public sealed class ArtifactFilesTests : IDisposable
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 20, 6, 0, 0, TimeSpan.Zero);
+    private static readonly RunOwner DeadOwner = new("elsewhere-host-that-is-not-this-one", 1, Start);
+
+    private readonly TempDirectory _temp = new("artifact-files");
+
+    public void Dispose() => _temp.Dispose();
+
+    private string DatabasePath => _temp.Combine("data", "driftwatch.db");
+
+    private string Folder => DatabasePath + ".artifacts";
+
+    private static RunPlan Plan(int tasks) => new()
+    {
+        AgentName = "simulated",
+        AgentKind = "simulated",
+        AgentConfigJson = """{"name":"simulated","kind":"simulated","options":{}}""",
+        Synthetic = true,
+        SuiteName = "mini",
+        SuitePath = "/suites/mini",
+        SuiteRevision = new string('a', 64),
+        TrialsPerTask = 1,
+        Seed = 42,
+        SandboxMode = "none",
+        Trials = [.. Enumerable.Range(0, tasks).Select(t => new PlannedTrial($"task-{t}", 0, t, TaskCategory.Generation, "python"))],
+    };
+
+    private static Trial Finished(long runId, PlannedTrial planned) => new()
+    {
+        RunId = runId,
+        TaskId = planned.TaskId,
+        TrialIndex = planned.TrialIndex,
+        Sequence = planned.Sequence,
+        Category = planned.Category,
+        Language = planned.Language,
+        Outcome = TrialOutcome.Pass,
+        TestsPassed = 1,
+        TestsTotal = 1,
+        StartedAt = Start,
+        FinishedAt = Start.AddSeconds(3),
+    };
+
+    private static TrialKey Key(PlannedTrial planned) => new(planned.TaskId, planned.TrialIndex);
+
+    private List<string> BlobFiles() =>
+        Directory.Exists(Folder) ? [.. Directory.EnumerateFiles(Folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)] : [];
+
+    private object? Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    [Fact]
+    public async Task A_new_artifact_is_a_file_named_by_its_hash_beside_the_database_and_its_row_holds_no_content()
+    {
+        // Given a store
+        using var store = SqliteResultStore.Open(DatabasePath, _ => false);
+        var plan = Plan(1);
+        var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, DeadOwner);
+        var transcript = string.Concat(Enumerable.Repeat("{\"type\":\"assistant\",\"text\":\"héllo ✓\"}\n", 2000));
+
+        // When a trial is recorded with a transcript
+        await store.RecordTrialAsync(Finished(runId, plan.Trials[0]), [new TrialArtifact(ArtifactKind.Transcript, transcript)]);
+
+        // Then the text is one Brotli file <db>.artifacts/<2 hex>/<sha-256>.br, the row names it and holds no bytes, and it reads back
+        var hash = ArtifactCodec.Hash(transcript);
+        BlobFiles().ShouldBe([Path.Combine(Folder, hash[..2], hash + ".br")]);
+        ArtifactCodec.Decompress(File.ReadAllBytes(BlobFiles()[0]), "br", ArtifactCodec.ByteCount(transcript)).ShouldBe(transcript);
+        Scalar("SELECT hash FROM artifacts").ShouldBe(hash);
+        Scalar("SELECT length(content) FROM artifacts").ShouldBe(0L);
+        (await store.GetArtifactAsync(runId, Key(plan.Trials[0]), ArtifactKind.Transcript)).ShouldBe(transcript);
+    }
+
+    [Fact]
+    public void Opening_for_writing_makes_the_folder_before_any_trial_so_that_sandboxes_can_hide_it()
+    {
+        // Given no database yet
+        Directory.Exists(Folder).ShouldBeFalse();
+
+        // When it is opened for writing
+        using var store = SqliteResultStore.Open(DatabasePath, _ => false);
+
+        // Then its artifact folder is there, empty
+        Directory.Exists(Folder).ShouldBeTrue();
+        BlobFiles().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task Identical_texts_of_two_trials_are_stored_once()
+    {
+        // Given a store and two trials with the same diff and different transcripts
+        using var store = SqliteResultStore.Open(DatabasePath, _ => false);
+        var plan = Plan(2);
+        var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, DeadOwner);
+
+        // When both are recorded
+        foreach (var planned in plan.Trials)
+            await store.RecordTrialAsync(Finished(runId, planned), [new TrialArtifact(ArtifactKind.Diff, "+ the same fix\n"), new TrialArtifact(ArtifactKind.Transcript, planned.TaskId)]);
+
+        // Then there are three files for four artifacts, and each trial reads its own texts
+        Scalar("SELECT COUNT(*) FROM artifacts").ShouldBe(4L);
+        BlobFiles().Count.ShouldBe(3);
+        foreach (var planned in plan.Trials)
+        {
+            (await store.GetArtifactAsync(runId, Key(planned), ArtifactKind.Diff)).ShouldBe("+ the same fix\n");
+            (await store.GetArtifactAsync(runId, Key(planned), ArtifactKind.Transcript)).ShouldBe(planned.TaskId);
+        }
+    }
+
+    [Fact]
+    public async Task An_artifact_stored_inline_before_the_blob_files_still_reads()
+    {
+        // Given an artifact row as migration 11 stored it: its compressed text inline, no hash
+        using (var store = SqliteResultStore.Open(DatabasePath, _ => false))
+        {
+            var plan = Plan(1);
+            var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, DeadOwner);
+            await store.RecordTrialAsync(Finished(runId, plan.Trials[0]), []);
+        }
+        SqliteConnection.ClearAllPools();
+        Execute($"INSERT INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content) VALUES (1, 'task-0', 0, 'diff', 'br', 7, x'{Convert.ToHexString(ArtifactCodec.Compress("old ✓"))}');");
+
+        // When it is read
+        using var reopened = SqliteResultStore.Open(DatabasePath, _ => false);
+
+        // Then it is its text, and no file was needed
+        (await reopened.GetArtifactAsync(1, new TrialKey("task-0", 0), ArtifactKind.Diff)).ShouldBe("old ✓");
+        BlobFiles().ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task A_missing_file_is_bad_input_naming_it_not_an_empty_artifact()
+    {
+        // Given a recorded artifact whose file was lost (the database restored without its folder)
+        using var store = SqliteResultStore.Open(DatabasePath, _ => false);
+        var plan = Plan(1);
+        var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, DeadOwner);
+        await store.RecordTrialAsync(Finished(runId, plan.Trials[0]), [new TrialArtifact(ArtifactKind.Diff, "+ fix\n")]);
+        var file = BlobFiles().ShouldHaveSingleItem();
+        File.Delete(file);
+
+        // When it is read
+        var error = await Should.ThrowAsync<InvalidInputException>(() => store.GetArtifactAsync(runId, Key(plan.Trials[0]), ArtifactKind.Diff));
+
+        // Then the error names the file and says it is missing, in one line
+        error.Message.ShouldStartWith($"{file}: the file of the diff of run {runId} trial task-0");
+        error.Message.ShouldContain("is missing");
+        error.Message.ShouldNotContain('\n');
+    }
+
+    [Fact]
+    public async Task A_damaged_file_is_bad_input_naming_it()
+    {
+        // Given a recorded artifact whose file was cut short
+        using var store = SqliteResultStore.Open(DatabasePath, _ => false);
+        var plan = Plan(1);
+        var runId = await store.CreateRunAsync(plan, new RunFingerprint(), Start, DeadOwner);
+        var text = string.Concat(Enumerable.Range(0, 3000).Select(i => (char)('a' + i * 7 % 26)));
+        await store.RecordTrialAsync(Finished(runId, plan.Trials[0]), [new TrialArtifact(ArtifactKind.TestOutput, text)]);
+        var file = BlobFiles().ShouldHaveSingleItem();
+        var bytes = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, bytes[..(bytes.Length / 2)]);
+
+        // When it is read
+        var error = await Should.ThrowAsync<InvalidInputException>(() => store.GetArtifactAsync(runId, Key(plan.Trials[0]), ArtifactKind.TestOutput));
+
+        // Then the error names the file and says it is damaged
+        error.Message.ShouldStartWith($"{file}: the file of the test-output of run {runId} trial task-0");
+        error.Message.ShouldContain("is damaged");
+    }
+
+    [Fact]
+    public async Task Ingested_trials_store_their_artifacts_in_the_same_files()
+    {
+        // Given a store
+        using var store = SqliteResultStore.Open(DatabasePath, _ => false);
+
+        // When a run of another harness is ingested with a trial's transcript
+        var results = await store.IngestAsync([new IngestedRun
+        {
+            Format = "jsonl", Key = "run-1", Path = "/results/run-1.jsonl", Agent = "tracker", Suite = "swe", StartedAt = Start,
+            Trials = [new IngestedTrial(new Trial
+            {
+                RunId = 0, TaskId = "t-1", TrialIndex = 0, Sequence = 0, Category = TaskCategory.Other, Language = "",
+                Outcome = TrialOutcome.Pass, TestsPassed = 1, TestsTotal = 1, StartedAt = Start, FinishedAt = Start.AddMinutes(1),
+            }, [new TrialArtifact(ArtifactKind.Transcript, "ingested ✓")])],
+        }]);
+
+        // Then its text is a file and reads back
+        var runId = results.ShouldHaveSingleItem().RunId;
+        BlobFiles().ShouldHaveSingleItem().ShouldEndWith(ArtifactCodec.Hash("ingested ✓") + ".br");
+        (await store.GetArtifactAsync(runId, new TrialKey("t-1", 0), ArtifactKind.Transcript)).ShouldBe("ingested ✓");
+    }
+}
