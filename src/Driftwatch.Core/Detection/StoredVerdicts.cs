@@ -24,11 +24,19 @@ public static class StoredVerdicts
     {
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(options);
-        var text = new StringBuilder();
-        text.Append(Build).Append('\n').Append(KeptVerdictJson.Describe(options)).Append('\n');
-        foreach (var run in runs)
-            text.Append(CultureInfo.InvariantCulture, $"{run.Id}.{run.WriteCount}.{(int)run.Status},");
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        var text = $"{Build}\n{KeptVerdictJson.Describe(options)}\n{RunsKey(runs)}";
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>
+    /// What anything derived from <paramref name="runs"/> depends on, as far as their headers tell:
+    /// each run, how often it or its trials were written, and its status (which a dead owner
+    /// changes without a write). Equal texts, the same runs and trials.
+    /// </summary>
+    public static string RunsKey(IReadOnlyList<RunHeader> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        return string.Join(',', runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Id}.{r.WriteCount}.{(int)r.Status}")));
     }
 
     /// <summary>

@@ -45,20 +45,13 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
 
     private async Task<SeriesView> SeriesAsync(string agent, string suite, IReadOnlyList<RunHeader> runs, CancellationToken cancellationToken)
     {
-        var key = SeriesKey(runs);
+        var key = StoredVerdicts.RunsKey(runs);
         if (_series.TryGetValue((agent, suite), out var cached) && cached.Key == key)
             return cached.View;
         var view = await ReadSeriesAsync(agent, suite, runs, cancellationToken);
         _series[(agent, suite)] = (key, view);
         return view;
     }
-
-    /// <summary>
-    /// What a series view derives from, as far as its runs' headers tell: each run, how often it or
-    /// its trials were written, and its status (which a dead owner changes without a write).
-    /// </summary>
-    private static string SeriesKey(IReadOnlyList<RunHeader> runs) =>
-        string.Join(',', runs.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Id}.{r.WriteCount}.{(int)r.Status}")));
 
     private async Task<SeriesView> ReadSeriesAsync(string agent, string suite, IReadOnlyList<RunHeader> runs, CancellationToken cancellationToken)
     {
