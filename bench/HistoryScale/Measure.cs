@@ -284,11 +284,50 @@ internal static class Measure
                 FROM runs r JOIN trials t ON t.run_id = r.id
                 WHERE r.agent = $agent AND r.suite = $suite GROUP BY t.task_id;
                 """, parameters)
-            + ReadAll(connection, """
-                SELECT substr(r.started_at, 1, 10) AS day, m.name, avg(m.value), count(*)
-                FROM runs r JOIN trial_metrics m ON m.run_id = r.id
-                WHERE r.agent = $agent AND r.suite = $suite GROUP BY day, m.name;
-                """, parameters);
+            + DailyMetricMeans(connection, "WHERE r.agent = $agent AND r.suite = $suite", parameters);
+    }
+
+    /// <summary>
+    /// The daily mean of each metric per agent × suite of the runs <paramref name="where"/> selects:
+    /// one GROUP BY over trial_metrics in a database from before migration 15; over the packed
+    /// trial_metric_sets after it, each set unpacked here (SQLite has no function that reads a
+    /// double out of bytes), which is what any reader of those numbers has to do.
+    /// </summary>
+    private static long DailyMetricMeans(SqliteConnection connection, string where, params (string Name, object? Value)[] parameters)
+    {
+        using (var probe = connection.CreateCommand())
+        {
+            probe.CommandText = "SELECT 1 FROM sqlite_master WHERE name = 'trial_metrics';";
+            if (probe.ExecuteScalar() is not null)
+            {
+                return ReadAll(connection, $"""
+                    SELECT r.agent, r.suite, substr(r.started_at, 1, 10) AS day, m.name, avg(m.value), count(*)
+                    FROM runs r JOIN trial_metrics m ON m.run_id = r.id
+                    {where} GROUP BY r.agent, r.suite, day, m.name;
+                    """, parameters);
+            }
+        }
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT r.agent, r.suite, substr(r.started_at, 1, 10) AS day, m.metrics
+            FROM runs r JOIN trial_metric_sets m ON m.run_id = r.id {where};
+            """;
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        var sums = new Dictionary<(string, string, string, int), (double Sum, long Count)>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var bytes = (byte[])reader.GetValue(3);
+            var (agent, suite, day) = (reader.GetString(0), reader.GetString(1), reader.GetString(2));
+            for (var offset = 0; offset + 10 <= bytes.Length; offset += 10)
+            {
+                var key = (agent, suite, day, (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(bytes.AsSpan(offset)));
+                var value = System.Buffers.Binary.BinaryPrimitives.ReadDoubleBigEndian(bytes.AsSpan(offset + 2));
+                sums[key] = sums.TryGetValue(key, out var sum) ? (sum.Sum + value, sum.Count + 1) : (value, 1);
+            }
+        }
+        return sums.Count;
     }
 
     /// <summary>What export writes: the latest run of each series with its trials and metrics, and each series' daily numbers for its verdict.</summary>
@@ -296,17 +335,22 @@ internal static class Measure
         ReadAll(connection, """
             SELECT t.* FROM trials t WHERE t.run_id IN (SELECT max(id) FROM runs GROUP BY agent, suite);
             """)
-        + ReadAll(connection, """
-            SELECT m.* FROM trial_metrics m WHERE m.run_id IN (SELECT max(id) FROM runs GROUP BY agent, suite);
+        + ReadAll(connection, $"""
+            SELECT m.* FROM {MetricsTable(connection)} m WHERE m.run_id IN (SELECT max(id) FROM runs GROUP BY agent, suite);
             """)
         + ReadAll(connection, """
             SELECT r.agent, r.suite, substr(r.started_at, 1, 10) AS day, sum(t.outcome = 'pass'), sum(t.outcome IN ('pass', 'fail', 'timeout'))
             FROM runs r JOIN trials t ON t.run_id = r.id GROUP BY r.agent, r.suite, day;
             """)
-        + ReadAll(connection, """
-            SELECT r.agent, r.suite, substr(r.started_at, 1, 10) AS day, m.name, avg(m.value)
-            FROM runs r JOIN trial_metrics m ON m.run_id = r.id GROUP BY r.agent, r.suite, day, m.name;
-            """);
+        + DailyMetricMeans(connection, "");
+
+    /// <summary>Where the trials' metrics are: trial_metrics before migration 15, trial_metric_sets after.</summary>
+    private static string MetricsTable(SqliteConnection connection)
+    {
+        using var probe = connection.CreateCommand();
+        probe.CommandText = "SELECT 1 FROM sqlite_master WHERE name = 'trial_metrics';";
+        return probe.ExecuteScalar() is null ? "trial_metric_sets" : "trial_metrics";
+    }
 
     private static long ReadAll(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {

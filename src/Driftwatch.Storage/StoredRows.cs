@@ -111,20 +111,6 @@ internal static class StoredRows
         Source = NullableString(reader, 30),
     };
 
-    /// <summary>Metrics rows (run_id, task_id, trial_index, name, value) by trial.</summary>
-    internal static Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>> MetricsByTrial(DbDataReader reader)
-    {
-        var metrics = new Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>>();
-        while (reader.Read())
-        {
-            var key = (reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2));
-            if (!metrics.TryGetValue(key, out var values))
-                metrics[key] = values = [];
-            values.Add(KeyValuePair.Create(reader.GetString(3), reader.GetDouble(4)));
-        }
-        return metrics;
-    }
-
     /// <summary>The trials with the metrics recorded with each (none for trials from before the metrics table).</summary>
     internal static List<Trial> WithMetrics(List<Trial> trials, Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>> metrics) =>
         metrics.Count == 0

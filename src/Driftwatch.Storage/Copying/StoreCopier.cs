@@ -24,7 +24,7 @@ public static class StoreCopier
     /// <summary>Every table of the schema, parents before the tables that reference them.</summary>
     public static readonly IReadOnlyList<string> Tables =
     [
-        "runs", "trials", "artifacts", "harness_texts", "harness_requests", "trial_metrics", "run_totals",
+        "runs", "trials", "artifacts", "harness_texts", "harness_requests", "metric_names", "trial_metric_sets", "run_totals",
         "schedule_slots", "verdict_states", "alerts", "suite_bundles",
     ];
 
@@ -43,7 +43,7 @@ public static class StoreCopier
     public const string Blobs = "artifact_blobs";
 
     /// <summary>The tables whose id the store assigns (SQLite AUTOINCREMENT, PostgreSQL identity).</summary>
-    private static readonly IReadOnlyList<string> Counted = ["runs", "alerts"];
+    private static readonly IReadOnlyList<string> Counted = ["runs", "alerts", "metric_names"];
 
     /// <summary>
     /// Copies everything in <paramref name="source"/> into <paramref name="target"/>, both open

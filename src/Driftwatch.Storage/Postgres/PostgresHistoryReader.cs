@@ -26,11 +26,10 @@ internal sealed class PostgresHistoryReader(PostgresDatabase db) : IHistoryReade
                     trials.Add(StoredRows.ReadTrial(reader));
             }
             await using var metrics = Command(connection, null, """
-                SELECT run_id, task_id, trial_index, name, value FROM trial_metrics
+                SELECT run_id, task_id, trial_index, metrics FROM trial_metric_sets
                 WHERE task_id = @task AND run_id IN (SELECT id FROM runs WHERE agent = @agent AND suite = @suite);
                 """, parameters);
-            await using var metricReader = await metrics.ExecuteReaderAsync(cancellationToken);
-            IReadOnlyList<Trial> withMetrics = StoredRows.WithMetrics(trials, StoredRows.MetricsByTrial(metricReader));
+            IReadOnlyList<Trial> withMetrics = StoredRows.WithMetrics(trials, await PostgresTrialStore.MetricsByTrialAsync(connection, metrics, cancellationToken));
             return withMetrics;
         });
 
@@ -77,12 +76,11 @@ internal sealed class PostgresHistoryReader(PostgresDatabase db) : IHistoryReade
     private static async Task<Dictionary<long, List<TrialMetricValues>>> ReadMetricsAsync(NpgsqlConnection connection, string agent, string suite, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, null, """
-            SELECT m.run_id, m.task_id, m.trial_index, m.name, m.value FROM trial_metrics m JOIN runs r ON r.id = m.run_id
+            SELECT m.run_id, m.task_id, m.trial_index, m.metrics FROM trial_metric_sets m JOIN runs r ON r.id = m.run_id
             WHERE r.agent = @agent AND r.suite = @suite;
             """, ("agent", agent), ("suite", suite));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var byRun = new Dictionary<long, List<TrialMetricValues>>();
-        foreach (var ((run, task, trial), values) in StoredRows.MetricsByTrial(reader).OrderBy(m => m.Key.Run).ThenBy(m => m.Key.Task, StringComparer.Ordinal).ThenBy(m => m.Key.Index))
+        foreach (var ((run, task, trial), values) in (await PostgresTrialStore.MetricsByTrialAsync(connection, command, cancellationToken)).OrderBy(m => m.Key.Run).ThenBy(m => m.Key.Task, StringComparer.Ordinal).ThenBy(m => m.Key.Index))
         {
             if (!byRun.TryGetValue(run, out var list))
                 byRun[run] = list = [];

@@ -41,10 +41,32 @@ internal sealed class PostgresTrialStore(PostgresDatabase db) : ITrialStore
                 trials.Add(ReadTrial(reader));
         }
         await using var metrics = Command(connection, null, $"""
-            SELECT run_id, task_id, trial_index, name, value FROM trial_metrics {(runId is null ? "" : "WHERE run_id = @run")};
+            SELECT run_id, task_id, trial_index, metrics FROM trial_metric_sets {(runId is null ? "" : "WHERE run_id = @run")};
             """, run);
-        await using var metricReader = await metrics.ExecuteReaderAsync(cancellationToken);
-        return WithMetrics(trials, MetricsByTrial(metricReader));
+        return WithMetrics(trials, await MetricsByTrialAsync(connection, metrics, cancellationToken));
+    }
+
+    /// <summary>The metric names by id (a handful of rows: read whole by each reader of metrics).</summary>
+    internal static async Task<Dictionary<int, string>> MetricNamesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, null, "SELECT id, name FROM metric_names;");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var names = new Dictionary<int, string>();
+        while (await reader.ReadAsync(cancellationToken))
+            names[checked((int)reader.GetInt64(0))] = reader.GetString(1);
+        return names;
+    }
+
+    /// <summary>The metrics of the trials <paramref name="command"/> selects as (run_id, task_id, trial_index, metrics), by trial.</summary>
+    internal static async Task<Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>>> MetricsByTrialAsync(
+        NpgsqlConnection connection, NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var names = await MetricNamesAsync(connection, cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var metrics = new Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>>();
+        while (await reader.ReadAsync(cancellationToken))
+            metrics[(reader.GetInt64(0), reader.GetString(1), checked((int)reader.GetInt64(2)))] = MetricSets.Unpack((byte[])reader.GetValue(3), names, "trial_metric_sets");
+        return metrics;
     }
 
     public Task<RecordResult> RecordTrialAsync(Trial trial, IReadOnlyList<TrialArtifact> artifacts, HarnessCapture? harness = null, CancellationToken cancellationToken = default) =>
@@ -146,18 +168,31 @@ internal sealed class PostgresTrialStore(PostgresDatabase db) : ITrialStore
         }
     }
 
-    /// <summary>Replaces the trial's metrics: a retried attempt keeps only its own.</summary>
+    /// <summary>Replaces the trial's metrics (one packed row, <see cref="MetricSets"/>): a retried attempt keeps only its own.</summary>
     private static async Task RecordMetricsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Trial trial, CancellationToken cancellationToken)
     {
-        await ExecuteAsync(connection, transaction, "DELETE FROM trial_metrics WHERE run_id = @run AND task_id = @task AND trial_index = @index;", cancellationToken,
+        await ExecuteAsync(connection, transaction, "DELETE FROM trial_metric_sets WHERE run_id = @run AND task_id = @task AND trial_index = @index;", cancellationToken,
             ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex));
         if (trial.Metrics.Count == 0)
             return;
+        // Only new names are inserted, so that the identity is not spent on every trial (ids must fit
+        // 16 bits). A name another writer adds at the same moment: ON CONFLICT waits for its
+        // transaction, then the SELECT sees its id.
         await ExecuteAsync(connection, transaction, """
-            INSERT INTO trial_metrics (run_id, task_id, trial_index, name, value)
-            SELECT @run, @task, @index, m.name, m.value FROM unnest(@names::text[], @values::double precision[]) AS m (name, value);
-            """, cancellationToken, ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex),
-            ("names", trial.Metrics.Select(m => m.Key).ToArray()), ("values", trial.Metrics.Select(m => m.Value).ToArray()));
+            INSERT INTO metric_names (name) SELECT n FROM unnest(@names::text[]) AS n
+            WHERE NOT EXISTS (SELECT 1 FROM metric_names m WHERE m.name = n) ON CONFLICT (name) DO NOTHING;
+            """, cancellationToken,
+            ("names", trial.Metrics.Keys.ToArray()));
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var known = Command(connection, transaction, "SELECT id, name FROM metric_names WHERE name = ANY(@names::text[]);", ("names", trial.Metrics.Keys.ToArray())))
+        await using (var reader = await known.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                ids[reader.GetString(1)] = checked((int)reader.GetInt64(0));
+        }
+        await ExecuteAsync(connection, transaction, "INSERT INTO trial_metric_sets (run_id, task_id, trial_index, metrics) VALUES (@run, @task, @index, @metrics);", cancellationToken,
+            ("run", trial.RunId), ("task", trial.TaskId), ("index", (long)trial.TrialIndex),
+            ("metrics", MetricSets.Pack(trial.Metrics.Select(m => (ids[m.Key], m.Value)))));
     }
 
     /// <summary>Replaces the trial's recorded requests (a retried attempt keeps only its own) and adds unseen texts.</summary>

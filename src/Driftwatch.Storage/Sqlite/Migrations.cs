@@ -1,3 +1,5 @@
+using Microsoft.Data.Sqlite;
+
 namespace Driftwatch.Storage.Sqlite;
 
 /// <summary>
@@ -321,5 +323,68 @@ internal static class Migrations
             PRIMARY KEY (agent, suite)
         ) WITHOUT ROWID;
         """,
+
+        // 15: a trial's metrics as one row (#20): each name once in metric_names, each trial's values
+        // packed in trial_metric_sets (StoredRows' MetricSets: 10 bytes per metric) instead of a row
+        // per metric that repeated the trial's key and the name. The old rows are packed by
+        // PackOldMetrics below, in this step's transaction, and trial_metrics is dropped.
+        """
+        CREATE TABLE metric_names (
+            id   INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT    NOT NULL UNIQUE
+        );
+        INSERT INTO metric_names (name) SELECT DISTINCT name FROM trial_metrics ORDER BY name;
+        CREATE TABLE trial_metric_sets (
+            run_id      INTEGER NOT NULL,
+            task_id     TEXT    NOT NULL,
+            trial_index INTEGER NOT NULL,
+            metrics     BLOB    NOT NULL,
+            PRIMARY KEY (run_id, task_id, trial_index),
+            FOREIGN KEY (run_id, task_id, trial_index) REFERENCES trials (run_id, task_id, trial_index) ON DELETE CASCADE
+        ) WITHOUT ROWID;
+        """,
     ];
+
+    /// <summary>What a step does beyond its SQL, in its transaction after it, by step index (0-based).</summary>
+    public static readonly IReadOnlyDictionary<int, Action<SqliteConnection, SqliteTransaction>> Code =
+        new Dictionary<int, Action<SqliteConnection, SqliteTransaction>> { [14] = PackOldMetrics };
+
+    /// <summary>Step 15's rows: every trial's metric rows packed into one, then the old table dropped.</summary>
+    private static void PackOldMetrics(SqliteConnection connection, SqliteTransaction transaction)
+    {
+        using var insert = Sql.Command(connection, transaction,
+            "INSERT INTO trial_metric_sets (run_id, task_id, trial_index, metrics) VALUES ($run, $task, $index, $metrics);",
+            ("$run", 0L), ("$task", ""), ("$index", 0), ("$metrics", Array.Empty<byte>()));
+        using var select = Sql.Command(connection, transaction, """
+            SELECT m.run_id, m.task_id, m.trial_index, n.id, m.value FROM trial_metrics m JOIN metric_names n ON n.name = m.name
+            ORDER BY m.run_id, m.task_id, m.trial_index;
+            """);
+        using var reader = select.ExecuteReader();
+        (long Run, string Task, int Index)? current = null;
+        var values = new List<(int, double)>();
+        void Flush()
+        {
+            if (current is not { } key)
+                return;
+            insert.Parameters["$run"].Value = key.Run;
+            insert.Parameters["$task"].Value = key.Task;
+            insert.Parameters["$index"].Value = key.Index;
+            insert.Parameters["$metrics"].Value = MetricSets.Pack(values);
+            insert.ExecuteNonQuery();
+            values.Clear();
+        }
+        while (reader.Read())
+        {
+            var key = (reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2));
+            if (current != key)
+            {
+                Flush();
+                current = key;
+            }
+            values.Add(((int)reader.GetInt64(3), reader.GetDouble(4)));
+        }
+        Flush();
+        reader.Close();
+        Sql.Execute(connection, "DROP TABLE trial_metrics;", transaction);
+    }
 }

@@ -21,11 +21,26 @@ internal static class Sql
                 trials.Add(ReadTrial(reader));
         }
         using var metrics = Command(connection, null, $"""
-            SELECT run_id, task_id, trial_index, name, value FROM trial_metrics
+            SELECT run_id, task_id, trial_index, metrics FROM trial_metric_sets
             {(runId is null ? "" : "WHERE run_id = $run")};
             """, ("$run", runId));
-        using var metricReader = metrics.ExecuteReader();
-        return WithMetrics(trials, MetricsByTrial(metricReader));
+        return WithMetrics(trials, MetricsByTrial(connection, metrics));
+    }
+
+    /// <summary>The metric names by id (a handful of rows: read whole by each reader of metrics).</summary>
+    internal static Dictionary<int, string> MetricNames(SqliteConnection connection)
+    {
+        using var command = Command(connection, null, "SELECT id, name FROM metric_names;");
+        using var reader = command.ExecuteReader();
+        return MetricSets.Names(reader);
+    }
+
+    /// <summary>The metrics of the trials <paramref name="command"/> selects as (run_id, task_id, trial_index, metrics), by trial.</summary>
+    internal static Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>> MetricsByTrial(SqliteConnection connection, SqliteCommand command)
+    {
+        var names = MetricNames(connection);
+        using var reader = command.ExecuteReader();
+        return MetricSets.ByTrial(reader, names, connection.DataSource);
     }
 
     internal static List<PlannedTrial> ReadPlannedTrials(SqliteConnection connection, long runId, bool pendingOnly, SqliteTransaction? transaction = null)

@@ -74,6 +74,8 @@ internal sealed class SqliteDatabase : IDisposable
             if (version < Migrations.Steps.Count)
             {
                 Execute(connection, Migrations.Steps[version], transaction);
+                if (Migrations.Code.TryGetValue(version, out var code))
+                    code(connection, transaction);
                 Execute(connection, $"PRAGMA user_version = {version + 1};", transaction);
             }
             transaction.Commit();

@@ -57,8 +57,7 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
                     trials.Add(ReadTrial(reader));
             }
             using var metrics = Command(connection, null, TaskMetricsSql, parameters);
-            using var metricReader = metrics.ExecuteReader();
-            IReadOnlyList<Trial> withMetrics = WithMetrics(trials, MetricsByTrial(metricReader));
+            IReadOnlyList<Trial> withMetrics = WithMetrics(trials, MetricsByTrial(connection, metrics));
             return withMetrics;
         }));
 
@@ -71,7 +70,7 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
 
     /// <summary>The metrics of one task's trials in the runs of an agent × suite, by key.</summary>
     internal const string TaskMetricsSql = """
-        SELECT run_id, task_id, trial_index, name, value FROM trial_metrics
+        SELECT run_id, task_id, trial_index, metrics FROM trial_metric_sets
         WHERE task_id = $task AND run_id IN (SELECT id FROM runs WHERE agent = $agent AND suite = $suite);
         """;
 
@@ -83,7 +82,7 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
 
     /// <summary>The metrics of an agent × suite's trials, by run and trial: its runs by runs_by_agent_suite, their metrics by key.</summary>
     internal const string MetricsSql = """
-        SELECT m.run_id, m.task_id, m.trial_index, m.name, m.value FROM trial_metrics m JOIN runs r ON r.id = m.run_id
+        SELECT m.run_id, m.task_id, m.trial_index, m.metrics FROM trial_metric_sets m JOIN runs r ON r.id = m.run_id
         WHERE r.agent = $agent AND r.suite = $suite
         ORDER BY m.run_id, m.task_id, m.trial_index;
         """;
@@ -91,31 +90,18 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
     /// <summary>Every stored metric of the agent's trials on the suite, by run, one entry per trial.</summary>
     private static Dictionary<long, List<TrialMetricValues>> ReadMetrics(Microsoft.Data.Sqlite.SqliteConnection connection, string agent, string suite)
     {
+        var names = MetricNames(connection);
         using var command = Command(connection, null, MetricsSql, ("$agent", agent), ("$suite", suite));
         var byRun = new Dictionary<long, List<TrialMetricValues>>();
         using var reader = command.ExecuteReader();
-        (long Run, string Task, int Trial)? current = null;
-        var values = new List<KeyValuePair<string, double>>();
-        void Flush()
-        {
-            if (current is not { } key)
-                return;
-            if (!byRun.TryGetValue(key.Run, out var list))
-                byRun[key.Run] = list = [];
-            list.Add(new TrialMetricValues(key.Task, key.Trial, Core.Metrics.MetricDictionary.Of(values)));
-            values.Clear();
-        }
         while (reader.Read())
         {
-            var key = (reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2));
-            if (current != key)
-            {
-                Flush();
-                current = key;
-            }
-            values.Add(new(reader.GetString(3), reader.GetDouble(4)));
+            var run = reader.GetInt64(0);
+            if (!byRun.TryGetValue(run, out var list))
+                byRun[run] = list = [];
+            var values = Storage.MetricSets.Unpack((byte[])reader.GetValue(3), names, connection.DataSource);
+            list.Add(new TrialMetricValues(reader.GetString(1), reader.GetInt32(2), Core.Metrics.MetricDictionary.Of(values)));
         }
-        Flush();
         return byRun;
     }
 }

@@ -103,20 +103,28 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
         return true;
     }
 
-    /// <summary>Replaces the trial's metrics: a retried attempt keeps only its own.</summary>
+    /// <summary>Replaces the trial's metrics (one packed row, <see cref="MetricSets"/>): a retried attempt keeps only its own.</summary>
     private static void RecordMetrics(SqliteConnection connection, SqliteTransaction transaction, Trial trial)
     {
-        Execute(connection, "DELETE FROM trial_metrics WHERE run_id = $run AND task_id = $task AND trial_index = $index;", transaction,
+        Execute(connection, "DELETE FROM trial_metric_sets WHERE run_id = $run AND task_id = $task AND trial_index = $index;", transaction,
             ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex));
-        using var metric = Command(connection, transaction, """
-            INSERT INTO trial_metrics (run_id, task_id, trial_index, name, value) VALUES ($run, $task, $index, $name, $value);
-            """, ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex), ("$name", ""), ("$value", 0.0));
-        foreach (var (name, value) in trial.Metrics)
+        if (trial.Metrics.Count == 0)
+            return;
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        using (var known = Command(connection, transaction, "SELECT id, name FROM metric_names;"))
+        using (var reader = known.ExecuteReader())
         {
-            metric.Parameters["$name"].Value = name;
-            metric.Parameters["$value"].Value = value;
-            metric.ExecuteNonQuery();
+            while (reader.Read())
+                ids[reader.GetString(1)] = checked((int)reader.GetInt64(0));
         }
+        foreach (var name in trial.Metrics.Keys.Where(n => !ids.ContainsKey(n)).ToList())
+        {
+            Execute(connection, "INSERT INTO metric_names (name) VALUES ($name);", transaction, ("$name", name));
+            ids[name] = checked((int)(long)Scalar(connection, "SELECT last_insert_rowid();", transaction)!);
+        }
+        Execute(connection, "INSERT INTO trial_metric_sets (run_id, task_id, trial_index, metrics) VALUES ($run, $task, $index, $metrics);", transaction,
+            ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex),
+            ("$metrics", MetricSets.Pack(trial.Metrics.Select(m => (ids[m.Key], m.Value)))));
     }
 
     /// <summary>Replaces the trial's recorded requests (a retried attempt keeps only its own) and adds unseen texts.</summary>

@@ -88,7 +88,7 @@ public sealed class DbCopyCommandTests : IAsyncLifetime, IDisposable
         // Then that file reads the same, and holds the same rows byte for byte, its id counters included
         back.ExitCode.ShouldBe(0, back.Error);
         (await ReadAsync("--db", Back)).ShouldBe(fromSqlite);
-        foreach (var table in new[] { "runs", "trials", "artifacts", "harness_texts", "harness_requests", "trial_metrics", "run_totals", "schedule_slots", "verdict_states", "alerts", "sqlite_sequence" })
+        foreach (var table in new[] { "runs", "trials", "artifacts", "harness_texts", "harness_requests", "metric_names", "trial_metric_sets", "run_totals", "schedule_slots", "verdict_states", "alerts", "sqlite_sequence" })
             Rows(Back, table).ShouldBe(Rows(Sqlite, table), table);
 
         // And the static report is written from PostgreSQL too

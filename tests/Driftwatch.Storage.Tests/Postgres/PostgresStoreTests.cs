@@ -2,6 +2,7 @@ using Driftwatch.Core;
 using Driftwatch.Core.Configuration;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
+using Driftwatch.Storage.Postgres;
 using Driftwatch.Storage.Sqlite;
 using Driftwatch.Testing;
 using Microsoft.Data.Sqlite;
@@ -172,6 +173,86 @@ public sealed class PostgresStoreTests : IAsyncLifetime, IDisposable
         {
             (await store.Trials.GetArtifactAsync(runId, new TrialKey(planned.TaskId, 0), ArtifactKind.Diff)).ShouldBe("+ the same fix ✓\n");
             (await store.Trials.GetArtifactAsync(runId, new TrialKey(planned.TaskId, 0), ArtifactKind.Transcript)).ShouldBe(planned.TaskId);
+        }
+    }
+
+    [Fact]
+    public async Task Each_metric_name_is_stored_once_however_many_trials_carry_it()
+    {
+        // Given a run of 30 trials
+        using var store = StoreFactory.OpenPostgres(_connectionString);
+        var plan = Plan(30);
+        var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
+
+        // When each is recorded with the same two metrics, and the last with a third as well
+        foreach (var planned in plan.Trials)
+        {
+            var metrics = planned.Sequence == 29
+                ? Core.Metrics.MetricDictionary.Of([new("durationMs", planned.Sequence), new("outputTokens", 7), new("lintFindings", 0.5)])
+                : Core.Metrics.MetricDictionary.Of([new("durationMs", planned.Sequence), new("outputTokens", 7)]);
+            await store.Trials.RecordTrialAsync(Finished(runId, planned, TrialOutcome.Pass) with { Metrics = metrics }, []);
+        }
+
+        // Then three names hold ids 1 to 3 (no id spent on a name already known: a packed set
+        // holds ids of 16 bits), and each trial reads its own values back
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT COUNT(*), MAX(id) FROM metric_names;", connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            reader.Read().ShouldBeTrue();
+            (reader.GetInt64(0), reader.GetInt64(1)).ShouldBe((3L, 3L));
+        }
+        var trials = await store.Trials.GetTrialsAsync(runId);
+        trials.Select(t => t.Metrics["durationMs"]).ShouldBe(Enumerable.Range(0, 30).Select(i => (double)i));
+        trials[^1].Metrics["lintFindings"].ShouldBe(0.5);
+    }
+
+    [Fact]
+    public async Task Metric_rows_of_a_database_at_schema_14_are_packed_by_the_migration_as_the_store_packs_them()
+    {
+        // Given a database at schema 14 with a finished trial and its metrics as one row per metric
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            var sql = "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, applied_at text NOT NULL);"
+                + string.Concat(PostgresMigrations.Steps.Take(14))
+                + string.Concat(Enumerable.Range(1, 14).Select(v => $"INSERT INTO schema_migrations VALUES ({v}, 'then');"))
+                + """
+                INSERT INTO runs (agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision, trials_per_task,
+                                  seed, sandbox, status, started_at, fingerprint)
+                VALUES ('old-agent', 'simulated', '{}', 1, 'core', '/x', 'abc', 1, 3, 'none', 'complete', '2026-01-01T00:00:00.0000000Z', '{}');
+                INSERT INTO trials (run_id, task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
+                                    started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms, attempts)
+                VALUES (1, 'task-a', 0, 0, 'generation', 'python', 'pass', 3, 3, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:01:00.0000000Z', 60000, 50000, 10000, 1);
+                INSERT INTO trial_metrics (run_id, task_id, trial_index, name, value)
+                VALUES (1, 'task-a', 0, 'outputTokens', 1234), (1, 'task-a', 0, 'costUsd', 0.1), (1, 'task-a', 0, 'editSimilarity', 0.30000000000000004),
+                       (1, 'task-a', 0, 'tiny', 5e-324);
+                """;
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        // When the current Driftwatch opens it
+        using var store = StoreFactory.OpenPostgres(_connectionString);
+
+        // Then the trial's metrics read back to the bit, and a new name takes the next id
+        var trial = (await store.Trials.GetTrialsAsync(1)).ShouldHaveSingleItem();
+        trial.Metrics.Count.ShouldBe(4);
+        trial.Metrics["outputTokens"].ShouldBe(1234.0);
+        trial.Metrics["costUsd"].ShouldBe(0.1);
+        trial.Metrics["editSimilarity"].ShouldBe(0.30000000000000004);
+        BitConverter.DoubleToInt64Bits(trial.Metrics["tiny"]).ShouldBe(1L);
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("""
+                SELECT (SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'trial_metrics'),
+                       (SELECT nextval(pg_get_serial_sequence('metric_names', 'id')));
+                """, connection);
+            await using var reader = await command.ExecuteReaderAsync();
+            reader.Read().ShouldBeTrue();
+            (reader.GetInt64(0), reader.GetInt64(1)).ShouldBe((0L, 5L));
         }
     }
 

@@ -91,6 +91,62 @@ public sealed class MigrationTests : IDisposable
     }
 
     [Fact]
+    public async Task Metric_rows_of_a_database_at_schema_14_are_packed_one_row_per_trial_and_read_back_exactly()
+    {
+        // Given a database at schema 14 with two finished trials and their metrics as one row per
+        // metric, with values that only read back exactly when stored whole
+        var path = _temp.Combine("v14.db");
+        using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Concat(Migrations.Steps.Take(14)) + """
+                PRAGMA user_version = 14;
+                INSERT INTO runs (agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision, trials_per_task,
+                                  seed, sandbox, status, started_at, fingerprint)
+                VALUES ('old-agent', 'simulated', '{}', 1, 'core', '/x', 'abc', 1, 3, 'none', 'complete', '2026-01-01T00:00:00.0000000Z', '{}');
+                INSERT INTO trials (run_id, task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
+                                    started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms, attempts)
+                VALUES (1, 'task-a', 0, 0, 'generation', 'python', 'pass', 3, 3, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:01:00.0000000Z', 60000, 50000, 10000, 1),
+                       (1, 'task-b', 0, 1, 'generation', 'python', 'fail', 1, 3, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:01:00.0000000Z', 60000, 50000, 10000, 1);
+                INSERT INTO trial_metrics (run_id, task_id, trial_index, name, value)
+                VALUES (1, 'task-a', 0, 'outputTokens', 1234), (1, 'task-a', 0, 'costUsd', 0.1), (1, 'task-a', 0, 'editSimilarity', 0.30000000000000004),
+                       (1, 'task-b', 0, 'outputTokens', 98765), (1, 'task-b', 0, 'tiny', 5e-324);
+                """;
+            command.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+
+        // When the current Driftwatch opens it
+        using (var store = SqliteResultStore.Open(path))
+        {
+            // Then each trial's metrics read back, every value to the bit
+            var trials = (await store.GetTrialsAsync(1)).ToDictionary(t => t.TaskId);
+            trials["task-a"].Metrics.Count.ShouldBe(3);
+            trials["task-a"].Metrics["outputTokens"].ShouldBe(1234.0);
+            trials["task-a"].Metrics["costUsd"].ShouldBe(0.1);
+            trials["task-a"].Metrics["editSimilarity"].ShouldBe(0.30000000000000004);
+            trials["task-b"].Metrics["outputTokens"].ShouldBe(98765.0);
+            BitConverter.DoubleToInt64Bits(trials["task-b"].Metrics["tiny"]).ShouldBe(1L);
+            var history = await store.GetHistoryAsync("old-agent", "core", withMetrics: true);
+            history.Runs.Single().Metrics.Select(m => (m.TaskId, m.Metrics.Count)).ShouldBe([("task-a", 3), ("task-b", 2)]);
+        }
+        SqliteConnection.ClearAllPools();
+
+        // And the old table is gone: one packed row per trial, each name once
+        using var check = new SqliteConnection($"Data Source={path}");
+        check.Open();
+        using var query = check.CreateCommand();
+        query.CommandText = """
+            SELECT (SELECT COUNT(*) FROM sqlite_master WHERE name = 'trial_metrics'), (SELECT COUNT(*) FROM trial_metric_sets),
+                   (SELECT COUNT(*) FROM metric_names), (SELECT SUM(length(metrics)) FROM trial_metric_sets);
+            """;
+        using var reader = query.ExecuteReader();
+        reader.Read().ShouldBeTrue();
+        (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)).ShouldBe((0L, 2L, 4L, 50L));
+    }
+
+    [Fact]
     public async Task Stores_opening_the_same_new_database_at_once_apply_each_step_once()
     {
         // Five times over (the race is a matter of timing): a new database file opened by eight stores

@@ -78,7 +78,7 @@ public sealed class QueryPlanTests : IDisposable
         var metrics = Plan(SqliteHistoryReader.TaskMetricsSql);
 
         trials.ShouldContain(line => line.Contains("SEARCH trials USING INDEX trials_by_task (task_id=? AND run_id=?)", StringComparison.Ordinal), Describe(trials));
-        metrics.ShouldContain(line => line.Contains("SEARCH trial_metrics USING PRIMARY KEY (run_id=? AND task_id=?)", StringComparison.Ordinal), Describe(metrics));
+        metrics.ShouldContain(line => line.Contains("SEARCH trial_metric_sets USING PRIMARY KEY (run_id=? AND task_id=?)", StringComparison.Ordinal), Describe(metrics));
         foreach (var plan in new[] { trials, metrics })
             plan.ShouldNotContain(line => line.Contains("SCAN", StringComparison.Ordinal) && !line.Contains("USING", StringComparison.Ordinal), Describe(plan));
     }
