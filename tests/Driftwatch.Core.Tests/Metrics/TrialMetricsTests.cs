@@ -57,4 +57,25 @@ public sealed class TrialMetricsTests
         second.GetHashCode().ShouldBe(first.GetHashCode());
         other.ShouldNotBe(first);
     }
+
+    [Fact]
+    public void A_metric_dictionary_finds_each_name_in_ordinal_order_and_refuses_a_name_given_two_values()
+    {
+        // Given metrics given out of order, one of them twice with the same value
+        var metrics = MetricDictionary.Of([new("outputTokens", 7), new("Zeta", 1), new("costUsd", 0.1), new("outputTokens", 7), new("a", double.NaN)]);
+
+        // Then each is found by its name, the names are in ordinal order, and a missing one is absent
+        metrics.Count.ShouldBe(4);
+        metrics.Keys.ShouldBe(["Zeta", "a", "costUsd", "outputTokens"]);
+        metrics["costUsd"].ShouldBe(0.1);
+        metrics.Get("outputTokens").ShouldBe(7);
+        metrics.Get("outputtokens").ShouldBeNull();
+        metrics.ContainsKey("b").ShouldBeFalse();
+        Should.Throw<KeyNotFoundException>(() => metrics["b"]);
+        metrics.ShouldBe(MetricDictionary.Of([new("a", double.NaN), new("costUsd", 0.1), new("Zeta", 1), new("outputTokens", 7)]));
+        MetricDictionary.Of([]).ShouldBeSameAs(MetricDictionary.None);
+
+        // And one name with two values is an error
+        Should.Throw<ArgumentException>(() => MetricDictionary.Of([new("a", 1), new("a", 2)]));
+    }
 }
