@@ -15,6 +15,8 @@ public sealed record ExportSelection(IReadOnlyList<long> RunIds, string? Agent =
     public async Task<ExportData> ResolveAsync(DashboardReader reader, CancellationToken cancellationToken = default)
     {
         var views = new List<RunView>();
+        // Each agent × suite's runs, listed once (a list is one row per run of its whole history).
+        var listed = new Dictionary<(string, string), IReadOnlyList<RunHeader>>();
         if (RunIds.Count > 0)
         {
             foreach (var id in RunIds)
@@ -25,6 +27,8 @@ public sealed record ExportSelection(IReadOnlyList<long> RunIds, string? Agent =
             var runs = await reader.RunsAsync(new RunQuery(Agent, Suite), cancellationToken);
             if (runs.Count == 0 && (Agent is not null || Suite is not null))
                 throw new InvalidInputException($"--agent/--suite: no runs of {Agent ?? "any agent"} on {Suite ?? "any suite"} in the database");
+            foreach (var group in runs.GroupBy(r => (r.Agent, r.Suite)))
+                listed[group.Key] = [.. group];
             var chosen = runs
                 .GroupBy(r => (r.Agent, r.Suite))
                 .OrderBy(g => g.Key.Agent, StringComparer.Ordinal).ThenBy(g => g.Key.Suite, StringComparer.Ordinal)
@@ -39,7 +43,9 @@ public sealed record ExportSelection(IReadOnlyList<long> RunIds, string? Agent =
             if (await reader.SeriesAsync(pair.Agent, pair.Suite, cancellationToken) is { } series)
                 verdicts.Add(series.Verdict);
             var latest = views.Where(v => (v.Run.Agent, v.Run.Suite) == pair).Select(v => (v.Run.StartedAt, v.Run.Id)).Max();
-            flagged[pair] = (await reader.RunsAsync(new RunQuery(pair.Agent, pair.Suite), cancellationToken))
+            if (!listed.TryGetValue(pair, out var seriesRuns))
+                listed[pair] = seriesRuns = await reader.RunsAsync(new RunQuery(pair.Agent, pair.Suite), cancellationToken);
+            flagged[pair] = seriesRuns
                 .Where(r => (r.StartedAt, r.Id).CompareTo(latest) <= 0)
                 .Aggregate(FlagCounts.None, (sum, r) => sum + r.Flagged);
         }

@@ -55,12 +55,17 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
 
     private async Task<SeriesView> ReadSeriesAsync(string agent, string suite, IReadOnlyList<RunHeader> runs, CancellationToken cancellationToken)
     {
-        // With the trials' metrics, as `check` reads it: the same signals, the same budget.
-        var history = await store.GetHistoryAsync(agent, suite, withMetrics: checkOptions.Signals.Enabled, cancellationToken);
-        // The checker's verdicts are kept in the store, judged once per change (#20); another judge's are not.
+        // The checker's verdicts are kept in the store, judged once per change (#20); another judge's
+        // are not. Judging reads the history with the trials' metrics, as `check` does (the same
+        // signals, the same budget); a kept verdict needs only the outcomes for the days shown, so
+        // the metrics (most of a history's bytes) are read only to judge.
+        History? read = null;
+        async Task<History> ReadForJudging(CancellationToken token) =>
+            read = await store.GetHistoryAsync(agent, suite, withMetrics: checkOptions.Signals.Enabled, token);
         var verdict = judge is null
-            ? await StoredVerdicts.GetOrJudgeAsync(store, agent, suite, runs, checkOptions, TimeProvider.System, _ => Task.FromResult(history), cancellationToken)
-            : Verdict(history);
+            ? await StoredVerdicts.GetOrJudgeAsync(store, agent, suite, runs, checkOptions, TimeProvider.System, ReadForJudging, cancellationToken)
+            : Verdict(await ReadForJudging(cancellationToken));
+        var history = read ?? await store.GetHistoryAsync(agent, suite, withMetrics: false, cancellationToken);
         var flagged = runs.ToDictionary(r => r.Id, r => r.Flagged);
         var days = history.Runs
             .GroupBy(r => r.Day)

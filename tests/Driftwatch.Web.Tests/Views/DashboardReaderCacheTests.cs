@@ -63,6 +63,87 @@ public sealed class DashboardReaderCacheTests : IDisposable
         overview.ShouldBeSameAs(afterEnd);
     }
 
+    [Fact]
+    public async Task A_series_whose_verdict_is_kept_is_derived_without_reading_the_trials_metrics()
+    {
+        // Given a run whose trials carry metrics, its series derived once (which judges it and keeps the verdict)
+        using var store = SqliteResultStore.Open(_temp.Combine("kept.db"));
+        var plan = new RunPlan
+        {
+            AgentName = "agent",
+            AgentKind = "simulated",
+            AgentConfigJson = "{}",
+            Synthetic = true,
+            SuiteName = "core",
+            SuitePath = "/nowhere",
+            SuiteRevision = "rev-1",
+            TrialsPerTask = 1,
+            Seed = 1,
+            SandboxMode = "none",
+            Trials = [new PlannedTrial("a", 0, 0, TaskCategory.Generation, "python"), new PlannedTrial("b", 0, 1, TaskCategory.Generation, "python")],
+        };
+        var runId = await store.CreateRunAsync(plan, new RunFingerprint(), SeededDatabase.Start, new RunOwner("elsewhere", 1, SeededDatabase.Start));
+        await store.RecordTrialAsync(Trial(runId, "a", 0, TrialOutcome.Pass) with { Metrics = Core.Metrics.MetricDictionary.Of([new("outputTokens", 10)]) }, []);
+        await store.RecordTrialAsync(Trial(runId, "b", 1, TrialOutcome.Fail) with { Metrics = Core.Metrics.MetricDictionary.Of([new("outputTokens", 20)]) }, []);
+        await store.FinishRunAsync(runId, RunStatus.Complete, SeededDatabase.Start.AddMinutes(5));
+        var judging = HistoryReads.Counting(store);
+        var first = (await new DashboardReader(judging.Store, new CheckOptions()).SeriesAsync("agent", "core", Ct))!;
+
+        // When another reader (another process: an export, a restarted serve) derives it
+        var reading = HistoryReads.Counting(store);
+        var again = (await new DashboardReader(reading.Store, new CheckOptions()).SeriesAsync("agent", "core", Ct))!;
+
+        // Then the first read the metrics to judge; the second read the outcomes only, and shows the same
+        judging.WithMetrics.ShouldBe(1);
+        judging.WithoutMetrics.ShouldBe(0);
+        reading.WithMetrics.ShouldBe(0);
+        reading.WithoutMetrics.ShouldBe(1);
+        again.Verdict.Status.ShouldBe(first.Verdict.Status);
+        again.Days.Select(d => (d.Day, d.Passes, d.Scored)).ShouldBe(first.Days.Select(d => (d.Day, d.Passes, d.Scored)));
+    }
+
+    /// <summary>A store that counts the history reads made through it, with and without metrics.</summary>
+    public class HistoryReads : System.Reflection.DispatchProxy
+    {
+        private IResultStore _target = null!;
+
+        public int WithMetrics { get; private set; }
+
+        public int WithoutMetrics { get; private set; }
+
+        public IResultStore Store { get; private set; } = null!;
+
+        public static HistoryReads Counting(IResultStore target)
+        {
+            var store = Create<IResultStore, HistoryReads>();
+            var counter = (HistoryReads)(object)store;
+            counter._target = target;
+            counter.Store = store;
+            return counter;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name == nameof(IHistoryReader.GetHistoryAsync) && args is [_, _, bool withMetrics, _])
+            {
+                if (withMetrics)
+                    WithMetrics++;
+                else
+                    WithoutMetrics++;
+            }
+            try
+            {
+                return targetMethod.Invoke(_target, args);
+            }
+            catch (System.Reflection.TargetInvocationException ex) when (ex.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(ex.InnerException).Throw();
+                throw;
+            }
+        }
+    }
+
     private static Trial Trial(long runId, string task, int sequence, TrialOutcome outcome) => new()
     {
         RunId = runId,
