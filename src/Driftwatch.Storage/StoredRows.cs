@@ -111,6 +111,32 @@ internal static class StoredRows
         Source = NullableString(reader, 30),
     };
 
+    private static readonly TrialOutcome[] TalliedOutcomes = [TrialOutcome.Pass, TrialOutcome.Fail, TrialOutcome.Timeout, TrialOutcome.Error];
+
+    /// <summary>
+    /// Each run's finished trials as (task, outcome), one entry per trial, from rows of run_task_tallies
+    /// (run_id, task_id, pass, fail, timeout, error, other): a history's outcomes without reading its
+    /// trials. A trial whose outcome Driftwatch does not know (other) is a damaged value, reported as such.
+    /// </summary>
+    internal static void ReadTaskTallies(DbDataReader reader, Dictionary<long, List<(string, TrialOutcome)>> trials)
+    {
+        while (reader.Read())
+        {
+            var runId = reader.GetInt64(0);
+            if (!trials.TryGetValue(runId, out var list))
+                trials[runId] = list = [];
+            var task = reader.GetString(1);
+            if (reader.GetInt64(6) != 0)
+                throw new FormatException($"run {runId}, task {task}: {reader.GetInt64(6)} finished trial(s) with an outcome Driftwatch does not know");
+            for (var i = 0; i < TalliedOutcomes.Length; i++)
+            {
+                var count = reader.GetInt64(2 + i);
+                for (var n = 0; n < count; n++)
+                    list.Add((task, TalliedOutcomes[i]));
+            }
+        }
+    }
+
     /// <summary>The trials with the metrics recorded with each (none for trials from before the metrics table).</summary>
     internal static List<Trial> WithMetrics(List<Trial> trials, Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>> metrics) =>
         metrics.Count == 0

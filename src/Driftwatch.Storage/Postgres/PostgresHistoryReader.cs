@@ -47,19 +47,11 @@ internal sealed class PostgresHistoryReader(PostgresDatabase db) : IHistoryReade
             }
             var trials = new Dictionary<long, List<(string, TrialOutcome)>>();
             await using (var outcomes = Command(connection, null, """
-                SELECT t.run_id, t.task_id, t.outcome FROM trials t JOIN runs r ON r.id = t.run_id
-                WHERE r.agent = @agent AND r.suite = @suite AND t.outcome IS NOT NULL;
+                SELECT k.run_id, k.task_id, k.pass, k.fail, k.timeout, k.error, k.other FROM run_task_tallies k JOIN runs r ON r.id = k.run_id
+                WHERE r.agent = @agent AND r.suite = @suite;
                 """, ("agent", agent), ("suite", suite)))
             await using (var reader = await outcomes.ExecuteReaderAsync(cancellationToken))
-            {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var runId = reader.GetInt64(0);
-                    if (!trials.TryGetValue(runId, out var list))
-                        trials[runId] = list = [];
-                    list.Add((reader.GetString(1), OutcomeNames.ParseOutcome(reader.GetString(2))));
-                }
-            }
+                StoredRows.ReadTaskTallies(reader, trials);
             var metrics = withMetrics ? await ReadMetricsAsync(connection, agent, suite, cancellationToken) : [];
             var history = runs.Select(r => new HistoryRun(
                 r.Id, DateOnly.FromDateTime(r.StartedAt.UtcDateTime), r.SuiteRevision, configById[r.Id], r.Fingerprint,

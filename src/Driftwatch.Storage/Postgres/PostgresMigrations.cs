@@ -353,5 +353,48 @@ internal static class PostgresMigrations
         GROUP BY m.run_id, m.task_id, m.trial_index;
         DROP TABLE trial_metrics;
         """,
+
+        // 16: each run's finished trials counted per task and outcome, kept by a trigger as trials are
+        // recorded, retried and deleted (#20): a history's outcomes read as one row per run and task;
+        // `other` counts outcomes Driftwatch does not know (a damaged row), which the reader reports.
+        """
+        CREATE TABLE run_task_tallies (
+            run_id  bigint NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            task_id text   NOT NULL,
+            pass    bigint NOT NULL,
+            fail    bigint NOT NULL,
+            timeout bigint NOT NULL,
+            error   bigint NOT NULL,
+            other   bigint NOT NULL,
+            PRIMARY KEY (run_id, task_id)
+        );
+        INSERT INTO run_task_tallies (run_id, task_id, pass, fail, timeout, error, other)
+        SELECT run_id, task_id, COUNT(*) FILTER (WHERE outcome = 'pass'), COUNT(*) FILTER (WHERE outcome = 'fail'),
+               COUNT(*) FILTER (WHERE outcome = 'timeout'), COUNT(*) FILTER (WHERE outcome = 'error'),
+               COUNT(*) FILTER (WHERE outcome NOT IN ('pass', 'fail', 'timeout', 'error'))
+        FROM trials WHERE outcome IS NOT NULL GROUP BY run_id, task_id;
+        CREATE FUNCTION run_task_tallies_of_trials() RETURNS trigger LANGUAGE plpgsql AS $tally$
+        BEGIN
+            IF TG_OP <> 'INSERT' AND OLD.outcome IS NOT NULL THEN
+                UPDATE run_task_tallies SET
+                    pass = pass - (OLD.outcome = 'pass')::int, fail = fail - (OLD.outcome = 'fail')::int,
+                    timeout = timeout - (OLD.outcome = 'timeout')::int, error = error - (OLD.outcome = 'error')::int,
+                    other = other - (OLD.outcome NOT IN ('pass', 'fail', 'timeout', 'error'))::int
+                WHERE run_id = OLD.run_id AND task_id = OLD.task_id;
+            END IF;
+            IF TG_OP <> 'DELETE' AND NEW.outcome IS NOT NULL THEN
+                INSERT INTO run_task_tallies AS k (run_id, task_id, pass, fail, timeout, error, other)
+                VALUES (NEW.run_id, NEW.task_id, (NEW.outcome = 'pass')::int, (NEW.outcome = 'fail')::int,
+                        (NEW.outcome = 'timeout')::int, (NEW.outcome = 'error')::int,
+                        (NEW.outcome NOT IN ('pass', 'fail', 'timeout', 'error'))::int)
+                ON CONFLICT (run_id, task_id) DO UPDATE SET pass = k.pass + excluded.pass, fail = k.fail + excluded.fail,
+                    timeout = k.timeout + excluded.timeout, error = k.error + excluded.error, other = k.other + excluded.other;
+            END IF;
+            RETURN NULL;
+        END
+        $tally$;
+        CREATE TRIGGER run_task_tallies_of_trials AFTER INSERT OR DELETE OR UPDATE ON trials
+            FOR EACH ROW EXECUTE FUNCTION run_task_tallies_of_trials();
+        """,
     ];
 }

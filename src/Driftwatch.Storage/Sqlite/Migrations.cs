@@ -343,6 +343,51 @@ internal static class Migrations
             FOREIGN KEY (run_id, task_id, trial_index) REFERENCES trials (run_id, task_id, trial_index) ON DELETE CASCADE
         ) WITHOUT ROWID;
         """,
+
+        // 16: each run's finished trials counted per task and outcome, kept by triggers as trials are
+        // recorded, retried and deleted (#20): a history's outcomes are read as one row per run and
+        // task instead of one per trial, and never from the trials' wide rows.
+        """
+        CREATE TABLE run_task_tallies (
+            run_id  INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            task_id TEXT    NOT NULL,
+            pass    INTEGER NOT NULL,
+            fail    INTEGER NOT NULL,
+            timeout INTEGER NOT NULL,
+            error   INTEGER NOT NULL,
+            other   INTEGER NOT NULL,
+            PRIMARY KEY (run_id, task_id)
+        ) WITHOUT ROWID;
+        INSERT INTO run_task_tallies (run_id, task_id, pass, fail, timeout, error, other)
+        SELECT run_id, task_id, SUM(outcome IS 'pass'), SUM(outcome IS 'fail'), SUM(outcome IS 'timeout'), SUM(outcome IS 'error'),
+               SUM(outcome NOT IN ('pass', 'fail', 'timeout', 'error'))
+        FROM trials WHERE outcome IS NOT NULL GROUP BY run_id, task_id;
+        CREATE TRIGGER run_task_tallies_on_insert AFTER INSERT ON trials WHEN NEW.outcome IS NOT NULL BEGIN
+            INSERT INTO run_task_tallies (run_id, task_id, pass, fail, timeout, error, other)
+            VALUES (NEW.run_id, NEW.task_id, NEW.outcome IS 'pass', NEW.outcome IS 'fail', NEW.outcome IS 'timeout', NEW.outcome IS 'error',
+                    NEW.outcome NOT IN ('pass', 'fail', 'timeout', 'error'))
+            ON CONFLICT (run_id, task_id) DO UPDATE SET pass = pass + excluded.pass, fail = fail + excluded.fail,
+                timeout = timeout + excluded.timeout, error = error + excluded.error, other = other + excluded.other;
+        END;
+        CREATE TRIGGER run_task_tallies_on_update AFTER UPDATE OF outcome ON trials BEGIN
+            UPDATE run_task_tallies SET pass = pass - (OLD.outcome IS 'pass'), fail = fail - (OLD.outcome IS 'fail'),
+                timeout = timeout - (OLD.outcome IS 'timeout'), error = error - (OLD.outcome IS 'error'),
+                other = other - (OLD.outcome IS NOT NULL AND OLD.outcome NOT IN ('pass', 'fail', 'timeout', 'error'))
+            WHERE run_id = OLD.run_id AND task_id = OLD.task_id;
+            INSERT INTO run_task_tallies (run_id, task_id, pass, fail, timeout, error, other)
+            SELECT NEW.run_id, NEW.task_id, NEW.outcome IS 'pass', NEW.outcome IS 'fail', NEW.outcome IS 'timeout', NEW.outcome IS 'error',
+                   NEW.outcome NOT IN ('pass', 'fail', 'timeout', 'error')
+            WHERE NEW.outcome IS NOT NULL
+            ON CONFLICT (run_id, task_id) DO UPDATE SET pass = pass + excluded.pass, fail = fail + excluded.fail,
+                timeout = timeout + excluded.timeout, error = error + excluded.error, other = other + excluded.other;
+        END;
+        CREATE TRIGGER run_task_tallies_on_delete AFTER DELETE ON trials WHEN OLD.outcome IS NOT NULL BEGIN
+            UPDATE run_task_tallies SET pass = pass - (OLD.outcome IS 'pass'), fail = fail - (OLD.outcome IS 'fail'),
+                timeout = timeout - (OLD.outcome IS 'timeout'), error = error - (OLD.outcome IS 'error'),
+                other = other - (OLD.outcome IS NOT NULL AND OLD.outcome NOT IN ('pass', 'fail', 'timeout', 'error'))
+            WHERE run_id = OLD.run_id AND task_id = OLD.task_id;
+        END;
+        """,
     ];
 
     /// <summary>What a step does beyond its SQL, in its transaction after it, by step index (0-based).</summary>

@@ -23,15 +23,7 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
             using var outcomes = Command(connection, null, OutcomesSql, ("$agent", agent), ("$suite", suite));
             var trials = new Dictionary<long, List<(string, TrialOutcome)>>();
             using (var reader = outcomes.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    var runId = reader.GetInt64(0);
-                    if (!trials.TryGetValue(runId, out var list))
-                        trials[runId] = list = [];
-                    list.Add((reader.GetString(1), OutcomeNames.ParseOutcome(reader.GetString(2))));
-                }
-            }
+                ReadTaskTallies(reader, trials);
             var metrics = withMetrics ? ReadMetrics(connection, agent, suite) : new Dictionary<long, List<TrialMetricValues>>();
             var history = runs.Select(r => new HistoryRun(
                 r.Id, DateOnly.FromDateTime(r.StartedAt.UtcDateTime), r.SuiteRevision, configById[r.Id], r.Fingerprint,
@@ -74,10 +66,13 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
         WHERE task_id = $task AND run_id IN (SELECT id FROM runs WHERE agent = $agent AND suite = $suite);
         """;
 
-    /// <summary>The finished trials' outcomes of an agent × suite: its runs by runs_by_agent_suite, their trials by key (a test checks the plan).</summary>
+    /// <summary>
+    /// The finished trials' outcomes of an agent × suite, counted per run and task by run_task_tallies'
+    /// triggers: its runs by runs_by_agent_suite, their tallies by key (a test checks the plan).
+    /// </summary>
     internal const string OutcomesSql = """
-        SELECT t.run_id, t.task_id, t.outcome FROM trials t JOIN runs r ON r.id = t.run_id
-        WHERE r.agent = $agent AND r.suite = $suite AND t.outcome IS NOT NULL;
+        SELECT k.run_id, k.task_id, k.pass, k.fail, k.timeout, k.error, k.other FROM run_task_tallies k JOIN runs r ON r.id = k.run_id
+        WHERE r.agent = $agent AND r.suite = $suite;
         """;
 
     /// <summary>The metrics of an agent × suite's trials, by run and trial: its runs by runs_by_agent_suite, their metrics by key.</summary>

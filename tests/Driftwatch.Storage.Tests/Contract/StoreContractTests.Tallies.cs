@@ -47,6 +47,20 @@ public abstract partial class StoreContractTests
             (one.Summary, one.PlannedTrials, one.Flagged).ShouldBe((header.Summary, header.PlannedTrials, header.Flagged));
         }
         (await store.Runs.GetRunAsync(unfinished.RunId)).ShouldBeNull();
+
+        // And each history's outcomes, read from the counts per run and task, are its trials' own
+        foreach (var (agent, suite) in headers.Select(h => (h.Agent, h.Suite)).Distinct())
+        {
+            var history = await store.History.GetHistoryAsync(agent, suite);
+            foreach (var run in history.Runs.Where(r => !r.TotalsOnly))
+            {
+                var trials = await store.Trials.GetTrialsAsync(run.Id);
+                run.Trials.Order().ShouldBe(trials.Select(t => (t.TaskId, t.Outcome)).Order(), $"run {run.Id}");
+            }
+        }
+        var first = (await store.History.GetHistoryAsync("contract-agent", "mini")).Runs.ShouldHaveSingleItem();
+        first.Trials.Order().ShouldBe([("task-0", TrialOutcome.Pass), ("task-0", TrialOutcome.Fail), ("task-0", TrialOutcome.Timeout),
+            ("task-1", TrialOutcome.Pass), ("task-1", TrialOutcome.Pass), ("task-1", TrialOutcome.Pass), ("task-2", TrialOutcome.Error)]);
     }
 
     [Fact]

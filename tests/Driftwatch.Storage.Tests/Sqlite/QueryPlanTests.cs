@@ -57,14 +57,15 @@ public sealed class QueryPlanTests : IDisposable
     }
 
     [Fact]
-    public void An_agent_and_suites_history_reads_its_runs_by_index_and_their_trials_and_metrics_by_key()
+    public void An_agent_and_suites_history_reads_its_runs_by_index_their_task_tallies_and_metrics_by_key_and_no_trial_row()
     {
         var outcomes = Plan(SqliteHistoryReader.OutcomesSql);
         var metrics = Plan(SqliteHistoryReader.MetricsSql);
         var series = Plan(SqliteDatabase.HeadersSql("WHERE r.agent = $agent AND r.suite = $suite"));
 
         outcomes.ShouldContain(line => line.Contains("SEARCH r USING COVERING INDEX runs_by_agent_suite (agent=? AND suite=?)", StringComparison.Ordinal), Describe(outcomes));
-        outcomes.ShouldContain(line => line.Contains("SEARCH t USING PRIMARY KEY (run_id=?)", StringComparison.Ordinal), Describe(outcomes));
+        outcomes.ShouldContain(line => line.Contains("SEARCH k USING PRIMARY KEY (run_id=?)", StringComparison.Ordinal), Describe(outcomes));
+        outcomes.ShouldNotContain(line => line.Contains("trials", StringComparison.Ordinal) || line.Contains(" t ", StringComparison.Ordinal), Describe(outcomes));
         metrics.ShouldContain(line => line.Contains("SEARCH m USING PRIMARY KEY (run_id=?)", StringComparison.Ordinal), Describe(metrics));
         series.ShouldContain(line => line.Contains("SEARCH r USING INDEX runs_by_agent_suite (agent=? AND suite=?)", StringComparison.Ordinal), Describe(series));
         foreach (var plan in new[] { outcomes, metrics, series })
