@@ -83,7 +83,12 @@ public static class ArtifactCollector
         var degraded = new HashSet<(string, string)>();
         foreach (var (agent, suite) in runs.Select(r => (r.Agent, r.Suite)).Distinct())
         {
-            if ((await store.Alerts.GetVerdictStateAsync(agent, suite, cancellationToken))?.Status == VerdictStatus.Degraded)
+            // DEGRADED as the scheduler last recorded it, or as `check` or the dashboard last judged
+            // it (the verdict they keep in the store): a team without a scheduler is covered too.
+            var alarm = (await store.Alerts.GetVerdictStateAsync(agent, suite, cancellationToken))?.Status == VerdictStatus.Degraded;
+            var kept = await store.Results.GetStoredVerdictAsync(agent, suite, cancellationToken) is { } stored
+                && KeptVerdictJson.Deserialize(stored.Json)?.Status == VerdictStatus.Degraded;
+            if (alarm || kept)
                 degraded.Add((agent, suite));
         }
         return ArtifactRetention.Prunable(policy, runs, trials, (agent, suite) => degraded.Contains((agent, suite)), now);

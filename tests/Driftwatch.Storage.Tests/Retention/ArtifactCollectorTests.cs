@@ -217,6 +217,28 @@ public sealed class ArtifactCollectorTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task The_artifacts_of_an_agent_and_suite_whose_kept_verdict_is_degraded_are_kept_without_a_scheduler()
+    {
+        // Given two agents' histories, judged DEGRADED by `check` or the dashboard (the verdict they
+        // keep in the store) with no scheduler to record an alarm, and the other kept as OK
+        using var store = OpenSqlite();
+        var degraded = await HistoryAsync(store, "agent-a");
+        var healthy = await HistoryAsync(store, "agent-b");
+        foreach (var (agent, status) in new[] { ("agent-a", VerdictStatus.Degraded), ("agent-b", VerdictStatus.Ok) })
+        {
+            var verdict = new Verdict { Agent = agent, Suite = "mini", Status = status, Detector = "cusum" };
+            await store.Results.PutStoredVerdictAsync(new StoredVerdict(agent, "mini", "key", KeptVerdictJson.Serialize(verdict), Start.AddDays(4)));
+        }
+
+        // When gc runs
+        await ArtifactCollector.CollectAsync(store, LastRun, _time, dryRun: false);
+
+        // Then the degraded one kept everything, the other lost its old steady artifacts
+        (await DiffAsync(store, degraded[0], "steady")).ShouldBe("agent-a steady day 0");
+        (await DiffAsync(store, healthy[0], "steady")).ShouldStartWith("(removed by retention");
+    }
+
+    [Fact]
     public async Task Artifacts_of_runs_younger_than_the_days_kept_are_kept()
     {
         // Given four daily runs (November 1 to 4), seen on December 1
