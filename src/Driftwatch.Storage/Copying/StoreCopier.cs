@@ -184,10 +184,12 @@ public static class StoreCopier
             await using var insert = Command($"INSERT INTO {table} ({names}) VALUES ({string.Join(", ", columns.Select((_, i) => $"@c{i}"))});");
             for (var i = 0; i < columns.Count; i++)
                 Add(insert, $"c{i}", DBNull.Value);
+            // An artifact's hash comes from PostgreSQL as hex text; SQLite holds its bytes.
+            var hash = table == "artifacts" ? columns.Select(c => c.Name).ToList().IndexOf("hash") : -1;
             while (await reader.ReadAsync(cancellationToken))
             {
                 for (var i = 0; i < columns.Count; i++)
-                    insert.Parameters[i].Value = reader.GetValue(i);
+                    insert.Parameters[i].Value = i == hash && reader.GetValue(i) is string hex ? Convert.FromHexString(hex) : reader.GetValue(i);
                 await insert.ExecuteNonQueryAsync(cancellationToken);
                 rows++;
             }
@@ -198,6 +200,8 @@ public static class StoreCopier
         private static Task WriteValueAsync(NpgsqlBinaryImporter writer, Column column, object value, CancellationToken cancellationToken) => column.Type switch
         {
             "bigint" => writer.WriteAsync(Convert.ToInt64(value, CultureInfo.InvariantCulture), NpgsqlDbType.Bigint, cancellationToken),
+            // An artifact's hash, which SQLite holds as its bytes and PostgreSQL as hex text.
+            "text" when value is byte[] bytes => writer.WriteAsync(Convert.ToHexStringLower(bytes), NpgsqlDbType.Text, cancellationToken),
             "text" => writer.WriteAsync(Convert.ToString(value, CultureInfo.InvariantCulture)!, NpgsqlDbType.Text, cancellationToken),
             "bytea" => writer.WriteAsync((byte[])value, NpgsqlDbType.Bytea, cancellationToken),
             "double precision" => writer.WriteAsync(Convert.ToDouble(value, CultureInfo.InvariantCulture), NpgsqlDbType.Double, cancellationToken),
@@ -216,7 +220,7 @@ public static class StoreCopier
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var hash = reader.GetString(0);
+                var hash = _files is null ? reader.GetString(0) : ArtifactFiles.StoredHash(reader.GetValue(0));
                 var encoding = reader.GetString(1);
                 var size = reader.GetInt64(2);
                 var content = _files is null ? (byte[])reader.GetValue(3) : _files.Read(hash, $"artifact {hash}");

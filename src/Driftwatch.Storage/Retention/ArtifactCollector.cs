@@ -168,7 +168,7 @@ public static class ArtifactCollector
         using (var reader = command.ExecuteReader())
         {
             while (reader.Read())
-                referenced.Add(reader.GetString(0));
+                referenced.Add(ArtifactFiles.StoredHash(reader.GetValue(0)));
         }
         foreach (var file in files.List())
         {

@@ -20,6 +20,17 @@ internal sealed class ArtifactFiles(string databasePath)
 
     public string Folder { get; } = databasePath + ".artifacts";
 
+    /// <summary>
+    /// The hash an artifacts row names, as the file's name (lowercase hex): rows written since
+    /// migration 15 hold its 32 bytes, older ones (and rows copied from PostgreSQL) its hex text.
+    /// </summary>
+    public static string StoredHash(object value) => value switch
+    {
+        byte[] bytes => Convert.ToHexStringLower(bytes),
+        string text => text,
+        _ => throw new InvalidCastException($"an artifact's hash is stored as {value.GetType().Name}, neither bytes nor text"),
+    };
+
     public string PathOf(string hash) => System.IO.Path.Combine(Folder, hash[..2], hash + Extension);
 
     public bool Contains(string hash) => File.Exists(PathOf(hash));

@@ -327,8 +327,11 @@ internal static class Migrations
         // 15: a trial's metrics as one row (#20): each name once in metric_names, each trial's values
         // packed in trial_metric_sets (StoredRows' MetricSets: 10 bytes per metric) instead of a row
         // per metric that repeated the trial's key and the name. The old rows are packed by
-        // PackOldMetrics below, in this step's transaction, and trial_metrics is dropped.
+        // PackOldMetrics below, in this step's transaction, and trial_metrics is dropped. And an
+        // artifact row holds its hash's 32 bytes instead of its 64 hex characters (the file keeps
+        // its hex name; readers take either form: ArtifactFiles.StoredHash).
         """
+        UPDATE artifacts SET hash = unhex(hash) WHERE typeof(hash) = 'text' AND unhex(hash) IS NOT NULL;
         CREATE TABLE metric_names (
             id   INTEGER PRIMARY KEY AUTOINCREMENT,
             name TEXT    NOT NULL UNIQUE

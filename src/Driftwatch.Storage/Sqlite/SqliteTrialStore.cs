@@ -87,7 +87,7 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
             INSERT OR REPLACE INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content, hash, pruned_at)
             VALUES ($run, $task, $index, $kind, $encoding, $size, X'', $hash, NULL);
             """, ("$run", trial.RunId), ("$task", trial.TaskId), ("$index", trial.TrialIndex),
-            ("$kind", ""), ("$encoding", ArtifactCodec.Encoding), ("$size", 0), ("$hash", ""));
+            ("$kind", ""), ("$encoding", ArtifactCodec.Encoding), ("$size", 0), ("$hash", Array.Empty<byte>()));
         foreach (var item in artifacts)
         {
             var hash = ArtifactCodec.Hash(item.Content);
@@ -95,7 +95,8 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
                 files.Put(hash, ArtifactCodec.Compress(item.Content));
             artifact.Parameters["$kind"].Value = ArtifactName(item.Kind);
             artifact.Parameters["$size"].Value = ArtifactCodec.ByteCount(item.Content);
-            artifact.Parameters["$hash"].Value = hash;
+            // The row holds the hash's 32 bytes (half its hex text: about 120 bytes a trial, #20).
+            artifact.Parameters["$hash"].Value = Convert.FromHexString(hash);
             artifact.ExecuteNonQuery();
         }
         RecordHarness(connection, transaction, trial, harness);
@@ -182,7 +183,7 @@ internal sealed class SqliteTrialStore(SqliteDatabase db) : ITrialStore
                 return TrialArtifact.RemovedByRetention(ParseTime(reader.GetString(4)));
             if (reader.IsDBNull(3))
                 return ArtifactCodec.Decompress((byte[])reader.GetValue(1), reader.GetString(0), reader.GetInt64(2));
-            return db.Artifacts.ReadText(reader.GetString(3), reader.GetString(0), reader.GetInt64(2),
+            return db.Artifacts.ReadText(ArtifactFiles.StoredHash(reader.GetValue(3)), reader.GetString(0), reader.GetInt64(2),
                 $"the {ArtifactName(kind)} of run {runId} trial {trial}");
         }));
 }

@@ -92,9 +92,47 @@ public sealed class ArtifactFilesTests : IDisposable
         var hash = ArtifactCodec.Hash(transcript);
         BlobFiles().ShouldBe([Path.Combine(Folder, hash[..2], hash + ".br")]);
         ArtifactCodec.Decompress(File.ReadAllBytes(BlobFiles()[0]), "br", ArtifactCodec.ByteCount(transcript)).ShouldBe(transcript);
-        Scalar("SELECT hash FROM artifacts").ShouldBe(hash);
+        Scalar("SELECT lower(hex(hash)) FROM artifacts").ShouldBe(hash);
         Scalar("SELECT length(content) FROM artifacts").ShouldBe(0L);
         (await store.GetArtifactAsync(runId, Key(plan.Trials[0]), ArtifactKind.Transcript)).ShouldBe(transcript);
+
+        // And the row holds the hash as its 32 bytes, not its 64 hex characters
+        Scalar("SELECT typeof(hash) || ':' || length(hash) FROM artifacts").ShouldBe("blob:32");
+    }
+
+    [Fact]
+    public async Task An_artifact_row_of_schema_14_naming_its_file_in_hex_holds_its_bytes_after_migration_and_reads_back()
+    {
+        // Given a database at schema 14 whose artifact row names its file by hex text, and the file
+        var text = "--- a/x.py\n+++ b/x.py\n+fixed ✓\n";
+        var hash = ArtifactCodec.Hash(text);
+        Directory.CreateDirectory(Path.Combine(Folder, hash[..2]));
+        File.WriteAllBytes(Path.Combine(Folder, hash[..2], hash + ".br"), ArtifactCodec.Compress(text));
+        using (var connection = new SqliteConnection($"Data Source={DatabasePath}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Concat(Migrations.Steps.Take(14)) + $$"""
+                PRAGMA user_version = 14;
+                INSERT INTO runs (agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision, trials_per_task,
+                                  seed, sandbox, status, started_at, fingerprint)
+                VALUES ('old-agent', 'simulated', '{}', 1, 'core', '/x', 'abc', 1, 3, 'none', 'complete', '2026-01-01T00:00:00.0000000Z', '{}');
+                INSERT INTO trials (run_id, task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
+                                    started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms, attempts)
+                VALUES (1, 'task-a', 0, 0, 'generation', 'python', 'pass', 3, 3, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:01:00.0000000Z', 60000, 50000, 10000, 1);
+                INSERT INTO artifacts (run_id, task_id, trial_index, kind, encoding, size, content, hash)
+                VALUES (1, 'task-a', 0, 'diff', 'br', {{ArtifactCodec.ByteCount(text)}}, X'', '{{hash}}');
+                """;
+            command.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+
+        // When the current Driftwatch opens it
+        using var store = SqliteResultStore.Open(DatabasePath, _ => false);
+
+        // Then the row holds the hash's bytes and the diff reads back from the same file
+        Scalar("SELECT typeof(hash) || ':' || lower(hex(hash)) FROM artifacts").ShouldBe("blob:" + hash);
+        (await store.GetArtifactAsync(1, new TrialKey("task-a", 0), ArtifactKind.Diff)).ShouldBe(text);
     }
 
     [Fact]
