@@ -35,6 +35,9 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
     private readonly ConcurrentDictionary<string, (string Key, SeriesPageView View)> _pages = new(StringComparer.Ordinal);
     private const int KeptPages = 64;
 
+    // An agent's column of a suite page, read from every trial of its runs in range, kept the same way.
+    private readonly ConcurrentDictionary<string, (string Key, AgentColumn Column, IReadOnlyList<string> Categories)> _columns = new(StringComparer.Ordinal);
+
     public CheckOptions CheckOptions => checkOptions;
 
     /// <summary>Every run <paramref name="query"/> (without a limit) selects: the listing kept while nothing was written, else read.</summary>
@@ -363,10 +366,20 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         {
             var agentRuns = runs.Where(r => r.Agent == agent).ToList();
             var series = await SeriesAsync(agent, suite, agentRuns, cancellationToken);
-            var trials = await TrialsOfAsync([.. agentRuns.Where(r => filter.Contains(Day(r)))], cancellationToken);
-            categories.UnionWith(trials.Select(t => CategoryOf(t.Trial)));
-            var tasks = TasksOf(trials, filter).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
-            columns.Add(new AgentColumn(series, tasks, series.Days.Where(d => filter.Contains(d.Day)).ToDictionary(d => d.Day)));
+            var runsKey = StoredVerdicts.RunsKey(agentRuns);
+            var address = string.Join('\n', "suite", agent, suite, Pages.EvidenceQuery.Format(filter with { Window = 1, Agents = [] }));
+            if (!_columns.TryGetValue(address, out var kept) || kept.Key != runsKey || !ReferenceEquals(kept.Column.Series, series))
+            {
+                var trials = await TrialsOfAsync([.. agentRuns.Where(r => filter.Contains(Day(r)))], cancellationToken);
+                var tasks = TasksOf(trials, filter).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+                kept = (runsKey, new AgentColumn(series, tasks, series.Days.Where(d => filter.Contains(d.Day)).ToDictionary(d => d.Day)),
+                    [.. trials.Select(t => CategoryOf(t.Trial)).Distinct(StringComparer.Ordinal)]);
+                if (_columns.Count >= KeptPages)
+                    _columns.Clear();
+                _columns[address] = kept;
+            }
+            categories.UnionWith(kept.Categories);
+            columns.Add(kept.Column);
         }
         var taskIds = columns.SelectMany(c => c.Tasks.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var days = columns.SelectMany(c => c.Days.Keys).Distinct().Order().ToList();

@@ -115,7 +115,7 @@ public sealed class DashboardReaderCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task A_series_page_reads_its_trials_once_per_write_to_its_runs_whatever_its_window_and_draws_its_chart_once()
+    public async Task A_series_or_suite_page_reads_its_trials_once_per_write_to_its_runs_whatever_its_window_and_draws_its_chart_once()
     {
         // Given the seeded history behind a store that counts the reads of a run's trials
         using var temp = new TempDirectory("dashboard-page-cache");
@@ -146,6 +146,11 @@ public sealed class DashboardReaderCacheTests : IDisposable
         counter.TrialReads.ShouldBe(filtered + 4);
         afterWrite.Runs.Count.ShouldBe(4);
         afterWrite.Usage.Sum(u => u.Trials).ShouldBe(40);
+        (await reader.SuitePageAsync(SeededDatabase.Suite, EvidenceFilter.All, Ct))!.Agents.ShouldHaveSingleItem().Tasks.Values.Sum(t => t.Passes + t.Fails + t.Timeouts + t.Errors).ShouldBe(40);
+        var beforeSuiteAgain = counter.TrialReads;
+        (await reader.SuitePageAsync(SeededDatabase.Suite, EvidenceFilter.All, Ct))!.Agents.ShouldHaveSingleItem();
+        counter.TrialReads.ShouldBe(beforeSuiteAgain);
+        beforeSuiteAgain.ShouldBe(filtered + 8);
         Charts.SvgCharts.PassRate(afterWrite.Series).ShouldBeSameAs(Charts.SvgCharts.PassRate(afterWrite.Series));
         Charts.SvgCharts.PassRate(first.Series).ShouldNotBe(Charts.SvgCharts.PassRate(afterWrite.Series));
     }
