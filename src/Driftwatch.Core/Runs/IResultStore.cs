@@ -38,8 +38,13 @@ public enum RecordResult
     AlreadyRecorded,
 }
 
-/// <summary>Filters for listing runs.</summary>
-public sealed record RunQuery(string? Agent = null, string? Suite = null, int? Limit = null);
+/// <summary>
+/// Filters for listing runs, oldest first (by start, then id): of <see cref="Agent"/> and
+/// <see cref="Suite"/> when given; only those started before the run <see cref="BeforeId"/> in that
+/// order when set (a cursor for paging back through a long history: none when that run does not
+/// exist); only the latest <see cref="Limit"/> of them when set.
+/// </summary>
+public sealed record RunQuery(string? Agent = null, string? Suite = null, int? Limit = null, long? BeforeId = null);
 
 /// <summary>
 /// Where runs and trials live: every port of the run side in one. Every finished trial is committed

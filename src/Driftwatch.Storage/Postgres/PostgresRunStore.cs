@@ -72,19 +72,32 @@ internal sealed class PostgresRunStore(PostgresDatabase db) : IRunStore
         db.GuardAsync(async () =>
         {
             await using var connection = await db.OpenAsync(cancellationToken);
-            var conditions = new List<string>();
+            var conditions = new List<Func<string, string>>();
+            var parameters = new List<(string, object?)>();
             if (query.Agent is not null)
-                conditions.Add("agent = @agent");
+            {
+                conditions.Add(alias => alias + "agent = @agent");
+                parameters.Add(("agent", query.Agent));
+            }
             if (query.Suite is not null)
-                conditions.Add("suite = @suite");
-            string Filter(string alias) => conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions.Select(term => alias + term));
-            (string, object?)[] parameters = [.. query.Agent is null ? [] : new[] { ("agent", (object?)query.Agent) }, .. query.Suite is null ? [] : new[] { ("suite", (object?)query.Suite) },
-                .. query.Limit is { } limit ? new[] { ("limit", (object?)(long)limit) } : []];
+            {
+                conditions.Add(alias => alias + "suite = @suite");
+                parameters.Add(("suite", query.Suite));
+            }
+            // Before a run (a page's cursor): a range on runs_by_start (or runs_by_agent_suite) from that run's start and id.
+            if (query.BeforeId is { } before)
+            {
+                conditions.Add(alias => $"({alias}started_at COLLATE \"C\", {alias}id) < (SELECT b.started_at COLLATE \"C\", b.id FROM runs b WHERE b.id = @before)");
+                parameters.Add(("before", before));
+            }
+            if (query.Limit is { } limit)
+                parameters.Add(("limit", (long)limit));
+            string Filter(string alias) => conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions.Select(term => term(alias)));
             // The latest N: read newest first through runs_by_start (or runs_by_agent_suite) and stopped there.
             var where = query.Limit is null
                 ? Filter("r.")
                 : $"WHERE r.id IN (SELECT id FROM runs {Filter("")} ORDER BY started_at COLLATE \"C\" DESC, id DESC LIMIT @limit)";
-            IReadOnlyList<RunHeader> list = await db.ReadHeadersAsync(connection, null, where, cancellationToken, parameters);
+            IReadOnlyList<RunHeader> list = await db.ReadHeadersAsync(connection, null, where, cancellationToken, [.. parameters]);
             return list;
         });
 

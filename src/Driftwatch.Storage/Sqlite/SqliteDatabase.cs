@@ -164,24 +164,31 @@ internal sealed class SqliteDatabase : IDisposable
 
     /// <summary>
     /// The WHERE clause of <see cref="HeadersSql"/> for a run query: by agent and suite when given
-    /// (through runs_by_agent_suite), only the latest <see cref="RunQuery.Limit"/> runs when set
-    /// (through runs_by_start or runs_by_agent_suite, read newest first and stopped there).
+    /// (through runs_by_agent_suite), before a run when <see cref="RunQuery.BeforeId"/> is set (a
+    /// range on the same indexes, from that run's start and id), only the latest
+    /// <see cref="RunQuery.Limit"/> runs when set (through runs_by_start or runs_by_agent_suite, read
+    /// newest first and stopped there).
     /// </summary>
     internal static (string Where, (string Name, object? Value)[] Parameters) RunQueryWhere(RunQuery query)
     {
-        var terms = new List<string>();
+        var terms = new List<Func<string, string>>();
         var parameters = new List<(string, object?)>();
         if (query.Agent is not null)
         {
-            terms.Add("agent = $agent");
+            terms.Add(alias => alias + "agent = $agent");
             parameters.Add(("$agent", query.Agent));
         }
         if (query.Suite is not null)
         {
-            terms.Add("suite = $suite");
+            terms.Add(alias => alias + "suite = $suite");
             parameters.Add(("$suite", query.Suite));
         }
-        string Filter(string alias) => terms.Count == 0 ? "" : "WHERE " + string.Join(" AND ", terms.Select(term => alias + term));
+        if (query.BeforeId is { } before)
+        {
+            terms.Add(alias => $"({alias}started_at, {alias}id) < (SELECT b.started_at, b.id FROM runs b WHERE b.id = $before)");
+            parameters.Add(("$before", before));
+        }
+        string Filter(string alias) => terms.Count == 0 ? "" : "WHERE " + string.Join(" AND ", terms.Select(term => term(alias)));
         if (query.Limit is not { } limit)
             return (Filter("r."), [.. parameters]);
         parameters.Add(("$limit", limit));

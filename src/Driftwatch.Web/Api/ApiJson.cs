@@ -20,11 +20,23 @@ internal static class ApiJson
         view.Previous?.Id,
         new FlipsJson([.. view.Broke.Select(t => t.TaskId)], [.. view.Fixed.Select(t => t.TaskId)]));
 
-    public static SeriesJson Series(SeriesView s) => new(
-        s.Agent, s.Suite, s.Synthetic, ResultJson.Verdict(s.Verdict),
-        [.. s.Days.Select(d => new DayJson(d.Day, d.Passes, d.Scored, d.Errors, d.Scored == 0 ? null : d.Rate, d.Scored == 0 ? null : d.Low, d.Scored == 0 ? null : d.High, [.. d.RunIds], ResultJson.Flagged(d.Flagged)))],
+    public static SeriesJson Series(SeriesView s) => Series(s, null);
+
+    /// <summary>The series with its days, and its signals' days, from <paramref name="from"/> on (every day when null).</summary>
+    public static SeriesJson Series(SeriesView s, DateOnly? from) => new(
+        s.Agent, s.Suite, s.Synthetic, Verdict(s.Verdict, from),
+        [.. s.Days.Where(d => from is not { } first || d.Day >= first).Select(d => new DayJson(d.Day, d.Passes, d.Scored, d.Errors, d.Scored == 0 ? null : d.Rate, d.Scored == 0 ? null : d.Low, d.Scored == 0 ? null : d.High, [.. d.RunIds], ResultJson.Flagged(d.Flagged)))],
         [.. s.Changes.Select(c => new ChangeJson(c.Day, c.What))],
         ResultJson.Header(s.Latest));
+
+    /// <summary>A verdict as `check --json` writes it, its signals' days from <paramref name="from"/> on (every day when null).</summary>
+    public static VerdictJson Verdict(Verdict v, DateOnly? from)
+    {
+        var json = ResultJson.Verdict(v);
+        return from is not { } first
+            ? json
+            : json with { Signals = [.. json.Signals.Select(s => s with { Days = [.. s.Days.Where(d => d.Day >= first)] })] };
+    }
 
     public static TaskJson Task(TaskView t) => new(
         t.Agent, t.Suite, t.TaskId, t.Passes, t.Scored,
@@ -40,7 +52,9 @@ internal static class ApiJson
         [.. v.Tasks.Select(Tally)],
         [.. v.Runs.Select(ResultJson.Header)],
         [.. v.Series.Verdict.Signals.Select(s => Signal(s, v.Filter))],
-        [.. v.Series.Verdict.TriggeredBy]);
+        [.. v.Series.Verdict.TriggeredBy],
+        v.RunCount,
+        v.OlderRunsBefore);
 
     /// <summary>A signal's verdict with the field names of <see cref="SignalVerdict"/>, its days within the filter.</summary>
     public static SignalJson Signal(SignalVerdict s, EvidenceFilter filter) => new(
@@ -94,8 +108,14 @@ internal sealed record UsageJson(DateOnly Day, int Trials, long? InputTokens, lo
 
 internal sealed record TaskTallyJson(string Task, string Category, string Language, int Passes, int Fails, int Timeouts, int Errors, double? PassRate, string Latest);
 
-/// <summary>The page of one agent × suite; <see cref="Signals"/> and <see cref="TriggeredBy"/> are the verdict's (Verdict.Signals, Verdict.TriggeredBy).</summary>
-internal sealed record SeriesPageJson(SeriesJson Series, int Window, WindowJson[] PassRate, StatisticJson[] Statistic, UsageJson[] Usage, TaskTallyJson[] Tasks, RunHeaderJson[] Runs, SignalJson[] Signals, string[] TriggeredBy);
+/// <summary>
+/// The page of one agent × suite; <see cref="Signals"/> and <see cref="TriggeredBy"/> are the
+/// verdict's (Verdict.Signals, Verdict.TriggeredBy). <see cref="Runs"/> is a page of the
+/// <see cref="RunCount"/> runs within the filter (the latest, or those before `?before=`);
+/// <see cref="OlderRunsBefore"/> is the `before` of the next older page, null when there is none.
+/// </summary>
+internal sealed record SeriesPageJson(SeriesJson Series, int Window, WindowJson[] PassRate, StatisticJson[] Statistic, UsageJson[] Usage, TaskTallyJson[] Tasks, RunHeaderJson[] Runs, SignalJson[] Signals, string[] TriggeredBy,
+    int RunCount, long? OlderRunsBefore);
 
 /// <summary>One signal's verdict: the fields of SignalVerdict, enums as camelCase words (status as check --json writes it).</summary>
 internal sealed record SignalJson(

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
@@ -30,7 +31,14 @@ internal static class SvgCharts
     /// estimated change day and the alarm day, a tick for each version change, and on each day with
     /// flagged trials a stack of marks at the bottom (suspect, fallback model, refused), one per kind.
     /// </summary>
-    public static string PassRate(SeriesView series, int width = 760, int height = 220)
+    public static string PassRate(SeriesView series, int width = 760, int height = 220) =>
+        width == 760 && height == 220 ? Drawn.GetValue(series, s => DrawPassRate(s, width, height)) : DrawPassRate(series, width, height);
+
+    // A series view is kept by the dashboard until one of its runs is written (DashboardReader), and
+    // its chart with it (#20): a page rendered again for a new minute does not draw 730 days again.
+    private static readonly ConditionalWeakTable<SeriesView, string> Drawn = [];
+
+    private static string DrawPassRate(SeriesView series, int width, int height)
     {
         const int left = 44, right = 12, top = 14, bottom = 34;
         var plotWidth = width - left - right;

@@ -61,6 +61,9 @@ public static class DashboardHost
                     app.UseEndpoints(endpoints => Map(endpoints, options));
                 }));
 
+    /// <summary>The names /api/runs takes its page size by: `last` (as before paging) and `limit`.</summary>
+    private static readonly string[] PageSizeFields = ["last", "limit"];
+
     private static void Map(IEndpointRouteBuilder endpoints, DashboardOptions options)
     {
         var links = ServerLinks.Instance;
@@ -87,9 +90,10 @@ public static class DashboardHost
             if (request.Query.TryGetValue("run", out var run) && long.TryParse(run, NumberStyles.None, CultureInfo.InvariantCulture, out var runId))
                 return Results.Redirect(links.Run(runId));
             var (filter, error) = ReadFilter(request);
-            if (filter is null)
-                return await BadRequestPage(error!);
-            return await reader.SeriesPageAsync(agent, suite, filter, ct) is { } view
+            var (page, pageError) = ReadRunsPage(request);
+            if (filter is null || page is null)
+                return await BadRequestPage((error ?? pageError)!);
+            return await reader.SeriesPageAsync(agent, suite, filter, page, ct) is { } view
                 ? Html(await HtmlPages.SeriesAsync(view, links))
                 : await NotFoundPage($"no runs of {agent} on {suite}");
         });
@@ -104,36 +108,63 @@ public static class DashboardHost
         });
 
         // The API behind each page.
-        endpoints.MapGet("/api/runs", async (string? agent, string? suite, string? last, DashboardReader reader, CancellationToken ct) =>
+        endpoints.MapGet("/api/runs", async (HttpRequest request, string? agent, string? suite, DashboardReader reader, CancellationToken ct) =>
         {
-            int? limit = null;
-            if (last is not null)
+            // A page of runs (#20): the latest `limit` (or `last`) before the run `before`, oldest
+            // first, read newest first through an index; a Link header names the next older page.
+            var size = RunPage.DefaultSize;
+            foreach (var name in PageSizeFields)
             {
-                if (!int.TryParse(last, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
-                    return Results.Json(new { error = $"last: '{last}' is not a positive whole number" }, ResultJson.Options, statusCode: 400);
-                limit = n;
+                if (request.Query[name].LastOrDefault() is not { } text)
+                    continue;
+                if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+                    return Results.Json(new { error = $"{name}: '{text}' is not a positive whole number" }, ResultJson.Options, statusCode: 400);
+                size = Math.Min(n, RunPage.MaxSize);
             }
-            // The latest N are read as such (newest first through an index), not cut from every run (#20).
-            var runs = await reader.RunsAsync(new RunQuery(agent, suite, limit), ct);
+            long? before = null;
+            if (request.Query["before"].LastOrDefault() is { } beforeText)
+            {
+                if (!long.TryParse(beforeText, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id < 1)
+                    return Results.Json(new { error = $"before: '{beforeText}' is not a run id" }, ResultJson.Options, statusCode: 400);
+                before = id;
+            }
+            var runs = await reader.RunsAsync(new RunQuery(agent, suite, size + 1, before), ct);
+            if (runs.Count > size)
+            {
+                runs = [.. runs.Skip(runs.Count - size)];
+                request.HttpContext.Response.Headers.Link = $"<{RunPage.Next(agent, suite, size, runs[0].Id)}>; rel=\"next\"";
+            }
             return Results.Json(runs.Select(ResultJson.Header).ToArray(), ResultJson.Options);
         });
         endpoints.MapGet("/api/runs/{id:long}", async (long id, DashboardReader reader, CancellationToken ct) =>
             await reader.RunAsync(id, ct) is { } view ? Results.Json(ApiJson.Run(view), ResultJson.Options) : NotFoundJson($"no run {id}"));
         endpoints.MapGet("/api/runs/{id:long}/trials/{task}/{index:int}", async (long id, string task, int index, DashboardReader reader, CancellationToken ct) =>
             await reader.TrialAsync(id, task, index, ct) is { } view ? Results.Json(ApiJson.TrialDetail(view), ResultJson.Options) : NotFoundJson($"no trial {task}#{index} in run {id}"));
-        endpoints.MapGet("/api/overview", async (DashboardReader reader, CancellationToken ct) =>
-            Results.Json((await reader.OverviewAsync(ct)).Select(ApiJson.Series).ToArray(), ResultJson.Options));
-        endpoints.MapGet("/api/verdicts", async (DashboardReader reader, CancellationToken ct) =>
-            Results.Json((await reader.VerdictsAsync(ct)).Select(ResultJson.Verdict).ToArray(), ResultJson.Options));
+        // Each history's days (and its signals' days) within its last `days` days: 90 by default, `all` for every day (#20).
+        endpoints.MapGet("/api/overview", async (HttpRequest request, DashboardReader reader, CancellationToken ct) =>
+        {
+            var (window, error) = ReadDays(request);
+            return window is null
+                ? Results.Json(new { error }, ResultJson.Options, statusCode: 400)
+                : Results.Json((await reader.OverviewAsync(ct)).Select(s => ApiJson.Series(s, window.From(s))).ToArray(), ResultJson.Options);
+        });
+        endpoints.MapGet("/api/verdicts", async (HttpRequest request, DashboardReader reader, CancellationToken ct) =>
+        {
+            var (window, error) = ReadDays(request);
+            return window is null
+                ? Results.Json(new { error }, ResultJson.Options, statusCode: 400)
+                : Results.Json((await reader.OverviewAsync(ct)).Select(s => ApiJson.Verdict(s.Verdict, window.From(s))).ToArray(), ResultJson.Options);
+        });
         endpoints.MapGet("/api/tasks/{agent}/{suite}/{task}", async (string agent, string suite, string task, DashboardReader reader, CancellationToken ct) =>
             await reader.TaskAsync(agent, suite, task, ct) is { } view ? Results.Json(ApiJson.Task(view), ResultJson.Options) : NotFoundJson($"no task {task} in runs of {agent} on {suite}"));
 
         endpoints.MapGet("/api/agents/{agent}/{suite}", async (string agent, string suite, HttpRequest request, DashboardReader reader, CancellationToken ct) =>
         {
             var (filter, error) = ReadFilter(request);
-            if (filter is null)
-                return Results.Json(new { error }, ResultJson.Options, statusCode: 400);
-            return await reader.SeriesPageAsync(agent, suite, filter, ct) is { } view ? Results.Json(ApiJson.SeriesPage(view), ResultJson.Options) : NotFoundJson($"no runs of {agent} on {suite}");
+            var (page, pageError) = ReadRunsPage(request);
+            if (filter is null || page is null)
+                return Results.Json(new { error = error ?? pageError }, ResultJson.Options, statusCode: 400);
+            return await reader.SeriesPageAsync(agent, suite, filter, page, ct) is { } view ? Results.Json(ApiJson.SeriesPage(view), ResultJson.Options) : NotFoundJson($"no runs of {agent} on {suite}");
         });
         endpoints.MapGet("/api/suites/{suite}", async (string suite, HttpRequest request, DashboardReader reader, CancellationToken ct) =>
         {
@@ -152,6 +183,28 @@ public static class DashboardHost
 
         // Browsers ask for an icon on every page; there is none, and a 404 would be an error in the page's console.
         endpoints.MapGet("/favicon.ico", () => Results.NoContent());
+    }
+
+    /// <summary>The page of a series' runs its page lists: the latest, or those before the run `before`; or why it cannot be read.</summary>
+    private static (RunsPage? Page, string? Error) ReadRunsPage(HttpRequest request)
+    {
+        if (request.Query["before"].LastOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim() is not { } text)
+            return (new RunsPage(RunsPage.DefaultSize), null);
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id >= 1
+            ? (new RunsPage(RunsPage.DefaultSize, id), null)
+            : (null, $"before: '{text}' is not a run id");
+    }
+
+    /// <summary>The `days` of /api/overview and /api/verdicts: a window of that many days, or every day (`all`); or why it cannot be read.</summary>
+    private static (DayWindow? Window, string? Error) ReadDays(HttpRequest request)
+    {
+        if (request.Query["days"].LastOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim() is not { } text)
+            return (new DayWindow(DayWindow.DefaultDays), null);
+        if (text == "all")
+            return (new DayWindow(null), null);
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1
+            ? (new DayWindow(n), null)
+            : (null, $"days: '{text}' is neither a positive whole number nor 'all'");
     }
 
     private static string Generated(DashboardOptions options) =>

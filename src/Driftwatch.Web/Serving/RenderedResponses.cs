@@ -7,7 +7,7 @@ namespace Driftwatch.Web.Serving;
 
 /// <summary>
 /// The dashboard's answers kept as rendered (#20): a GET of a page or an API endpoint is answered
-/// with the bytes rendered before for the same address while the store's change stamp
+/// with the bytes (and the Link header) rendered before for the same address while the store's change stamp
 /// (<see cref="IRunStore.GetChangeStampAsync"/>: any run or trial written, added or removed) and the
 /// minute of the clock (pages say "as of" the minute; a run whose owner died reads as incomplete
 /// without a write) are the same. Anything else is rendered again. Only successful answers are
@@ -23,7 +23,7 @@ internal sealed class RenderedResponses(IResultStore store, TimeProvider time)
     private readonly ConcurrentQueue<string> _order = new();
     private long _totalBytes;
 
-    private sealed record Entry(string Stamp, int Status, string? ContentType, byte[] Body);
+    private sealed record Entry(string Stamp, int Status, string? ContentType, string? Link, byte[] Body);
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -38,6 +38,8 @@ internal sealed class RenderedResponses(IResultStore store, TimeProvider time)
         {
             context.Response.StatusCode = kept.Status;
             context.Response.ContentType = kept.ContentType;
+            if (kept.Link is not null)
+                context.Response.Headers.Link = kept.Link;
             context.Response.ContentLength = kept.Body.Length;
             await context.Response.Body.WriteAsync(kept.Body, context.RequestAborted);
             return;
@@ -55,10 +57,17 @@ internal sealed class RenderedResponses(IResultStore store, TimeProvider time)
         }
         var body = buffer.ToArray();
         if (context.Response.StatusCode == StatusCodes.Status200OK && body.Length <= MaxEntryBytes)
-            Keep(address, new Entry(stamp, context.Response.StatusCode, context.Response.ContentType, body));
+            Keep(address, new Entry(stamp, context.Response.StatusCode, context.Response.ContentType, LinkOf(context.Response), body));
+        // A 204 (the favicon) has no body, and writing even none to it throws.
+        if (context.Response.StatusCode == StatusCodes.Status204NoContent)
+            return;
         context.Response.ContentLength = body.Length;
         await original.WriteAsync(body, context.RequestAborted);
     }
+
+    /// <summary>The answer's Link header (the next page of a list), kept with its body.</summary>
+    private static string? LinkOf(HttpResponse response) =>
+        response.Headers.Link is { Count: > 0 } link ? link.ToString() : null;
 
     private async Task<string> StampAsync(CancellationToken cancellationToken)
     {

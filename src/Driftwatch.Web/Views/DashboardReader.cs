@@ -22,7 +22,37 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
     // runs' headers say so at the cost of one row per run, where the series reads every trial.
     private readonly ConcurrentDictionary<(string Agent, string Suite), (string Key, SeriesView View)> _series = new();
 
+    // Whole listings of run headers, kept per query while the store's change stamp is the same (#20):
+    // a header reads its run's flagged trials, and at 7,300 runs with 300,000 flagged trials listing
+    // them all takes seconds, where the stamp is one aggregate of a row per run. A listing with a
+    // running run is not kept: its owner may die, or its lease lapse, without a write; nor an empty one
+    // (any agent or suite can be asked for).
+    private readonly ConcurrentDictionary<RunQuery, (string Stamp, IReadOnlyList<RunHeader> Runs)> _listings = new();
+
+    // The page of an agent × suite, read from every trial of its runs in range (tasks, usage), kept
+    // per address (filters and page of runs, any window) until one of its runs is written (#20);
+    // up to KeptPages of them, all dropped when more are asked for (any filter can be).
+    private readonly ConcurrentDictionary<string, (string Key, SeriesPageView View)> _pages = new(StringComparer.Ordinal);
+    private const int KeptPages = 64;
+
+    // An agent's column of a suite page, read from every trial of its runs in range, kept the same way.
+    private readonly ConcurrentDictionary<string, (string Key, AgentColumn Column, IReadOnlyList<string> Categories)> _columns = new(StringComparer.Ordinal);
+
     public CheckOptions CheckOptions => checkOptions;
+
+    /// <summary>Every run <paramref name="query"/> (without a limit) selects: the listing kept while nothing was written, else read.</summary>
+    private async Task<IReadOnlyList<RunHeader>> ListAllAsync(RunQuery query, CancellationToken cancellationToken)
+    {
+        var stamp = await store.GetChangeStampAsync(cancellationToken);
+        if (_listings.TryGetValue(query, out var kept) && kept.Stamp == stamp)
+            return kept.Runs;
+        var runs = await store.ListRunsAsync(query, cancellationToken);
+        if (runs.Count == 0 || runs.Any(r => r.Status == RunStatus.Running))
+            _listings.TryRemove(query, out _);
+        else
+            _listings[query] = (stamp, runs);
+        return runs;
+    }
 
     public Task<IReadOnlyList<RunHeader>> RunsAsync(RunQuery query, CancellationToken cancellationToken = default) =>
         store.ListRunsAsync(query, cancellationToken);
@@ -30,7 +60,7 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
     /// <summary>Every agent × suite with runs, ordered by agent then suite.</summary>
     public async Task<IReadOnlyList<SeriesView>> OverviewAsync(CancellationToken cancellationToken = default)
     {
-        var runs = await store.ListRunsAsync(new RunQuery(), cancellationToken);
+        var runs = await ListAllAsync(new RunQuery(), cancellationToken);
         var series = new List<SeriesView>();
         foreach (var group in runs.GroupBy(r => (r.Agent, r.Suite)).OrderBy(g => g.Key.Agent, StringComparer.Ordinal).ThenBy(g => g.Key.Suite, StringComparer.Ordinal))
             series.Add(await SeriesAsync(group.Key.Agent, group.Key.Suite, [.. group], cancellationToken));
@@ -39,7 +69,7 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
 
     public async Task<SeriesView?> SeriesAsync(string agent, string suite, CancellationToken cancellationToken = default)
     {
-        var runs = await store.ListRunsAsync(new RunQuery(agent, suite), cancellationToken);
+        var runs = await ListAllAsync(new RunQuery(agent, suite), cancellationToken);
         return runs.Count == 0 ? null : await SeriesAsync(agent, suite, runs, cancellationToken);
     }
 
@@ -139,7 +169,7 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         if (run is null)
             return null;
         var trials = await store.GetTrialsAsync(runId, cancellationToken);
-        var earlier = await store.ListRunsAsync(new RunQuery(run.Agent, run.Suite), cancellationToken);
+        var earlier = await ListAllAsync(new RunQuery(run.Agent, run.Suite), cancellationToken);
         var previous = earlier.LastOrDefault(r => (r.StartedAt, r.Id).CompareTo((run.StartedAt, run.Id)) < 0);
         var previousRates = new Dictionary<string, double>(StringComparer.Ordinal);
         IReadOnlyList<Trial> previousTrials = previous is null ? [] : await store.GetTrialsAsync(previous.Id, cancellationToken);
@@ -196,7 +226,7 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
 
     public async Task<TaskView?> TaskAsync(string agent, string suite, string taskId, CancellationToken cancellationToken = default)
     {
-        var runs = await store.ListRunsAsync(new RunQuery(agent, suite), cancellationToken);
+        var runs = await ListAllAsync(new RunQuery(agent, suite), cancellationToken);
         if (runs.Count == 0)
             return null;
         var days = new List<TaskDay>();
@@ -248,13 +278,24 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         }
     }
 
-    /// <summary>The page of one agent × suite within <paramref name="filter"/>, or null when it has no runs.</summary>
-    public async Task<SeriesPageView?> SeriesPageAsync(string agent, string suite, EvidenceFilter filter, CancellationToken cancellationToken = default)
+    /// <summary>The page of one agent × suite within <paramref name="filter"/> with every run of it listed, or null when it has no runs.</summary>
+    public Task<SeriesPageView?> SeriesPageAsync(string agent, string suite, EvidenceFilter filter, CancellationToken cancellationToken = default) =>
+        SeriesPageAsync(agent, suite, filter, null, cancellationToken);
+
+    /// <summary>
+    /// The page of one agent × suite within <paramref name="filter"/>, or null when it has no runs;
+    /// its list of runs a page of them when <paramref name="runsPage"/> is given (else every run in the filter).
+    /// </summary>
+    public async Task<SeriesPageView?> SeriesPageAsync(string agent, string suite, EvidenceFilter filter, RunsPage? runsPage, CancellationToken cancellationToken = default)
     {
-        var runs = await store.ListRunsAsync(new RunQuery(agent, suite), cancellationToken);
+        var runs = await ListAllAsync(new RunQuery(agent, suite), cancellationToken);
         if (runs.Count == 0)
             return null;
         var series = await SeriesAsync(agent, suite, runs, cancellationToken);
+        var runsKey = StoredVerdicts.RunsKey(runs);
+        var address = string.Join('\n', agent, suite, Pages.EvidenceQuery.Format(filter with { Window = 1 }), runsPage?.Size, runsPage?.Before);
+        if (_pages.TryGetValue(address, out var kept) && kept.Key == runsKey && ReferenceEquals(kept.View.Series, series))
+            return InWindow(kept.View, filter.Window);
         var inRange = runs.Where(r => filter.Contains(Day(r))).ToList();
         var trials = await TrialsOfAsync(inRange, cancellationToken);
         var categories = trials.Select(t => CategoryOf(t.Trial)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -273,8 +314,38 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
                 g.Sum(t => t.AgentMs)))
             .ToList();
         var days = series.Days.Where(d => filter.Contains(d.Day)).ToList();
-        var view = new SeriesPageView(series, filter, days, [], usage, [.. TasksOf(trials, filter)], inRange) { Categories = categories };
+        var (shown, older) = Page(inRange, runs, runsPage);
+        var view = new SeriesPageView(series, filter, days, [], usage, [.. TasksOf(trials, filter)], shown)
+        {
+            Categories = categories,
+            RunCount = inRange.Count,
+            RunsBefore = runsPage?.Before,
+            OlderRunsBefore = older,
+        };
+        if (_pages.Count >= KeptPages)
+            _pages.Clear();
+        _pages[address] = (runsKey, view);
         return InWindow(view, filter.Window);
+    }
+
+    /// <summary>
+    /// The runs of <paramref name="page"/> among <paramref name="runs"/> (oldest first): those
+    /// started before its cursor, a run of <paramref name="series"/> (none when it is not one), the
+    /// latest of them; and the cursor of the page before it when there is one.
+    /// </summary>
+    private static (IReadOnlyList<RunHeader> Runs, long? Older) Page(IReadOnlyList<RunHeader> runs, IReadOnlyList<RunHeader> series, RunsPage? page)
+    {
+        if (page is null)
+            return (runs, null);
+        var before = runs;
+        if (page.Before is { } id)
+        {
+            before = series.FirstOrDefault(r => r.Id == id) is { } cursor
+                ? [.. runs.Where(r => (r.StartedAt, r.Id).CompareTo((cursor.StartedAt, cursor.Id)) < 0)]
+                : [];
+        }
+        var start = Math.Max(0, before.Count - page.Size);
+        return ([.. before.Skip(start)], start > 0 ? before[start].Id : null);
     }
 
     /// <summary>
@@ -290,7 +361,7 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
     /// <summary>The agents that ran <paramref name="suite"/> side by side within <paramref name="filter"/>, or null when none did.</summary>
     public async Task<SuitePageView?> SuitePageAsync(string suite, EvidenceFilter filter, CancellationToken cancellationToken = default)
     {
-        var runs = (await store.ListRunsAsync(new RunQuery(Suite: suite), cancellationToken)).Where(r => r.Suite == suite).ToList();
+        var runs = (await ListAllAsync(new RunQuery(Suite: suite), cancellationToken)).Where(r => r.Suite == suite).ToList();
         if (runs.Count == 0)
             return null;
         var allAgents = runs.Select(r => r.Agent).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
@@ -300,10 +371,20 @@ public sealed class DashboardReader(IResultStore store, CheckOptions checkOption
         {
             var agentRuns = runs.Where(r => r.Agent == agent).ToList();
             var series = await SeriesAsync(agent, suite, agentRuns, cancellationToken);
-            var trials = await TrialsOfAsync([.. agentRuns.Where(r => filter.Contains(Day(r)))], cancellationToken);
-            categories.UnionWith(trials.Select(t => CategoryOf(t.Trial)));
-            var tasks = TasksOf(trials, filter).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
-            columns.Add(new AgentColumn(series, tasks, series.Days.Where(d => filter.Contains(d.Day)).ToDictionary(d => d.Day)));
+            var runsKey = StoredVerdicts.RunsKey(agentRuns);
+            var address = string.Join('\n', "suite", agent, suite, Pages.EvidenceQuery.Format(filter with { Window = 1, Agents = [] }));
+            if (!_columns.TryGetValue(address, out var kept) || kept.Key != runsKey || !ReferenceEquals(kept.Column.Series, series))
+            {
+                var trials = await TrialsOfAsync([.. agentRuns.Where(r => filter.Contains(Day(r)))], cancellationToken);
+                var tasks = TasksOf(trials, filter).ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+                kept = (runsKey, new AgentColumn(series, tasks, series.Days.Where(d => filter.Contains(d.Day)).ToDictionary(d => d.Day)),
+                    [.. trials.Select(t => CategoryOf(t.Trial)).Distinct(StringComparer.Ordinal)]);
+                if (_columns.Count >= KeptPages)
+                    _columns.Clear();
+                _columns[address] = kept;
+            }
+            categories.UnionWith(kept.Categories);
+            columns.Add(kept.Column);
         }
         var taskIds = columns.SelectMany(c => c.Tasks.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var days = columns.SelectMany(c => c.Days.Keys).Distinct().Order().ToList();

@@ -75,6 +75,22 @@ public sealed record SeriesPageView(
 {
     /// <summary>The categories of the suite's tasks (for the filter), whatever is filtered.</summary>
     public IReadOnlyList<string> Categories { get; init; } = [];
+
+    /// <summary>The runs within the filter, of which <see cref="Runs"/> is a page (all of them unless paged).</summary>
+    public int RunCount { get; init; }
+
+    /// <summary>The cursor this page of <see cref="Runs"/> was read before (null: the latest page).</summary>
+    public long? RunsBefore { get; init; }
+
+    /// <summary>The cursor of the next older page of runs (the oldest run of this one), null when there is none.</summary>
+    public long? OlderRunsBefore { get; init; }
+}
+
+/// <summary>A page of a series' runs (#20): the latest <see cref="Size"/> started before run <see cref="Before"/> (the latest when null).</summary>
+public sealed record RunsPage(int Size, long? Before = null)
+{
+    /// <summary>The runs a series page lists at once.</summary>
+    public const int DefaultSize = 100;
 }
 
 /// <summary>One agent's row on a suite page: its verdict, its tasks and its days within the chosen range.</summary>

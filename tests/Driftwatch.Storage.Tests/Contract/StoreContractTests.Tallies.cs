@@ -83,6 +83,33 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task Runs_before_a_run_page_back_by_start_then_id_with_or_without_an_agent()
+    {
+        // Given six runs of two agents, started out of id order, two of them at the same moment
+        using var store = Open();
+        var ids = new List<long>();
+        foreach (var (agent, hour) in new[] { ("a", 3), ("b", 1), ("a", 5), ("a", 2), ("b", 4), ("a", 3) })
+            ids.Add(await store.Runs.CreateRunAsync(Plan(tasks: 1, k: 1, agent: agent), new RunFingerprint(), Start.AddHours(hour), Remote));
+        // In start order: ids[1] (1h), ids[3] (2h), ids[0] (3h), ids[5] (3h, a higher id), ids[4] (4h), ids[2] (5h)
+
+        // When pages of two are read back from the newest, of every agent and of agent a
+        var first = await store.Runs.ListRunsAsync(new RunQuery(Limit: 2));
+        var second = await store.Runs.ListRunsAsync(new RunQuery(Limit: 2, BeforeId: first[0].Id));
+        var third = await store.Runs.ListRunsAsync(new RunQuery(Limit: 2, BeforeId: second[0].Id));
+        var last = await store.Runs.ListRunsAsync(new RunQuery(Limit: 2, BeforeId: third[0].Id));
+        var ofA = await store.Runs.ListRunsAsync(new RunQuery(Agent: "a", Limit: 2, BeforeId: ids[5]));
+
+        // Then each page holds the two started before the cursor, oldest first; the same start is ordered by id; none before the first
+        first.Select(r => r.Id).ShouldBe([ids[4], ids[2]]);
+        second.Select(r => r.Id).ShouldBe([ids[0], ids[5]]);
+        third.Select(r => r.Id).ShouldBe([ids[1], ids[3]]);
+        last.ShouldBeEmpty();
+        ofA.Select(r => r.Id).ShouldBe([ids[3], ids[0]]);
+        (await store.Runs.ListRunsAsync(new RunQuery(Agent: "a", BeforeId: ids[2]))).Select(r => r.Id).ShouldBe([ids[3], ids[0], ids[5]]);
+        (await store.Runs.ListRunsAsync(new RunQuery(BeforeId: ids.Max() + 100))).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_runs_write_count_grows_with_every_write_to_it_or_its_trials_and_only_then()
     {
         // Given a run

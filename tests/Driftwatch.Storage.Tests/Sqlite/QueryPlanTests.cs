@@ -57,6 +57,25 @@ public sealed class QueryPlanTests : IDisposable
     }
 
     [Fact]
+    public void A_page_before_a_run_is_a_range_on_the_same_indexes_read_newest_first()
+    {
+        var (all, _) = SqliteDatabase.RunQueryWhere(new RunQuery(Limit: 20, BeforeId: 7));
+        var (ofOne, _) = SqliteDatabase.RunQueryWhere(new RunQuery("agent", "suite", Limit: 20, BeforeId: 7));
+
+        var allPlan = Plan(SqliteDatabase.HeadersSql(all));
+        var onePlan = Plan(SqliteDatabase.HeadersSql(ofOne));
+
+        allPlan.ShouldContain(line => line.Contains("SEARCH runs USING COVERING INDEX runs_by_start (started_at<?)", StringComparison.Ordinal), Describe(allPlan));
+        allPlan.ShouldContain(line => line.Contains("SEARCH b USING INTEGER PRIMARY KEY (rowid=?)", StringComparison.Ordinal), Describe(allPlan));
+        onePlan.ShouldContain(line => line.Contains("SEARCH runs USING COVERING INDEX runs_by_agent_suite (agent=? AND suite=? AND started_at<?)", StringComparison.Ordinal), Describe(onePlan));
+        foreach (var plan in new[] { allPlan, onePlan })
+        {
+            plan.ShouldNotContain(line => line.Contains("SCAN runs", StringComparison.Ordinal), Describe(plan));
+            plan.ShouldNotContain(line => line.Contains("SCAN t", StringComparison.Ordinal), Describe(plan));
+        }
+    }
+
+    [Fact]
     public void An_agent_and_suites_history_reads_its_runs_by_index_their_task_tallies_and_metrics_by_key_and_no_trial_row()
     {
         var outcomes = Plan(SqliteHistoryReader.OutcomesSql);
@@ -90,8 +109,8 @@ public sealed class QueryPlanTests : IDisposable
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql.Trim().TrimEnd(';');
-        foreach (var name in new[] { "$agent", "$suite", "$id", "$limit", "$task" })
-            command.Parameters.AddWithValue(name, name == "$limit" ? 20 : "x");
+        foreach (var name in new[] { "$agent", "$suite", "$id", "$limit", "$task", "$before" })
+            command.Parameters.AddWithValue(name, name is "$limit" or "$before" ? 20 : "x");
         using var reader = command.ExecuteReader();
         var lines = new List<string>();
         while (reader.Read())

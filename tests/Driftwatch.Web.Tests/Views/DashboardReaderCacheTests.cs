@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Runtime.ExceptionServices;
 using Driftwatch.Core.Detection;
 using Driftwatch.Core.Runs;
 using Driftwatch.Core.Suites;
@@ -61,6 +63,132 @@ public sealed class DashboardReaderCacheTests : IDisposable
         afterEnd.ShouldNotBeSameAs(afterTrial);
         afterEnd.Latest.Status.ShouldBe(RunStatus.Complete);
         overview.ShouldBeSameAs(afterEnd);
+    }
+
+    [Fact]
+    public async Task Runs_are_listed_once_while_nothing_is_written_but_again_while_one_is_running()
+    {
+        // Given a run held by a live owner, behind a store that counts the listings of whole histories
+        var alive = true;
+        using var sqlite = SqliteResultStore.Open(_temp.Combine("dw.db"), isOwnerAlive: _ => alive);
+        var (store, counter) = CountingStore.Wrap(sqlite);
+        var owner = new RunOwner("elsewhere", 1, SeededDatabase.Start);
+        var plan = new RunPlan
+        {
+            AgentName = "agent",
+            AgentKind = "simulated",
+            AgentConfigJson = "{}",
+            Synthetic = true,
+            SuiteName = "core",
+            SuitePath = "/nowhere",
+            SuiteRevision = "rev-1",
+            TrialsPerTask = 1,
+            Seed = 1,
+            SandboxMode = "none",
+            Trials = [new PlannedTrial("a", 0, 0, TaskCategory.Generation, "python"), new PlannedTrial("b", 0, 1, TaskCategory.Generation, "python")],
+        };
+        var runId = await sqlite.CreateRunAsync(plan, new RunFingerprint(), SeededDatabase.Start, owner);
+        await sqlite.RecordTrialAsync(Trial(runId, "a", 0, TrialOutcome.Pass), []);
+        var reader = new DashboardReader(store, new CheckOptions());
+
+        // When the overview is read while the run is running, after its owner died, again, and after a write
+        var running = (await reader.OverviewAsync(Ct)).ShouldHaveSingleItem();
+        var runningAgain = (await reader.OverviewAsync(Ct)).ShouldHaveSingleItem();
+        var whileRunning = counter.Listings;
+        alive = false;
+        var dead = (await reader.OverviewAsync(Ct)).ShouldHaveSingleItem();
+        var deadAgain = (await reader.OverviewAsync(Ct)).ShouldHaveSingleItem();
+        var series = await reader.SeriesAsync("agent", "core", Ct);
+        var afterDeath = counter.Listings;
+        await sqlite.RecordTrialAsync(Trial(runId, "b", 1, TrialOutcome.Fail), []);
+        var afterWrite = (await reader.OverviewAsync(Ct)).ShouldHaveSingleItem();
+        await reader.OverviewAsync(Ct);
+
+        // Then a running run is listed on every read; a listing without one is read once per write, and shows it
+        (running.Latest.Status, runningAgain.Latest.Status).ShouldBe((RunStatus.Running, RunStatus.Running));
+        whileRunning.ShouldBe(2);
+        (dead.Latest.Status, deadAgain.Latest.Status).ShouldBe((RunStatus.Incomplete, RunStatus.Incomplete));
+        series.ShouldBeSameAs(deadAgain);
+        afterDeath.ShouldBe(4);
+        afterWrite.Days.ShouldHaveSingleItem().Scored.ShouldBe(2);
+        counter.Listings.ShouldBe(5);
+    }
+
+    [Fact]
+    public async Task A_series_or_suite_page_reads_its_trials_once_per_write_to_its_runs_whatever_its_window_and_draws_its_chart_once()
+    {
+        // Given the seeded history behind a store that counts the reads of a run's trials
+        using var temp = new TempDirectory("dashboard-page-cache");
+        var path = temp.Combine("dw.db");
+        await SeededDatabase.WriteAsync(path, days: 3);
+        using var sqlite = SqliteResultStore.Open(path);
+        var (store, counter) = CountingStore.Wrap(sqlite);
+        var reader = new DashboardReader(store, new CheckOptions());
+
+        // When its page is read, again, in its 7-day view, with a filter, and after a run is added
+        var first = (await reader.SeriesPageAsync(SeededDatabase.Agent, SeededDatabase.Suite, EvidenceFilter.All, Ct))!;
+        var once = counter.TrialReads;
+        var again = (await reader.SeriesPageAsync(SeededDatabase.Agent, SeededDatabase.Suite, EvidenceFilter.All, Ct))!;
+        var weekly = (await reader.SeriesPageAsync(SeededDatabase.Agent, SeededDatabase.Suite, EvidenceFilter.All with { Window = 7 }, Ct))!;
+        var unchanged = counter.TrialReads;
+        var failing = (await reader.SeriesPageAsync(SeededDatabase.Agent, SeededDatabase.Suite, EvidenceFilter.All with { Outcome = TrialOutcome.Fail }, Ct))!;
+        var filtered = counter.TrialReads;
+        await SeededDatabase.WriteRunAsync(sqlite, SeededDatabase.Agent, 3, new Driftwatch.Core.Statistics.Rng(5), new RunOwner("elsewhere", 1, SeededDatabase.Start));
+        var afterWrite = (await reader.SeriesPageAsync(SeededDatabase.Agent, SeededDatabase.Suite, EvidenceFilter.All, Ct))!;
+
+        // Then the trials are read once per run for each filter and state, and the page shows the write
+        once.ShouldBe(3);
+        again.Tasks.ShouldBe(first.Tasks);
+        weekly.Filter.Window.ShouldBe(7);
+        unchanged.ShouldBe(once);
+        filtered.ShouldBe(once + 3);
+        failing.Tasks.Count.ShouldBeLessThan(first.Tasks.Count);
+        counter.TrialReads.ShouldBe(filtered + 4);
+        afterWrite.Runs.Count.ShouldBe(4);
+        afterWrite.Usage.Sum(u => u.Trials).ShouldBe(40);
+        (await reader.SuitePageAsync(SeededDatabase.Suite, EvidenceFilter.All, Ct))!.Agents.ShouldHaveSingleItem().Tasks.Values.Sum(t => t.Passes + t.Fails + t.Timeouts + t.Errors).ShouldBe(40);
+        var beforeSuiteAgain = counter.TrialReads;
+        (await reader.SuitePageAsync(SeededDatabase.Suite, EvidenceFilter.All, Ct))!.Agents.ShouldHaveSingleItem();
+        counter.TrialReads.ShouldBe(beforeSuiteAgain);
+        beforeSuiteAgain.ShouldBe(filtered + 8);
+        Charts.SvgCharts.PassRate(afterWrite.Series).ShouldBeSameAs(Charts.SvgCharts.PassRate(afterWrite.Series));
+        Charts.SvgCharts.PassRate(first.Series).ShouldNotBe(Charts.SvgCharts.PassRate(afterWrite.Series));
+    }
+
+    /// <summary>A store that counts the listings of every run of a query (no limit), and the reads of a run's trials, it passes on.</summary>
+    public class CountingStore : DispatchProxy
+    {
+        private IResultStore _inner = null!;
+
+        public int Listings { get; private set; }
+
+        public int TrialReads { get; private set; }
+
+        public static (IResultStore Store, CountingStore Counter) Wrap(IResultStore inner)
+        {
+            var store = Create<IResultStore, CountingStore>();
+            var counter = (CountingStore)(object)store;
+            counter._inner = inner;
+            return (store, counter);
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            if (targetMethod.Name == nameof(IRunStore.ListRunsAsync) && args?[0] is RunQuery { Limit: null })
+                Listings++;
+            if (targetMethod.Name == nameof(ITrialStore.GetTrialsAsync))
+                TrialReads++;
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (TargetInvocationException ex) when (ex.InnerException is { } inner)
+            {
+                ExceptionDispatchInfo.Throw(inner);
+                throw;
+            }
+        }
     }
 
     [Fact]
