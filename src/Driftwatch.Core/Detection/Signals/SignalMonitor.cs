@@ -77,7 +77,7 @@ public static class SignalMonitor
     /// <paramref name="budget"/> (its <see cref="FalseAlarmBudget.PerSignal"/>), the others with the reason.
     /// </summary>
     public static IReadOnlyList<SignalVerdict> Judge(IReadOnlyList<Series> all, Func<int, FalseAlarmBudget> budgetFor, DetectorOptions detection, SignalOptions options,
-        string agent, string suite, out FalseAlarmBudget budget)
+        string agent, string suite, out FalseAlarmBudget budget, ICalibrationMemo? memo = null)
     {
         var fitted = all.Select(s => s.Scale is null || s.Baseline.Count == 0 ? null : SignalBaseline.Fit(s.Baseline, s.Tasks.Length)).ToList();
         var reasons = all.Select((s, i) => NotWatched(s, fitted[i], options)).ToList();
@@ -105,9 +105,25 @@ public static class SignalMonitor
                 verdicts.Add(unwatched);
                 continue;
             }
-            var seed = StableHash.Of("signal", agent, suite, metric.Name, series.Baseline[0].Day.DayNumber, series.Baseline.Count, series.Monitoring.Count);
-            var limit = SignalCalibrator.Calibrate(fitted[i]!, series.Baseline, [.. series.Monitoring.Select(d => d.Tasks)],
-                budget.PerSignal, options.ReferenceValue, detection, seed).Value;
+            // From the baseline and the monitored days' distinct task lists (first seen first) only:
+            // one more day with tasks as on a day before leaves the calibration as it was (#20).
+            var seed = StableHash.Of("signal", agent, suite, metric.Name, series.Baseline[0].Day.DayNumber, series.Baseline.Count);
+            var shapes = Calibrations.Distinct(series.Monitoring.Select(d => d.Tasks.Order().ToArray()));
+            var arl0 = budget.PerSignal;
+            var baselineFit = fitted[i]!;
+            string Key()
+            {
+                using var key = new CalibrationKey("signal");
+                key.Add(metric.Name).AddOptions(detection).AddOptions(options).Add(arl0).Add(seed).Add(series.Tasks.Length).Add(series.Baseline.Count);
+                foreach (var day in series.Baseline)
+                    key.Add(day.Tasks).Add(day.Values);
+                return key.Add(shapes).Finish();
+            }
+            var limit = Calibrations.Memoised(memo, 2, Key, () =>
+            {
+                var calibrated = SignalCalibrator.Calibrate(baselineFit, series.Baseline, shapes, arl0, options.ReferenceValue, detection, seed);
+                return [calibrated.Value, calibrated.Margin];
+            })[0];
             verdicts.Add(Verdict(series, fitted[i]!, limit, budget.PerSignal, detection.EvidenceClip, options.ReferenceValue) with { BaselineTrials = series.BaselineTrials });
         }
         return verdicts;
