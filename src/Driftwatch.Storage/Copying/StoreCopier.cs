@@ -31,9 +31,10 @@ public static class StoreCopier
     /// <summary>
     /// The tables the store derives from the others, not copied: run_tallies (the trial counts that
     /// triggers keep per run; the target's own triggers fill it from the rows copied) and
-    /// stored_verdicts (verdicts kept as a cache; the target judges again when first asked).
+    /// stored_verdicts (verdicts kept as a cache; the target judges again when first asked) and
+    /// calibrations (limits kept as a cache; the target simulates again when first asked).
     /// </summary>
-    public static readonly IReadOnlyList<string> Derived = ["run_tallies", "stored_verdicts"];
+    public static readonly IReadOnlyList<string> Derived = ["run_tallies", "stored_verdicts", "calibrations"];
 
     /// <summary>
     /// Where the artifacts' compressed texts live, which is not a table in both stores: files beside

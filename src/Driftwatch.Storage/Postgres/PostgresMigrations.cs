@@ -326,5 +326,16 @@ internal static class PostgresMigrations
             PRIMARY KEY (agent, suite)
         );
         """,
+
+        // 15: calibrated detector limits, by the SHA-256 of everything they were simulated from
+        // (#20), so that a verdict judged again after a new day reuses the calibration of an
+        // unchanged baseline. A cache: db copy leaves it behind; a put drops rows older than 30 days.
+        """
+        CREATE TABLE calibrations (
+            key         text NOT NULL PRIMARY KEY,
+            limits      text NOT NULL,
+            computed_at text NOT NULL
+        );
+        """,
     ];
 }

@@ -321,5 +321,16 @@ internal static class Migrations
             PRIMARY KEY (agent, suite)
         ) WITHOUT ROWID;
         """,
+
+        // 15: calibrated detector limits, by the SHA-256 of everything they were simulated from
+        // (#20), so that a verdict judged again after a new day reuses the calibration of an
+        // unchanged baseline. A cache: db copy leaves it behind; a put drops rows older than 30 days.
+        """
+        CREATE TABLE calibrations (
+            key         TEXT NOT NULL PRIMARY KEY,
+            limits      TEXT NOT NULL,
+            computed_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ];
 }
