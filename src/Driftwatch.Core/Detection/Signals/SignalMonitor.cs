@@ -30,13 +30,26 @@ public static class SignalMonitor
             .ToList();
         if (rows.Count == 0)
             return [];
-        var result = new List<Series>();
-        foreach (var metric in catalog ?? TrialMetrics.All)
+        // One pass over the trials' metrics, each value to its signal's list in trial order (a
+        // lookup per signal per trial in the trials' sorted dictionaries cost a second at 100k trials).
+        var metrics = catalog ?? TrialMetrics.All;
+        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var m = 0; m < metrics.Count; m++)
+            slots.TryAdd(metrics[m].Name, m);
+        var lists = metrics.Select(_ => new List<(DateOnly Day, string TaskId, double Value)>()).ToArray();
+        foreach (var (day, trial) in rows)
         {
-            var values = rows.Where(r => r.Values.Metrics.ContainsKey(metric.Name))
-                .Select(r => (r.Day, r.Values.TaskId, Value: r.Values.Metrics[metric.Name]))
-                .Where(r => double.IsFinite(r.Value))
-                .ToList();
+            foreach (var (name, value) in trial.Metrics)
+            {
+                if (double.IsFinite(value) && slots.TryGetValue(name, out var slot))
+                    lists[slot].Add((day, trial.TaskId, value));
+            }
+        }
+        var result = new List<Series>();
+        for (var m = 0; m < metrics.Count; m++)
+        {
+            var metric = metrics[m];
+            var values = slots[metric.Name] == m ? lists[m] : [.. lists[slots[metric.Name]]];
             if (values.Count == 0)
                 continue;
             var tasks = values.Select(v => v.TaskId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
