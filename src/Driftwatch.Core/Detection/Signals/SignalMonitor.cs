@@ -52,16 +52,24 @@ public static class SignalMonitor
             var values = slots[metric.Name] == m ? lists[m] : [.. lists[slots[metric.Name]]];
             if (values.Count == 0)
                 continue;
-            var tasks = values.Select(v => v.TaskId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-            var index = tasks.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i, StringComparer.Ordinal);
+            var tasks = new HashSet<string>(values.Select(v => v.TaskId), StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+            var index = new Dictionary<string, int>(tasks.Length, StringComparer.Ordinal);
+            for (var i = 0; i < tasks.Length; i++)
+                index[tasks[i]] = i;
             var scale = SignalScale.For(metric.Relative, values.Where(v => baselineSet.Contains(v.Day)).Select(v => v.Value));
+            // Each day's values in trial order, the days in date order (one pass, no grouping).
+            var byDay = new Dictionary<DateOnly, (List<int> Tasks, List<double> Values, List<double> Raw)>();
+            foreach (var (day, taskId, value) in values)
+            {
+                if (!byDay.TryGetValue(day, out var sample))
+                    byDay[day] = sample = ([], [], []);
+                sample.Tasks.Add(index[taskId]);
+                sample.Values.Add(scale?.Of(value) ?? double.NaN);
+                sample.Raw.Add(value);
+            }
             List<SignalSample> Days(HashSet<DateOnly> set) =>
             [
-                .. values.Where(v => set.Contains(v.Day)).GroupBy(v => v.Day).OrderBy(g => g.Key).Select(g => new SignalSample(
-                    g.Key,
-                    [.. g.Select(v => index[v.TaskId])],
-                    [.. g.Select(v => scale?.Of(v.Value) ?? double.NaN)],
-                    [.. g.Select(v => v.Value)])),
+                .. byDay.Keys.Where(set.Contains).Order().Select(day => new SignalSample(day, [.. byDay[day].Tasks], [.. byDay[day].Values], [.. byDay[day].Raw])),
             ];
             result.Add(new Series(metric, scale, tasks, Days(baselineSet), Days(monitoredSet)));
         }
