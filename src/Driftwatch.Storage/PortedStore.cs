@@ -30,6 +30,10 @@ public abstract class PortedStore(IRunStore runs, ITrialStore trials, IHarnessSt
 
     public abstract Task PutStoredVerdictAsync(StoredVerdict verdict, CancellationToken cancellationToken = default);
 
+    public abstract Task<StoredCalibration?> GetCalibrationAsync(string key, CancellationToken cancellationToken = default);
+
+    public abstract Task PutCalibrationAsync(StoredCalibration calibration, CancellationToken cancellationToken = default);
+
     public void Dispose()
     {
         Dispose(disposing: true);

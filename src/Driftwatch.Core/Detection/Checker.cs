@@ -42,7 +42,15 @@ public sealed record CheckOptions
 /// </summary>
 public static class Checker
 {
-    public static Verdict Check(History history, CheckOptions options)
+    /// <summary>The verdict of <paramref name="history"/>, every calibration simulated.</summary>
+    public static Verdict Check(History history, CheckOptions options) => Check(history, options, null);
+
+    /// <summary>
+    /// The verdict of <paramref name="history"/>. With a <paramref name="memo"/>, every calibration
+    /// is looked up there by the key of its inputs before it is simulated, and kept there after
+    /// (#20): a hit gives the same verdict as simulating again.
+    /// </summary>
+    public static Verdict Check(History history, CheckOptions options, ICalibrationMemo? memo)
     {
         var segment = history.CurrentSegment();
         var recorded = segment;
@@ -91,14 +99,16 @@ public static class Checker
         var budget = FalseAlarmBudget.Split(options.Detection.Arl0, 0, options.Signals.PassRateShare);
         var signals = signalSeries.Count == 0 ? []
             : SignalMonitor.Judge(signalSeries, m => FalseAlarmBudget.Split(options.Detection.Arl0, m, options.Signals.PassRateShare),
-                options.Detection, options.Signals, history.Agent, history.Suite, out budget);
+                options.Detection, options.Signals, history.Agent, history.Suite, out budget, memo);
         var detection = options.Detection with { Arl0 = budget.PassRate };
 
-        var policyAllocations = (monitoring.Count > 0 ? monitoring : baselineDays).Select(d => d.Trials).ToList();
+        // The calibration's inputs come from the baseline and the monitored days' distinct
+        // allocations (first seen first): one more day allocated like one before changes none of
+        // them, so its calibration is the one kept for the day before.
+        var policyAllocations = Calibrations.Distinct((monitoring.Count > 0 ? monitoring : baselineDays).Select(d => d.Trials));
         var allocation = new ObservedAllocation(policyAllocations);
-        var seed = StableHash.Of("calibration", history.Agent, history.Suite, baselineDays[0].Day.DayNumber, baselineCount, monitoring.Count);
-        var calibration = new DetectorCalibration(baseline, detection,
-            () => ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], allocation, detection, seed));
+        var seed = StableHash.Of("calibration", history.Agent, history.Suite, baselineDays[0].Day.DayNumber, baselineCount);
+        var calibration = new DetectorCalibration(baseline, detection, () => PassRateThresholds(baselineDays, baseline, policyAllocations, allocation, detection, seed, memo));
         var limits = options.Detector.Limits(calibration);
         var trace = DetectorRunner.Run(options.Detector, baseline, limits, detection, baselineDays, monitoring);
 
@@ -160,6 +170,26 @@ public static class Checker
             Arl0 = budget.Total,
             PassRateArl0 = budget.PassRate,
         };
+    }
+
+    /// <summary>The pass rate's CUSUM and EWMA limits, from the memo when it kept those of the same inputs.</summary>
+    private static Thresholds PassRateThresholds(List<DayCounts> baselineDays, Baseline baseline, List<int[]> patterns, IAllocation allocation,
+        DetectorOptions detection, ulong seed, ICalibrationMemo? memo)
+    {
+        string Key()
+        {
+            using var key = new CalibrationKey("pass-rate");
+            key.AddOptions(detection).Add(seed).Add(baselineDays.Count);
+            foreach (var day in baselineDays)
+                key.Add(day.Trials).Add(day.Passes);
+            return key.Add(patterns).Finish();
+        }
+        var limits = Calibrations.Memoised(memo, 5, Key, () =>
+        {
+            var t = ThresholdCalibrator.Calibrate(baseline, [.. baselineDays.Select(d => d.Trials)], allocation, detection, seed);
+            return [t.CusumDown, t.CusumUp, t.EwmaDown, t.EwmaUp, t.EstimatedCusumArl0];
+        });
+        return new Thresholds(limits[0], limits[1], limits[2], limits[3]) { EstimatedCusumArl0 = limits[4] };
     }
 
     /// <summary>

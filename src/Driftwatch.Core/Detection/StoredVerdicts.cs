@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using Driftwatch.Core.Runs;
@@ -10,14 +9,13 @@ namespace Driftwatch.Core.Detection;
 /// Verdicts computed once per change and kept in the store (#20): a verdict is judged again only
 /// when one of its history's runs was written (<see cref="RunHeader.WriteCount"/>), a run came or
 /// went, the check options changed or another build judges; otherwise the kept one is read back,
-/// without reading the history's trials. A store that cannot be written (a read-only file) still
-/// judges, it only keeps nothing.
+/// without reading the history's trials. A verdict judged again reuses the calibrations the store
+/// keeps (<see cref="ICalibrationStore"/>) for inputs that did not change. A store that cannot be
+/// written (a read-only file) still judges, it only keeps nothing.
 /// </summary>
 public static class StoredVerdicts
 {
-    private static readonly string Build =
-        typeof(StoredVerdicts).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
-        ?? typeof(StoredVerdicts).Assembly.ManifestModule.ModuleVersionId.ToString();
+    private static string Build => CalibrationKey.Build;
 
     /// <summary>What a verdict of <paramref name="runs"/> (one agent × suite, as listed) under <paramref name="options"/> is computed from, hashed.</summary>
     public static string Key(IReadOnlyList<RunHeader> runs, CheckOptions options)
@@ -63,9 +61,13 @@ public static class StoredVerdicts
         if (await store.GetStoredVerdictAsync(agent, suite, cancellationToken).ConfigureAwait(false) is { } kept
             && kept.Key == key && KeptVerdictJson.Deserialize(kept.Json) is { } verdict)
             return verdict;
-        var judged = Checker.Check(await readHistory(cancellationToken).ConfigureAwait(false), options);
+        var history = await readHistory(cancellationToken).ConfigureAwait(false);
+        var memo = store is ICalibrationStore calibrations ? new StoreCalibrationMemo(calibrations, cancellationToken) : null;
+        var judged = Checker.Check(history, options, memo);
         try
         {
+            if (memo is not null)
+                await memo.KeepAsync(time.GetUtcNow()).ConfigureAwait(false);
             await store.PutStoredVerdictAsync(new StoredVerdict(agent, suite, key, KeptVerdictJson.Serialize(judged), time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidInputException)
@@ -73,5 +75,39 @@ public static class StoredVerdicts
             // The store cannot be written (a read-only file, a full disk): the verdict stands, unkept.
         }
         return judged;
+    }
+}
+
+/// <summary>
+/// A memo over a store's calibrations for one judgement: each lookup reads the store (the checker
+/// is synchronous, so the read is waited for: the SQLite store answers synchronously anyway), and
+/// the calibrations computed are kept together afterwards by <see cref="KeepAsync"/>.
+/// </summary>
+internal sealed class StoreCalibrationMemo(ICalibrationStore store, CancellationToken cancellationToken) : ICalibrationMemo
+{
+    private readonly List<(string Key, string Limits)> _computed = [];
+
+    public IReadOnlyList<double>? Get(string key)
+    {
+        try
+        {
+            var kept = store.GetCalibrationAsync(key, cancellationToken).GetAwaiter().GetResult();
+            return kept is null ? null : CalibrationLimits.Parse(kept.Limits);
+        }
+        catch (InvalidInputException)
+        {
+            // A store that cannot be read for calibrations (an old read-only file): simulate.
+            return null;
+        }
+    }
+
+    public void Put(string key, IReadOnlyList<double> limits) => _computed.Add((key, CalibrationLimits.Format(limits)));
+
+    /// <summary>Writes the calibrations computed; a store that cannot be written throws <see cref="InvalidInputException"/>.</summary>
+    public async Task KeepAsync(DateTimeOffset now)
+    {
+        foreach (var (key, limits) in _computed)
+            await store.PutCalibrationAsync(new StoredCalibration(key, limits, now), cancellationToken).ConfigureAwait(false);
+        _computed.Clear();
     }
 }

@@ -52,4 +52,4 @@ public sealed record RunQuery(string? Agent = null, string? Suite = null, int? L
 /// lost or duplicated. Code that needs one side takes its port (<see cref="IRunStore"/>,
 /// <see cref="ITrialStore"/>, <see cref="IHistoryReader"/>, <see cref="Fingerprints.IHarnessStore"/>).
 /// </summary>
-public interface IResultStore : IRunStore, ITrialStore, IHistoryReader, Fingerprints.IHarnessStore, Ingest.IIngestStore, ISuiteBundleStore, Detection.IStoredVerdictStore, IDisposable;
+public interface IResultStore : IRunStore, ITrialStore, IHistoryReader, Fingerprints.IHarnessStore, Ingest.IIngestStore, ISuiteBundleStore, Detection.IStoredVerdictStore, Detection.ICalibrationStore, IDisposable;

@@ -31,10 +31,11 @@ public static class StoreCopier
     /// <summary>
     /// The tables the store derives from the others, not copied: run_tallies and run_task_tallies
     /// (the trial counts that triggers keep per run and per run and task; the target's own triggers
-    /// fill them from the rows copied) and
-    /// stored_verdicts (verdicts kept as a cache; the target judges again when first asked).
+    /// fill them from the rows copied), stored_verdicts (verdicts kept as a cache; the target judges
+    /// again when first asked) and calibrations (limits kept as a cache; the target simulates again
+    /// when first asked).
     /// </summary>
-    public static readonly IReadOnlyList<string> Derived = ["run_tallies", "run_task_tallies", "stored_verdicts"];
+    public static readonly IReadOnlyList<string> Derived = ["run_tallies", "run_task_tallies", "stored_verdicts", "calibrations"];
 
     /// <summary>
     /// Where the artifacts' compressed texts live, which is not a table in both stores: files beside

@@ -396,5 +396,16 @@ internal static class PostgresMigrations
         CREATE TRIGGER run_task_tallies_of_trials AFTER INSERT OR DELETE OR UPDATE ON trials
             FOR EACH ROW EXECUTE FUNCTION run_task_tallies_of_trials();
         """,
+
+        // 17: calibrated detector limits, by the SHA-256 of everything they were simulated from
+        // (#20), so that a verdict judged again after a new day reuses the calibration of an
+        // unchanged baseline. A cache: db copy leaves it behind; a put drops rows older than 30 days.
+        """
+        CREATE TABLE calibrations (
+            key         text NOT NULL PRIMARY KEY,
+            limits      text NOT NULL,
+            computed_at text NOT NULL
+        );
+        """,
     ];
 }

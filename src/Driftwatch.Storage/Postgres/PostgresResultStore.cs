@@ -118,6 +118,28 @@ public sealed class PostgresResultStore : PortedStore
                 """, cancellationToken, ("agent", verdict.Agent), ("suite", verdict.Suite), ("key", verdict.Key), ("verdict", verdict.Json), ("at", StoredRows.Time(verdict.ComputedAt)));
         });
 
+    public override Task<StoredCalibration?> GetCalibrationAsync(string key, CancellationToken cancellationToken = default) =>
+        _database.GuardAsync(async () =>
+        {
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            await using var command = PostgresDatabase.Command(connection, null, "SELECT limits, computed_at FROM calibrations WHERE key = @key;", ("key", key));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            return await reader.ReadAsync(cancellationToken) ? new StoredCalibration(key, reader.GetString(0), StoredRows.ParseTime(reader.GetString(1))) : null;
+        });
+
+    public override Task PutCalibrationAsync(StoredCalibration calibration, CancellationToken cancellationToken = default) =>
+        _database.GuardAsync(async () =>
+        {
+            ArgumentNullException.ThrowIfNull(calibration);
+            await using var connection = await _database.OpenAsync(cancellationToken);
+            await PostgresDatabase.ExecuteAsync(connection, null, "DELETE FROM calibrations WHERE computed_at < @before;", cancellationToken,
+                ("before", StoredRows.Time(calibration.ComputedAt - StoredCalibration.Retention)));
+            await PostgresDatabase.ExecuteAsync(connection, null, """
+                INSERT INTO calibrations (key, limits, computed_at) VALUES (@key, @limits, @at)
+                ON CONFLICT (key) DO UPDATE SET limits = excluded.limits, computed_at = excluded.computed_at;
+                """, cancellationToken, ("key", calibration.Key), ("limits", calibration.Limits), ("at", StoredRows.Time(calibration.ComputedAt)));
+        });
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

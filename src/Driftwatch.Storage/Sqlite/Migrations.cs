@@ -391,6 +391,17 @@ internal static class Migrations
             WHERE run_id = OLD.run_id AND task_id = OLD.task_id;
         END;
         """,
+
+        // 17: calibrated detector limits, by the SHA-256 of everything they were simulated from
+        // (#20), so that a verdict judged again after a new day reuses the calibration of an
+        // unchanged baseline. A cache: db copy leaves it behind; a put drops rows older than 30 days.
+        """
+        CREATE TABLE calibrations (
+            key         TEXT NOT NULL PRIMARY KEY,
+            limits      TEXT NOT NULL,
+            computed_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ];
 
     /// <summary>What a step does beyond its SQL, in its transaction after it, by step index (0-based).</summary>

@@ -187,6 +187,29 @@ public sealed class SqliteResultStore : PortedStore
             return Task.CompletedTask;
         });
 
+    public override Task<StoredCalibration?> GetCalibrationAsync(string key, CancellationToken cancellationToken = default) =>
+        Task.FromResult(_database.Guard(() =>
+        {
+            using var connection = _database.OpenConnection();
+            using var command = Sql.Command(connection, null, "SELECT limits, computed_at FROM calibrations WHERE key = $key;", ("$key", key));
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? new StoredCalibration(key, reader.GetString(0), StoredRows.ParseTime(reader.GetString(1))) : null;
+        }));
+
+    public override Task PutCalibrationAsync(StoredCalibration calibration, CancellationToken cancellationToken = default) =>
+        _database.Guard(() =>
+        {
+            ArgumentNullException.ThrowIfNull(calibration);
+            using var connection = _database.OpenConnection();
+            Sql.Execute(connection, """
+                DELETE FROM calibrations WHERE computed_at < $before;
+                INSERT INTO calibrations (key, limits, computed_at) VALUES ($key, $limits, $at)
+                ON CONFLICT (key) DO UPDATE SET limits = excluded.limits, computed_at = excluded.computed_at;
+                """, null, ("$key", calibration.Key), ("$limits", calibration.Limits), ("$at", StoredRows.Time(calibration.ComputedAt)),
+                ("$before", StoredRows.Time(calibration.ComputedAt - StoredCalibration.Retention)));
+            return Task.CompletedTask;
+        });
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)

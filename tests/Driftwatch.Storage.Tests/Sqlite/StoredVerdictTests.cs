@@ -92,6 +92,61 @@ public sealed class StoredVerdictTests : IDisposable
         KeptVerdictJson.Serialize(verdict).ShouldBe(KeptVerdictJson.Serialize(Checker.Check(await store.GetHistoryAsync("agent", "core", withMetrics: true, Ct), new CheckOptions())));
     }
 
+    [Fact]
+    public async Task A_verdict_judged_after_a_new_day_reuses_the_calibrations_the_store_kept()
+    {
+        // Given 21 complete days (a 22nd is still running, left out), judged once without the 21st
+        using var store = SqliteResultStore.Open(_temp.Combine("dw.db"));
+        await FillAsync(store, days: 22);
+        var options = new CheckOptions();
+        var all = await store.ListRunsAsync(new RunQuery("agent", "core"), Ct);
+        var runs = all.OrderBy(r => r.Id).SkipLast(1).ToList();
+        var read = await store.GetHistoryAsync("agent", "core", withMetrics: true, Ct);
+        var history = read with { Runs = [.. read.Runs.Where(r => runs.Any(h => h.Id == r.Id))] };
+        history.Runs.Count.ShouldBe(21);
+        var counting = new CountingCalibrations(store);
+        await StoredVerdicts.GetOrJudgeAsync(counting, "agent", "core", runs.SkipLast(1).ToList(), options, TimeProvider.System,
+            _ => Task.FromResult(history with { Runs = [.. history.Runs.Where(r => r.Id != runs[^1].Id)] }), Ct);
+        var (firstHits, firstPuts) = (counting.Hits, counting.Puts);
+
+        // When the whole history (one more day, the same tasks) is judged
+        var verdict = await StoredVerdicts.GetOrJudgeAsync(counting, "agent", "core", runs, options, TimeProvider.System, _ => Task.FromResult(history), Ct);
+
+        // Then the first judgement kept its calibrations, the second read them all back and
+        // simulated nothing, and its verdict is the one recalibrating gives
+        firstHits.ShouldBe(0);
+        firstPuts.ShouldBe(2);
+        counting.Hits.ShouldBe(2);
+        counting.Puts.ShouldBe(2);
+        KeptVerdictJson.Serialize(verdict).ShouldBe(KeptVerdictJson.Serialize(Checker.Check(history, options)));
+    }
+
+    /// <summary>The store's verdicts and calibrations, counting the calibrations found and kept.</summary>
+    private sealed class CountingCalibrations(SqliteResultStore inner) : IStoredVerdictStore, ICalibrationStore
+    {
+        public int Hits { get; private set; }
+        public int Puts { get; private set; }
+
+        public Task<StoredVerdict?> GetStoredVerdictAsync(string agent, string suite, CancellationToken cancellationToken = default) =>
+            inner.GetStoredVerdictAsync(agent, suite, cancellationToken);
+
+        public Task PutStoredVerdictAsync(StoredVerdict verdict, CancellationToken cancellationToken = default) => inner.PutStoredVerdictAsync(verdict, cancellationToken);
+
+        public async Task<StoredCalibration?> GetCalibrationAsync(string key, CancellationToken cancellationToken = default)
+        {
+            var kept = await inner.GetCalibrationAsync(key, cancellationToken);
+            if (kept is not null)
+                Hits++;
+            return kept;
+        }
+
+        public Task PutCalibrationAsync(StoredCalibration calibration, CancellationToken cancellationToken = default)
+        {
+            Puts++;
+            return inner.PutCalibrationAsync(calibration, cancellationToken);
+        }
+    }
+
     private sealed class UnwritableVerdicts : IStoredVerdictStore
     {
         public int Attempts { get; private set; }

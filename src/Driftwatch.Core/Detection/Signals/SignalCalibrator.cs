@@ -172,7 +172,7 @@ public static class SignalCalibrator
         return new Limit(limit + margin, margin);
     }
 
-    /// <summary>Monitored days with the same tasks are one shape; at most this many shapes (the latest) are simulated.</summary>
+    /// <summary>Monitored days with the same tasks are one shape; at most this many shapes (the first seen) are simulated.</summary>
     public const int MaximumDayShapes = 32;
 
     /// <summary>Draws of a shape's mean residual pooled for all paths.</summary>
@@ -183,20 +183,20 @@ public static class SignalCalibrator
 
     /// <summary>
     /// The monitored days' distinct task lists (known tasks only: a trial of a task without baseline
-    /// values is not normalised), the latest <see cref="MaximumDayShapes"/>, in the order they came,
-    /// each with a pool of mean residuals drawn once.
+    /// values is not normalised), the first <see cref="MaximumDayShapes"/> seen, in the order they
+    /// came, each with a pool of mean residuals drawn once. The first, not the latest: once that many
+    /// were seen a new day changes nothing here, so its calibration is reused (#20).
     /// </summary>
     private static DayShape[] DayShapes(SignalBaseline fitted, IReadOnlyList<int[]> monitoringTasks, Model model, ulong seed)
     {
         var distinct = new List<int[]>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var d = monitoringTasks.Count - 1; d >= 0 && distinct.Count < MaximumDayShapes; d--)
+        for (var d = 0; d < monitoringTasks.Count && distinct.Count < MaximumDayShapes; d++)
         {
             var tasks = monitoringTasks[d].Where(t => fitted.Known[t]).Order().ToArray();
             if (tasks.Length > 0 && seen.Add(string.Join(',', tasks)))
                 distinct.Add(tasks);
         }
-        distinct.Reverse();
         if (distinct.Count == 0)
             distinct.Add([.. Enumerable.Range(0, fitted.TaskMeans.Length).Where(t => fitted.Known[t])]);
         var rng = Rng.Derive(seed, 2);
