@@ -27,20 +27,7 @@ public sealed class DashboardReaderCacheTests : IDisposable
         // Given a run with one trial passed of two, read once by the dashboard
         using var store = SqliteResultStore.Open(_temp.Combine("dw.db"));
         var owner = new RunOwner("elsewhere", 1, SeededDatabase.Start);
-        var plan = new RunPlan
-        {
-            AgentName = "agent",
-            AgentKind = "simulated",
-            AgentConfigJson = "{}",
-            Synthetic = true,
-            SuiteName = "core",
-            SuitePath = "/nowhere",
-            SuiteRevision = "rev-1",
-            TrialsPerTask = 1,
-            Seed = 1,
-            SandboxMode = "none",
-            Trials = [new PlannedTrial("a", 0, 0, TaskCategory.Generation, "python"), new PlannedTrial("b", 0, 1, TaskCategory.Generation, "python")],
-        };
+        var plan = TwoTaskPlan();
         var runId = await store.CreateRunAsync(plan, new RunFingerprint(), SeededDatabase.Start, owner);
         await store.RecordTrialAsync(Trial(runId, "a", 0, TrialOutcome.Pass), []);
         var reader = new DashboardReader(store, new CheckOptions());
@@ -73,20 +60,7 @@ public sealed class DashboardReaderCacheTests : IDisposable
         using var sqlite = SqliteResultStore.Open(_temp.Combine("dw.db"), isOwnerAlive: _ => alive);
         var (store, counter) = CountingStore.Wrap(sqlite);
         var owner = new RunOwner("elsewhere", 1, SeededDatabase.Start);
-        var plan = new RunPlan
-        {
-            AgentName = "agent",
-            AgentKind = "simulated",
-            AgentConfigJson = "{}",
-            Synthetic = true,
-            SuiteName = "core",
-            SuitePath = "/nowhere",
-            SuiteRevision = "rev-1",
-            TrialsPerTask = 1,
-            Seed = 1,
-            SandboxMode = "none",
-            Trials = [new PlannedTrial("a", 0, 0, TaskCategory.Generation, "python"), new PlannedTrial("b", 0, 1, TaskCategory.Generation, "python")],
-        };
+        var plan = TwoTaskPlan();
         var runId = await sqlite.CreateRunAsync(plan, new RunFingerprint(), SeededDatabase.Start, owner);
         await sqlite.RecordTrialAsync(Trial(runId, "a", 0, TrialOutcome.Pass), []);
         var reader = new DashboardReader(store, new CheckOptions());
@@ -196,20 +170,7 @@ public sealed class DashboardReaderCacheTests : IDisposable
     {
         // Given a run whose trials carry metrics, its series derived once (which judges it and keeps the verdict)
         using var store = SqliteResultStore.Open(_temp.Combine("kept.db"));
-        var plan = new RunPlan
-        {
-            AgentName = "agent",
-            AgentKind = "simulated",
-            AgentConfigJson = "{}",
-            Synthetic = true,
-            SuiteName = "core",
-            SuitePath = "/nowhere",
-            SuiteRevision = "rev-1",
-            TrialsPerTask = 1,
-            Seed = 1,
-            SandboxMode = "none",
-            Trials = [new PlannedTrial("a", 0, 0, TaskCategory.Generation, "python"), new PlannedTrial("b", 0, 1, TaskCategory.Generation, "python")],
-        };
+        var plan = TwoTaskPlan();
         var runId = await store.CreateRunAsync(plan, new RunFingerprint(), SeededDatabase.Start, new RunOwner("elsewhere", 1, SeededDatabase.Start));
         await store.RecordTrialAsync(Trial(runId, "a", 0, TrialOutcome.Pass) with { Metrics = Core.Metrics.MetricDictionary.Of([new("outputTokens", 10)]) }, []);
         await store.RecordTrialAsync(Trial(runId, "b", 1, TrialOutcome.Fail) with { Metrics = Core.Metrics.MetricDictionary.Of([new("outputTokens", 20)]) }, []);
@@ -271,6 +232,22 @@ public sealed class DashboardReaderCacheTests : IDisposable
             }
         }
     }
+
+    /// <summary>One run of tasks a and b, one trial each, of agent on core.</summary>
+    private static RunPlan TwoTaskPlan() => new()
+    {
+        AgentName = "agent",
+        AgentKind = "simulated",
+        AgentConfigJson = "{}",
+        Synthetic = true,
+        SuiteName = "core",
+        SuitePath = "/nowhere",
+        SuiteRevision = "rev-1",
+        TrialsPerTask = 1,
+        Seed = 1,
+        SandboxMode = "none",
+        Trials = [new PlannedTrial("a", 0, 0, TaskCategory.Generation, "python"), new PlannedTrial("b", 0, 1, TaskCategory.Generation, "python")],
+    };
 
     private static Trial Trial(long runId, string task, int sequence, TrialOutcome outcome) => new()
     {
