@@ -59,16 +59,28 @@ internal static class MetricSets
     {
         var names = new Dictionary<int, string>();
         while (reader.Read())
-            names[checked((int)reader.GetInt64(0))] = reader.GetString(1);
+            AddName(reader, names);
         return names;
     }
+
+    /// <summary>The current row of (id, name), added to <paramref name="names"/>.</summary>
+    internal static void AddName(DbDataReader reader, Dictionary<int, string> names) =>
+        names[checked((int)reader.GetInt64(0))] = reader.GetString(1);
+
+    /// <summary>The trial and its metrics of the current row of (run_id, task_id, trial_index, metrics), in either store.</summary>
+    internal static ((long Run, string Task, int Index) Trial, List<KeyValuePair<string, double>> Values) Row(
+        DbDataReader reader, IReadOnlyDictionary<int, string> names, string what) =>
+        ((reader.GetInt64(0), reader.GetString(1), checked((int)reader.GetInt64(2))), Unpack((byte[])reader.GetValue(3), names, what));
 
     /// <summary>Each trial's metrics from rows of (run_id, task_id, trial_index, metrics), by trial.</summary>
     internal static Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>> ByTrial(DbDataReader reader, IReadOnlyDictionary<int, string> names, string what)
     {
         var metrics = new Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>>();
         while (reader.Read())
-            metrics[(reader.GetInt64(0), reader.GetString(1), reader.GetInt32(2))] = Unpack((byte[])reader.GetValue(3), names, what);
+        {
+            var (trial, values) = Row(reader, names, what);
+            metrics[trial] = values;
+        }
         return metrics;
     }
 }

@@ -55,9 +55,9 @@ public sealed class MetricDictionary : IReadOnlyDictionary<string, double>, IEqu
 
     public double this[string key] => IndexOf(key) is var i and >= 0 ? _values[i] : throw new KeyNotFoundException($"no metric {key}");
 
-    public IEnumerable<string> Keys => _names;
+    public IEnumerable<string> Keys => Array.AsReadOnly(_names);
 
-    public IEnumerable<double> Values => _values;
+    public IEnumerable<double> Values => Array.AsReadOnly(_values);
 
     public int Count => _names.Length;
 

@@ -53,7 +53,7 @@ internal sealed class PostgresTrialStore(PostgresDatabase db) : ITrialStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var names = new Dictionary<int, string>();
         while (await reader.ReadAsync(cancellationToken))
-            names[checked((int)reader.GetInt64(0))] = reader.GetString(1);
+            MetricSets.AddName(reader, names);
         return names;
     }
 
@@ -65,7 +65,10 @@ internal sealed class PostgresTrialStore(PostgresDatabase db) : ITrialStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var metrics = new Dictionary<(long Run, string Task, int Index), List<KeyValuePair<string, double>>>();
         while (await reader.ReadAsync(cancellationToken))
-            metrics[(reader.GetInt64(0), reader.GetString(1), checked((int)reader.GetInt64(2)))] = MetricSets.Unpack((byte[])reader.GetValue(3), names, "trial_metric_sets");
+        {
+            var (trial, values) = MetricSets.Row(reader, names, "trial_metric_sets");
+            metrics[trial] = values;
+        }
         return metrics;
     }
 

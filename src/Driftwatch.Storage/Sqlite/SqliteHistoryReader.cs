@@ -91,11 +91,10 @@ internal sealed class SqliteHistoryReader(SqliteDatabase db) : IHistoryReader
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
-            var run = reader.GetInt64(0);
-            if (!byRun.TryGetValue(run, out var list))
-                byRun[run] = list = [];
-            var values = Storage.MetricSets.Unpack((byte[])reader.GetValue(3), names, connection.DataSource);
-            list.Add(new TrialMetricValues(reader.GetString(1), reader.GetInt32(2), Core.Metrics.MetricDictionary.Of(values)));
+            var (trial, values) = Storage.MetricSets.Row(reader, names, connection.DataSource);
+            if (!byRun.TryGetValue(trial.Run, out var list))
+                byRun[trial.Run] = list = [];
+            list.Add(new TrialMetricValues(trial.Task, trial.Index, Core.Metrics.MetricDictionary.Of(values)));
         }
         return byRun;
     }
