@@ -8,7 +8,8 @@ namespace Driftwatch.Testing;
 /// <summary>
 /// One private PostgreSQL server per test process, started on first use: initdb into a fresh temp
 /// folder, the server on a free loopback port with its socket in that folder (run as the
-/// `postgres` OS user when the tests run as root), stopped and removed at process exit. With
+/// `postgres` OS user when the tests run as root), stopped and removed when the test assembly ends
+/// (<see cref="PostgresServerLifetime"/>; at process exit only as a fallback). With
 /// <see cref="Variable"/> set to a connection string, that server is used instead. Each test gets a
 /// fresh empty database from <see cref="CreateDatabaseAsync"/>. No PostgreSQL is a failure, not a skip.
 /// </summary>
@@ -25,7 +26,41 @@ public sealed class PostgresServer
 
     private readonly System.Collections.Concurrent.ConcurrentBag<string> _databases = [];
 
-    private PostgresServer(NpgsqlConnectionStringBuilder admin) => _admin = admin;
+    private readonly Func<Task> _stop;
+
+    private int _stopped;
+
+    private PostgresServer(NpgsqlConnectionStringBuilder admin, Func<Task>? stop)
+    {
+        _admin = admin;
+        _stop = stop ?? DropDatabasesAsync;
+        // Only a fallback: a test assembly stops the server in its PostgresServerLifetime fixture,
+        // because work done at process exit runs after the runner has finished, against xunit's
+        // 10 s limit for the process to end.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => StopAsync().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Stops the shared server if this process started one (a server of <see cref="Variable"/>
+    /// only loses the databases the tests made); once, however often it is called.
+    /// </summary>
+    public static async Task StopSharedAsync()
+    {
+        if (!Instance.IsValueCreated)
+            return;
+        PostgresServer server;
+        try
+        {
+            server = await Instance.Value.ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            return; // it never started; the test that wanted it has already failed with the reason
+        }
+        await server.StopAsync().ConfigureAwait(false);
+    }
+
+    private Task StopAsync() => Interlocked.Exchange(ref _stopped, 1) == 1 ? Task.CompletedTask : _stop();
 
     /// <summary>The shared server of this test process (started on the first call).</summary>
     public static Task<PostgresServer> SharedAsync() => Instance.Value;
@@ -59,10 +94,8 @@ public sealed class PostgresServer
         {
             var external = new NpgsqlConnectionStringBuilder(given) { Pooling = false };
             await WaitUntilReadyAsync(external, null, $"the server of ${Variable}").ConfigureAwait(false);
-            var server = new PostgresServer(external);
-            // A server of someone else's keeps nothing of the tests: their databases go at exit.
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DropDatabases();
-            return server;
+            // A server of someone else's keeps nothing of the tests: their databases go at the end.
+            return new PostgresServer(external, stop: null);
         }
         var bin = FindBinaries() ?? throw new InvalidOperationException(
             "no PostgreSQL found (initdb under /usr/lib/postgresql/*/bin or on PATH): the PostgreSQL store's tests need one; " +
@@ -78,8 +111,13 @@ public sealed class PostgresServer
             await RunToolAsync(asRoot, Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync"]).ConfigureAwait(false);
             var port = FreePort();
             var options = $"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300";
-            var stop = () => Stop(asRoot, bin, data, folder);
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => stop();
+            var started = false;
+            // Until the server object exists (a start that fails halfway), process exit cleans up.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                if (!Volatile.Read(ref started))
+                    StopAsync(asRoot, bin, data, folder).GetAwaiter().GetResult();
+            };
             await RunToolAsync(asRoot, Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(folder, "server.log"), "-o", options, "-W", "start"]).ConfigureAwait(false);
             var admin = new NpgsqlConnectionStringBuilder
             {
@@ -91,7 +129,8 @@ public sealed class PostgresServer
                 Timeout = 5,
             };
             await WaitUntilReadyAsync(admin, Path.Combine(folder, "server.log"), $"the test server in {folder}").ConfigureAwait(false);
-            return new PostgresServer(admin);
+            Volatile.Write(ref started, true);
+            return new PostgresServer(admin, () => StopAsync(asRoot, bin, data, folder));
         }
         catch (Exception ex) when (ex is not InvalidOperationException)
         {
@@ -123,16 +162,16 @@ public sealed class PostgresServer
         }
     }
 
-    private void DropDatabases()
+    private async Task DropDatabasesAsync()
     {
         try
         {
-            using var connection = new NpgsqlConnection(_admin.ConnectionString);
-            connection.Open();
+            await using var connection = new NpgsqlConnection(_admin.ConnectionString);
+            await connection.OpenAsync().ConfigureAwait(false);
             foreach (var name in _databases)
             {
-                using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
-                drop.ExecuteNonQuery();
+                await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+                await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
         }
         catch (NpgsqlException)
@@ -140,11 +179,11 @@ public sealed class PostgresServer
         }
     }
 
-    private static void Stop(bool asRoot, string bin, string data, string folder)
+    private static async Task StopAsync(bool asRoot, string bin, string data, string folder)
     {
         try
         {
-            RunToolAsync(asRoot, Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]).GetAwaiter().GetResult();
+            await RunToolAsync(asRoot, Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]).ConfigureAwait(false);
         }
         catch (InvalidOperationException)
         {

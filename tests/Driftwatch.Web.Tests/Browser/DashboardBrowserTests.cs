@@ -25,6 +25,19 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
         page.SetDefaultNavigationTimeout(180_000);
     }
 
+    /// <summary>
+    /// Waits until a click has taken the page to a URL matching <paramref name="glob"/> and the new
+    /// document is parsed to its footer, the last element of every page (no page has script, so
+    /// that is the whole page). Playwright's own wait for the load event timed out under load in
+    /// CI after the page had loaded ("NetworkIdle event fired", then nothing), three times: a race
+    /// in its load-state wait, which this does not use.
+    /// </summary>
+    internal static async Task ArrivedAsync(IPage page, string glob)
+    {
+        await page.WaitForURLAsync(glob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await page.Locator("body > footer").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+    }
+
     private static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
     {
         var playwright = await Playwright.CreateAsync();
@@ -74,7 +87,7 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
 
             // When the latest run is opened from the table
             await page.Locator("table.summary a", new PageLocatorOptions { HasText = "run " }).First.ClickAsync();
-            await page.WaitForURLAsync($"**/runs/{seeded.RunIds[^1]}");
+            await ArrivedAsync(page, $"**/runs/{seeded.RunIds[^1]}");
 
             // Then its task table has a row per task with outcomes, and the outcome chart is there
             (await page.Locator("table.tasks tbody tr").CountAsync()).ShouldBe(SeededDatabase.Tasks.Length);
@@ -84,7 +97,7 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
 
             // When a trial is opened
             await page.Locator("tr[data-task='task-00'] a.outcome").First.ClickAsync();
-            await page.WaitForURLAsync("**/trials/task-00/0");
+            await ArrivedAsync(page, "**/trials/task-00/0");
 
             // Then the transcript reads as turns, with the diff and the test output
             (await page.Locator("#transcript .turn").CountAsync()).ShouldBe(5);
@@ -149,7 +162,7 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
 
             // When the last day's run is opened from that table
             await rows.Nth(0).Locator("a").ClickAsync();
-            await page.WaitForURLAsync($"**/runs/{seeded.RunIds[^1]}");
+            await ArrivedAsync(page, $"**/runs/{seeded.RunIds[^1]}");
 
             // Then the run counts its flagged trials, says what they mean, and badges each flagged trial next to its outcome; suspect in red
             (await page.Locator("dl.facts [data-flag='suspect']").InnerTextAsync()).ShouldBe("2 suspect");
@@ -166,7 +179,7 @@ public sealed class DashboardBrowserTests(SeededDatabase seeded) : IClassFixture
 
             // When the suspect trial is opened
             await page.Locator("tr[data-task='task-01'] a.outcome").ClickAsync();
-            await page.WaitForURLAsync("**/trials/task-01/0");
+            await ArrivedAsync(page, "**/trials/task-01/0");
 
             // Then its title carries the badge, each flag is listed with what it means, and the model that served it is shown
             (await page.Locator("h1 .flag.suspect").InnerTextAsync()).ShouldBe("suspect");

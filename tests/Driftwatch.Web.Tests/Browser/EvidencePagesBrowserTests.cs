@@ -114,7 +114,7 @@ public sealed class EvidencePagesBrowserTests(TwoAgentDatabase database) : IClas
         await page.Locator("input[name='agent'][value='rival']").CheckAsync();
         await page.Locator("input[name='from']").FillAsync("2026-03-21");
         await page.Locator("form.filters button[type='submit']").ClickAsync();
-        await page.WaitForURLAsync("**/suites/core?agent=rival&from=2026-03-21*");
+        await DashboardBrowserTests.ArrivedAsync(page, "**/suites/core?agent=rival&from=2026-03-21*");
 
         // leaves that agent's column and those days
         (await page.Locator("table[data-matrix='agent-by-task'] thead th").AllInnerTextsAsync()).ShouldBe(["task", "rival"]);
@@ -122,17 +122,15 @@ public sealed class EvidencePagesBrowserTests(TwoAgentDatabase database) : IClas
 
         // From there the agent's page, and its 30-day view
         await page.Locator("table.verdicts a", new PageLocatorOptions { HasText = "rival" }).ClickAsync();
-        // (committed is enough: the click below waits for its link; waiting for the load event here
-        // timed out twice under load after the page had loaded, a race in the load-state wait)
-        await page.WaitForURLAsync("**/agents/rival/core", new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await DashboardBrowserTests.ArrivedAsync(page, "**/agents/rival/core");
         await page.Locator("a.view[data-window='30']").ClickAsync();
-        await page.WaitForURLAsync("**/agents/rival/core?window=30");
+        await DashboardBrowserTests.ArrivedAsync(page, "**/agents/rival/core?window=30");
         (await page.Locator(".views .current").InnerTextAsync()).ShouldBe("30-day");
 
         // and an outcome filter keeps the window it is in
         await page.Locator("select[name='outcome']").SelectOptionAsync("fail");
         await page.Locator("form.filters button[type='submit']").ClickAsync();
-        await page.WaitForURLAsync("**/agents/rival/core?*outcome=fail*");
+        await DashboardBrowserTests.ArrivedAsync(page, "**/agents/rival/core?*outcome=fail*");
         page.Url.ShouldContain("window=30");
         (await page.Locator("table.tasks tbody tr").CountAsync()).ShouldBeGreaterThan(0);
         foreach (var fails in await page.Locator("table.tasks tbody tr td:nth-child(5)").AllInnerTextsAsync())
