@@ -49,16 +49,6 @@ internal static class StoredRows
     internal static ImmutableArray<string> StringList(DbDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? [] : [.. JsonSerializer.Deserialize<string[]>(reader.GetString(ordinal), Json) ?? []];
 
-    /// <summary>
-    /// The flag counts of a run from its trials' flags columns, gathered as one JSON array of their
-    /// texts (each parsed here, so a damaged one is a JSON error like any stored value's).
-    /// </summary>
-    internal static FlagCounts FlaggedTrials(DbDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal)
-            ? FlagCounts.None
-            : FlagCounts.Of((JsonSerializer.Deserialize<string[]>(reader.GetString(ordinal), Json) ?? [])
-                .Select(flags => (IEnumerable<string>)(JsonSerializer.Deserialize<string[]>(flags, Json) ?? [])));
-
     internal static string ArtifactName(ArtifactKind kind) => kind switch
     {
         ArtifactKind.Transcript => "transcript",
@@ -188,7 +178,7 @@ internal static class StoredRows
             Fingerprint = JsonSerializer.Deserialize<RunFingerprint>(reader.GetString(13), Json) ?? new RunFingerprint(),
             PlannedTrials = Count(18) + (totals?.Total ?? 0),
             Summary = new RunSummary(pass + fail + timeout + error, pass, fail, timeout, error, pending),
-            Flagged = FlaggedTrials(reader, 24),
+            Flagged = new FlagCounts(Count(24), Count(40), Count(41)),
             Source = reader.IsDBNull(26) ? null : new RunSource(reader.GetString(26), reader.GetString(27), reader.GetString(28)),
             Totals = totals,
             TotalsUsage = totals is null ? null : new AgentUsage

@@ -87,12 +87,12 @@ internal sealed class PostgresDatabase : IDisposable
                    r.finished_at, r.seed, r.trials_per_task, r.task_filter, r.sandbox, r.fingerprint,
                    r.owner_host, r.owner_pid, r.owner_started_at, r.allocation,
                    k.trials, k.pass, k.fail, k.timeout, k.error, k.pending,
-                   (SELECT json_agg(t.flags)::text FROM trials t WHERE t.run_id = r.id AND t.flags IS NOT NULL AND t.outcome IS NOT NULL),
+                   k.suspect,
                    r.lease_expires_at,
                    r.source_format, r.source_key, r.source_path,
                    rt.pass, rt.fail, rt.timeout, rt.error,
                    rt.input_tokens, rt.output_tokens, rt.cache_read_tokens, rt.cache_write_tokens, rt.cost_usd, rt.duration_ms,
-                   k.writes
+                   k.writes, k.fallback, k.refusal
             FROM runs r LEFT JOIN run_tallies k ON k.run_id = r.id LEFT JOIN run_totals rt ON rt.run_id = r.id
             {where}
             ORDER BY r.started_at COLLATE "C", r.id;

@@ -407,5 +407,71 @@ internal static class PostgresMigrations
             computed_at text NOT NULL
         );
         """,
+
+        // 18: each run's finished trials counted by flag kind in its tally row (#20), as SQLite's
+        // step 18: a trial counts once per kind, as TrialFlags.KindOf reads its flags; flags that are
+        // not a JSON array count as none. trial_flag_kinds gives a trial's (suspect, fallback,
+        // refusal) as 0 or 1; the trials' tally function is the one of step 13 with the kinds added.
+        """
+        ALTER TABLE run_tallies ADD COLUMN suspect bigint NOT NULL DEFAULT 0,
+            ADD COLUMN fallback bigint NOT NULL DEFAULT 0, ADD COLUMN refusal bigint NOT NULL DEFAULT 0;
+        CREATE FUNCTION trial_flag_kinds(outcome text, flags text) RETURNS int[] LANGUAGE plpgsql IMMUTABLE AS $kinds$
+        DECLARE
+            s int := 0; b int := 0; r int := 0; f text;
+        BEGIN
+            IF outcome IS NULL OR flags IS NULL THEN
+                RETURN ARRAY[0, 0, 0];
+            END IF;
+            BEGIN
+                FOR f IN SELECT jsonb_array_elements_text(flags::jsonb) LOOP
+                    IF starts_with(f, 'suspect:') THEN s := 1;
+                    ELSIF starts_with(f, 'fallback:') THEN b := 1;
+                    ELSIF f = 'refusal' OR starts_with(f, 'refusal ') OR starts_with(f, 'refusal:') THEN r := 1;
+                    END IF;
+                END LOOP;
+            EXCEPTION WHEN invalid_text_representation OR invalid_parameter_value THEN
+                RETURN ARRAY[0, 0, 0];
+            END;
+            RETURN ARRAY[s, b, r];
+        END
+        $kinds$;
+        UPDATE run_tallies k SET suspect = c.suspect, fallback = c.fallback, refusal = c.refusal
+        FROM (SELECT run_id, SUM(kinds[1]) AS suspect, SUM(kinds[2]) AS fallback, SUM(kinds[3]) AS refusal
+              FROM (SELECT run_id, trial_flag_kinds(outcome, flags) AS kinds FROM trials WHERE flags IS NOT NULL AND outcome IS NOT NULL) t
+              GROUP BY run_id) c
+        WHERE k.run_id = c.run_id;
+        CREATE OR REPLACE FUNCTION run_tallies_of_trials() RETURNS trigger LANGUAGE plpgsql AS $tally$
+        DECLARE
+            kinds int[];
+        BEGIN
+            IF TG_OP <> 'INSERT' THEN
+                kinds := trial_flag_kinds(OLD.outcome, OLD.flags);
+                UPDATE run_tallies SET trials = trials - 1,
+                    pass = pass - (OLD.outcome IS NOT DISTINCT FROM 'pass')::int,
+                    fail = fail - (OLD.outcome IS NOT DISTINCT FROM 'fail')::int,
+                    timeout = timeout - (OLD.outcome IS NOT DISTINCT FROM 'timeout')::int,
+                    error = error - (OLD.outcome IS NOT DISTINCT FROM 'error')::int,
+                    pending = pending - (OLD.outcome IS NULL)::int,
+                    suspect = suspect - kinds[1], fallback = fallback - kinds[2], refusal = refusal - kinds[3],
+                    writes = writes + 1
+                WHERE run_id = OLD.run_id;
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                kinds := trial_flag_kinds(NEW.outcome, NEW.flags);
+                UPDATE run_tallies SET trials = trials + 1,
+                    pass = pass + (NEW.outcome IS NOT DISTINCT FROM 'pass')::int,
+                    fail = fail + (NEW.outcome IS NOT DISTINCT FROM 'fail')::int,
+                    timeout = timeout + (NEW.outcome IS NOT DISTINCT FROM 'timeout')::int,
+                    error = error + (NEW.outcome IS NOT DISTINCT FROM 'error')::int,
+                    pending = pending + (NEW.outcome IS NULL)::int,
+                    suspect = suspect + kinds[1], fallback = fallback + kinds[2], refusal = refusal + kinds[3],
+                    writes = writes + 1
+                WHERE run_id = NEW.run_id;
+            END IF;
+            RETURN NULL;
+        END
+        $tally$;
+        DROP INDEX trials_flagged;
+        """,
     ];
 }

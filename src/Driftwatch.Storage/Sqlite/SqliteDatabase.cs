@@ -142,21 +142,20 @@ internal sealed class SqliteDatabase : IDisposable
 
     /// <summary>
     /// The run headers that <paramref name="where"/> selects (a WHERE clause on runs r, or empty),
-    /// oldest first: each run's counts from run_tallies (kept by triggers, one row per run) and its
-    /// flagged trials through the partial index trials_flagged, so that listing runs never reads
-    /// every trial (a test checks the plan).
+    /// oldest first: each run's counts, its flagged trials' too, from run_tallies (kept by triggers,
+    /// one row per run), so that listing runs reads no trial (a test checks the plan).
     /// </summary>
     internal static string HeadersSql(string where) => $"""
         SELECT r.id, r.agent, r.agent_kind, r.synthetic, r.suite, r.suite_revision, r.status, r.started_at,
                r.finished_at, r.seed, r.trials_per_task, r.task_filter, r.sandbox, r.fingerprint,
                r.owner_host, r.owner_pid, r.owner_started_at, r.allocation,
                k.trials, k.pass, k.fail, k.timeout, k.error, k.pending,
-               (SELECT json_group_array(t.flags) FROM trials t INDEXED BY trials_flagged WHERE t.run_id = r.id AND t.flags IS NOT NULL AND t.outcome IS NOT NULL),
+               k.suspect,
                r.lease_expires_at,
                r.source_format, r.source_key, r.source_path,
                rt.pass, rt.fail, rt.timeout, rt.error,
                rt.input_tokens, rt.output_tokens, rt.cache_read_tokens, rt.cache_write_tokens, rt.cost_usd, rt.duration_ms,
-               k.writes
+               k.writes, k.fallback, k.refusal
         FROM runs r LEFT JOIN run_tallies k ON k.run_id = r.id LEFT JOIN run_totals rt ON rt.run_id = r.id
         {where}
         ORDER BY r.started_at, r.id;

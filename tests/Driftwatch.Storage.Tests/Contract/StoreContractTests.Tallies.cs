@@ -18,8 +18,11 @@ public abstract partial class StoreContractTests
         var plan = Plan(tasks: 4, k: 3);
         var runId = await store.Runs.CreateRunAsync(plan, new RunFingerprint(), Start, Remote);
         var outcomes = new[] { TrialOutcome.Pass, TrialOutcome.Fail, TrialOutcome.Timeout, TrialOutcome.Error, TrialOutcome.Pass, TrialOutcome.Pass, TrialOutcome.Error };
+        // Flags of every kind, two of one kind on one trial (counted once), an unknown one (not counted),
+        // and a flagged error that is retried without its flags
+        string[][] flags = [[], ["suspect:tests-changed"], ["refusal"], ["fallback:model-a\u2192model-b", "suspect:a", "suspect:b"], ["SUSPECT:not-a-prefix", "refusals"], ["refusal: asked to stop"], []];
         for (var i = 0; i < outcomes.Length; i++)
-            await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[i], outcomes[i]) with { Flags = i == 1 ? ["suspect:tests-changed"] : [] }, []);
+            await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[i], outcomes[i]) with { Flags = [.. flags[i]] }, []);
         await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[0], TrialOutcome.Fail), []);   // already recorded: no change
         await store.Trials.RecordTrialAsync(Finished(runId, plan.Trials[3], TrialOutcome.Pass), []);   // the error retried
         var other = await store.Runs.CreateRunAsync(Plan(tasks: 2, k: 1, agent: "other"), new RunFingerprint(), Start.AddHours(1), Remote);
@@ -34,7 +37,7 @@ public abstract partial class StoreContractTests
         headers.Select(h => h.Id).ShouldBe([runId, other, replaced.RunId]);
         headers[0].PlannedTrials.ShouldBe(12);
         headers[0].Summary.ShouldBe(new RunSummary(Total: 7, Pass: 4, Fail: 1, Timeout: 1, Error: 1, Pending: 5));
-        headers[0].Flagged.ShouldBe(FlagCounts.Of([["suspect:tests-changed"]]));
+        headers[0].Flagged.ShouldBe(new FlagCounts(Suspect: 1, Fallback: 0, Refusal: 2));
         headers[1].Summary.ShouldBe(new RunSummary(Total: 0, Pass: 0, Fail: 0, Timeout: 0, Error: 0, Pending: 2));
         headers[1].Flagged.ShouldBe(FlagCounts.None);
         headers[2].Summary.ShouldBe(new RunSummary(Total: 3, Pass: 1, Fail: 1, Timeout: 1, Error: 0, Pending: 0));
@@ -43,6 +46,7 @@ public abstract partial class StoreContractTests
             var trials = await store.Trials.GetTrialsAsync(header.Id);
             header.Summary.Pass.ShouldBe(trials.Count(t => t.Outcome == TrialOutcome.Pass));
             header.Summary.Error.ShouldBe(trials.Count(t => t.Outcome == TrialOutcome.Error));
+            header.Flagged.ShouldBe(FlagCounts.Of(trials), $"run {header.Id}");
             var one = (await store.Runs.GetRunAsync(header.Id)).ShouldNotBeNull();
             (one.Summary, one.PlannedTrials, one.Flagged).ShouldBe((header.Summary, header.PlannedTrials, header.Flagged));
         }

@@ -257,6 +257,37 @@ public sealed class PostgresStoreTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Flagged_trials_of_a_database_at_schema_17_are_counted_by_kind_as_sqlite_counts_them()
+    {
+        // Given a database at schema 17 with the flagged trials of SQLite's step-18 test
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            var sql = "CREATE TABLE schema_migrations (version bigint PRIMARY KEY, applied_at text NOT NULL);"
+                + string.Concat(PostgresMigrations.Steps.Take(17))
+                + string.Concat(Enumerable.Range(1, 17).Select(v => $"INSERT INTO schema_migrations VALUES ({v}, 'then');"))
+                + Driftwatch.Storage.Tests.Sqlite.MigrationTests.FlaggedTrialsSql;
+            await using var command = new NpgsqlCommand(sql, connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        // When the current Driftwatch opens it, a trial's flags are damaged (the write still goes
+        // through: they count as none) and the runs are listed
+        using var store = StoreFactory.OpenPostgres(_connectionString);
+        await using (var connection = new NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var damage = new NpgsqlCommand("UPDATE trials SET flags = '[\"suspect:' WHERE run_id = 2;", connection);
+            (await damage.ExecuteNonQueryAsync()).ShouldBe(1);
+        }
+        var headers = await store.Runs.ListRunsAsync(new RunQuery());
+
+        // Then each finished trial counts once per kind it carries
+        headers.Select(h => h.Flagged).ShouldBe([new FlagCounts(Suspect: 1, Fallback: 1, Refusal: 2), FlagCounts.None]);
+        headers[0].Flagged.ShouldBe(FlagCounts.Of(await store.Trials.GetTrialsAsync(1)));
+    }
+
+    [Fact]
     public async Task The_schema_mirrors_sqlites_table_for_table_and_column_for_column_with_mapped_types()
     {
         // Given both stores freshly migrated

@@ -202,7 +202,7 @@ public sealed class DamagedDatabaseTests : IDisposable
     [InlineData("UPDATE runs SET status = 'compl\u00e9te' WHERE id = 2", "runs")]
     [InlineData("UPDATE trials SET started_at = NULL WHERE run_id = 2 AND sequence = 4", "trials")]
     [InlineData("UPDATE trials SET outcome = 'maybe' WHERE run_id = 2 AND sequence = 4", "history")]
-    [InlineData("UPDATE trials SET flags = '[\"suspect:' WHERE run_id = 2 AND sequence = 4", "runs")]
+    [InlineData("UPDATE trials SET flags = '[\"suspect:' WHERE run_id = 2 AND sequence = 4", "trials")]
     [InlineData("UPDATE artifacts SET encoding = 'zstd' WHERE run_id = 2 AND task_id = 'task-04' AND kind = 'transcript'", "artifact")]
     // An artifact stored inline (before migration 12, hash NULL) whose bytes are damaged; a damaged
     // artifact file is ArtifactFilesTests' business.

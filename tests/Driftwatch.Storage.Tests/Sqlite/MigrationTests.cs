@@ -146,6 +146,46 @@ public sealed class MigrationTests : IDisposable
         (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)).ShouldBe((0L, 2L, 4L, 50L));
     }
 
+    /// <summary>Two runs of an old database whose trials carry flags of every kind, some twice, some of no known kind, one on an unfinished trial.</summary>
+    internal const string FlaggedTrialsSql = """
+        INSERT INTO runs (agent, agent_kind, agent_config, synthetic, suite, suite_path, suite_revision, trials_per_task,
+                          seed, sandbox, status, started_at, fingerprint)
+        VALUES ('old-agent', 'simulated', '{}', 1, 'core', '/x', 'abc', 1, 3, 'none', 'complete', '2026-01-01T00:00:00.0000000Z', '{}'),
+               ('old-agent', 'simulated', '{}', 1, 'core', '/x', 'abc', 1, 3, 'none', 'complete', '2026-01-02T00:00:00.0000000Z', '{}');
+        INSERT INTO trials (run_id, task_id, trial_index, sequence, category, language, outcome, tests_passed, tests_total,
+                            started_at, finished_at, duration_ms, agent_duration_ms, test_duration_ms, attempts, flags)
+        VALUES (1, 't1', 0, 0, 'generation', 'python', 'fail', 0, 3, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:01:00.0000000Z', 1, 1, 1, 1, '["suspect:tests-changed","suspect:other"]'),
+               (1, 't2', 0, 1, 'generation', 'python', 'pass', 3, 3, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:01:00.0000000Z', 1, 1, 1, 1, '["fallback:a→b","refusal: no"]'),
+               (1, 't3', 0, 2, 'generation', 'python', 'pass', 3, 3, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:01:00.0000000Z', 1, 1, 1, 1, '["Suspect:x","refusals","note"]'),
+               (1, 't4', 0, 3, 'generation', 'python', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, '["refusal"]'),
+               (1, 't5', 0, 4, 'generation', 'python', 'error', 0, 3, '2026-01-01T00:00:00.0000000Z', '2026-01-01T00:01:00.0000000Z', 1, 1, 1, 1, '["refusal"]'),
+               (2, 't1', 0, 0, 'generation', 'python', 'pass', 3, 3, '2026-01-02T00:00:00.0000000Z', '2026-01-02T00:01:00.0000000Z', 1, 1, 1, 1, NULL);
+        """;
+
+    [Fact]
+    public async Task Flagged_trials_of_a_database_at_schema_17_are_counted_by_kind_in_its_run_tallies()
+    {
+        // Given a database at schema 17 whose trials carry flags of every kind, some twice, some of
+        // no known kind, one on an unfinished trial
+        var path = _temp.Combine("v17.db");
+        using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = string.Concat(Migrations.Steps.Take(17)) + "PRAGMA user_version = 17;" + FlaggedTrialsSql;
+            command.ExecuteNonQuery();
+        }
+        SqliteConnection.ClearAllPools();
+
+        // When the current Driftwatch opens it and lists the runs
+        using var store = SqliteResultStore.Open(path);
+        var headers = await store.ListRunsAsync(new RunQuery());
+
+        // Then each finished trial counts once per kind it carries, as its own flags say
+        headers.Select(h => h.Flagged).ShouldBe([new FlagCounts(Suspect: 1, Fallback: 1, Refusal: 2), FlagCounts.None]);
+        headers[0].Flagged.ShouldBe(FlagCounts.Of(await store.GetTrialsAsync(1)));
+    }
+
     [Fact]
     public async Task Stores_opening_the_same_new_database_at_once_apply_each_step_once()
     {

@@ -31,14 +31,16 @@ public sealed class QueryPlanTests : IDisposable
     }
 
     [Fact]
-    public void Listing_runs_reads_one_tally_row_per_run_and_only_the_flagged_trials()
+    public void Listing_runs_reads_one_tally_row_per_run_and_no_trial()
     {
         var plan = Plan(SqliteDatabase.HeadersSql(""));
 
         plan.ShouldContain(line => line.Contains("SEARCH k USING INTEGER PRIMARY KEY (rowid=?)", StringComparison.Ordinal), Describe(plan));
-        plan.ShouldContain(line => line.Contains("SEARCH t USING INDEX trials_flagged (run_id=?)", StringComparison.Ordinal), Describe(plan));
-        plan.ShouldNotContain(line => line.Contains("t USING PRIMARY KEY", StringComparison.Ordinal), Describe(plan));
+        // The flagged trials are counted by kind in the tally row too: 313,365 flagged trials of a
+        // 1M-trial database cost 120 to 550 ms to parse on every listing.
+        plan.ShouldNotContain(line => line.Contains(" t USING", StringComparison.Ordinal), Describe(plan));
         plan.ShouldNotContain(line => line.Contains("SCAN t", StringComparison.Ordinal), Describe(plan));
+        plan.ShouldNotContain(line => line.Contains("trials", StringComparison.Ordinal), Describe(plan));
     }
 
     [Fact]
