@@ -2,7 +2,9 @@ using System.ComponentModel;
 using System.Globalization;
 using Driftwatch.Cli.Infrastructure;
 using Driftwatch.Cli.Rendering;
+using Driftwatch.Core.Detection;
 using Driftwatch.Core.Ingest;
+using Driftwatch.Core.Runs;
 using Driftwatch.Formats.Ingest;
 using Driftwatch.Jobs.Ingesting;
 using Spectre.Console;
@@ -59,8 +61,16 @@ internal sealed class IngestCommand(CliContext cli) : AsyncCommand<IngestSetting
                 (run.Status == Core.Runs.RunStatus.Incomplete ? " [yellow](incomplete: the harness had not finished it; a later read replaces it)[/]" : ""));
         }
         cli.Out.MarkupLine($"ingested {summary.Added} new run(s) ({summary.TrialsAdded} trials); {summary.AlreadyThere} already there, left as they were · {TerminalText.Escape(locations.StoreName)}");
+        // Each history with new runs is judged now, once, and its verdict kept (#20), as `run` does
+        // for its own: `check` and the dashboard then read it instead of judging the whole history.
+        foreach (var (agent, suite) in summary.Changed)
+        {
+            var runs = await store.Results.ListRunsAsync(new RunQuery(agent, suite), cancellationToken);
+            var verdict = await StoredVerdicts.GetOrJudgeAsync(store.Results, agent, suite, runs, new CheckOptions(), TimeProvider.System, cancellationToken);
+            cli.Out.MarkupLine($"{VerdictReport.StatusMarkup(verdict.Status)} · {TerminalText.Escape(agent)} on {TerminalText.Escape(suite)} [grey](kept for check and the dashboard)[/]");
+        }
         if (summary.Changed.Count > 0)
-            cli.Out.MarkupLine("[grey]next: driftwatch check (the verdicts), driftwatch serve (the dashboard)[/]");
+            cli.Out.MarkupLine("[grey]next: driftwatch check (the verdicts in full), driftwatch serve (the dashboard)[/]");
         return ExitCodes.Ok;
     }
 }

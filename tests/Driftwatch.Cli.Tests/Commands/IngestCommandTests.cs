@@ -131,6 +131,27 @@ public sealed class IngestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Ingest_judges_each_history_it_added_to_once_and_keeps_the_verdict_check_reads()
+    {
+        // Given 40 days of another harness's trials, ingested
+        var file = TrialFile("trials.jsonl", 40, dropFrom: 30);
+        var ingest = await Cli().RunAsync("ingest", "jsonl", file, "--db", Db);
+        ingest.ExitCode.ShouldBe(0, ingest.Error);
+
+        // When the store is read before anything else judges it
+        using var store = Storage.StoreFactory.Open(new Core.Configuration.StorageConfig(Path: Db), Storage.StoreAccess.Read, TimeProvider.System);
+        var runs = await store.Results.ListRunsAsync(new Core.Runs.RunQuery("their-agent", "their-suite"));
+        var kept = await store.Results.GetStoredVerdictAsync("their-agent", "their-suite");
+
+        // Then the verdict of the new day is already kept, under the key `check` looks it up by (the
+        // default options): `check` reads it instead of judging 100,000 trials again (#20)
+        kept.ShouldNotBeNull();
+        kept.Key.ShouldBe(Core.Detection.StoredVerdicts.Key(runs, new Core.Detection.CheckOptions()));
+        Core.Detection.KeptVerdictJson.Deserialize(kept.Json).ShouldNotBeNull().Status.ShouldBe(Core.Detection.VerdictStatus.Degraded);
+        ingest.Output.ShouldContain("DEGRADED · their-agent on their-suite");
+    }
+
+    [Fact]
     public async Task Check_over_per_run_totals_with_a_drop_is_degraded_on_daily_totals_and_says_so()
     {
         // Given 44 days of a tracker's per-run results.json, 58% then 36% from day 30
