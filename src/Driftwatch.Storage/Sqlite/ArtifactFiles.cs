@@ -1,4 +1,5 @@
 using Driftwatch.Core;
+using Driftwatch.Core.Files;
 
 namespace Driftwatch.Storage.Sqlite;
 
@@ -8,12 +9,15 @@ internal sealed record ArtifactFile(string? Hash, string Path, long Length, Date
 /// <summary>
 /// The artifacts of a SQLite database as content-addressed Brotli files beside it
 /// (<c>driftwatch.db</c> → <c>driftwatch.db.artifacts/ab/abcd….br</c>), one file per distinct text.
-/// A file is written (temporary file, fsync, rename) before the row that names it commits, and
-/// only inside a write transaction: whoever holds the write lock sees every file a committed or
-/// in-flight row can name (docs/storage.md, `db gc`).
+/// A file is written (temporary file, fsync, rename, fsync of its folder) before the row that names
+/// it commits, and only inside a write transaction: whoever holds the write lock sees every file a
+/// committed or in-flight row can name (docs/storage.md, `db gc`). <paramref name="syncFolder"/>
+/// makes a folder's entries durable (<see cref="DirectorySync.Flush"/>; a test records the calls).
 /// </summary>
-internal sealed class ArtifactFiles(string databasePath)
+internal sealed class ArtifactFiles(string databasePath, Action<string>? syncFolder = null)
 {
+    private readonly Action<string> _syncFolder = syncFolder ?? DirectorySync.Flush;
+
     private const string Extension = ".br";
 
     private const string TemporaryExtension = ".tmp";
@@ -43,7 +47,10 @@ internal sealed class ArtifactFiles(string databasePath)
     {
         try
         {
+            if (Directory.Exists(Folder))
+                return;
             Directory.CreateDirectory(Folder);
+            _syncFolder(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Folder))!);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -59,6 +66,8 @@ internal sealed class ArtifactFiles(string databasePath)
             return;
         var folder = System.IO.Path.GetDirectoryName(path)!;
         var temporary = System.IO.Path.Combine(folder, $"{hash}.{Guid.NewGuid():N}{TemporaryExtension}");
+        var newFolder = !Directory.Exists(folder);
+        var newRoot = newFolder && !Directory.Exists(Folder);
         try
         {
             Directory.CreateDirectory(folder);
@@ -74,11 +83,26 @@ internal sealed class ArtifactFiles(string databasePath)
         {
             // Another store of the same text got there first: its file is this one.
             TryDelete(temporary);
+            return;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             TryDelete(temporary);
             throw new InvalidInputException($"{path}: cannot write the artifact file ({DatabaseFile.Reason(ex)})", ex);
+        }
+        try
+        {
+            // The rename (and a new subfolder) survive a crash only once their folders are synced:
+            // before the row naming the file commits, or a crash could leave the row without its file.
+            _syncFolder(folder);
+            if (newFolder)
+                _syncFolder(Folder);
+            if (newRoot)
+                _syncFolder(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Folder))!);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidInputException($"{path}: cannot make the artifact file durable ({DatabaseFile.Reason(ex)})", ex);
         }
     }
 

@@ -77,6 +77,45 @@ public sealed class ArtifactFilesTests : IDisposable
     }
 
     [Fact]
+    public void A_blob_is_renamed_into_place_and_its_folder_synced_before_put_returns_so_a_crash_cannot_lose_it_under_a_committed_row()
+    {
+        // Given the artifact files of a database, whose folder syncs are recorded with what was on disk then
+        var syncs = new List<(string Folder, string[] Blobs)>();
+        var files = new ArtifactFiles(DatabasePath, folder => syncs.Add((folder, [.. Directory.EnumerateFiles(folder).Select(Path.GetFileName)!])));
+        files.EnsureFolder();
+        var first = new string('a', 64);
+        var second = "ab" + new string('c', 62);
+        var third = new string('d', 64);
+
+        // When the folder is made, then two texts land in the same new subfolder, one of them twice, and one in another
+        var afterEnsure = syncs.Count;
+        files.Put(first, [1, 2, 3]);
+        var afterFirst = syncs.ToList();
+        files.Put(second, [4]);
+        files.Put(first, [1, 2, 3]);
+        files.Put(third, [5]);
+
+        // Then the artifacts folder's own entry was synced when it was made; each rename was followed
+        // by a sync of the folder holding it (the blob already there under its name); a new subfolder's
+        // entry was synced in its parent; and the text already stored synced nothing
+        afterEnsure.ShouldBe(1);
+        syncs[0].Folder.ShouldBe(Path.GetDirectoryName(DatabasePath));
+        afterFirst.Skip(1).Select(s => s.Folder).ShouldBe([Path.Combine(Folder, "aa"), Folder]);
+        afterFirst[1].Blobs.ShouldBe([first + ".br"]);
+        syncs.Skip(3).Select(s => s.Folder).ShouldBe([Path.Combine(Folder, "ab"), Folder, Path.Combine(Folder, "dd"), Folder]);
+        syncs[3].Blobs.ShouldBe([second + ".br"]);
+    }
+
+    [Fact]
+    public void Syncing_a_real_folder_succeeds_and_a_missing_one_is_an_io_error_naming_it()
+    {
+        Directory.CreateDirectory(Folder);
+        Should.NotThrow(() => Core.Files.DirectorySync.Flush(Folder));
+        var missing = Path.Combine(Folder, "no-such-folder");
+        Should.Throw<IOException>(() => Core.Files.DirectorySync.Flush(missing)).Message.ShouldContain(missing);
+    }
+
+    [Fact]
     public async Task A_new_artifact_is_a_file_named_by_its_hash_beside_the_database_and_its_row_holds_no_content()
     {
         // Given a store
