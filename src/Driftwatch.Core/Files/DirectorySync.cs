@@ -13,6 +13,10 @@ public static partial class DirectorySync
 
     private const int OpenCloseOnExec = 0x80000;
 
+    private const int InvalidArgument = 22;
+
+    private const int NotSupported = 95;
+
     /// <summary>Syncs <paramref name="folder"/>; an <see cref="IOException"/> naming it when it cannot be opened or synced.</summary>
     public static void Flush(string folder)
     {
@@ -25,7 +29,15 @@ public static partial class DirectorySync
         try
         {
             if (Fsync(handle) != 0)
-                throw new IOException($"{folder}: cannot sync the folder ({Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())})");
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                // A file system that cannot sync a folder says so (EINVAL, or ENOTSUP): there is
+                // nothing more to do there. PostgreSQL, which syncs its folders the same way,
+                // ignores EINVAL from a folder's fsync for the same reason.
+                if (errno is InvalidArgument or NotSupported)
+                    return;
+                throw new IOException($"{folder}: cannot sync the folder ({Marshal.GetPInvokeErrorMessage(errno)})");
+            }
         }
         finally
         {
