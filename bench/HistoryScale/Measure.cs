@@ -295,17 +295,13 @@ internal static class Measure
     /// </summary>
     private static long DailyMetricMeans(SqliteConnection connection, string where, params (string Name, object? Value)[] parameters)
     {
-        using (var probe = connection.CreateCommand())
+        if (MetricsTable(connection) == "trial_metrics")
         {
-            probe.CommandText = "SELECT 1 FROM sqlite_master WHERE name = 'trial_metrics';";
-            if (probe.ExecuteScalar() is not null)
-            {
-                return ReadAll(connection, $"""
-                    SELECT r.agent, r.suite, substr(r.started_at, 1, 10) AS day, m.name, avg(m.value), count(*)
-                    FROM runs r JOIN trial_metrics m ON m.run_id = r.id
-                    {where} GROUP BY r.agent, r.suite, day, m.name;
-                    """, parameters);
-            }
+            return ReadAll(connection, $"""
+                SELECT r.agent, r.suite, substr(r.started_at, 1, 10) AS day, m.name, avg(m.value), count(*)
+                FROM runs r JOIN trial_metrics m ON m.run_id = r.id
+                {where} GROUP BY r.agent, r.suite, day, m.name;
+                """, parameters);
         }
         using var command = connection.CreateCommand();
         command.CommandText = $"""

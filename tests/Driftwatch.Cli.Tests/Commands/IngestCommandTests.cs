@@ -148,7 +148,14 @@ public sealed class IngestCommandTests : IDisposable
         kept.ShouldNotBeNull();
         kept.Key.ShouldBe(Core.Detection.StoredVerdicts.Key(runs, new Core.Detection.CheckOptions()));
         Core.Detection.KeptVerdictJson.Deserialize(kept.Json).ShouldNotBeNull().Status.ShouldBe(Core.Detection.VerdictStatus.Degraded);
+        // once for the history, whatever number of runs it gained (40 here)
+        ingest.Output.Split('\n').Count(line => line.Contains("(kept for check and the dashboard)", StringComparison.Ordinal)).ShouldBe(1, ingest.Output);
         ingest.Output.ShouldContain("DEGRADED · their-agent on their-suite");
+
+        // And `check` reads it: it answers degraded without judging and keeping it again
+        var check = await Cli().RunAsync("check", "--db", Db, "--json");
+        check.ExitCode.ShouldBe(3, check.Error);
+        (await store.Results.GetStoredVerdictAsync("their-agent", "their-suite")).ShouldNotBeNull().ShouldBe(kept);
     }
 
     [Fact]
