@@ -43,6 +43,10 @@ internal sealed class SuiteImportSettings : CommandSettings
     [Description("swe: the image the tasks run in. Default: localhost/driftwatch-base:bookworm")]
     public string? Image { get; init; }
 
+    [CommandOption("--containers")]
+    [Description("exercism: run the Python and JavaScript tasks in images of their toolchains too (C++, Go, Java and Rust always are)")]
+    public bool Containers { get; init; }
+
     [CommandOption("--json")]
     [Description("Print what was imported as JSON")]
     public bool Json { get; init; }
@@ -63,6 +67,7 @@ internal sealed class SuiteImportCommand(CliContext cli) : Command<SuiteImportSe
             TaskFilter = settings.Tasks,
             Snapshots = settings.Snapshots is { } snapshots ? Path.Combine(cli.WorkingDirectory, snapshots) : null,
             Image = settings.Image,
+            Containers = settings.Containers,
         });
         var suite = SuiteWriter.Write(imported, Path.GetFullPath(settings.Out!, cli.WorkingDirectory), settings.Force);
 

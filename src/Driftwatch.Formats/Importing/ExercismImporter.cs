@@ -9,38 +9,36 @@ namespace Driftwatch.Formats.Importing;
 /// <summary>
 /// Exercism exercises (a track's layout: <c>.docs/instructions.md</c>, the stub and test files and
 /// <c>.meta/config.json</c> naming them, and the reference in <c>.meta/example.*</c> or
-/// <c>.meta/proof.ci.*</c>) → generation tasks, for Python and JavaScript. SOURCE is one exercise
-/// or any folder above many (found recursively). Tests disabled upstream (Jest's xtest, unittest's
-/// skip decorators) are re-enabled: Exercism disables all but the first for learners.
+/// <c>.meta/proof.ci.*</c>) → generation tasks, in the six languages of the polyglot set: Python,
+/// JavaScript, C++, Go, Java and Rust (<see cref="ExercismTrack"/>). SOURCE is one exercise or any
+/// folder above many (found recursively). Tests disabled upstream (Jest's xtest, unittest's skip
+/// decorators, JUnit's @Disabled, Rust's #[ignore]) are re-enabled: Exercism disables all but the
+/// first for learners. C++, Go, Java and Rust tasks run in an image of their toolchain; Python and
+/// JavaScript ones too with <see cref="ImportOptions.Containers"/>.
 /// </summary>
 internal sealed partial class ExercismImporter : IImporter
 {
     public const string ConfigFile = ".meta/config.json";
-    public const string JavaScript = "javascript";
+    public const string JavaScript = ExercismTrack.JavaScript;
 
-    /// <summary>The JavaScript test command: Jest's globals on node:test, JUnit for partial credit.</summary>
-    public static string JavaScriptTestCommand(IEnumerable<string> testFiles) =>
+    /// <summary>
+    /// The JavaScript test command: Jest's globals on node:test, JUnit for partial credit (node's own
+    /// reporter on the host; in the image, whose Node 18 has none, the suite's).
+    /// </summary>
+    public static string JavaScriptTestCommand(IEnumerable<string> testFiles, bool inContainer = false) =>
         "node --import ./.driftwatch/jest_globals.mjs --test --test-reporter=spec --test-reporter-destination=stdout " +
-        "--test-reporter=junit --test-reporter-destination=\"$DRIFTWATCH_JUNIT\" " + string.Join(" ", testFiles.Select(f => $"'{f}'"));
+        $"--test-reporter={(inContainer ? "./.driftwatch/" + NodeJUnitReporter : "junit")} --test-reporter-destination=\"$DRIFTWATCH_JUNIT\" " +
+        string.Join(" ", testFiles.Select(f => $"'{f}'"));
+
+    /// <summary>A node:test reporter that writes JUnit XML, for Node.js 18.</summary>
+    private const string NodeJUnitReporter = "exercism/junit_reporter.mjs";
 
     /// <summary>Both workspace and tests carry it: Exercism's JavaScript is ES modules.</summary>
     private const string PackageJson = "{\n  \"private\": true,\n  \"type\": \"module\"\n}\n";
 
     public string Format => "exercism";
 
-    public string Description => "Exercism exercises (.docs/instructions.md, stub, tests, .meta/config.json, .meta/example.* or proof) for Python and JavaScript → generation tasks";
-
-    [GeneratedRegex(@"^[ \t]*@(?:unittest\.)?skip(?:If|Unless)?\b.*\n", RegexOptions.Multiline)]
-    private static partial Regex PythonSkipPattern();
-
-    [GeneratedRegex(@"^[ \t]*@pytest\.mark\.skip\b.*\n", RegexOptions.Multiline)]
-    private static partial Regex PytestSkipPattern();
-
-    [GeneratedRegex(@"\bx(test|it|describe)\s*\(")]
-    private static partial Regex JestDisabledPattern();
-
-    [GeneratedRegex(@"\b(test|it|describe)\.skip\s*\(")]
-    private static partial Regex JestSkipPattern();
+    public string Description => "Exercism exercises (.docs/instructions.md, stub, tests, .meta/config.json, .meta/example.* or proof) in Python, JavaScript, C++, Go, Java and Rust → generation tasks";
 
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")]
     private static partial Regex FileNamePattern();
@@ -58,33 +56,42 @@ internal sealed partial class ExercismImporter : IImporter
         var tasks = ImmutableArray.CreateBuilder<ImportedTask>();
         var skipped = ImmutableArray.CreateBuilder<SkippedRecord>();
         var revisions = new List<(string, string)>();
-        var languages = new SortedSet<string>(StringComparer.Ordinal);
+        var tracks = new HashSet<ExercismTrack>();
         foreach (var exercise in exercises)
         {
             var relative = Path.GetRelativePath(root, exercise).Replace('\\', '/');
             var label = relative == "." ? Path.GetFileName(exercise) : relative;
-            var (task, reason) = ImportExercise(exercise, label, ids);
+            var (task, track, reason) = ImportExercise(exercise, label, ids, options.Containers);
             if (task is null)
             {
                 skipped.Add(new SkippedRecord(label, reason!));
                 continue;
             }
             tasks.Add(task);
-            languages.Add(task.Language);
+            tracks.Add(track!);
             revisions.Add((label, task.Source.Revision));
         }
         var defaults = new List<KeyValuePair<string, LanguageDefaults>>();
-        if (languages.Contains(PythonTasks.Language))
-            defaults.Add(KeyValuePair.Create(PythonTasks.Language, PythonTasks.Defaults));
-        if (languages.Contains(JavaScript))
-            defaults.Add(KeyValuePair.Create(JavaScript, new LanguageDefaults(JavaScriptTestCommand([]))));
+        var support = new List<string> { SupportFiles.UnittestRunner, SupportFiles.JestGlobals, SupportFiles.ExtensionlessResolver };
+        foreach (var track in ExercismTrack.All.Where(tracks.Contains))
+        {
+            if (track.Language == PythonTasks.Language)
+                defaults.Add(KeyValuePair.Create(PythonTasks.Language, PythonTasks.Defaults));
+            else if (track.Language == JavaScript)
+                defaults.Add(KeyValuePair.Create(JavaScript, new LanguageDefaults(JavaScriptTestCommand([], options.Containers))));
+            else
+                defaults.Add(KeyValuePair.Create(track.Language, track.Defaults!));
+            support.AddRange(track.Support);
+        }
+        if (options.Containers && tracks.Any(t => t.Language == JavaScript))
+            support.Add(NodeJUnitReporter);
         return new ImportedSuite
         {
             Name = options.Name ?? Format,
             Description = $"Exercism exercises ({Path.GetFileName(root.TrimEnd(Path.DirectorySeparatorChar))}): small programs from instructions, a stub and hidden tests.",
             Source = new SourceReference(Format, null, Hashing.Sha256(revisions)),
             Languages = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, defaults),
-            Support = SupportFiles.Of(SupportFiles.UnittestRunner, SupportFiles.JestGlobals, SupportFiles.ExtensionlessResolver),
+            Support = SupportFiles.Of([.. support]),
             Tasks = tasks.ToImmutable(),
             Skipped = skipped.ToImmutable(),
         };
@@ -114,7 +121,7 @@ internal sealed partial class ExercismImporter : IImporter
         return found.Order(StringComparer.Ordinal);
     }
 
-    private static (ImportedTask? Task, string? Skipped) ImportExercise(string exercise, string label, TaskNames.Registry ids)
+    private static (ImportedTask? Task, ExercismTrack? Track, string? Skipped) ImportExercise(string exercise, string label, TaskNames.Registry ids, bool containers)
     {
         var configPath = Path.Combine(exercise, ".meta", "config.json");
         var configText = ReadFile(configPath);
@@ -139,16 +146,19 @@ internal sealed partial class ExercismImporter : IImporter
             throw InvalidInputException.AtLocation(configPath, null, "files.example", "required field is missing (no example or exemplar solution)");
         var editorFiles = PathList(configPath, files, "editor", exercise, required: false);
 
-        var language = Path.GetExtension(solutionFiles[0]) switch
-        {
-            ".py" => PythonTasks.Language,
-            ".js" or ".mjs" => JavaScript,
-            var other => null,
-        };
-        if (language is null)
-            return (null, $"{solutionFiles[0]}: only Python and JavaScript exercises are imported");
-        if (exampleFiles.Count != solutionFiles.Count)
-            return (null, $"{configPath}: {exampleFiles.Count} example files for {solutionFiles.Count} solution files; cannot tell which replaces which");
+        var track = ExercismTrack.Of(solutionFiles);
+        if (track is null)
+            return (null, null, $"{solutionFiles[0]}: not a file of the tracks imported (Python, JavaScript, C++, Go, Java, Rust)");
+        var language = track.Language;
+        var (solutionOf, mismatch) = MatchExamples(solutionFiles, exampleFiles, track);
+        if (solutionOf is null)
+            return (null, null, $"{configPath}: {mismatch}");
+        var buildFiles = track.BuildFiles.Where(f => File.Exists(Path.Combine(exercise, f)) && !solutionFiles.Contains(f, StringComparer.Ordinal))
+            .ToImmutableSortedDictionary(f => f, f => ReadFile(Path.Combine(exercise, f)), StringComparer.Ordinal);
+        var offline = track.OfflineProblem(buildFiles.AddRange(solutionFiles.Where(track.BuildFiles.Contains)
+            .Select(f => KeyValuePair.Create(f, ReadFile(Path.Combine(exercise, f), configPath)))));
+        if (offline is not null)
+            return (null, null, offline);
 
         var instructionsPath = Path.Combine(exercise, ".docs", "instructions.md");
         if (!File.Exists(instructionsPath))
@@ -164,26 +174,32 @@ internal sealed partial class ExercismImporter : IImporter
         var slug = Path.GetFileName(exercise);
         var id = ids.Claim("exercism", $"{language}-{slug}", configPath, problem => InvalidInputException.AtLocation(configPath, null, null, problem));
         var workspace = solutionFiles.Concat(editorFiles).Distinct(StringComparer.Ordinal)
-            .ToImmutableSortedDictionary(f => f, f => ReadFile(Path.Combine(exercise, f), configPath), StringComparer.Ordinal);
-        var solution = solutionFiles.Select((f, i) => (f, ReadFile(Path.Combine(exercise, exampleFiles[i]), configPath)))
-            .ToImmutableSortedDictionary(p => p.f, p => p.Item2, StringComparer.Ordinal);
-        var tests = testFiles.ToImmutableSortedDictionary(f => f, f => Reenable(language, ReadFile(Path.Combine(exercise, f), configPath)), StringComparer.Ordinal);
+            .ToImmutableSortedDictionary(f => f, f => ReadFile(Path.Combine(exercise, f), configPath), StringComparer.Ordinal)
+            .AddRange(buildFiles);
+        var solution = solutionOf.ToImmutableSortedDictionary(p => p.Key, p => ReadFile(Path.Combine(exercise, p.Value), configPath), StringComparer.Ordinal);
+        // Editor files (Go's cases_test.go) are the learner's to read, not to change: the tests bring their own copy.
+        var tests = testFiles.Select(f => KeyValuePair.Create(f, track.Reenable(ReadFile(Path.Combine(exercise, f), configPath))))
+            .Concat(editorFiles.Select(f => KeyValuePair.Create(f, ReadFile(Path.Combine(exercise, f), configPath))))
+            .DistinctBy(p => p.Key, StringComparer.Ordinal)
+            .ToImmutableSortedDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var inContainer = track.AlwaysInContainer || containers;
         string? testCommand = null;
         if (language == PythonTasks.Language)
         {
             tests = tests.Add("test_exercism_" + Guard(configPath, slug.Replace('-', '_')) + ".py", PythonShim(testFiles, configPath));
         }
-        else
+        else if (language == JavaScript)
         {
             workspace = workspace.SetItem("package.json", PackageJson);
             tests = tests.SetItem("package.json", PackageJson);
-            testCommand = JavaScriptTestCommand(testFiles);
+            testCommand = JavaScriptTestCommand(testFiles, inContainer);
         }
 
         var revisionParts = new List<(string, string)> { (ConfigFile, configText) };
         revisionParts.AddRange(docs);
         foreach (var file in solutionFiles.Concat(testFiles).Concat(exampleFiles).Concat(editorFiles).Distinct(StringComparer.Ordinal))
             revisionParts.Add((file, ReadFile(Path.Combine(exercise, file))));
+        revisionParts.AddRange(buildFiles.Select(p => (p.Key, p.Value)));
         var instruction = string.Join("\n\n", docs.Select(d => d.Item2.Trim())) + "\n\n" +
             $"Write your solution in {string.Join(", ", solutionFiles.Select(f => $"`{f}`"))} (the stub is there already). " +
             "Hidden tests will check it; keep the names the stub exports.";
@@ -193,19 +209,63 @@ internal sealed partial class ExercismImporter : IImporter
             Category = TaskCategory.Generation,
             Language = language,
             Instruction = instruction,
-            Tags = ["exercism"],
+            Tags = ["exercism", language],
             TestCommand = testCommand,
+            Environment = inContainer ? track.Environment : null,
             Source = new SourceReference("exercism", label, Hashing.Sha256(revisionParts)),
             Workspace = workspace,
             Solution = solution,
             Tests = tests,
-        }, null);
+        }, track, null);
     }
 
-    /// <summary>Exercism disables every test but the first for learners; the hidden tests run them all.</summary>
-    internal static string Reenable(string language, string text) => language == PythonTasks.Language
-        ? PytestSkipPattern().Replace(PythonSkipPattern().Replace(text, ""), "")
-        : JestSkipPattern().Replace(JestDisabledPattern().Replace(text, "$1("), "$1(");
+    /// <summary>
+    /// Which example file replaces which solution file: the one of the same name, else the one of
+    /// the same extension when only one is left, else in order when as many are left; Java's
+    /// reference classes without a stub go beside the others under src/main/java. A solution file
+    /// no example replaces keeps its stub (Exercism's C++ examples are often only the header).
+    /// </summary>
+    internal static (Dictionary<string, string>? SolutionOf, string? Problem) MatchExamples(IReadOnlyList<string> solutionFiles, IReadOnlyList<string> exampleFiles, ExercismTrack track)
+    {
+        var solutionOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var examples = exampleFiles.ToList();
+        var open = solutionFiles.ToList();
+        foreach (var example in examples.ToList())
+        {
+            var named = open.Where(s => Path.GetFileName(s) == Path.GetFileName(example)).ToList();
+            if (named.Count != 1)
+                continue;
+            solutionOf[named[0]] = example;
+            open.Remove(named[0]);
+            examples.Remove(example);
+        }
+        foreach (var example in examples.ToList())
+        {
+            var sameKind = open.Where(s => Path.GetExtension(s) == Path.GetExtension(example)).ToList();
+            if (sameKind.Count != 1 || examples.Count(e => Path.GetExtension(e) == Path.GetExtension(example)) != 1)
+                continue;
+            solutionOf[sameKind[0]] = example;
+            open.Remove(sameKind[0]);
+            examples.Remove(example);
+        }
+        if (examples.Count > 0 && examples.Count == open.Count)
+        {
+            for (var i = 0; i < examples.Count; i++)
+                solutionOf[open[i]] = examples[i];
+            examples.Clear();
+        }
+        const string javaReference = ".meta/src/reference/java/";
+        foreach (var example in examples.ToList())
+        {
+            if (track.Language != ExercismTrack.Java || !example.StartsWith(javaReference, StringComparison.Ordinal))
+                continue;
+            solutionOf["src/main/java/" + example[javaReference.Length..]] = example;
+            examples.Remove(example);
+        }
+        return examples.Count == 0
+            ? (solutionOf, null)
+            : (null, $"cannot tell which solution file {string.Join(", ", examples)} replaces");
+    }
 
     /// <summary>
     /// Exercism names Python tests <c>*_test.py</c>; the unittest runner discovers <c>test_*.py</c>:

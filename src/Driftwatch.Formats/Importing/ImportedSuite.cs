@@ -91,6 +91,9 @@ public sealed record ImportOptions
 
     /// <summary>swe: the image the tasks run in (default: the base image).</summary>
     public string? Image { get; init; }
+
+    /// <summary>exercism: Python and JavaScript tasks run in their images too (the other tracks always do).</summary>
+    public bool Containers { get; init; }
 }
 
 /// <summary>Turns a public benchmark's files into a suite (docs/importers.md).</summary>

@@ -348,10 +348,113 @@ public sealed class ImporterTests : IDisposable
     [Fact]
     public void Exercism_re_enables_every_form_of_disabled_test()
     {
-        ExercismImporter.Reenable("javascript", "xtest('a', f);\nxit('b', f);\nxdescribe('c', g);\ntest.skip('d', f);\n")
+        static string Reenable(string language, string text) => ExercismTrack.All.Single(t => t.Language == language).Reenable(text);
+
+        Reenable("javascript", "xtest('a', f);\nxit('b', f);\nxdescribe('c', g);\ntest.skip('d', f);\n")
             .ShouldBe("test('a', f);\nit('b', f);\ndescribe('c', g);\ntest('d', f);\n");
-        ExercismImporter.Reenable("python", "    @unittest.skip(\"extra-credit\")\n    def test_a(self):\n    @pytest.mark.skip\n    def test_b(self):\n")
+        Reenable("python", "    @unittest.skip(\"extra-credit\")\n    def test_a(self):\n    @pytest.mark.skip\n    def test_b(self):\n")
             .ShouldBe("    def test_a(self):\n    def test_b(self):\n");
+        Reenable("java", "    @Disabled(\"Remove to run test\")\n    @Test\n    @Disabled\n    public void b() {}\n")
+            .ShouldBe("    @Test\n    public void b() {}\n");
+        Reenable("rust", "#[test]\n#[ignore]\nfn a() {}\n#[test]\n  #[ignore = \"slow\"]\nfn b() {}\n")
+            .ShouldBe("#[test]\nfn a() {}\n#[test]\nfn b() {}\n");
+        // C++ enables its tests with EXERCISM_RUN_ALL_TESTS when it compiles them: the text stays
+        Reenable("cpp", "#if defined(EXERCISM_RUN_ALL_TESTS)\n").ShouldBe("#if defined(EXERCISM_RUN_ALL_TESTS)\n");
+    }
+
+    [Fact]
+    public void Exercism_imports_cpp_go_java_and_rust_into_images_of_their_toolchains()
+    {
+        // When the polyglot fixture tracks are imported
+        var suite = Importers.Import("exercism", Fixture("exercism-polyglot"), new ImportOptions());
+
+        // Then each exercise is a task of its language that runs in a container built for it
+        suite.Tasks.Select(t => (t.Id, t.Language)).ShouldBe(
+            [("exercism-cpp-collatz-steps", "cpp"), ("exercism-go-digit-sum", "go"), ("exercism-java-acronym", "java"), ("exercism-rust-reverse-words", "rust")]);
+        suite.Skipped.ShouldBeEmpty();
+        var packages = new Dictionary<string, string> { ["cpp"] = "g++ catch2", ["go"] = "golang-go", ["java"] = "default-jdk-headless junit5 libassertj-core-java", ["rust"] = "rustc cargo" };
+        foreach (var task in suite.Tasks)
+        {
+            var environment = task.Environment.ShouldNotBeNull(task.Id);
+            environment.Workdir.ShouldBe("/workspace");
+            environment.Files[environment.Dockerfile!].ShouldStartWith("# Exercism");
+            environment.Files[environment.Dockerfile!].ShouldContain("FROM localhost/driftwatch-base:bookworm");
+            environment.Files[environment.Dockerfile!].ShouldContain($"--no-install-recommends {packages[task.Language]} ");
+            task.TestCommand.ShouldBeNull("the suite's default for the language runs the tests");
+            suite.Languages[task.Language].TestCommand.ShouldBe($"bash .driftwatch/exercism/{task.Language}.sh");
+            suite.Languages[task.Language].TestTimeoutSeconds.ShouldBe(180);
+            suite.Support.Keys.ShouldContain($"exercism/{task.Language}.sh");
+            task.Tags.ShouldBe(["exercism", task.Language]);
+        }
+        suite.Support.Keys.ShouldContain("exercism/junit.py");
+
+        // and the workspace holds the stubs and build files, the tests every test, the reference its files
+        var cpp = suite.Tasks.Single(t => t.Language == "cpp");
+        cpp.Workspace.Keys.ShouldBe(["CMakeLists.txt", "collatz_steps.cpp", "collatz_steps.h"]);
+        cpp.Solution.Keys.ShouldBe(["collatz_steps.h"], "the example is only the header: the stub .cpp stays");
+        cpp.Solution["collatz_steps.h"].ShouldContain("inline int steps(long long n)");
+        cpp.Tests.Keys.ShouldBe(["collatz_steps_test.cpp"]);
+        var go = suite.Tasks.Single(t => t.Language == "go");
+        go.Workspace.Keys.ShouldBe(["cases_test.go", "digit_sum.go", "go.mod"]);
+        go.Tests.Keys.ShouldBe(["cases_test.go", "digit_sum_test.go"], "the editor file's own copy comes with the tests");
+        go.Solution["digit_sum.go"].ShouldContain("base must be between 2 and 36");
+        var java = suite.Tasks.Single(t => t.Language == "java");
+        java.Workspace.Keys.ShouldBe(["build.gradle", "src/main/java/Acronym.java"]);
+        java.Solution.Keys.ShouldBe(["src/main/java/Acronym.java"]);
+        java.Solution["src/main/java/Acronym.java"].ShouldContain("Collectors.joining()");
+        java.Tests["src/test/java/AcronymTest.java"].ShouldNotContain("@Disabled(");
+        java.Tests["src/test/java/AcronymTest.java"].ShouldContain("public void runsOfSeparators()");
+        var rust = suite.Tasks.Single(t => t.Language == "rust");
+        rust.Workspace.Keys.ShouldBe(["Cargo.toml", "src/lib.rs"]);
+        rust.Solution.Keys.ShouldBe(["src/lib.rs"], "Cargo.toml is a solution file without an example: it stays as it is");
+        rust.Tests["tests/reverse_words.rs"].ShouldNotContain("#[ignore]");
+        suite.Tasks.ShouldAllBe(t => t.Workspace.Keys.All(k => !k.StartsWith(".meta", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Exercism_puts_python_and_javascript_in_images_only_when_asked()
+    {
+        var host = Importers.Import("exercism", Fixture("exercism"), new ImportOptions());
+        var contained = Importers.Import("exercism", Fixture("exercism"), new ImportOptions { Containers = true });
+
+        host.Tasks.ShouldAllBe(t => t.Environment == null);
+        host.Tasks.Single(t => t.Id == "exercism-javascript-hamming").TestCommand.ShouldNotBeNull().ShouldContain("--test-reporter=junit");
+        contained.Tasks.ShouldAllBe(t => t.Environment != null && t.Environment.Workdir == "/workspace");
+        contained.Tasks.Single(t => t.Id == "exercism-python-leap").Environment!.Files["Containerfile"].ShouldContain("FROM localhost/driftwatch-base:bookworm");
+        contained.Tasks.Single(t => t.Id == "exercism-javascript-hamming").Environment!.Files["Containerfile"].ShouldContain(" nodejs ");
+        // Debian 12's Node 18 has no JUnit reporter: the suite brings one
+        contained.Tasks.Single(t => t.Id == "exercism-javascript-hamming").TestCommand.ShouldNotBeNull().ShouldContain("--test-reporter=./.driftwatch/exercism/junit_reporter.mjs");
+        contained.Support.Keys.ShouldContain("exercism/junit_reporter.mjs");
+    }
+
+    [Theory]
+    [InlineData("rust", "reverse-words", "Cargo.toml", "[dependencies]\nrand = \"0.8\"\n", "Cargo.toml names crates")]
+    [InlineData("rust", "reverse-words", "Cargo.toml", "[dev-dependencies]\n# a comment\nproptest = \"1\"\n", "Cargo.toml names crates")]
+    [InlineData("go", "digit-sum", "go.mod", "require github.com/stretchr/testify v1.8.0\n", "go.mod requires modules")]
+    public void Exercism_skips_an_exercise_that_needs_packages_from_the_network(string track, string slug, string file, string addition, string reason)
+    {
+        // Given an exercise whose build file fetches packages (its tests run offline)
+        var exercise = CopyExercise(slug, "exercism-polyglot", track);
+        File.AppendAllText(Path.Combine(exercise, file), addition);
+
+        // When it is imported, then it is skipped with the reason, not written to fail every trial
+        var error = Should.Throw<InvalidInputException>(() => Importers.Import("exercism", exercise, new ImportOptions()));
+
+        error.Message.ShouldStartWith($"{exercise}: no task could be made from it (1 records skipped: {reason}");
+    }
+
+    [Fact]
+    public void Exercism_skips_an_exercise_whose_examples_match_no_solution_file()
+    {
+        var exercise = CopyExercise("collatz-steps", "exercism-polyglot", "cpp");
+        File.WriteAllText(Path.Combine(exercise, ".meta", "other.hpp"), "// a second header\n");
+        File.WriteAllText(Path.Combine(exercise, ".meta", "extra.hpp"), "// a third header\n");
+        var config = Path.Combine(exercise, ".meta", "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("[\".meta/example.h\"]", "[\".meta/example.h\", \".meta/other.hpp\", \".meta/extra.hpp\"]", StringComparison.Ordinal));
+
+        var error = Should.Throw<InvalidInputException>(() => Importers.Import("exercism", exercise, new ImportOptions()));
+
+        error.Message.ShouldBe($"{exercise}: no task could be made from it (1 records skipped: {config}: cannot tell which solution file .meta/other.hpp, .meta/extra.hpp replaces)");
     }
 
     [Fact]
@@ -374,9 +477,9 @@ public sealed class ImporterTests : IDisposable
         suite.Skipped.ShouldContain(s => s.Id == "breadth_first_search");
     }
 
-    private string CopyExercise(string slug)
+    private string CopyExercise(string slug, string fixture = "exercism", string track = "python")
     {
-        var source = Fixture("exercism", "python", "exercises", "practice", slug);
+        var source = Fixture(fixture, track, "exercises", "practice", slug);
         var target = _temp.Combine(slug);
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {

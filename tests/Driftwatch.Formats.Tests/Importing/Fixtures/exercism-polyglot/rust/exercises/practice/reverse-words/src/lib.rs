@@ -1,0 +1,3 @@
+pub fn reverse_words(sentence: &str) -> String {
+    todo!("reverse the words of {sentence:?}")
+}
