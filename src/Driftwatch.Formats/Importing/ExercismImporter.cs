@@ -155,8 +155,9 @@ internal sealed partial class ExercismImporter : IImporter
             return (null, null, $"{configPath}: {mismatch}");
         var buildFiles = track.BuildFiles.Where(f => File.Exists(Path.Combine(exercise, f)) && !solutionFiles.Contains(f, StringComparer.Ordinal))
             .ToImmutableSortedDictionary(f => f, f => ReadFile(Path.Combine(exercise, f)), StringComparer.Ordinal);
-        var offline = track.OfflineProblem(buildFiles.AddRange(solutionFiles.Where(track.BuildFiles.Contains)
-            .Select(f => KeyValuePair.Create(f, ReadFile(Path.Combine(exercise, f), configPath)))));
+        var allBuildFiles = buildFiles.AddRange(solutionFiles.Where(track.BuildFiles.Contains)
+            .Select(f => KeyValuePair.Create(f, ReadFile(Path.Combine(exercise, f), configPath))));
+        var offline = track.OfflineProblem(allBuildFiles);
         if (offline is not null)
             return (null, null, offline);
 
@@ -177,9 +178,11 @@ internal sealed partial class ExercismImporter : IImporter
             .ToImmutableSortedDictionary(f => f, f => ReadFile(Path.Combine(exercise, f), configPath), StringComparer.Ordinal)
             .AddRange(buildFiles);
         var solution = solutionOf.ToImmutableSortedDictionary(p => p.Key, p => ReadFile(Path.Combine(exercise, p.Value), configPath), StringComparer.Ordinal);
-        // Editor files (Go's cases_test.go) are the learner's to read, not to change: the tests bring their own copy.
+        // Editor files (Go's cases_test.go) are the learner's to read, not to change, and the build
+        // files say how the tests build (a Cargo.toml could name another harness): the tests bring their own copies.
         var tests = testFiles.Select(f => KeyValuePair.Create(f, track.Reenable(ReadFile(Path.Combine(exercise, f), configPath))))
             .Concat(editorFiles.Select(f => KeyValuePair.Create(f, ReadFile(Path.Combine(exercise, f), configPath))))
+            .Concat(allBuildFiles)
             .DistinctBy(p => p.Key, StringComparer.Ordinal)
             .ToImmutableSortedDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var inContainer = track.AlwaysInContainer || containers;

@@ -67,4 +67,79 @@ public sealed class ExercismPolyglotTests : IDisposable
         foreach (var (language, hashes) in images)
             (await engine.ImageExistsAsync(ContainerEngine.BuiltImagePrefix + ":" + hashes[0], CancellationToken.None)).ShouldBeTrue(language);
     }
+
+    /// <summary>Attempts at passing a track's tests without solving the task, as "solutions" laid over the stub.</summary>
+    private static readonly (string Id, string Task, Dictionary<string, string> Files, bool Tampered)[] Rigs =
+    [
+        ("rig-go-testmain", "exercism-go-digit-sum", new()
+        {
+            ["zz_rig_test.go"] = "package digitsum\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\nfunc TestMain(m *testing.M) { os.Exit(0) }\n",
+        }, false),
+        ("rig-go-init-exit", "exercism-go-digit-sum", new()
+        {
+            ["rig.go"] = "package digitsum\n\nimport (\n\t\"os\"\n\t\"strings\"\n)\n\nfunc init() {\n\tif strings.HasSuffix(os.Args[0], \".test\") {\n\t\tos.Exit(0)\n\t}\n}\n",
+        }, true),
+        ("rig-rust-build-script", "exercism-rust-reverse-words", new()
+        {
+            ["build.rs"] = "fn main() {\n    std::fs::write(\"tests/reverse_words.rs\", \"#[test]\\nfn fine() {}\\n\").unwrap();\n}\n",
+            [".cargo/config.toml"] = "[build]\nrustflags = [\"--cfg\", \"rigged\"]\n",
+        }, false),
+        ("rig-java-static-exit", "exercism-java-acronym", new()
+        {
+            ["src/main/java/Acronym.java"] = "class Acronym {\n    static { System.exit(0); }\n    Acronym(String phrase) {}\n    String get() { return \"\"; }\n}\n",
+        }, true),
+        ("rig-java-impostor", "exercism-java-acronym", new()
+        {
+            ["src/main/java/org/assertj/core/api/Assertions.java"] = "package org.assertj.core.api;\n\npublic class Assertions {\n    public static Object assertThat(Object actual) { return null; }\n}\n",
+        }, true),
+        ("rig-cpp-static-exit", "exercism-cpp-collatz-steps", new()
+        {
+            ["collatz_steps.h"] = "#pragma once\nnamespace collatz_steps {\ninline int steps(long long) { return 0; }\n}\n",
+            ["rig.cpp"] = "#include <cstdlib>\n\nstatic int rig = (std::exit(0), 0);\n",
+        }, true),
+    ];
+
+    [Fact]
+    public async Task Rigged_solutions_in_the_compiled_tracks_fail_and_the_tampering_is_flagged()
+    {
+        var missing = BaseImage.Ensure();
+        Assert.SkipWhen(missing is not null, $"no container engine: {missing}");
+
+        // Given tasks of the compiled tracks whose "solution" tries to pass without solving: a planted
+        // TestMain, an init that exits 0, a build script and a cargo config, a static initialiser that
+        // exits 0, classes that stand in for AssertJ, a C++ static initialiser that exits 0
+        var written = SuiteWriter.Write(Importers.Import("exercism", Path.Combine(RepositoryPaths.ImportFixtures, "exercism-polyglot"), new ImportOptions()), _temp.Combine("suite"), force: false);
+        var tasks = Path.Combine(written.Directory, "tasks");
+        foreach (var (id, task, files, _) in Rigs)
+        {
+            CopyTree(Path.Combine(tasks, task), Path.Combine(tasks, id));
+            var yaml = Path.Combine(tasks, id, "task.yaml");
+            File.WriteAllText(yaml, File.ReadAllText(yaml).Replace($"id: {task}", $"id: {id}", StringComparison.Ordinal));
+            Directory.Delete(Path.Combine(tasks, id, "solution"), recursive: true);
+            foreach (var (path, text) in files)
+            {
+                var target = Path.Combine(tasks, id, "solution", path);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.WriteAllText(target, text);
+            }
+        }
+        var suite = SuiteLoader.Load(written.Directory);
+
+        // When their "solutions" are scored as references are
+        var results = await new SuiteValidator(new NoSandbox(), _temp.Combine("work")).ValidateAsync(suite, [.. suite.Tasks.Where(t => t.Id.StartsWith("rig-", StringComparison.Ordinal))], 2, null, CancellationToken.None);
+
+        // Then none passes, and those that ended the tests early or replaced the test libraries are flagged
+        results.Count.ShouldBe(Rigs.Length);
+        foreach (var result in results)
+        {
+            var (id, _, _, tampered) = Rigs.Single(r => r.Id == result.Task.Id);
+            result.Reference.Outcome.ShouldBe(TrialOutcome.Fail, $"{id}: {result.Reference.ErrorMessage}");
+            result.Reference.TestsPassed.ShouldBe(0, id);
+            if (tampered)
+            {
+                result.Reference.ErrorKind.ShouldBe("tampered", id);
+                result.Reference.Flags.ShouldContain("suspect:tampered-at-runtime", id);
+            }
+        }
+    }
 }

@@ -393,10 +393,10 @@ public sealed class ImporterTests : IDisposable
         cpp.Workspace.Keys.ShouldBe(["CMakeLists.txt", "collatz_steps.cpp", "collatz_steps.h"]);
         cpp.Solution.Keys.ShouldBe(["collatz_steps.h"], "the example is only the header: the stub .cpp stays");
         cpp.Solution["collatz_steps.h"].ShouldContain("inline int steps(long long n)");
-        cpp.Tests.Keys.ShouldBe(["collatz_steps_test.cpp"]);
+        cpp.Tests.Keys.ShouldBe(["CMakeLists.txt", "collatz_steps_test.cpp"], "the build files come with the tests, as they were");
         var go = suite.Tasks.Single(t => t.Language == "go");
         go.Workspace.Keys.ShouldBe(["cases_test.go", "digit_sum.go", "go.mod"]);
-        go.Tests.Keys.ShouldBe(["cases_test.go", "digit_sum_test.go"], "the editor file's own copy comes with the tests");
+        go.Tests.Keys.ShouldBe(["cases_test.go", "digit_sum_test.go", "go.mod"], "the editor file's own copy comes with the tests");
         go.Solution["digit_sum.go"].ShouldContain("base must be between 2 and 36");
         var java = suite.Tasks.Single(t => t.Language == "java");
         java.Workspace.Keys.ShouldBe(["build.gradle", "src/main/java/Acronym.java"]);
@@ -408,6 +408,7 @@ public sealed class ImporterTests : IDisposable
         rust.Workspace.Keys.ShouldBe(["Cargo.toml", "src/lib.rs"]);
         rust.Solution.Keys.ShouldBe(["src/lib.rs"], "Cargo.toml is a solution file without an example: it stays as it is");
         rust.Tests["tests/reverse_words.rs"].ShouldNotContain("#[ignore]");
+        rust.Tests["Cargo.toml"].ShouldBe(rust.Workspace["Cargo.toml"]);
         suite.Tasks.ShouldAllBe(t => t.Workspace.Keys.All(k => !k.StartsWith(".meta", StringComparison.Ordinal)));
     }
 

@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Exercism Go tests: `go test -v` with no network and no module downloads, caches under /tmp;
-# each (sub)test's verdict becomes a JUnit case.
+# Exercism Go tests: `go test -v` with no network and no module downloads, caches under /tmp. Test
+# files the hidden tests do not name are removed first (a planted TestMain must not run); each
+# (sub)test's verdict becomes a JUnit case, and junit.py checks that every hidden TestX got one.
 set -u
-export GOCACHE=${TMPDIR:-/tmp}/go-cache GOPATH=${TMPDIR:-/tmp}/go GOPROXY=off GOFLAGS=-mod=mod GOTOOLCHAIN=local GO111MODULE=on
+here=$(dirname "$0")
+export GOCACHE=${TMPDIR:-/tmp}/go-cache GOPATH=${TMPDIR:-/tmp}/go GOPROXY=off GOFLAGS=-mod=mod GOWORK=off GOTOOLCHAIN=local GO111MODULE=on
 log=${TMPDIR:-/tmp}/exercism-go.log
+hidden=()
+for f in ${DRIFTWATCH_TESTS:-}; do case $f in *_test.go) hidden+=("$f") ;; esac; done
+if [ -n "${DRIFTWATCH_TESTS:-}" ]; then
+  while IFS= read -r -d '' file; do
+    file=${file#./}
+    case " ${hidden[*]} " in *" $file "*) ;; *) echo "[driftwatch] $file is not a hidden test file: removed"; rm -f -- "$file" ;; esac
+  done < <(find . -name '*_test.go' -not -path './.driftwatch/*' -print0)
+fi
 go test -v ./... 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
-[ -n "${DRIFTWATCH_JUNIT:-}" ] && python3 -I "$(dirname "$0")/junit.py" go "$log" "$DRIFTWATCH_JUNIT"
-exit "$status"
+python3 -I "$here/junit.py" go "$log" "${DRIFTWATCH_JUNIT:-}" "$status" "${hidden[@]}"
