@@ -224,6 +224,11 @@ public sealed class ContainerEngine
         }
         if (await ImageExistsAsync(tag, cancellationToken).ConfigureAwait(false))
             return tag;
+        // One build of an image at a time, across processes (a scheduler and a validation, parallel
+        // test projects): the others wait for it and then find the image there.
+        using var buildLock = await AcquireBuildLockAsync(tag, cancellationToken).ConfigureAwait(false);
+        if (await ImageExistsAsync(tag, cancellationToken).ConfigureAwait(false))
+            return tag;
         // RUN steps get the same runtime and ceilings as trials (raising a limit is refused on some hosts).
         string[] build = ["build", .. RunOptions, "--ulimit", "nofile=4096:4096", "--ulimit", "nproc=1024:1024",
             .. Kind == "podman" ? new[] { "--pull=never" } : [], "--network", "host", "-t", tag, "-f", environment.Dockerfile!, environment.Context!];
@@ -231,6 +236,26 @@ public sealed class ContainerEngine
         if (!built.Succeeded)
             throw new ContainerEnvironmentException($"{environment.Dockerfile}: the image did not build ({(built.TimedOut ? "timed out" : $"exit {built.ExitCode}")}): {LastLines(built.CombinedOutput, 5)}");
         return tag;
+    }
+
+    /// <summary>
+    /// An exclusive lock on a file named after the image in the temporary folder (an advisory lock,
+    /// released when the process ends however it ends), polled until it is free.
+    /// </summary>
+    private static async Task<FileStream> AcquireBuildLockAsync(string tag, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"driftwatch-build-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tag)))[..16]}.lock");
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>A short SHA-256 of the Containerfile and every file of its context (names, modes and contents).</summary>

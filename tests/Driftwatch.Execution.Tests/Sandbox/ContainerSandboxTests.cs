@@ -249,4 +249,37 @@ public sealed class ContainerSandboxTests : IAsyncLifetime
 
         result.StandardOutput.ShouldBe("tool\nhidden\nread-only\n", result.CombinedOutput);
     }
+
+    [Fact]
+    public async Task Two_engines_that_need_the_same_new_image_build_it_once()
+    {
+        // Given a Containerfile never built before, whose RUN step calls a listener on the host
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var builds = 0;
+        var counting = Task.Run(async () =>
+        {
+            while (true)
+            {
+                using var client = await listener.AcceptTcpClientAsync();
+                Interlocked.Increment(ref builds);
+            }
+        });
+        var context = _temp.Combine("once");
+        Directory.CreateDirectory(context);
+        File.WriteAllText(Path.Combine(context, "Containerfile"),
+            $"FROM {BaseImage.Name}\n# {Guid.NewGuid():N}\nRUN python3 -c \"import socket; socket.create_connection(('127.0.0.1', {port})).close()\" && sleep 2\n");
+        var environment = new Driftwatch.Core.Suites.TaskEnvironment { Dockerfile = Path.Combine(context, "Containerfile"), Context = context };
+
+        // When two engines (two processes' worth: each has its own cache) ask for it at once
+        var other = (await ContainerEngine.DetectAsync(null, CancellationToken.None)).Engine.ShouldNotBeNull();
+        var tags = await Task.WhenAll(_engine.ImageForAsync(environment, CancellationToken.None), other.ImageForAsync(environment, CancellationToken.None));
+
+        // Then both get the image, and it was built once: the second waited for the first
+        tags[0].ShouldBe(tags[1]);
+        (await _engine.ImageExistsAsync(tags[0], CancellationToken.None)).ShouldBeTrue();
+        Volatile.Read(ref builds).ShouldBe(1);
+        await _engine.CliAsync(["rmi", "-f", tags[0]], CancellationToken.None);
+    }
 }
