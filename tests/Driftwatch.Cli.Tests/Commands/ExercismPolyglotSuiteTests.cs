@@ -14,17 +14,16 @@ public sealed class ExercismPolyglotSuiteTests : IDisposable
 {
     private readonly TempDirectory _temp = new("cli-exercism-polyglot");
     private readonly CliHarness _cli;
-    private readonly string _keyVariable = $"DW_TEST_KEY_{Guid.NewGuid():N}";
+    private readonly PlantedApiKey _key = new();
 
     public ExercismPolyglotSuiteTests()
     {
         _cli = new CliHarness(_temp.Path);
-        Environment.SetEnvironmentVariable(_keyVariable, $"sk-ant-planted-{Guid.NewGuid():N}");
     }
 
     public void Dispose()
     {
-        Environment.SetEnvironmentVariable(_keyVariable, null);
+        _key.Dispose();
         _temp.Dispose();
     }
 
@@ -63,7 +62,7 @@ public sealed class ExercismPolyglotSuiteTests : IDisposable
         })
         {
             await using var api = await ScriptedMessagesApi.StartAsync(ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { [file] = File.ReadAllText(example) }));
-            File.WriteAllText(_temp.Combine("driftwatch.yaml"), $"agents:\n  claude-local:\n    kind: claude-code\n    base_url: {api.BaseUrl}\n    api_key_env: {_keyVariable}\n    max_retries: 0\n");
+            File.WriteAllText(_temp.Combine("driftwatch.yaml"), _key.ClaudeAgentConfig(api.BaseUrl));
             var claude = await _cli.RunAsync("run", "--agent", "claude-local", "--suite", suite, "--tasks", task, "--db", "dw.db", "--json");
             claude.ExitCode.ShouldBe(0, claude.Output + claude.Error);
             var trial = JsonDocument.Parse(claude.Output).RootElement.GetProperty("trials")[0];

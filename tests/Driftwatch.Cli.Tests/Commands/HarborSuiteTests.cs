@@ -14,17 +14,16 @@ public sealed class HarborSuiteTests : IDisposable
     private readonly TempDirectory _temp = new("cli-harbor");
     private readonly CliHarness _cli;
 
-    private readonly string _keyVariable = $"DW_TEST_KEY_{Guid.NewGuid():N}";
+    private readonly PlantedApiKey _key = new();
 
     public HarborSuiteTests()
     {
         _cli = new CliHarness(_temp.Path);
-        Environment.SetEnvironmentVariable(_keyVariable, $"sk-ant-planted-{Guid.NewGuid():N}");
     }
 
     public void Dispose()
     {
-        Environment.SetEnvironmentVariable(_keyVariable, null);
+        _key.Dispose();
         _temp.Dispose();
     }
 
@@ -71,7 +70,7 @@ public sealed class HarborSuiteTests : IDisposable
             .Replace("return sum(len(line.split(\" \")) for line in text.split(\"\\n\"))", "return len(text.split())", StringComparison.Ordinal);
         fixedCounter.ShouldContain("return len(text.split())");
         await using var api = await ScriptedMessagesApi.StartAsync(ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["wordcount.py"] = fixedCounter }));
-        File.WriteAllText(_temp.Combine("driftwatch.yaml"), $"agents:\n  claude-local:\n    kind: claude-code\n    base_url: {api.BaseUrl}\n    api_key_env: {_keyVariable}\n    max_retries: 0\n");
+        File.WriteAllText(_temp.Combine("driftwatch.yaml"), _key.ClaudeAgentConfig(api.BaseUrl));
         var claude = await _cli.RunAsync("run", "--agent", "claude-local", "--suite", suite, "--tasks", "word-count", "--db", "dw.db", "--json");
         claude.ExitCode.ShouldBe(0, claude.Output + claude.Error);
         var trial = JsonDocument.Parse(claude.Output).RootElement.GetProperty("trials")[0];

@@ -15,17 +15,16 @@ public sealed class SweSuiteTests : IDisposable
     private readonly TempDirectory _temp = new("cli-swe");
     private readonly CliHarness _cli;
 
-    private readonly string _keyVariable = $"DW_TEST_KEY_{Guid.NewGuid():N}";
+    private readonly PlantedApiKey _key = new();
 
     public SweSuiteTests()
     {
         _cli = new CliHarness(_temp.Path);
-        Environment.SetEnvironmentVariable(_keyVariable, $"sk-ant-planted-{Guid.NewGuid():N}");
     }
 
     public void Dispose()
     {
-        Environment.SetEnvironmentVariable(_keyVariable, null);
+        _key.Dispose();
         _temp.Dispose();
     }
 
@@ -112,7 +111,7 @@ public sealed class SweSuiteTests : IDisposable
         // And the real claude CLI, working inside the container at /testbed against a scripted API, resolves it
         Assert.SkipWhen(Driftwatch.Agents.Common.AgentExecutables.Find(null, "claude", Driftwatch.Agents.ClaudeCode.ClaudeCodeAgent.RepositoryCopy) is null, "the claude CLI is not installed");
         await using var api = await ScriptedMessagesApi.StartAsync(ScriptedMessagesApi.SolveByWriting(new Dictionary<string, string> { ["ledger/money.py"] = Fix }));
-        File.WriteAllText(_temp.Combine("driftwatch.yaml"), $"agents:\n  claude-local:\n    kind: claude-code\n    base_url: {api.BaseUrl}\n    api_key_env: {_keyVariable}\n    max_retries: 0\n");
+        File.WriteAllText(_temp.Combine("driftwatch.yaml"), _key.ClaudeAgentConfig(api.BaseUrl));
         var claude = await _cli.RunAsync("run", "--agent", "claude-local", "--suite", _temp.Combine("swe"), "--db", "dw.db", "--json");
         claude.ExitCode.ShouldBe(0, claude.Output + claude.Error);
         var trial = JsonDocument.Parse(claude.Output).RootElement.GetProperty("trials")[0];
