@@ -148,7 +148,7 @@ internal sealed partial class ExercismImporter : IImporter
 
         var track = ExercismTrack.Of(solutionFiles);
         if (track is null)
-            return (null, null, $"{solutionFiles[0]}: not a file of the tracks imported (Python, JavaScript, C++, Go, Java, Rust)");
+            return (null, null, $"{string.Join(", ", solutionFiles)}: not the files of one of the tracks imported (Python, JavaScript, C++, Go, Java, Rust)");
         var language = track.Language;
         var (solutionOf, mismatch) = MatchExamples(solutionFiles, exampleFiles, track);
         if (solutionOf is null)

@@ -38,10 +38,13 @@ internal sealed partial record ExercismTrack(
         new(Rust, [".rs"], ["Cargo.toml", "Cargo.lock"], AlwaysInContainer: true),
     ];
 
-    /// <summary>The track of the first solution file whose extension one of them claims (null: none).</summary>
-    public static ExercismTrack? Of(IEnumerable<string> solutionFiles) =>
-        solutionFiles.Select(f => All.FirstOrDefault(t => t.Extensions.Contains(Path.GetExtension(f), StringComparer.Ordinal)))
-            .FirstOrDefault(t => t is not null);
+    /// <summary>
+    /// The track every solution file belongs to, by its extension or as one of the track's build
+    /// files (null: none; a C exercise's <c>.c</c> and <c>.h</c> files are not C++).
+    /// </summary>
+    public static ExercismTrack? Of(IReadOnlyCollection<string> solutionFiles) =>
+        All.FirstOrDefault(t => solutionFiles.Any(f => t.Extensions.Contains(Path.GetExtension(f), StringComparer.Ordinal))
+            && solutionFiles.All(f => t.Extensions.Contains(Path.GetExtension(f), StringComparer.Ordinal) || t.BuildFiles.Contains(Path.GetFileName(f), StringComparer.Ordinal)));
 
     /// <summary>The support file that runs a compiled track's tests (null: Python and JavaScript have their own).</summary>
     public string? Runner => AlwaysInContainer ? $"exercism/{Language}.sh" : null;
@@ -78,10 +81,12 @@ internal sealed partial record ExercismTrack(
     [GeneratedRegex(@"\b(test|it|describe)\.skip\s*\(")]
     private static partial Regex JestSkipPattern();
 
-    [GeneratedRegex(@"^[ \t]*@Disabled\b.*\n", RegexOptions.Multiline)]
+    /// <summary>JUnit 5's <c>@Disabled</c>, with or without its reason (a line of its own is removed whole).</summary>
+    [GeneratedRegex(@"^[ \t]*@Disabled\b(?:\s*\(\s*""(?:[^""\\\n]|\\.)*""\s*\))?[ \t]*\n|@Disabled\b(?:\s*\(\s*""(?:[^""\\\n]|\\.)*""\s*\))?[ \t]*", RegexOptions.Multiline)]
     private static partial Regex JUnitDisabledPattern();
 
-    [GeneratedRegex(@"^[ \t]*#\[ignore(?:\s*=\s*""[^""\n]*"")?\][ \t]*\n", RegexOptions.Multiline)]
+    /// <summary>libtest's <c>#[ignore]</c>, with or without its reason (a line of its own is removed whole).</summary>
+    [GeneratedRegex(@"^[ \t]*#\[ignore(?:\s*=\s*""[^""\n]*"")?\][ \t]*\n|#\[ignore(?:\s*=\s*""[^""\n]*"")?\][ \t]*", RegexOptions.Multiline)]
     private static partial Regex RustIgnorePattern();
 
     /// <summary>

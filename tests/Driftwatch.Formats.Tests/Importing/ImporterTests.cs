@@ -356,8 +356,10 @@ public sealed class ImporterTests : IDisposable
             .ShouldBe("    def test_a(self):\n    def test_b(self):\n");
         Reenable("java", "    @Disabled(\"Remove to run test\")\n    @Test\n    @Disabled\n    public void b() {}\n")
             .ShouldBe("    @Test\n    public void b() {}\n");
-        Reenable("rust", "#[test]\n#[ignore]\nfn a() {}\n#[test]\n  #[ignore = \"slow\"]\nfn b() {}\n")
-            .ShouldBe("#[test]\nfn a() {}\n#[test]\nfn b() {}\n");
+        Reenable("java", "    @Disabled(\"Remove (to) run \\\"test\\\"\") @Test\n    public void c() {}\n")
+            .ShouldBe("    @Test\n    public void c() {}\n");
+        Reenable("rust", "#[test]\n#[ignore]\nfn a() {}\n#[test]\n  #[ignore = \"slow\"]\nfn b() {}\n#[test] #[ignore]\nfn c() {}\n")
+            .ShouldBe("#[test]\nfn a() {}\n#[test]\nfn b() {}\n#[test] \nfn c() {}\n");
         // C++ enables its tests with EXERCISM_RUN_ALL_TESTS when it compiles them: the text stays
         Reenable("cpp", "#if defined(EXERCISM_RUN_ALL_TESTS)\n").ShouldBe("#if defined(EXERCISM_RUN_ALL_TESTS)\n");
     }
@@ -442,6 +444,21 @@ public sealed class ImporterTests : IDisposable
         var error = Should.Throw<InvalidInputException>(() => Importers.Import("exercism", exercise, new ImportOptions()));
 
         error.Message.ShouldStartWith($"{exercise}: no task could be made from it (1 records skipped: {reason}");
+    }
+
+    [Fact]
+    public void Exercism_does_not_take_a_C_exercise_for_a_Cpp_one()
+    {
+        // Given an exercise of Exercism's C track (a .c stub and a .h header)
+        var exercise = CopyExercise("collatz-steps", "exercism-polyglot", "cpp");
+        File.Move(Path.Combine(exercise, "collatz_steps.cpp"), Path.Combine(exercise, "collatz_steps.c"));
+        var config = Path.Combine(exercise, ".meta", "config.json");
+        File.WriteAllText(config, File.ReadAllText(config).Replace("\"collatz_steps.cpp\"", "\"collatz_steps.c\"", StringComparison.Ordinal));
+
+        // When it is imported, then it is skipped, not compiled as C++
+        var error = Should.Throw<InvalidInputException>(() => Importers.Import("exercism", exercise, new ImportOptions()));
+
+        error.Message.ShouldContain("collatz_steps.c, collatz_steps.h: not the files of one of the tracks imported (Python, JavaScript, C++, Go, Java, Rust)");
     }
 
     [Fact]
