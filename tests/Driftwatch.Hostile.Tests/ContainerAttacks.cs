@@ -112,4 +112,53 @@ public sealed class ContainerAttacks : IDisposable
         attempt.Escapes.ShouldBeEmpty();
         await _world.ShouldBeUntouchedAsync();
     }
+
+    [Fact]
+    public async Task A_fork_bomb_in_the_container_stops_at_the_process_limit()
+    {
+        // Given an agent that forks sleepers until the kernel refuses (at most 5000)
+        var agent = _world.AddAgent("box-forks", """
+            python3 - <<'EOF'
+            import os, time
+            forked = 0
+            for _ in range(5000):
+                try:
+                    pid = os.fork()
+                except OSError:
+                    break
+                if pid == 0:
+                    time.sleep(600)
+                    os._exit(0)
+                forked += 1
+            print(f"FORKED {forked}")
+            EOF
+            exit 0
+            """);
+
+        // When it runs in the task's container
+        var attempt = await _world.RunAsync(agent, HostileWorld.ContainerTask);
+
+        // Then the container's process limit (1024) stopped it, and its sleepers went with the container
+        var forked = int.Parse(System.Text.RegularExpressions.Regex.Match(attempt.Shown, @"FORKED (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        forked.ShouldBeLessThan(1024);
+        await _world.ShouldHaveHeldAsync(attempt);
+    }
+
+    [Fact]
+    public async Task Filling_the_disk_from_the_container_stops_the_agent_at_the_limit_and_fails_the_trial()
+    {
+        // Given an agent that writes three files of 1 GiB into its workspace (more than the 2 GiB the trial may take)
+        var agent = _world.AddAgent("box-fill-disk", """
+            for i in 1 2 3; do head -c 1073741824 /dev/zero > big$i; done
+            echo ESCAPED:wrote-3-GiB
+            """);
+
+        // When it runs in the task's container
+        var attempt = await _world.RunAsync(agent, HostileWorld.ContainerTask);
+
+        // Then the disk watch stopped it, and the trial failed as its own doing
+        attempt.Escapes.ShouldBeEmpty();
+        attempt.Outcome.ShouldBe("fail");
+        attempt.Kind.ShouldBe("disk-limit");
+    }
 }
