@@ -1,4 +1,5 @@
 using Driftwatch.Cli.Tests;
+using Driftwatch.Testing;
 using Shouldly;
 
 namespace Driftwatch.Hostile.Tests;
@@ -14,9 +15,17 @@ public sealed class SecretAttacks : IDisposable
 
     public void Dispose() => _world.Dispose();
 
-    [Fact]
-    public async Task Credentials_without_a_key_like_name_never_reach_the_agent_and_its_own_key_is_redacted_everywhere()
+    [Theory]
+    [InlineData(HostileWorld.PythonTask)]
+    [InlineData(HostileWorld.ContainerTask)]
+    public async Task Credentials_without_a_key_like_name_never_reach_the_agent_and_its_own_key_is_redacted_everywhere(string task)
     {
+        if (task == HostileWorld.ContainerTask)
+        {
+            var missing = BaseImage.Ensure();
+            Assert.SkipWhen(missing is not null, $"no container engine: {missing}");
+        }
+
         // Given an operator environment with credentials in DATABASE_URL, HTTPS_PROXY and SENTRY_DSN,
         // and an agent given its own key, which writes everything it has into its change, its output
         // and code that prints it when the tests import it
@@ -40,13 +49,13 @@ public sealed class SecretAttacks : IDisposable
         };
 
         // When it runs (the tests pass: the change is right)
-        using var cli = CliProcess.Start(_world.Root, environment, "run", "--agent", agent, "--suite", _world.Suite, "--tasks", HostileWorld.PythonTask, "--db", _world.Database, "--retries", "0");
+        using var cli = CliProcess.Start(_world.Root, environment, "run", "--agent", agent, "--suite", _world.Suite, "--tasks", task, "--db", _world.Database, "--retries", "0");
         var (exitCode, output, error) = await cli.WaitAsync(TimeSpan.FromMinutes(3));
         exitCode.ShouldBe(0, output + error);
 
         // Then no credential is in what the run printed, in the trial's diff, transcript or test
         // output, in the exports or in the dashboard's pages
-        var shown = await _world.Cli.RunAsync("show", "2", "--task", HostileWorld.PythonTask, "--db", _world.Database);
+        var shown = await _world.Cli.RunAsync("show", "2", "--task", task, "--db", _world.Database);
         var exported = await _world.Cli.RunAsync("export", "2", "--format", "json", "--db", _world.Database);
         var report = Path.Combine(_world.Root, "report");
         var written = await _world.Cli.RunAsync("report", "--out", report, "--db", _world.Database);
