@@ -142,4 +142,40 @@ public sealed class ExercismPolyglotTests : IDisposable
             }
         }
     }
+
+    [Fact]
+    public async Task A_solution_that_hangs_on_one_test_fails_within_the_track_s_own_time_limit()
+    {
+        var missing = BaseImage.Ensure();
+        Assert.SkipWhen(missing is not null, $"no container engine: {missing}");
+
+        // Given Go and Java solutions right but for one case, where they loop forever
+        var written = SuiteWriter.Write(Importers.Import("exercism", Path.Combine(RepositoryPaths.ImportFixtures, "exercism-polyglot"), new ImportOptions { TaskFilter = "exercism-go-*,exercism-java-*" }), _temp.Combine("suite"), force: false);
+        var tasks = Path.Combine(written.Directory, "tasks");
+        void Hang(string task, string file, string before, string after)
+        {
+            var path = Path.Combine(tasks, task, "solution", file);
+            var text = File.ReadAllText(path);
+            text.ShouldContain(before);
+            File.WriteAllText(path, text.Replace(before, after, StringComparison.Ordinal));
+        }
+        Hang("exercism-go-digit-sum", "digit_sum.go", "\tsum := 0\n", "\tfor base == 16 {\n\t}\n\tsum := 0\n");
+        Hang("exercism-java-acronym", "src/main/java/Acronym.java", "    Acronym(String phrase) {\n", "    Acronym(String phrase) {\n        while (phrase.contains(\"metal\")) { }\n");
+        var suite = SuiteLoader.Load(written.Directory);
+
+        // When they are scored
+        var results = await new SuiteValidator(new NoSandbox(), _temp.Combine("work")).ValidateAsync(suite, suite.Tasks, 2, null, CancellationToken.None);
+
+        // Then each fails within the track's own time limit (go test's 60 s, JUnit's 10 s a test), not the
+        // task's; Java's other tests keep their passes (Go prints a test's subtests only when it ends)
+        foreach (var result in results)
+        {
+            var id = result.Task.Id;
+            result.Reference.Outcome.ShouldBe(TrialOutcome.Fail, $"{id}: {result.Reference.ErrorMessage}");
+            result.Reference.ErrorKind.ShouldBeNull(id);
+        }
+        var java = results.Single(r => r.Task.Language == "java").Reference;
+        java.TestsTotal.ShouldBe(5);
+        java.TestsPassed.ShouldBe(4);
+    }
 }

@@ -14,6 +14,7 @@ if [ -n "${DRIFTWATCH_TESTS:-}" ]; then
     case " ${hidden[*]} " in *" $file "*) ;; *) echo "[driftwatch] $file is not a hidden test file: removed"; rm -f -- "$file" ;; esac
   done < <(find . -name '*_test.go' -not -path './.driftwatch/*' -print0)
 fi
-go test -v ./... 2>&1 | tee "$log"
+# A test that hangs is stopped after 60 s by go test itself: the tests that finished keep their verdicts.
+go test -v -timeout 60s ./... 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 python3 -I "$here/junit.py" go "$log" "${DRIFTWATCH_JUNIT:-}" "$status" "${hidden[@]}"

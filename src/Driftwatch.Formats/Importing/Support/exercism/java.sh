@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Exercism Java tests without Gradle: javac against the image's JUnit 5 and AssertJ jars (Debian's
 # junit5 and libassertj-core-java), then the JUnit Platform console launcher on the hidden test
-# classes only; its XML report is the JUnit file, and junit.py checks that every hidden @Test got a
+# classes only, each test stopped after 10 s (in a thread of its own, so that a busy loop is stopped too); its XML report is the JUnit file, and junit.py checks that every hidden @Test got a
 # verdict. Sources that claim the test libraries' packages are refused (they would stand in for them).
 set -u
 here=$(dirname "$0")
@@ -30,6 +30,7 @@ javac -encoding UTF-8 -nowarn -d "$classes" -cp "$classpath" "${sources[@]}" "${
 [ -d src/main/resources ] && cp -r src/main/resources/. "$classes"/
 [ -d src/test/resources ] && cp -r src/test/resources/. "$classes"/
 java -jar $jars/junit-platform-console-standalone.jar --disable-banner --details=tree \
+  --config junit.jupiter.execution.timeout.default=10s --config junit.jupiter.execution.timeout.thread.mode.default=SEPARATE_THREAD \
   --class-path "$jars/assertj-core.jar:$classes" "${selected[@]}" --reports-dir "$reports"
 status=$?
 report=$reports/TEST-junit-jupiter.xml
