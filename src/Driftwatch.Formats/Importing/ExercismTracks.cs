@@ -52,13 +52,11 @@ internal sealed partial record ExercismTrack(
     /// <summary>The suite-wide test command and timeout of a compiled track.</summary>
     public LanguageDefaults? Defaults => Runner is { } runner ? new LanguageDefaults($"bash .driftwatch/{runner}", CompiledTestTimeoutSeconds) : null;
 
-    /// <summary>The support files the track's tests need besides its runner.</summary>
-    public IEnumerable<string> Support => Runner is { } runner
-        ? Language is Go or Rust ? [runner, JUnitConverter] : [runner]
-        : [];
+    /// <summary>The support files the track's tests need: its runner and the report's reader and guard they all call.</summary>
+    public IEnumerable<string> Support => Runner is { } runner ? [runner, ReportGuard] : [];
 
-    /// <summary>Turns the text reports of go test and of Rust's libtest into JUnit XML.</summary>
-    public const string JUnitConverter = "exercism/junit.py";
+    /// <summary>Turns the text reports of go test and libtest into JUnit XML, and checks every hidden test got a verdict.</summary>
+    public const string ReportGuard = "exercism/junit.py";
 
     /// <summary>The task's container: the track's toolchain on the base image.</summary>
     public ImportedEnvironment Environment => new()

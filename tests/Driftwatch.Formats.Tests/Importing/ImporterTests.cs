@@ -414,6 +414,22 @@ public sealed class ImporterTests : IDisposable
         suite.Tasks.ShouldAllBe(t => t.Workspace.Keys.All(k => !k.StartsWith(".meta", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("cpp", "collatz-steps")]
+    [InlineData("go", "digit-sum")]
+    [InlineData("java", "acronym")]
+    [InlineData("rust", "reverse-words")]
+    public void Exercism_gives_a_suite_of_one_compiled_track_everything_its_runner_calls(string track, string slug)
+    {
+        // When one exercise of the track is imported alone
+        var suite = Importers.Import("exercism", Fixture("exercism-polyglot", track, "exercises", "practice", slug), new ImportOptions());
+
+        // Then its support folder holds the runner and the report guard every runner calls
+        suite.Support.Keys.ShouldContain($"exercism/{track}.sh");
+        suite.Support[$"exercism/{track}.sh"].ShouldContain("\"$here/junit.py\"");
+        suite.Support.Keys.ShouldContain("exercism/junit.py");
+    }
+
     [Fact]
     public void Exercism_puts_python_and_javascript_in_images_only_when_asked()
     {
