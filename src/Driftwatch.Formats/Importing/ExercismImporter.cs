@@ -153,11 +153,10 @@ internal sealed partial class ExercismImporter : IImporter
         var (solutionOf, mismatch) = MatchExamples(solutionFiles, exampleFiles, track);
         if (solutionOf is null)
             return (null, null, $"{configPath}: {mismatch}");
-        var buildFiles = track.BuildFiles.Where(f => File.Exists(Path.Combine(exercise, f)) && !solutionFiles.Contains(f, StringComparer.Ordinal))
-            .ToImmutableSortedDictionary(f => f, f => ReadFile(Path.Combine(exercise, f)), StringComparer.Ordinal);
-        var allBuildFiles = buildFiles.AddRange(solutionFiles.Where(track.BuildFiles.Contains)
-            .Select(f => KeyValuePair.Create(f, ReadFile(Path.Combine(exercise, f), configPath))));
-        var offline = track.OfflineProblem(allBuildFiles);
+        // The track's build files, read once: the workspace, the tests and the offline check all use them.
+        var buildFiles = track.BuildFiles.Where(f => File.Exists(Path.Combine(exercise, f)))
+            .ToImmutableSortedDictionary(f => f, f => ReadFile(Path.Combine(exercise, f), solutionFiles.Contains(f, StringComparer.Ordinal) ? configPath : null), StringComparer.Ordinal);
+        var offline = track.OfflineProblem(buildFiles);
         if (offline is not null)
             return (null, null, offline);
 
@@ -176,13 +175,13 @@ internal sealed partial class ExercismImporter : IImporter
         var id = ids.Claim("exercism", $"{language}-{slug}", configPath, problem => InvalidInputException.AtLocation(configPath, null, null, problem));
         var workspace = solutionFiles.Concat(editorFiles).Distinct(StringComparer.Ordinal)
             .ToImmutableSortedDictionary(f => f, f => ReadFile(Path.Combine(exercise, f), configPath), StringComparer.Ordinal)
-            .AddRange(buildFiles);
+            .SetItems(buildFiles);
         var solution = solutionOf.ToImmutableSortedDictionary(p => p.Key, p => ReadFile(Path.Combine(exercise, p.Value), configPath), StringComparer.Ordinal);
         // Editor files (Go's cases_test.go) are the learner's to read, not to change, and the build
         // files say how the tests build (a Cargo.toml could name another harness): the tests bring their own copies.
         var tests = testFiles.Select(f => KeyValuePair.Create(f, track.Reenable(ReadFile(Path.Combine(exercise, f), configPath))))
             .Concat(editorFiles.Select(f => KeyValuePair.Create(f, ReadFile(Path.Combine(exercise, f), configPath))))
-            .Concat(allBuildFiles)
+            .Concat(buildFiles)
             .DistinctBy(p => p.Key, StringComparer.Ordinal)
             .ToImmutableSortedDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
         var inContainer = track.AlwaysInContainer || containers;
@@ -202,7 +201,7 @@ internal sealed partial class ExercismImporter : IImporter
         revisionParts.AddRange(docs);
         foreach (var file in solutionFiles.Concat(testFiles).Concat(exampleFiles).Concat(editorFiles).Distinct(StringComparer.Ordinal))
             revisionParts.Add((file, ReadFile(Path.Combine(exercise, file))));
-        revisionParts.AddRange(buildFiles.Select(p => (p.Key, p.Value)));
+        revisionParts.AddRange(buildFiles.Where(p => !solutionFiles.Contains(p.Key, StringComparer.Ordinal)).Select(p => (p.Key, p.Value)));
         var instruction = string.Join("\n\n", docs.Select(d => d.Item2.Trim())) + "\n\n" +
             $"Write your solution in {string.Join(", ", solutionFiles.Select(f => $"`{f}`"))} (the stub is there already). " +
             "Hidden tests will check it; keep the names the stub exports.";
